@@ -1,0 +1,129 @@
+//! Authorization inside an organization: the caller's role there, and proofs of permission.
+//! A privileged store call takes a `Granted<P>`, which only `OrgMember::require` can make.
+
+use std::marker::PhantomData;
+
+use axum::extract::{FromRequestParts, RawPathParams};
+use axum::http::request::Parts;
+
+use crate::app::AppState;
+use crate::auth::{Caller, Scoped};
+use crate::domain::roles::{self, OrgPermission, Role};
+use crate::domain::scopes::Requirement;
+use crate::error::ApiError;
+use crate::store::models::{Org, OrgAccess};
+
+/// A type-level organization permission.
+pub trait Perm {
+    const P: OrgPermission;
+}
+
+/// One marker type per organization permission.
+pub mod perms {
+    use super::{OrgPermission, Perm};
+
+    macro_rules! markers {
+        ($($name:ident),*) => {$(
+            #[derive(Debug)]
+            pub struct $name;
+            impl Perm for $name {
+                const P: OrgPermission = OrgPermission::$name;
+            }
+        )*};
+    }
+
+    markers!(
+        AccessAllTeams,
+        AppInstall,
+        OrganizationDelete,
+        OrganizationEdit,
+        UserAddAndEdit,
+        OrganizationView,
+        PaymentEdit,
+        PaymentsGet,
+        TeamAdd
+    );
+}
+
+/// Proof that `user_id` holds permission `P` in organization `org_id`.
+#[derive(Debug)]
+pub struct Granted<P> {
+    org_id: i64,
+    user_id: i64,
+    _p: PhantomData<fn() -> P>,
+}
+
+impl<P> Granted<P> {
+    pub fn org_id(&self) -> i64 {
+        self.org_id
+    }
+
+    pub fn user_id(&self) -> i64 {
+        self.user_id
+    }
+}
+
+/// The caller as an active member of the organization named by the `{organizationId}` path segment, with a
+/// token holding one of the scopes `S` accepts.
+pub struct OrgMember<S: Requirement> {
+    pub caller: Caller,
+    pub org: Org,
+    pub role: &'static Role,
+    _s: PhantomData<S>,
+}
+
+impl<S: Requirement> OrgMember<S> {
+    /// Proof of `P`, or 403 naming the missing permission.
+    pub fn require<P: Perm>(&self) -> Result<Granted<P>, ApiError> {
+        if self.role.has_org(P::P) {
+            Ok(Granted { org_id: self.org.id, user_id: self.caller.user.id, _p: PhantomData })
+        } else {
+            Err(ApiError::Forbidden(format!(
+                "Access denied. Your role '{}' lacks the permission '{}'.",
+                self.role.name,
+                P::P.name()
+            )))
+        }
+    }
+
+    /// Every member may view; the proof of it.
+    pub fn view(&self) -> Result<Granted<perms::OrganizationView>, ApiError> {
+        self.require()
+    }
+}
+
+impl<S: Requirement> FromRequestParts<AppState> for OrgMember<S> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let Scoped { caller, .. } = Scoped::<S>::from_request_parts(parts, state).await?;
+        let params = RawPathParams::from_request_parts(parts, state)
+            .await
+            .map_err(|_| ApiError::NotFound("Route not found.".into()))?;
+        let raw = params.iter().find(|(k, _)| *k == "organizationId").map(|(_, v)| v).unwrap_or("");
+        let org_id = parse_path_id("organizationId", raw)?;
+        let (org, role) = member_of(state, &caller, org_id).await?;
+        Ok(OrgMember { caller, org, role, _s: PhantomData })
+    }
+}
+
+/// Resolves the caller's active role in an organization: 404 if it does not exist, 403 if they are not in it.
+pub async fn member_of(state: &AppState, caller: &Caller, org_id: i64) -> Result<(Org, &'static Role), ApiError> {
+    match state.store.org_access(org_id, caller.user.id).await? {
+        OrgAccess::NoSuchOrg => Err(ApiError::NotFound(format!("Organization {org_id} not found."))),
+        OrgAccess::Stranger => Err(ApiError::Forbidden("Access denied. You are not a member of this organization.".into())),
+        OrgAccess::Member { org, users_role_id } => {
+            let role = roles::org_role(users_role_id)
+                .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("unknown role id {users_role_id} in store")))?;
+            Ok((org, role))
+        }
+    }
+}
+
+/// A positive integer path segment, else 400 naming it.
+pub fn parse_path_id(name: &str, raw: &str) -> Result<i64, ApiError> {
+    match raw.parse::<i64>() {
+        Ok(n) if n >= 1 => Ok(n),
+        _ => Err(ApiError::field(name, format!("{name} must be a positive integer"))),
+    }
+}

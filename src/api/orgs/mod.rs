@@ -1,0 +1,127 @@
+//! Organizations: O1 list, O2 create, O5 detail, O6 delete, O7 update.
+
+pub mod view;
+
+use axum::extract::State;
+use axum::routing::get;
+use axum::Router;
+use serde_json::{json, Value};
+
+use crate::access::{perms, OrgMember};
+use crate::api::body::{self, Fields, JsonObject};
+use crate::api::enums::REGION_ID;
+use crate::api::params::Params;
+use crate::api::reply::Reply;
+use crate::app::AppState;
+use crate::auth::Scoped;
+use crate::domain::names::Name;
+use crate::domain::scopes::{OrgsCreate, OrgsRead, OrgsWrite};
+use crate::domain::{countries, roles, timezones};
+use crate::error::{ApiError, Result};
+use crate::store::models::{NewOrg, OrgFilter, OrgPatch};
+use view::{COLUMNS_DETAIL, COLUMNS_LIST, PAGE};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/organizations", get(list).post(create))
+        .route("/organizations/{organizationId}", get(detail).patch(update).delete(delete))
+}
+
+/// O1 `GET /organizations`: the caller's organizations, sorted and paged.
+async fn list(State(state): State<AppState>, Scoped { caller, .. }: Scoped<OrgsRead>, q: Params) -> Result<Reply> {
+    let cols = q.cols(&COLUMNS_LIST)?;
+    let page = q.page(&PAGE)?;
+    let filter = OrgFilter {
+        user_id: caller.user.id,
+        zone: q.get("zone").filter(|z| !z.is_empty()).map(str::to_owned),
+        external_id: q.get("externalId").filter(|z| !z.is_empty()).map(str::to_owned),
+    };
+    let orgs = state.store.list_orgs(&filter, &page).await?;
+    let out = view::render(&state, &orgs, &COLUMNS_LIST, cols.as_deref()).await?;
+    Ok(Reply(json!({ "organizations": out, "pg": page })))
+}
+
+/// O2 `POST /organizations`: the caller becomes Owner; a first team "My Team" is created.
+async fn create(
+    State(state): State<AppState>,
+    Scoped { caller, .. }: Scoped<OrgsCreate>,
+    body: JsonObject,
+) -> Result<Reply> {
+    let mut f = Fields::new(&body);
+    let name = f.required("name", |v| body::string("name")(v).and_then(|s| Name::parse("name", &s)));
+    let _region = f.required("regionId", |v| {
+        body::id("regionId")(v).and_then(|id| {
+            if id == REGION_ID {
+                Ok(id)
+            } else {
+                Err(format!("regionId {id} does not exist (see GET /enums/imt-regions)"))
+            }
+        })
+    });
+    let timezone_id = f.required("timezoneId", timezone);
+    let country_id = f.required("countryId", country);
+    let cmd = f.finish(|| {
+        Some(NewOrg {
+            name: name?.into_string(),
+            country_id: country_id?,
+            timezone_id: timezone_id?,
+            zone: state.zone.to_string(),
+            plan: state.config.default_plan.clone(),
+            owner_id: caller.user.id,
+            now: state.now(),
+        })
+    })?;
+    let (org, _team) = state.store.create_org(cmd).await?;
+    let rendered = view::render(&state, std::slice::from_ref(&org), &COLUMNS_DETAIL, None).await?;
+    Ok(Reply(json!({
+        "organization": rendered.into_iter().next(),
+        "userOrganizationRole": {
+            "userId": caller.user.id, "organizationId": org.id, "usersRoleId": roles::OWNER, "invitation": null
+        }
+    })))
+}
+
+/// O5 `GET /organizations/{organizationId}`. `wait` is accepted and has nothing to wait for on one database.
+async fn detail(State(state): State<AppState>, m: OrgMember<OrgsRead>, q: Params) -> Result<Reply> {
+    m.view()?;
+    q.bool("wait", false)?;
+    let cols = q.cols(&COLUMNS_DETAIL)?;
+    let rendered = view::render(&state, std::slice::from_ref(&m.org), &COLUMNS_DETAIL, cols.as_deref()).await?;
+    Ok(Reply(json!({ "organization": rendered.into_iter().next() })))
+}
+
+/// O7 `PATCH /organizations/{organizationId}`: `name`, `countryId`, `timezoneId`; absent fields keep their value.
+async fn update(State(state): State<AppState>, m: OrgMember<OrgsWrite>, body: JsonObject) -> Result<Reply> {
+    let g = m.require::<perms::OrganizationEdit>()?;
+    let mut f = Fields::new(&body);
+    let name = f.optional("name", |v| body::string("name")(v).and_then(|s| Name::parse("name", &s)));
+    let timezone_id = f.optional("timezoneId", timezone);
+    let country_id = f.optional("countryId", country);
+    let patch =
+        f.finish(|| Some(OrgPatch { name: name.map(Name::into_string), country_id, timezone_id }))?;
+    let org = state.store.update_org(&g, patch).await?;
+    let rendered = view::render(&state, std::slice::from_ref(&org), &COLUMNS_DETAIL, None).await?;
+    Ok(Reply(json!({ "organization": rendered.into_iter().next() })))
+}
+
+/// O6 `DELETE /organizations/{organizationId}?confirmed=true`: deletes it with its teams and memberships.
+async fn delete(State(state): State<AppState>, m: OrgMember<OrgsWrite>, q: Params) -> Result<Reply> {
+    let g = m.require::<perms::OrganizationDelete>()?;
+    if !q.bool("confirmed", false)? {
+        return Err(ApiError::ConfirmationRequired(
+            "Deleting an organization deletes its teams and data; repeat with confirmed=true.".into(),
+        ));
+    }
+    state.store.delete_org(&g).await?;
+    Ok(Reply(json!({ "organization": m.org.id })))
+}
+
+fn timezone(v: &Value) -> std::result::Result<i64, String> {
+    let id = body::id("timezoneId")(v)?;
+    timezones::by_id(id).map(|_| id).ok_or_else(|| format!("timezoneId {id} does not exist (see GET /enums/timezones)"))
+}
+
+fn country(v: &Value) -> std::result::Result<i64, String> {
+    let id = body::id("countryId")(v)?;
+    countries::by_id(id).map(|_| id).ok_or_else(|| format!("countryId {id} does not exist (see GET /enums/countries)"))
+}

@@ -1,0 +1,148 @@
+//! The application: shared state, the router with its layers, and `serve`.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::{header, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use chrono::{DateTime, Utc};
+use tokio::net::TcpListener;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::api;
+use crate::api::body::MAX_BODY_BYTES;
+use crate::config::Config;
+use crate::domain::plans::{Catalogue, Plan};
+use crate::error::ApiError;
+use crate::store::Store;
+
+/// Everything a handler may use. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Arc<dyn Store>,
+    pub config: Arc<Config>,
+    pub plans: Arc<Catalogue>,
+    /// The zone host this node reports (`--zone`, else the bound address).
+    pub zone: Arc<str>,
+}
+
+impl AppState {
+    pub fn new(store: Arc<dyn Store>, config: Config, zone: String) -> anyhow::Result<Self> {
+        let plans = config.catalogue()?;
+        Ok(AppState { store, config: Arc::new(config), plans: Arc::new(plans), zone: zone.into() })
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
+
+    /// The plan an organization is on; an organization on a plan removed from the configuration gets the
+    /// default plan rather than an error.
+    pub fn plan(&self, key: &str) -> (&str, &Plan) {
+        match self.plans.0.get_key_value(key) {
+            Some((k, p)) => (k.as_str(), p),
+            None => {
+                let d = self.config.default_plan.as_str();
+                let p = self.plans.get(d).or_else(|| self.plans.0.values().next()).expect("catalogue is never empty");
+                (d, p)
+            }
+        }
+    }
+}
+
+/// The whole HTTP surface.
+pub fn build_router(state: AppState) -> Router {
+    let timeout = Duration::from_secs(state.config.request_timeout_secs.max(1));
+    Router::new()
+        .nest("/api/v2", api::router())
+        .route("/livez", get(livez))
+        .route("/health", get(health))
+        .fallback(not_found)
+        .layer(middleware::from_fn(make_errors))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, timeout))
+        .layer(CatchPanicLayer::custom(|_| ApiError::Internal(anyhow::anyhow!("handler panicked")).into_response()))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// Runs the server on an already bound listener until `shutdown` resolves; in-flight requests finish.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = build_router(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
+}
+
+/// Resolves on SIGTERM or Ctrl-C.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down");
+}
+
+async fn livez() -> &'static str {
+    "ok"
+}
+
+async fn health(State(state): State<AppState>) -> Result<api::reply::Reply, ApiError> {
+    state.store.ping().await.map_err(|_| ApiError::Unavailable("database unreachable".into()))?;
+    Ok(api::reply::Reply(serde_json::json!({"status": "ok"})))
+}
+
+async fn not_found() -> ApiError {
+    ApiError::NotFound("Route not found.".into())
+}
+
+/// Gives every error that did not come from a handler (405, timeouts, body limits) Make's error body.
+async fn make_errors(req: Request, next: Next) -> Response {
+    let res = next.run(req).await;
+    let status = res.status();
+    let is_json = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_json {
+        return res;
+    }
+    let err = match status {
+        StatusCode::METHOD_NOT_ALLOWED => ApiError::MethodNotAllowed,
+        StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge,
+        StatusCode::NOT_FOUND => ApiError::NotFound("Route not found.".into()),
+        StatusCode::REQUEST_TIMEOUT => ApiError::Timeout,
+        s if s.is_client_error() => ApiError::field("request", s.canonical_reason().unwrap_or("Bad request")),
+        _ => ApiError::Internal(anyhow::anyhow!("unhandled status {status}")),
+    };
+    let mut out = err.into_response();
+    if status == StatusCode::METHOD_NOT_ALLOWED {
+        if let Some(allow) = res.headers().get(header::ALLOW) {
+            out.headers_mut().insert(header::ALLOW, allow.clone());
+        }
+    }
+    *out.status_mut() = if status == StatusCode::REQUEST_TIMEOUT { StatusCode::GATEWAY_TIMEOUT } else { status };
+    out
+}

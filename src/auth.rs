@@ -1,0 +1,108 @@
+//! Authentication: `Authorization: Token <uuid>` (or `Bearer <uuid>`), tokens looked up by digest, scopes
+//! checked per endpoint through the `Scoped<S>` extractor. A handler gets a caller only through it.
+
+use std::marker::PhantomData;
+
+use axum::extract::FromRequestParts;
+use axum::http::{header, request::Parts};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use crate::app::AppState;
+use crate::domain::scopes::Requirement;
+use crate::error::ApiError;
+use crate::store::models::User;
+
+/// An authenticated caller.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub user: User,
+    pub token_id: i64,
+    pub scopes: Vec<String>,
+    /// How the caller authenticated, as `/users/me/current-authorization` reports it.
+    pub auth_used: &'static str,
+}
+
+impl Caller {
+    pub fn has_any_scope(&self, any_of: &[&str]) -> bool {
+        self.scopes.iter().any(|s| any_of.contains(&s.as_str()))
+    }
+}
+
+/// The digest under which a token is stored. Tokens are random UUIDv4s (122 bits), so a fast hash is enough:
+/// there is nothing to brute-force that a slow hash would protect.
+pub fn digest(token: &Uuid) -> String {
+    hex::encode(Sha256::digest(token.hyphenated().to_string().as_bytes()))
+}
+
+/// A fresh random API token (UUIDv4, so the official SDK sends it as `Token`).
+pub fn new_token() -> Uuid {
+    Uuid::new_v4()
+}
+
+fn parse_header(parts: &Parts) -> Result<Uuid, ApiError> {
+    let Some(value) = parts.headers.get(header::AUTHORIZATION) else {
+        return Err(ApiError::Unauthorized("Missing Authorization header.".into()));
+    };
+    let value = value.to_str().map_err(|_| malformed())?.trim();
+    let (scheme, cred) = value.split_once(' ').ok_or_else(malformed)?;
+    if !scheme.eq_ignore_ascii_case("token") && !scheme.eq_ignore_ascii_case("bearer") {
+        return Err(malformed());
+    }
+    Uuid::try_parse(cred.trim()).map_err(|_| malformed())
+}
+
+fn malformed() -> ApiError {
+    ApiError::Unauthorized("Malformed Authorization header; expected 'Token <api-token>'.".into())
+}
+
+/// Resolves the caller once per request (cached in the request extensions).
+pub async fn caller(parts: &mut Parts, state: &AppState) -> Result<Caller, ApiError> {
+    if let Some(c) = parts.extensions.get::<Caller>() {
+        return Ok(c.clone());
+    }
+    let token = parse_header(parts)?;
+    let found = state.store.authenticate(&digest(&token)).await?;
+    let auth = found.ok_or_else(|| ApiError::Unauthorized("Invalid or revoked API token.".into()))?;
+    let caller = Caller { user: auth.user, token_id: auth.token_id, scopes: auth.scopes, auth_used: "token" };
+    parts.extensions.insert(caller.clone());
+    Ok(caller)
+}
+
+/// Any valid token (endpoints the SDK marks scope-free: enums, `/users/me`).
+pub struct Authed(pub Caller);
+
+impl FromRequestParts<AppState> for Authed {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        Ok(Authed(caller(parts, state).await?))
+    }
+}
+
+/// A caller whose token holds one of the scopes `S` accepts.
+pub struct Scoped<S: Requirement> {
+    pub caller: Caller,
+    _s: PhantomData<S>,
+}
+
+impl<S: Requirement> Scoped<S> {
+    pub fn check(caller: Caller) -> Result<Self, ApiError> {
+        if caller.has_any_scope(S::ANY_OF) {
+            Ok(Scoped { caller, _s: PhantomData })
+        } else {
+            Err(ApiError::Forbidden(format!(
+                "Access denied. The API token lacks the scope this endpoint needs ({}).",
+                S::ANY_OF.join(" or ")
+            )))
+        }
+    }
+}
+
+impl<S: Requirement> FromRequestParts<AppState> for Scoped<S> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        Scoped::check(caller(parts, state).await?)
+    }
+}

@@ -1,0 +1,119 @@
+//! Command line (operator contract): `serve` (default), `migrate`, `users add`, `tokens revoke`, `usage add`.
+
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use clap::{Args, Parser, Subcommand};
+use serde_json::{Map, Value};
+
+#[derive(Debug, Parser)]
+#[command(name = "orgd", version, about = "A self-hostable server for the Make API v2 Organizations surface")]
+pub struct Cli {
+    /// TOML settings file; flags beat environment, environment beats the file.
+    #[arg(long, global = true, env = "ORGD_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// `sqlite://PATH` (created if missing) or `postgres://…`.
+    #[arg(long, global = true, env = "ORGD_DATABASE_URL")]
+    pub database: Option<String>,
+    #[command(flatten)]
+    pub serve: ServeArgs,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Listen address; port 0 picks a free port.
+    #[arg(long, global = true, env = "ORGD_BIND")]
+    pub bind: Option<String>,
+    /// The zone host reported on organizations (default: the bound host:port).
+    #[arg(long, global = true, env = "ORGD_ZONE")]
+    pub zone: Option<String>,
+    /// Plan given to new organizations.
+    #[arg(long, global = true, env = "ORGD_DEFAULT_PLAN")]
+    pub default_plan: Option<String>,
+    /// Per-organization request limits from the plan's apiLimit.
+    #[arg(long, global = true, env = "ORGD_RATE_LIMIT", value_parser = ["on", "off"])]
+    pub rate_limit: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the API server (the default).
+    Serve,
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Manage users.
+    #[command(subcommand)]
+    Users(UsersCommand),
+    /// Manage API tokens.
+    #[command(subcommand)]
+    Tokens(TokensCommand),
+    /// Record usage.
+    #[command(subcommand)]
+    Usage(UsageCommand),
+    /// Print the effective settings (secrets redacted).
+    PrintConfig,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UsersCommand {
+    /// Create the user if the e-mail is new, issue a new API token and print it alone on stdout.
+    Add {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// Comma-separated scopes (default: every non-admin scope).
+        #[arg(long)]
+        scopes: Option<String>,
+        /// Mark the user as having two-factor authentication set up.
+        #[arg(long)]
+        tfa: bool,
+        /// The user's timezone (IANA name), used to cut usage days.
+        #[arg(long, default_value = "Etc/UTC")]
+        timezone: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokensCommand {
+    /// Revoke a token.
+    Revoke { token: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UsageCommand {
+    /// Add usage to one day of an organization.
+    Add {
+        #[arg(long)]
+        organization: i64,
+        /// The day, YYYY-MM-DD.
+        #[arg(long)]
+        date: NaiveDate,
+        #[arg(long, default_value_t = 0)]
+        operations: i64,
+        #[arg(long, default_value_t = 0)]
+        data_transfer: i64,
+        #[arg(long, default_value_t = 0)]
+        centicredits: i64,
+    },
+}
+
+impl Cli {
+    /// The flags given, as a settings layer.
+    pub fn overrides(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        let mut put = |k: &str, v: &Option<String>| {
+            if let Some(v) = v {
+                m.insert(k.into(), Value::from(v.clone()));
+            }
+        };
+        put("database_url", &self.database);
+        put("bind", &self.serve.bind);
+        put("zone", &self.serve.zone);
+        put("default_plan", &self.serve.default_plan);
+        put("rate_limit", &self.serve.rate_limit);
+        m
+    }
+}

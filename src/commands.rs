@@ -1,0 +1,118 @@
+//! What the subcommands do, and the first-start bootstrap of `serve`.
+
+use std::sync::Arc;
+
+use anyhow::{bail, Context};
+use chrono::{NaiveDate, Utc};
+use uuid::Uuid;
+
+use crate::auth;
+use crate::config::Config;
+use crate::domain::email::Email;
+use crate::domain::names::Name;
+use crate::domain::{countries, scopes, timezones};
+use crate::store::models::NewUser;
+use crate::store::{self, Store};
+
+/// Opens the configured store (and applies migrations unless told not to).
+pub async fn open_store(config: &Config, migrate: bool) -> anyhow::Result<Arc<dyn Store>> {
+    let opts = store::Options {
+        max_connections: config.max_connections,
+        acquire_timeout: std::time::Duration::from_secs(config.acquire_timeout_secs.max(1)),
+    };
+    let store = store::open(&config.database_url, &opts)
+        .await
+        .with_context(|| format!("opening {}", crate::config::redact_url(&config.database_url)))?;
+    if migrate {
+        store.migrate().await.context("applying migrations")?;
+    }
+    Ok(store)
+}
+
+/// On a database without users: creates the administrator and its token. Returns the token when it was
+/// generated here (the caller prints it once).
+pub async fn bootstrap(store: &dyn Store, config: &Config) -> anyhow::Result<Option<Uuid>> {
+    if store.count_users().await? > 0 {
+        return Ok(None);
+    }
+    let email = Email::parse(&config.bootstrap_email).map_err(anyhow::Error::msg).context("ORGD_BOOTSTRAP_EMAIL")?;
+    let (token, generated) = match &config.bootstrap_token {
+        Some(t) => {
+            let u = Uuid::try_parse(t.trim()).context("ORGD_BOOTSTRAP_TOKEN must be a UUID")?;
+            if u.get_version_num() != 4 {
+                bail!("ORGD_BOOTSTRAP_TOKEN must be a UUIDv4 (the official SDK sends other shapes as Bearer)");
+            }
+            (u, false)
+        }
+        None => (auth::new_token(), true),
+    };
+    let now = Utc::now();
+    let (user, _) = store
+        .ensure_user(NewUser {
+            email: email.as_str().to_string(),
+            name: "Administrator".into(),
+            timezone_id: timezones::utc_id(),
+            country_id: 1,
+            is_admin: true,
+            tfa_enabled: false,
+            now,
+        })
+        .await?;
+    let scopes: Vec<String> = scopes::ADMIN.iter().map(|s| s.to_string()).collect();
+    store.issue_token(user.id, &auth::digest(&token), &scopes, now).await?;
+    tracing::info!(user.email = %user.email, "created the bootstrap administrator");
+    Ok(generated.then_some(token))
+}
+
+/// `orgd users add`: returns the new token.
+pub async fn users_add(
+    store: &dyn Store,
+    email: &str,
+    name: &str,
+    scope_list: Option<&str>,
+    tfa: bool,
+    timezone: &str,
+) -> anyhow::Result<Uuid> {
+    let email = Email::parse(email).map_err(anyhow::Error::msg)?;
+    let name = Name::parse("name", name).map_err(anyhow::Error::msg)?;
+    let scopes = match scope_list {
+        Some(s) => scopes::parse_list(s).map_err(anyhow::Error::msg)?,
+        None => scopes::DEFAULT_USER.iter().map(|s| s.to_string()).collect(),
+    };
+    let zone = timezones::by_code(timezone).with_context(|| format!("unknown timezone '{timezone}'"))?;
+    let now = Utc::now();
+    let (user, _) = store
+        .ensure_user(NewUser {
+            email: email.as_str().to_string(),
+            name: name.into_string(),
+            timezone_id: zone.id,
+            country_id: countries::by_id(1).map(|c| c.id).unwrap_or(1),
+            is_admin: false,
+            tfa_enabled: tfa,
+            now,
+        })
+        .await?;
+    let token = auth::new_token();
+    store.issue_token(user.id, &auth::digest(&token), &scopes, now).await?;
+    Ok(token)
+}
+
+/// `orgd tokens revoke`.
+pub async fn tokens_revoke(store: &dyn Store, token: &str) -> anyhow::Result<()> {
+    let token = Uuid::try_parse(token.trim()).context("a token is a UUID")?;
+    if !store.revoke_token(&auth::digest(&token), Utc::now()).await? {
+        bail!("no live token matches");
+    }
+    Ok(())
+}
+
+/// `orgd usage add`: checked here, stored by the store.
+pub fn check_usage(date: NaiveDate, amounts: [i64; 3]) -> anyhow::Result<()> {
+    if amounts.iter().any(|a| *a < 0) {
+        bail!("usage amounts must not be negative");
+    }
+    if date > Utc::now().date_naive() + chrono::Days::new(1) {
+        bail!("usage cannot be recorded for a future day");
+    }
+    Ok(())
+}

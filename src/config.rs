@@ -1,0 +1,174 @@
+//! Settings: defaults, then an optional TOML file, then `ORGD_*` environment variables, then flags.
+
+use std::path::Path;
+
+use figment::providers::{Env, Format, Serialized, Toml};
+use figment::Figment;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::domain::plans::Catalogue;
+
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Config {
+    /// Listen address; port 0 picks a free port.
+    pub bind: String,
+    /// `sqlite://PATH` or `postgres://…`.
+    pub database_url: String,
+    /// The zone host reported on organizations; defaults to the bound `host:port`.
+    pub zone: Option<String>,
+    /// Plan key given to new organizations.
+    pub default_plan: String,
+    /// `on` or `off`.
+    pub rate_limit: String,
+    /// Token of the first administrator (a UUIDv4); used only on an empty database.
+    pub bootstrap_token: Option<String>,
+    pub bootstrap_email: String,
+    /// Days an invitation stays valid.
+    pub invitation_ttl_days: i64,
+    /// Connections in the database pool.
+    pub max_connections: u32,
+    /// Seconds a request waits for a database connection before it fails with 503.
+    pub acquire_timeout_secs: u64,
+    /// Seconds a request may take before it is cut off.
+    pub request_timeout_secs: u64,
+    /// Apply migrations when `serve` starts.
+    pub migrate_on_start: bool,
+    /// `text` or `json` log lines.
+    pub log_format: String,
+    /// Whether this instance offers TFA enforcement at all (off: O24 answers 400).
+    pub tfa_enforcement_available: bool,
+    /// Plan catalogue overrides, merged into the defaults (see README).
+    pub plans: Map<String, Value>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            bind: "127.0.0.1:8080".into(),
+            database_url: "sqlite://orgd.db".into(),
+            zone: None,
+            default_plan: "free".into(),
+            rate_limit: "on".into(),
+            bootstrap_token: None,
+            bootstrap_email: "admin@localhost".into(),
+            invitation_ttl_days: 7,
+            max_connections: 8,
+            acquire_timeout_secs: 5,
+            request_timeout_secs: 30,
+            migrate_on_start: true,
+            log_format: "text".into(),
+            tfa_enforcement_available: true,
+            plans: Map::new(),
+        }
+    }
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("bind", &self.bind)
+            .field("database_url", &redact_url(&self.database_url))
+            .field("zone", &self.zone)
+            .field("default_plan", &self.default_plan)
+            .field("rate_limit", &self.rate_limit)
+            .field("bootstrap_token", &self.bootstrap_token.as_ref().map(|_| "<redacted>"))
+            .field("bootstrap_email", &self.bootstrap_email)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Hides the password of a database URL.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..s + 3], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+impl Config {
+    /// Loads the layers; `cli` holds only the flags that were given.
+    pub fn load(file: Option<&Path>, cli: Map<String, Value>) -> anyhow::Result<Config> {
+        let mut fig = Figment::from(Serialized::defaults(Config::default()));
+        if let Some(path) = file {
+            if !path.exists() {
+                anyhow::bail!("config file {} does not exist", path.display());
+            }
+            fig = fig.merge(Toml::file(path));
+        }
+        let fig = fig.merge(Env::prefixed("ORGD_")).merge(Serialized::defaults(Value::Object(cli)));
+        let config: Config = fig.extract()?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> anyhow::Result<()> {
+        if !matches!(self.rate_limit.as_str(), "on" | "off") {
+            anyhow::bail!("rate_limit must be 'on' or 'off', not '{}'", self.rate_limit);
+        }
+        if self.catalogue()?.get(&self.default_plan).is_none() {
+            anyhow::bail!("default plan '{}' is not in the plan catalogue", self.default_plan);
+        }
+        if self.invitation_ttl_days < 1 {
+            anyhow::bail!("invitation_ttl_days must be at least 1");
+        }
+        Ok(())
+    }
+
+    /// The default catalogue with this configuration's overrides.
+    pub fn catalogue(&self) -> anyhow::Result<Catalogue> {
+        let mut c = Catalogue::default();
+        c.merge(&self.plans).map_err(anyhow::Error::msg)?;
+        Ok(c)
+    }
+
+    pub fn rate_limit_on(&self) -> bool {
+        self.rate_limit == "on"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn layers_apply_in_order() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("orgd.toml", "bind = \"0.0.0.0:1\"\ndefault_plan = \"pro\"\nzone = \"file.zone\"")?;
+            jail.set_env("ORGD_DEFAULT_PLAN", "teams");
+            jail.set_env("ORGD_ZONE", "env.zone");
+            let mut cli = Map::new();
+            cli.insert("zone".into(), Value::from("cli.zone"));
+            let c = Config::load(Some(Path::new("orgd.toml")), cli).map_err(|e| e.to_string())?;
+            assert_eq!(c.bind, "0.0.0.0:1");
+            assert_eq!(c.default_plan, "teams");
+            assert_eq!(c.zone.as_deref(), Some("cli.zone"));
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn bad_values_are_refused() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("ORGD_DEFAULT_PLAN", "gold");
+            assert!(Config::load(None, Map::new()).is_err());
+            jail.set_env("ORGD_DEFAULT_PLAN", "free");
+            jail.set_env("ORGD_RATE_LIMIT", "maybe");
+            assert!(Config::load(None, Map::new()).is_err());
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn passwords_never_print() {
+        assert_eq!(redact_url("postgres://u:secret@h:5432/db"), "postgres://u:***@h:5432/db");
+        assert_eq!(redact_url("sqlite://orgd.db"), "sqlite://orgd.db");
+    }
+}

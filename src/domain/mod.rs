@@ -1,0 +1,9 @@
+//! Domain types: input parsed at the edge into values that are valid by construction.
+
+pub mod countries;
+pub mod email;
+pub mod names;
+pub mod plans;
+pub mod roles;
+pub mod scopes;
+pub mod timezones;

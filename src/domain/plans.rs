@@ -1,0 +1,192 @@
+//! The plan catalogue (operator contract "Plans and billing"): each plan fixes the organization's `license`.
+//! The license is never stored; it is always read from the organization's current plan.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Map, Value};
+
+/// One plan. Prices are in minor units of `currency` (cents).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Plan {
+    /// Commercial name shown as `productName` ("Free", "Teams", …).
+    pub product_name: String,
+    /// Internal service name shown as `serviceName`.
+    pub service_name: String,
+    pub currency: String,
+    pub monthly_price: i64,
+    pub yearly_price: i64,
+    /// The license object served on organizations of this plan.
+    pub license: Map<String, Value>,
+}
+
+impl Plan {
+    pub fn license_i64(&self, key: &str) -> Option<i64> {
+        self.license.get(key).and_then(Value::as_i64)
+    }
+
+    pub fn license_bool(&self, key: &str) -> bool {
+        self.license.get(key).and_then(Value::as_bool).unwrap_or(false)
+    }
+
+    /// API requests per minute (`license.apiLimit`).
+    pub fn api_limit(&self) -> i64 {
+        self.license_i64("apiLimit").unwrap_or(30).max(1)
+    }
+}
+
+/// Plans by key (`free`, `core`, …), in a stable order.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Catalogue(pub BTreeMap<String, Plan>);
+
+/// The plan order from cheapest to dearest, for listing.
+pub const ORDER: &[&str] = &["free", "core", "pro", "teams", "enterprise"];
+
+impl Catalogue {
+    pub fn get(&self, key: &str) -> Option<&Plan> {
+        self.0.get(key)
+    }
+
+    /// Plans in catalogue order: the five defaults first, then any extra plans by key.
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &Plan)> {
+        let known = ORDER.iter().filter_map(move |k| self.0.get_key_value(*k));
+        let extra = self.0.iter().filter(|(k, _)| !ORDER.contains(&k.as_str()));
+        known.chain(extra)
+    }
+
+    /// Applies a TOML/JSON override: known plans merge field by field (license keys merge too), new keys add
+    /// plans.
+    pub fn merge(&mut self, overrides: &Map<String, Value>) -> Result<(), String> {
+        for (key, patch) in overrides {
+            let patch = patch.as_object().ok_or_else(|| format!("plans.{key} must be a table"))?;
+            let mut base = match self.0.get(key) {
+                Some(p) => serde_json::to_value(p).map_err(|e| e.to_string())?,
+                None => json!({}),
+            };
+            let base_obj = base.as_object_mut().ok_or("plan is not an object")?;
+            for (k, v) in patch {
+                match (k.as_str(), base_obj.get_mut(k), v) {
+                    ("license", Some(Value::Object(lic)), Value::Object(add)) => {
+                        lic.extend(add.clone());
+                    }
+                    _ => {
+                        base_obj.insert(k.clone(), v.clone());
+                    }
+                }
+            }
+            let plan: Plan = serde_json::from_value(base).map_err(|e| format!("plans.{key}: {e}"))?;
+            self.0.insert(key.clone(), plan);
+        }
+        Ok(())
+    }
+}
+
+impl Default for Catalogue {
+    fn default() -> Self {
+        let mut plans = BTreeMap::new();
+        for (key, product, monthly, yearly, lic) in [
+            ("free", "Free", 0, 0, license(1_000, 100 << 20, 2, 1, 15, 30, false, false, 2, "low")),
+            ("core", "Core", 1_059, 10_188, license(10_000, 1 << 30, 10, 1, 1, 60, false, false, 0, "low")),
+            ("pro", "Pro", 1_886, 18_108, license(10_000, 1 << 30, 20, 1, 1, 120, true, false, 0, "medium")),
+            ("teams", "Teams", 3_458, 33_192, license(10_000, 1 << 30, 100, 25, 1, 240, true, true, 0, "medium")),
+            (
+                "enterprise",
+                "Enterprise",
+                29_900,
+                299_000,
+                license(800_000, 1 << 40, 1_000, 1_000, 1, 1_000, true, true, 0, "high"),
+            ),
+        ] {
+            plans.insert(
+                key.to_string(),
+                Plan {
+                    product_name: product.into(),
+                    service_name: key.into(),
+                    currency: "USD".into(),
+                    monthly_price: monthly,
+                    yearly_price: yearly,
+                    license: lic,
+                },
+            );
+        }
+        Catalogue(plans)
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn license(
+    operations: i64,
+    transfer: i64,
+    users: i64,
+    teams: i64,
+    interval: i64,
+    api_limit: i64,
+    custom_variables: bool,
+    tfa: bool,
+    scenarios: i64,
+    priority: &str,
+) -> Map<String, Value> {
+    let paid = api_limit > 30;
+    let v = json!({
+        "apps": if paid { json!(["T2", "T3"]) } else { json!([]) },
+        "users": users,
+        "teams": teams,
+        "operations": operations,
+        "transfer": transfer,
+        "dslimit": if paid { 40 } else { 1 },
+        "dsslimit": if paid { 524_288_000 } else { 1_048_576 },
+        "fslimit": if paid { 2_147_483_648_i64 } else { 5_242_880 },
+        "iolimit": 10_000,
+        "interval": interval,
+        "apiLimit": api_limit,
+        "scenarios": scenarios,
+        "customVariables": custom_variables,
+        "tfaEnforcement": tfa,
+        "fulltext": paid,
+        "advsched": paid,
+        "customFunctions": custom_variables,
+        "onDemandScheduling": paid,
+        "priority": priority,
+        "retention": if paid { 30 } else { 7 },
+        "executionTime": if paid { 2_400 } else { 300 },
+        "restartPeriod": "monthly",
+    });
+    match v {
+        Value::Object(m) => m,
+        _ => Map::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_match_the_operator_contract() {
+        let c = Catalogue::default();
+        let limits: Vec<_> = ORDER.iter().map(|k| c.get(k).unwrap().api_limit()).collect();
+        assert_eq!(limits, [30, 60, 120, 240, 1000]);
+        let vars: Vec<_> = ORDER.iter().map(|k| c.get(k).unwrap().license_bool("customVariables")).collect();
+        assert_eq!(vars, [false, false, true, true, true]);
+        let tfa: Vec<_> = ORDER.iter().map(|k| c.get(k).unwrap().license_bool("tfaEnforcement")).collect();
+        assert_eq!(tfa, [false, false, false, true, true]);
+    }
+
+    #[test]
+    fn overrides_merge_into_license_and_add_plans() {
+        let mut c = Catalogue::default();
+        let patch = json!({
+            "pro": {"monthly_price": 999, "license": {"apiLimit": 500}},
+            "custom": {"product_name": "Custom", "service_name": "custom", "currency": "EUR",
+                       "monthly_price": 1, "yearly_price": 10, "license": {"apiLimit": 7}}
+        });
+        c.merge(patch.as_object().unwrap()).unwrap();
+        let pro = c.get("pro").unwrap();
+        assert_eq!((pro.monthly_price, pro.api_limit()), (999, 500));
+        assert!(pro.license_bool("customVariables"), "untouched keys survive");
+        assert_eq!(c.get("custom").unwrap().api_limit(), 7);
+        let bad = json!({"pro": {"nonsense": 1}});
+        assert!(c.merge(bad.as_object().unwrap()).is_err());
+    }
+}

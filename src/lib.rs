@@ -1,0 +1,15 @@
+//! orgd: a self-hostable server for the Make API v2 "Organizations" surface.
+
+pub mod access;
+pub mod api;
+pub mod app;
+pub mod auth;
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod domain;
+pub mod error;
+pub mod store;
+pub mod telemetry;
+
+pub use app::{build_router, serve, AppState};

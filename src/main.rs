@@ -1,0 +1,53 @@
+//! The `orgd` binary: parse the command line, load settings, run the command.
+
+use anyhow::Context;
+use clap::Parser;
+use orgd::cli::{Cli, Command, TokensCommand, UsageCommand, UsersCommand};
+use orgd::store::models::UsageTotals;
+use orgd::{app, commands, config::Config, telemetry};
+
+#[tokio::main]
+async fn main() {
+    let cli = Cli::parse();
+    if let Err(e) = run(cli).await {
+        eprintln!("orgd: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let config = Config::load(cli.config.as_deref(), cli.overrides())?;
+    telemetry::init(config.log_format == "json");
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => {
+            let store = commands::open_store(&config, config.migrate_on_start).await?;
+            if let Some(token) = commands::bootstrap(&*store, &config).await? {
+                eprintln!("bootstrap token: {token}");
+            }
+            let listener = tokio::net::TcpListener::bind(&config.bind).await.with_context(|| format!("binding {}", config.bind))?;
+            let addr = listener.local_addr()?;
+            let zone = config.zone.clone().unwrap_or_else(|| addr.to_string());
+            let state = app::AppState::new(store.clone(), config, zone)?;
+            tracing::info!("listening on {addr}");
+            app::serve(listener, state, app::shutdown_signal()).await?;
+            store.close().await;
+        }
+        Command::Migrate => drop(commands::open_store(&config, true).await?),
+        Command::PrintConfig => println!("{config:#?}"),
+        Command::Users(UsersCommand::Add { email, name, scopes, tfa, timezone }) => {
+            let store = commands::open_store(&config, true).await?;
+            let token = commands::users_add(&*store, &email, &name, scopes.as_deref(), tfa, &timezone).await?;
+            println!("{token}");
+        }
+        Command::Tokens(TokensCommand::Revoke { token }) => {
+            commands::tokens_revoke(&*commands::open_store(&config, true).await?, &token).await?
+        }
+        Command::Usage(UsageCommand::Add { organization, date, operations, data_transfer, centicredits }) => {
+            commands::check_usage(date, [operations, data_transfer, centicredits])?;
+            let store = commands::open_store(&config, true).await?;
+            let amounts = UsageTotals { operations, data_transfer, centicredits };
+            store.add_usage(organization, date, amounts, chrono::Utc::now()).await?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,125 @@
+//! Storage: one trait per resource, a `Store` supertrait over them, one implementation per backend.
+//! Each method is one unit of work with its own transaction; handlers never hold one.
+
+pub mod models;
+pub mod sqlite;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
+
+use crate::access::{perms, Granted};
+use crate::api::params::Page;
+use models::*;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The row the command addresses does not exist (any more).
+    #[error("{0}")]
+    NotFound(String),
+    /// A uniqueness or consistency rule would break.
+    #[error("{0}")]
+    Conflict(String),
+    /// No connection became free within the pool's acquire timeout.
+    #[error("database pool timed out")]
+    PoolTimeout,
+    /// Anything else: the database failed.
+    #[error(transparent)]
+    Other(#[from] anyhow::Error),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        match &e {
+            sqlx::Error::RowNotFound => StoreError::NotFound("Not found.".into()),
+            sqlx::Error::PoolTimedOut => StoreError::PoolTimeout,
+            sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict("Already exists.".into()),
+            sqlx::Error::Database(db) if db.is_foreign_key_violation() => {
+                StoreError::NotFound("A referenced entity does not exist.".into())
+            }
+            _ => StoreError::Other(e.into()),
+        }
+    }
+}
+
+impl From<sqlx::migrate::MigrateError> for StoreError {
+    fn from(e: sqlx::migrate::MigrateError) -> Self {
+        StoreError::Other(e.into())
+    }
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// Users and their API tokens.
+#[async_trait]
+pub trait UserStore {
+    /// How many users exist (zero means the instance needs its bootstrap administrator).
+    async fn count_users(&self) -> StoreResult<i64>;
+    /// Creates the user, or returns the existing one with that e-mail (`created` tells which).
+    async fn ensure_user(&self, user: NewUser) -> StoreResult<(User, bool)>;
+    async fn user_by_id(&self, id: i64) -> StoreResult<Option<User>>;
+    /// Stores a token by its digest with its scopes; returns the token id.
+    async fn issue_token(&self, user_id: i64, digest: &str, scopes: &[String], now: DateTime<Utc>)
+        -> StoreResult<i64>;
+    /// Revokes the token with that digest; false when no live token had it.
+    async fn revoke_token(&self, digest: &str, now: DateTime<Utc>) -> StoreResult<bool>;
+    /// The live token with that digest and its user.
+    async fn authenticate(&self, digest: &str) -> StoreResult<Option<TokenAuth>>;
+}
+
+/// Organizations and their default team.
+#[async_trait]
+pub trait OrgStore {
+    /// Creates the organization, its team "My Team", the creator as Owner and as that team's Team Admin.
+    async fn create_org(&self, org: NewOrg) -> StoreResult<(Org, Team)>;
+    /// Organizations where the filter's user is an active member, sorted and paged.
+    async fn list_orgs(&self, filter: &OrgFilter, page: &Page) -> StoreResult<Vec<Org>>;
+    /// Whether the organization exists and what role `user_id` holds in it.
+    async fn org_access(&self, org_id: i64, user_id: i64) -> StoreResult<OrgAccess>;
+    async fn update_org(&self, g: &Granted<perms::OrganizationEdit>, patch: OrgPatch) -> StoreResult<Org>;
+    /// Deletes the organization with its teams, memberships and everything else it owns.
+    async fn delete_org(&self, g: &Granted<perms::OrganizationDelete>) -> StoreResult<()>;
+    /// Teams of the given organizations, by organization id, each list ordered by team name.
+    async fn teams_of(&self, org_ids: &[i64]) -> StoreResult<HashMap<i64, Vec<Team>>>;
+    /// The user's active organization roles.
+    async fn memberships_of_user(&self, user_id: i64) -> StoreResult<Vec<Membership>>;
+    /// The user's team roles as `(team_id, users_role_id)`.
+    async fn team_roles_of_user(&self, user_id: i64) -> StoreResult<Vec<(i64, i64)>>;
+    /// Adds usage to one day of an organization (concurrent adds all count).
+    async fn add_usage(&self, org_id: i64, day: NaiveDate, amounts: UsageTotals, now: DateTime<Utc>)
+        -> StoreResult<()>;
+    /// Usage summed per organization over `[from, to]` (inclusive days).
+    async fn usage_totals(&self, org_ids: &[i64], from: NaiveDate, to: NaiveDate)
+        -> StoreResult<HashMap<i64, UsageTotals>>;
+}
+
+/// Everything orgd stores.
+#[async_trait]
+pub trait Store: UserStore + OrgStore + Send + Sync {
+    /// Applies pending migrations.
+    async fn migrate(&self) -> StoreResult<()>;
+    /// Whether the database answers (for `/health`).
+    async fn ping(&self) -> StoreResult<()>;
+    /// Closes the pools, waiting for connections in use.
+    async fn close(&self);
+}
+
+/// Options for opening a store.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub max_connections: u32,
+    pub acquire_timeout: std::time::Duration,
+}
+
+/// Opens the backend named by the URL scheme.
+pub async fn open(url: &str, opts: &Options) -> anyhow::Result<Arc<dyn Store>> {
+    if url.starts_with("sqlite:") {
+        Ok(Arc::new(sqlite::SqliteStore::open(url, opts).await?))
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        anyhow::bail!("the PostgreSQL backend is not available in this build yet")
+    } else {
+        anyhow::bail!("unsupported database URL (expected sqlite://PATH or postgres://…)")
+    }
+}

@@ -1,0 +1,106 @@
+//! Rows and commands that cross the storage boundary; independent of the wire format and of the backend.
+
+use chrono::{DateTime, Utc};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct User {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    pub language: String,
+    pub timezone_id: i64,
+    pub country_id: i64,
+    pub is_admin: bool,
+    pub tfa_enabled: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+pub struct NewUser {
+    pub email: String,
+    pub name: String,
+    pub timezone_id: i64,
+    pub country_id: i64,
+    pub is_admin: bool,
+    pub tfa_enabled: bool,
+    pub now: DateTime<Utc>,
+}
+
+/// A live token resolved to its user.
+#[derive(Debug, Clone)]
+pub struct TokenAuth {
+    pub token_id: i64,
+    pub user: User,
+    pub scopes: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Org {
+    pub id: i64,
+    pub name: String,
+    pub country_id: i64,
+    pub timezone_id: i64,
+    pub zone: String,
+    pub plan: String,
+    pub external_id: Option<String>,
+    pub tfa_enforced: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+pub struct NewOrg {
+    pub name: String,
+    pub country_id: i64,
+    pub timezone_id: i64,
+    pub zone: String,
+    pub plan: String,
+    pub owner_id: i64,
+    pub now: DateTime<Utc>,
+}
+
+#[derive(Debug, Default)]
+pub struct OrgPatch {
+    pub name: Option<String>,
+    pub country_id: Option<i64>,
+    pub timezone_id: Option<i64>,
+}
+
+/// Which organizations `list_orgs` returns: those where `user_id` is an active member.
+pub struct OrgFilter {
+    pub user_id: i64,
+    pub zone: Option<String>,
+    pub external_id: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Team {
+    pub id: i64,
+    pub name: String,
+    pub organization_id: i64,
+    pub operations_limit: Option<i64>,
+    pub transfer_limit: Option<i64>,
+}
+
+/// A user's role in an organization; `invitation` is `None` for active members, `Some("pending")` otherwise.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Membership {
+    pub user_id: i64,
+    pub organization_id: i64,
+    pub users_role_id: i64,
+    pub invitation: Option<String>,
+}
+
+/// What authorization needs to know about a caller and an organization, in one read.
+#[derive(Debug, Clone)]
+pub enum OrgAccess {
+    NoSuchOrg,
+    /// The organization exists; the caller holds no active role in it.
+    Stranger,
+    Member { org: Org, users_role_id: i64 },
+}
+
+/// Usage totals of one organization over a period.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct UsageTotals {
+    pub operations: i64,
+    pub data_transfer: i64,
+    pub centicredits: i64,
+}
