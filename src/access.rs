@@ -111,7 +111,9 @@ impl<S: Requirement> FromRequestParts<AppState> for OrgMember<S> {
 pub async fn member_of(state: &AppState, caller: &Caller, org_id: i64) -> Result<(Org, &'static Role), ApiError> {
     match state.store.org_access(org_id, caller.user.id).await? {
         OrgAccess::NoSuchOrg => Err(ApiError::NotFound(format!("Organization {org_id} not found."))),
-        OrgAccess::Stranger => Err(ApiError::Forbidden("Access denied. You are not a member of this organization.".into())),
+        OrgAccess::Stranger => {
+            Err(ApiError::Forbidden("Access denied. You are not a member of this organization.".into()))
+        }
         OrgAccess::Member { org, users_role_id } => {
             let role = roles::org_role(users_role_id)
                 .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("unknown role id {users_role_id} in store")))?;

@@ -24,7 +24,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             if let Some(token) = commands::bootstrap(&*store, &config).await? {
                 eprintln!("bootstrap token: {token}");
             }
-            let listener = tokio::net::TcpListener::bind(&config.bind).await.with_context(|| format!("binding {}", config.bind))?;
+            let listener = tokio::net::TcpListener::bind(&config.bind)
+                .await
+                .with_context(|| format!("binding {}", config.bind))?;
             let addr = listener.local_addr()?;
             let zone = config.zone.clone().unwrap_or_else(|| addr.to_string());
             let state = app::AppState::new(store.clone(), config, zone)?;

@@ -125,7 +125,10 @@ impl Params {
             Some(v) => match v.parse::<i64>() {
                 Ok(n) if (1..=MAX_LIMIT).contains(&n) => n,
                 _ => {
-                    errs.push(SubError::new("pg[limit]", format!("pg[limit] must be an integer from 1 to {MAX_LIMIT}")));
+                    errs.push(SubError::new(
+                        "pg[limit]",
+                        format!("pg[limit] must be an integer from 1 to {MAX_LIMIT}"),
+                    ));
                     spec.default_limit
                 }
             },

@@ -16,9 +16,8 @@ pub fn json<T: Serialize + ?Sized>(status: StatusCode, body: &T) -> Response {
         }
         Err(e) => {
             tracing::error!(error = %e, "response serialisation failed");
-            let mut res =
-                (StatusCode::INTERNAL_SERVER_ERROR, r#"{"message":"Internal server error","code":"SC500"}"#)
-                    .into_response();
+            let mut res = (StatusCode::INTERNAL_SERVER_ERROR, r#"{"message":"Internal server error","code":"SC500"}"#)
+                .into_response();
             res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(JSON_UTF8));
             res
         }

@@ -15,9 +15,7 @@ use crate::error::Result;
 use crate::store::models::User;
 
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/users/me", get(me))
-        .route("/users/me/current-authorization", get(current_authorization))
+    Router::new().route("/users/me", get(me)).route("/users/me/current-authorization", get(current_authorization))
 }
 
 const ME: Columns = Columns {
@@ -100,8 +98,10 @@ async fn me(State(state): State<AppState>, Authed(caller): Authed, q: Params) ->
         let roles = state.store.memberships_of_user(u.id).await?;
         let list: Vec<Value> = roles
             .iter()
-            .map(|m| json!({"userId": m.user_id, "organizationId": m.organization_id,
-                            "usersRoleId": m.users_role_id, "invitation": m.invitation}))
+            .map(|m| {
+                json!({"userId": m.user_id, "organizationId": m.organization_id,
+                            "usersRoleId": m.users_role_id, "invitation": m.invitation})
+            })
             .collect();
         full.insert("userOrganizationRoles".into(), Value::Array(list));
     }

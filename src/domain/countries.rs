@@ -21,19 +21,10 @@ pub fn all() -> &'static [Country] {
     ALL.get_or_init(|| {
         let mut codes: Vec<&CountryCode> = CountryCode::iter().collect();
         codes.sort_by_key(|c| sort_key(c.name()));
-        let make = |id, c: &CountryCode| Country {
-            id,
-            name: c.name(),
-            code: c.alpha3(),
-            code2: c.alpha2().to_lowercase(),
-        };
-        let mut out = vec![make(1, &CountryCode::CZE)];
-        let mut next = 4;
-        for c in codes.into_iter().filter(|c| **c != CountryCode::CZE) {
-            out.push(make(next, c));
-            next += 1;
-        }
-        out
+        let make =
+            |id, c: &CountryCode| Country { id, name: c.name(), code: c.alpha3(), code2: c.alpha2().to_lowercase() };
+        let rest = codes.into_iter().filter(|c| **c != CountryCode::CZE);
+        std::iter::once(make(1, &CountryCode::CZE)).chain((4..).zip(rest).map(|(id, c)| make(id, c))).collect()
     })
 }
 

@@ -151,6 +151,8 @@ fn license(
         "retention": if paid { 30 } else { 7 },
         "executionTime": if paid { 2_400 } else { 300 },
         "restartPeriod": "monthly",
+        "gracePeriod": if paid { 7 } else { 0 },
+        "productManagement": "self_service",
     });
     match v {
         Value::Object(m) => m,

@@ -8,8 +8,18 @@ use std::sync::OnceLock;
 use chrono::{DateTime, Offset, TimeZone, Utc};
 use chrono_tz::{Tz, TZ_VARIANTS};
 
-const AREAS: &[&str] =
-    &["Africa/", "America/", "Antarctica/", "Arctic/", "Asia/", "Atlantic/", "Australia/", "Europe/", "Indian/", "Pacific/"];
+const AREAS: &[&str] = &[
+    "Africa/",
+    "America/",
+    "Antarctica/",
+    "Arctic/",
+    "Asia/",
+    "Atlantic/",
+    "Australia/",
+    "Europe/",
+    "Indian/",
+    "Pacific/",
+];
 
 const FIXED: &[(i64, &str)] = &[(113, "Europe/Prague"), (164, "Europe/Rome")];
 

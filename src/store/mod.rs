@@ -61,8 +61,7 @@ pub trait UserStore {
     async fn ensure_user(&self, user: NewUser) -> StoreResult<(User, bool)>;
     async fn user_by_id(&self, id: i64) -> StoreResult<Option<User>>;
     /// Stores a token by its digest with its scopes; returns the token id.
-    async fn issue_token(&self, user_id: i64, digest: &str, scopes: &[String], now: DateTime<Utc>)
-        -> StoreResult<i64>;
+    async fn issue_token(&self, user_id: i64, digest: &str, scopes: &[String], now: DateTime<Utc>) -> StoreResult<i64>;
     /// Revokes the token with that digest; false when no live token had it.
     async fn revoke_token(&self, digest: &str, now: DateTime<Utc>) -> StoreResult<bool>;
     /// The live token with that digest and its user.
@@ -91,8 +90,12 @@ pub trait OrgStore {
     async fn add_usage(&self, org_id: i64, day: NaiveDate, amounts: UsageTotals, now: DateTime<Utc>)
         -> StoreResult<()>;
     /// Usage summed per organization over `[from, to]` (inclusive days).
-    async fn usage_totals(&self, org_ids: &[i64], from: NaiveDate, to: NaiveDate)
-        -> StoreResult<HashMap<i64, UsageTotals>>;
+    async fn usage_totals(
+        &self,
+        org_ids: &[i64],
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> StoreResult<HashMap<i64, UsageTotals>>;
 }
 
 /// Everything orgd stores.
@@ -121,5 +124,23 @@ pub async fn open(url: &str, opts: &Options) -> anyhow::Result<Arc<dyn Store>> {
         anyhow::bail!("the PostgreSQL backend is not available in this build yet")
     } else {
         anyhow::bail!("unsupported database URL (expected sqlite://PATH or postgres://…)")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    fn names(dir: &str) -> Vec<String> {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations").join(dir);
+        let mut v: Vec<String> =
+            std::fs::read_dir(path).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn both_backends_have_the_same_migrations() {
+        let sqlite = names("sqlite");
+        assert!(!sqlite.is_empty());
+        assert_eq!(sqlite, names("postgres"));
     }
 }

@@ -94,7 +94,10 @@ pub enum OrgAccess {
     NoSuchOrg,
     /// The organization exists; the caller holds no active role in it.
     Stranger,
-    Member { org: Org, users_role_id: i64 },
+    Member {
+        org: Org,
+        users_role_id: i64,
+    },
 }
 
 /// Usage totals of one organization over a period.

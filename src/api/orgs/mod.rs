@@ -97,8 +97,7 @@ async fn update(State(state): State<AppState>, m: OrgMember<OrgsWrite>, body: Js
     let name = f.optional("name", |v| body::string("name")(v).and_then(|s| Name::parse("name", &s)));
     let timezone_id = f.optional("timezoneId", timezone);
     let country_id = f.optional("countryId", country);
-    let patch =
-        f.finish(|| Some(OrgPatch { name: name.map(Name::into_string), country_id, timezone_id }))?;
+    let patch = f.finish(|| Some(OrgPatch { name: name.map(Name::into_string), country_id, timezone_id }))?;
     let org = state.store.update_org(&g, patch).await?;
     let rendered = view::render(&state, std::slice::from_ref(&org), &COLUMNS_DETAIL, None).await?;
     Ok(Reply(json!({ "organization": rendered.into_iter().next() })))

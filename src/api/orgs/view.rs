@@ -117,8 +117,11 @@ pub async fn render(
     let now = state.now();
     let (from, to, last_reset, next_reset) = period(now);
     let teams = if cols.wants(selected, NEEDS_TEAMS) { state.store.teams_of(&ids).await? } else { HashMap::new() };
-    let usage =
-        if cols.wants(selected, NEEDS_USAGE) { state.store.usage_totals(&ids, from, to).await? } else { HashMap::new() };
+    let usage = if cols.wants(selected, NEEDS_USAGE) {
+        state.store.usage_totals(&ids, from, to).await?
+    } else {
+        HashMap::new()
+    };
     let no_teams = Vec::new();
     let no_usage = UsageTotals::default();
     Ok(orgs

@@ -53,11 +53,10 @@ impl UserStore for SqliteStore {
 
     async fn ensure_user(&self, u: NewUser) -> StoreResult<(User, bool)> {
         let mut tx = self.write.begin().await?;
-        let existing: Option<UserRow> =
-            sqlx::query_as(&format!("select {USER_COLS} from users where email = $1"))
-                .bind(&u.email)
-                .fetch_optional(&mut *tx)
-                .await?;
+        let existing: Option<UserRow> = sqlx::query_as(&format!("select {USER_COLS} from users where email = $1"))
+            .bind(&u.email)
+            .fetch_optional(&mut *tx)
+            .await?;
         if let Some(row) = existing {
             return Ok((row.into(), false));
         }
@@ -86,13 +85,7 @@ impl UserStore for SqliteStore {
         Ok(row.map(Into::into))
     }
 
-    async fn issue_token(
-        &self,
-        user_id: i64,
-        digest: &str,
-        scopes: &[String],
-        now: DateTime<Utc>,
-    ) -> StoreResult<i64> {
+    async fn issue_token(&self, user_id: i64, digest: &str, scopes: &[String], now: DateTime<Utc>) -> StoreResult<i64> {
         let scopes = serde_json::to_string(scopes).map_err(anyhow::Error::from)?;
         Ok(sqlx::query_scalar(
             "insert into tokens (user_id, digest, scopes, created_at) values ($1, $2, $3, $4) returning id",

@@ -1,0 +1,10 @@
+//! Integration tests: each starts the real server on 127.0.0.1:0 over a fresh database and talks HTTP to it.
+
+mod auth;
+mod cli;
+mod conventions;
+mod enums;
+mod helpers;
+mod orgs;
+mod persistence;
+mod users;

@@ -1,0 +1,418 @@
+// Compatibility test: the official Make TypeScript SDK (@makehq/sdk) against a real orgd binary.
+//
+// Builds nothing: the binary comes from ORGD_BIN (default ../../target/debug/orgd next to this file).
+// Each run starts orgd on 127.0.0.1:0 with a fresh SQLite database in a temp folder and a fixed bootstrap
+// token, and stops it at the end, also when a test fails.
+//
+// Run: ./run.sh (or `node --test compat.test.mjs` once `npm ci` has been run here).
+
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+import { Make, MakeError } from '@makehq/sdk';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+// ORGD_BIN, if set, is taken relative to the working directory; the default relative to this file.
+const ORGD_BIN = process.env.ORGD_BIN
+    ? path.resolve(process.env.ORGD_BIN)
+    : path.resolve(here, '../../target/debug/orgd');
+// A fixed UUIDv4: the SDK sends UUIDv4 tokens as `Authorization: Token …` (anything else as `Bearer …`).
+const BOOTSTRAP_TOKEN = '3f8e2a9c-6b1d-4c7e-9a5f-1d2e3c4b5a69';
+const STARTUP_TIMEOUT_MS = 30_000;
+const PRAGUE = 113;
+const CZECH_REPUBLIC = 1;
+const REGION = 1;
+
+let server; // the orgd child process
+let stderrLog = '';
+let workDir;
+let dbUrl;
+let port;
+let make; // SDK client of the bootstrap administrator
+
+/** orgd's environment: ours, without ORGD_* settings leaking in from the caller's shell. */
+function orgdEnv(extra) {
+    const env = {};
+    for (const [k, v] of Object.entries(process.env)) {
+        if (!k.startsWith('ORGD_')) env[k] = v;
+    }
+    return { ...env, NO_COLOR: '1', ...extra };
+}
+
+/** A new SDK client for `token`, talking plain http to the test server. */
+function client(token) {
+    const m = new Make(token, `127.0.0.1:${port}`);
+    // The SDK has no constructor option for it; `protocol` is a public property defaulting to "https".
+    m.protocol = 'http';
+    return m;
+}
+
+/** Starts `orgd serve` and resolves with the port parsed from its `listening on 127.0.0.1:PORT` log line. */
+function startServer() {
+    return new Promise((resolve, reject) => {
+        const child = spawn(ORGD_BIN, ['serve'], {
+            env: orgdEnv({
+                ORGD_BIND: '127.0.0.1:0',
+                ORGD_DATABASE_URL: dbUrl,
+                ORGD_BOOTSTRAP_TOKEN: BOOTSTRAP_TOKEN,
+            }),
+            stdio: ['ignore', 'ignore', 'pipe'],
+        });
+        server = child;
+        let done = false;
+        const timer = setTimeout(() => {
+            finish(new Error(`orgd did not log "listening on" within ${STARTUP_TIMEOUT_MS} ms.\nstderr:\n${stderrLog}`));
+        }, STARTUP_TIMEOUT_MS);
+        function finish(err, value) {
+            if (done) return;
+            done = true;
+            clearTimeout(timer);
+            if (err) reject(err);
+            else resolve(value);
+        }
+        child.stderr.setEncoding('utf8');
+        child.stderr.on('data', (chunk) => {
+            stderrLog += chunk;
+            // Strip ANSI colour codes in case the logger colours its output anyway.
+            const plain = stderrLog.replace(/\x1b\[[0-9;]*m/g, '');
+            const m = plain.match(/listening on 127\.0\.0\.1:(\d+)/);
+            if (m) finish(null, Number(m[1]));
+        });
+        child.on('error', (e) => finish(new Error(`cannot start ${ORGD_BIN}: ${e.message}`)));
+        child.on('exit', (code, signal) => {
+            finish(new Error(`orgd exited early (code ${code}, signal ${signal}).\nstderr:\n${stderrLog}`));
+        });
+    });
+}
+
+/** Stops the server: SIGTERM, then SIGKILL if it has not exited after 5 s. */
+async function stopServer() {
+    const child = server;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+    await exited;
+    clearTimeout(timer);
+}
+
+// Last resort if the runner dies before after() runs: never leave orgd behind.
+process.on('exit', () => {
+    if (server && server.exitCode === null && server.signalCode === null) server.kill('SIGKILL');
+});
+
+/** `orgd users add` against the test database; returns the new user's API token. */
+async function addUser(email, name) {
+    const { stdout } = await promisify(execFile)(
+        ORGD_BIN,
+        ['users', 'add', '--email', email, '--name', name, '--database', dbUrl],
+        { env: orgdEnv({}) },
+    );
+    const token = stdout.trim();
+    assert.match(token, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i);
+    return token;
+}
+
+/** Awaits `promise`, expects it to reject with a MakeError of `status`, and returns that error. */
+async function expectMakeError(promise, status) {
+    let error;
+    try {
+        await promise;
+    } catch (e) {
+        error = e;
+    }
+    assert.ok(error, `expected the SDK to throw a MakeError with status ${status}, but the call succeeded`);
+    assert.ok(error instanceof MakeError, `expected a MakeError, got ${error?.name}: ${error?.message}`);
+    assert.equal(error.name, 'MakeError');
+    assert.equal(error.statusCode, status, `status code (message: ${error.message})`);
+    return error;
+}
+
+before(async () => {
+    workDir = await mkdtemp(path.join(tmpdir(), 'orgd-sdk-'));
+    dbUrl = `sqlite://${path.join(workDir, 'orgd.db')}`;
+    port = await startServer();
+    make = client(BOOTSTRAP_TOKEN);
+});
+
+after(async () => {
+    await stopServer();
+    if (workDir) await rm(workDir, { recursive: true, force: true });
+});
+
+describe('SDK setup', () => {
+    it('builds http://127.0.0.1:PORT/api/v2 URLs with protocol=http', () => {
+        assert.equal(make.protocol, 'http');
+        assert.equal(make.version, 2);
+        assert.equal(make.zone, `127.0.0.1:${port}`);
+    });
+});
+
+describe('users', () => {
+    it('users.me() returns the bootstrap administrator', async () => {
+        const me = await make.users.me();
+        assert.equal(me.email, 'admin@localhost');
+        assert.equal(typeof me.id, 'number');
+        assert.ok(me.id > 0);
+        assert.equal(typeof me.name, 'string');
+        assert.equal(typeof me.language, 'string');
+        assert.equal(typeof me.timezoneId, 'number');
+        assert.equal(typeof me.localeId, 'number');
+        assert.equal(typeof me.countryId, 'number');
+        assert.equal(typeof me.features, 'object');
+        assert.equal(typeof me.avatar, 'string');
+        assert.equal(typeof me.timezone, 'string');
+        assert.equal(typeof me.locale, 'string');
+    });
+
+    it('users.currentAuthorization() reports token auth and the scopes', async () => {
+        const auth = await make.users.currentAuthorization();
+        assert.equal(auth.authUsed, 'token');
+        assert.ok(Array.isArray(auth.scope));
+        assert.ok(auth.scope.includes('organizations:read'), `scope: ${auth.scope}`);
+        assert.ok(auth.scope.includes('organizations:write'), `scope: ${auth.scope}`);
+    });
+
+    it('an unknown token makes the SDK throw MakeError 401', async () => {
+        const stranger = client('00000000-0000-4000-8000-000000000000');
+        const err = await expectMakeError(stranger.users.me(), 401);
+        assert.ok(err.message.length > 0);
+    });
+});
+
+describe('enums', () => {
+    it('enums.countries() contains id 1 = Czech Republic (CZE)', async () => {
+        const countries = await make.enums.countries();
+        assert.ok(Array.isArray(countries) && countries.length > 1);
+        const cz = countries.find((c) => c.id === CZECH_REPUBLIC);
+        assert.ok(cz, 'country id 1 missing');
+        assert.equal(cz.code, 'CZE');
+        assert.equal(cz.code2, 'cz');
+        assert.match(cz.name, /Czech/);
+        for (const c of countries) {
+            assert.equal(typeof c.id, 'number');
+            assert.equal(typeof c.name, 'string');
+            assert.match(c.code, /^[A-Z]{3}$/);
+            assert.match(c.code2, /^[a-z]{2}$/);
+        }
+    });
+
+    it('enums.timezones() contains 113 = Europe/Prague', async () => {
+        const zones = await make.enums.timezones();
+        assert.ok(Array.isArray(zones) && zones.length > 1);
+        const prague = zones.find((z) => z.id === PRAGUE);
+        assert.ok(prague, 'timezone id 113 missing');
+        assert.equal(prague.code, 'Europe/Prague');
+        assert.match(prague.name, /^\(GMT\+0[12]:00\) Europe\/Prague$/);
+        assert.match(prague.offset, /^\+0[12]00$/);
+        for (const z of zones) {
+            assert.equal(typeof z.id, 'number');
+            assert.equal(typeof z.code, 'string');
+            assert.equal(typeof z.offset, 'string', `offset of ${z.code} must be a string (SDK type Timezone.offset)`);
+        }
+    });
+
+    it('enums.regions() is non-empty and has region 1', async () => {
+        const regions = await make.enums.regions();
+        assert.ok(Array.isArray(regions) && regions.length > 0);
+        assert.ok(regions.some((r) => r.id === REGION), 'region id 1 missing');
+        for (const r of regions) {
+            assert.equal(typeof r.id, 'number');
+            assert.equal(typeof r.name, 'string');
+            assert.ok(r.name.length > 0);
+        }
+    });
+
+    it('GET /enums/imt-zones (no SDK method; via the SDK transport make.fetch) is non-empty', async () => {
+        // The SDK 1.6.10 Enums class has only countries(), regions(), timezones(), connectedSystemApps().
+        const res = await make.fetch('/enums/imt-zones');
+        assert.ok(Array.isArray(res.imtZones) && res.imtZones.length > 0);
+        for (const z of res.imtZones) {
+            assert.equal(typeof z.id, 'number');
+            assert.equal(typeof z.name, 'string');
+        }
+    });
+});
+
+describe('organizations', () => {
+    const orgName = `SDK Compat ${process.pid}`;
+    const newName = `SDK Compat Renamed ${process.pid}`;
+    let org; // as returned by create
+
+    it('organizations.create() returns the new organization with its "My Team"', async () => {
+        org = await make.organizations.create({
+            name: orgName,
+            regionId: REGION,
+            timezoneId: PRAGUE,
+            countryId: CZECH_REPUBLIC,
+        });
+        assert.equal(typeof org.id, 'number');
+        assert.ok(org.id > 0);
+        assert.equal(org.name, orgName);
+        assert.equal(org.timezoneId, PRAGUE);
+        assert.equal(org.countryId, CZECH_REPUBLIC);
+        assert.equal(org.zone, `127.0.0.1:${port}`);
+        assert.ok(Array.isArray(org.teams));
+        const team = org.teams.find((t) => t.name === 'My Team');
+        assert.ok(team, `teams: ${JSON.stringify(org.teams)}`);
+        assert.equal(typeof team.id, 'number');
+        // The rest of the SDK's PartialOrganization.
+        assert.equal(typeof org.license, 'object');
+        assert.notEqual(org.license, null);
+        assert.equal(typeof org.productName, 'string');
+        assert.equal(typeof org.serviceName, 'string');
+        assert.equal(org.isPaused, false);
+        assert.equal(typeof org.solutionPartnerLink, 'string');
+        assert.ok('externalId' in org);
+    });
+
+    it('organizations.create() with an unknown regionId throws MakeError 400 carrying the suberror', async () => {
+        const err = await expectMakeError(
+            make.organizations.create({ name: 'Bad', regionId: 999, timezoneId: PRAGUE, countryId: CZECH_REPUBLIC }),
+            400,
+        );
+        // The SDK shows `detail` and appends each suberror as "\n - <message>".
+        assert.match(err.message, /regionId 999 does not exist/);
+        assert.match(err.message, /\n - /);
+    });
+
+    it('organizations.list() includes the new organization', async () => {
+        const list = await make.organizations.list();
+        assert.ok(Array.isArray(list));
+        const mine = list.find((o) => o.id === org.id);
+        assert.ok(mine, `org ${org.id} not in list: ${JSON.stringify(list)}`);
+        assert.equal(mine.name, orgName);
+        assert.equal(mine.timezoneId, PRAGUE);
+    });
+
+    it('organizations.list({cols: ["id","name"]}) returns only id and name, no zone', async () => {
+        const list = await make.organizations.list({ cols: ['id', 'name'] });
+        assert.ok(list.length > 0);
+        for (const o of list) {
+            assert.ok(!('zone' in o), `unexpected zone key: ${JSON.stringify(o)}`);
+            assert.deepEqual(Object.keys(o).sort(), ['id', 'name']);
+        }
+        assert.ok(list.some((o) => o.id === org.id && o.name === orgName));
+    });
+
+    it('organizations.list({cols: ["id","zone"]}) returns the zone when asked for', async () => {
+        const list = await make.organizations.list({ cols: ['id', 'zone'] });
+        const mine = list.find((o) => o.id === org.id);
+        assert.deepEqual(mine, { id: org.id, zone: `127.0.0.1:${port}` });
+    });
+
+    it('organizations.list() returns the documented default columns (spec §9 q.2: no zone)', async () => {
+        // SDK 1.6.10 types the default as id|name|zone|timezoneId; Make's docs and orgd return id, name, timezoneId.
+        const list = await make.organizations.list();
+        const mine = list.find((o) => o.id === org.id);
+        assert.deepEqual(mine, { id: org.id, name: orgName, timezoneId: PRAGUE });
+    });
+
+    it('organizations.list({pg}) sorts and limits (pg[sortBy], pg[sortDir], pg[limit])', async () => {
+        const second = await make.organizations.create({
+            name: `${orgName} B`,
+            regionId: REGION,
+            timezoneId: PRAGUE,
+            countryId: CZECH_REPUBLIC,
+        });
+        try {
+            const all = await make.organizations.list({ pg: { sortBy: 'id', sortDir: 'asc' } });
+            const ids = all.map((o) => o.id);
+            assert.deepEqual(ids, [...ids].sort((a, b) => a - b));
+            const top = await make.organizations.list({ pg: { sortBy: 'id', sortDir: 'desc', limit: 1 } });
+            assert.equal(top.length, 1);
+            assert.equal(top[0].id, Math.max(...ids));
+            assert.equal(top[0].id, second.id);
+            const skipped = await make.organizations.list({ pg: { sortBy: 'id', sortDir: 'desc', offset: 1, limit: 1 } });
+            assert.equal(skipped.length, 1);
+            assert.equal(skipped[0].id, ids[ids.length - 2]);
+        } finally {
+            await make.organizations.delete(second.id);
+        }
+    });
+
+    it('organizations.get() returns the full detail', async () => {
+        const got = await make.organizations.get(org.id);
+        assert.equal(got.id, org.id);
+        assert.equal(got.name, orgName);
+        assert.equal(got.countryId, CZECH_REPUBLIC);
+        assert.equal(got.timezoneId, PRAGUE);
+        assert.equal(got.zone, `127.0.0.1:${port}`);
+        assert.ok(got.teams.some((t) => t.name === 'My Team'));
+        assert.equal(typeof got.license, 'object');
+        for (const k of ['operations', 'transfer', 'operationsExt', 'transferExt', 'unusedOperations', 'unusedTransfer']) {
+            assert.equal(typeof got[k], 'string', `${k} must be a string (SDK type)`);
+            assert.match(got[k], /^\d+$/, k);
+        }
+        assert.equal(typeof got.features, 'object');
+        assert.equal(typeof got.autoPurchasingActivated, 'boolean');
+        assert.equal(typeof got.activeApps, 'number');
+        assert.equal(typeof got.activeScenarios, 'number');
+        assert.ok(!Number.isNaN(Date.parse(got.lastReset)));
+        assert.ok(!Number.isNaN(Date.parse(got.nextReset)));
+    });
+
+    it(
+        'organization.license has every key the SDK type marks as required',
+        async () => {
+            const got = await make.organizations.get(org.id);
+            const required = ['dslimit', 'fslimit', 'iolimit', 'dsslimit', 'interval', 'transfer', 'operations',
+                'teams', 'gracePeriod', 'productManagement'];
+            const missing = required.filter((k) => !(k in got.license));
+            assert.deepEqual(missing, []);
+        },
+    );
+
+    it('organizations.get(id, {wait: true}) is accepted', async () => {
+        const got = await make.organizations.get(org.id, { wait: true });
+        assert.equal(got.id, org.id);
+        assert.equal(got.name, orgName);
+    });
+
+    it('GET /organizations/{id} with cols[] (via make.fetch; organizations.get() sends only `wait`)', async () => {
+        const res = await make.fetch(`/organizations/${org.id}`, { query: { cols: ['id', 'name', 'teams'] } });
+        assert.deepEqual(Object.keys(res.organization), ['id', 'name', 'teams']);
+        assert.equal(res.organization.id, org.id);
+        assert.equal(res.organization.name, orgName);
+        assert.ok(res.organization.teams.some((t) => t.name === 'My Team'));
+    });
+
+    it('a user who is not a member cannot see the organization', async () => {
+        const stranger = client(await addUser('stranger@example.com', 'Stranger'));
+        const me = await stranger.users.me();
+        assert.equal(me.email, 'stranger@example.com');
+        const list = await stranger.organizations.list();
+        assert.ok(!list.some((o) => o.id === org.id), 'stranger sees the org in list()');
+        const err = await expectMakeError(stranger.organizations.get(org.id), 403);
+        assert.match(err.message, /not a member/);
+    });
+
+    it('organizations.update() renames it and a following get() shows the new name', async () => {
+        const updated = await make.organizations.update(org.id, { name: newName });
+        assert.equal(updated.id, org.id);
+        assert.equal(updated.name, newName);
+        assert.equal(updated.timezoneId, PRAGUE);
+        assert.equal(updated.countryId, CZECH_REPUBLIC);
+        const got = await make.organizations.get(org.id);
+        assert.equal(got.name, newName);
+        const list = await make.organizations.list({ cols: ['id', 'name'] });
+        assert.ok(list.some((o) => o.id === org.id && o.name === newName));
+    });
+
+    it('organizations.delete() deletes it; get() then throws MakeError 404', async () => {
+        const res = await make.organizations.delete(org.id);
+        assert.equal(res, undefined);
+        const err = await expectMakeError(make.organizations.get(org.id), 404);
+        // The SDK uses the body's `detail` in preference to `message`.
+        assert.equal(err.message, `Organization ${org.id} not found.`);
+        const list = await make.organizations.list({ cols: ['id'] });
+        assert.ok(!list.some((o) => o.id === org.id), 'deleted org still listed');
+        await expectMakeError(make.organizations.delete(org.id), 404);
+    });
+});
