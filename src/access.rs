@@ -11,7 +11,7 @@ use crate::auth::{Caller, Scoped};
 use crate::domain::roles::{self, OrgPermission, Role};
 use crate::domain::scopes::Requirement;
 use crate::error::ApiError;
-use crate::store::models::{Org, OrgAccess};
+use crate::store::models::{Org, OrgAccess, Team};
 
 /// A type-level organization permission.
 pub trait Perm {
@@ -63,6 +63,32 @@ impl<P> Granted<P> {
     }
 }
 
+/// Marker for what only the Owner may do (ownership transfer).
+#[derive(Debug)]
+pub struct OwnerOnly;
+
+/// Proof that `user_id` holds the team permission `perm` in team `team_id` (directly or as Owner).
+#[derive(Debug)]
+pub struct TeamGranted {
+    team_id: i64,
+    org_id: i64,
+    user_id: i64,
+}
+
+impl TeamGranted {
+    pub fn team_id(&self) -> i64 {
+        self.team_id
+    }
+
+    pub fn org_id(&self) -> i64 {
+        self.org_id
+    }
+
+    pub fn user_id(&self) -> i64 {
+        self.user_id
+    }
+}
+
 /// The caller as an active member of the organization named by the `{organizationId}` path segment, with a
 /// token holding one of the scopes `S` accepts.
 pub struct OrgMember<S: Requirement> {
@@ -89,6 +115,49 @@ impl<S: Requirement> OrgMember<S> {
     /// Every member may view; the proof of it.
     pub fn view(&self) -> Result<Granted<perms::OrganizationView>, ApiError> {
         self.require()
+    }
+
+    /// Proof that the caller is the Owner.
+    pub fn owner(&self) -> Result<Granted<OwnerOnly>, ApiError> {
+        if self.role.id == roles::OWNER {
+            Ok(Granted { org_id: self.org.id, user_id: self.caller.user.id, _p: PhantomData })
+        } else {
+            Err(ApiError::Forbidden("Access denied. Only the organization's Owner can do this.".into()))
+        }
+    }
+
+    /// Whether the caller holds a team permission in a team of this organization: the Owner (access all teams)
+    /// everywhere, anyone else through their role in that team.
+    pub async fn team_permission(
+        &self,
+        state: &AppState,
+        team: &Team,
+        perm: &str,
+    ) -> Result<Option<TeamGranted>, ApiError> {
+        if team.organization_id != self.org.id {
+            return Ok(None);
+        }
+        let grant = TeamGranted { team_id: team.id, org_id: self.org.id, user_id: self.caller.user.id };
+        if self.role.has_org(OrgPermission::AccessAllTeams) {
+            return Ok(Some(grant));
+        }
+        let mine = state.store.team_roles_in_org(self.org.id, self.caller.user.id).await?;
+        let held = mine.iter().any(|(t, r)| *t == team.id && roles::team_role(*r).is_some_and(|r| r.has_team(perm)));
+        Ok(held.then_some(grant))
+    }
+
+    /// Like `team_permission`, but 403 when not held.
+    pub async fn require_team(&self, state: &AppState, team: &Team, perm: &str) -> Result<TeamGranted, ApiError> {
+        self.team_permission(state, team, perm).await?.ok_or_else(|| {
+            ApiError::Forbidden(format!("Access denied. You lack the team permission '{perm}' in team {}.", team.id))
+        })
+    }
+
+    /// Resolves membership for an organization not named in the path (teams, `/users?organizationId=`).
+    pub async fn resolve(state: &AppState, scoped: Scoped<S>, org_id: i64) -> Result<Self, ApiError> {
+        let caller = scoped.caller;
+        let (org, role) = member_of(state, &caller, org_id).await?;
+        Ok(OrgMember { caller, org, role, _s: PhantomData })
     }
 }
 

@@ -154,6 +154,7 @@ impl From<StoreError> for ApiError {
         match e {
             StoreError::NotFound(what) => ApiError::NotFound(what),
             StoreError::Conflict(what) => ApiError::InvalidInput(what),
+            StoreError::LimitExceeded(what) => ApiError::EntityLimit(what),
             StoreError::PoolTimeout => ApiError::Unavailable("database pool exhausted".into()),
             StoreError::Other(e) => ApiError::Internal(e),
         }

@@ -30,8 +30,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let addr = listener.local_addr()?;
             let zone = config.zone.clone().unwrap_or_else(|| addr.to_string());
             let state = app::AppState::new(store.clone(), config, zone)?;
+            let shutdown = app::shutdown_signal();
             tracing::info!("listening on {addr}");
-            app::serve(listener, state, app::shutdown_signal()).await?;
+            app::serve(listener, state, shutdown).await?;
             store.close().await;
         }
         Command::Migrate => drop(commands::open_store(&config, true).await?),

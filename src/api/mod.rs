@@ -2,9 +2,14 @@
 
 pub mod body;
 pub mod enums;
+pub mod invitations;
+pub mod members;
 pub mod orgs;
 pub mod params;
+pub mod path;
 pub mod reply;
+pub mod roles;
+pub mod teams;
 pub mod users;
 
 use axum::Router;
@@ -12,5 +17,12 @@ use axum::Router;
 use crate::app::AppState;
 
 pub fn router() -> Router<AppState> {
-    Router::new().merge(orgs::router()).merge(enums::router()).merge(users::router())
+    Router::new()
+        .merge(orgs::router())
+        .merge(enums::router())
+        .merge(users::router())
+        .merge(invitations::router())
+        .merge(members::router())
+        .merge(roles::router())
+        .merge(teams::router())
 }

@@ -55,6 +55,19 @@ impl Params {
         self.get(key).map(|v| parse_id(key, v)).transpose()
     }
 
+    /// Every value of an array parameter given as `key`, `key[]` or `key[N]`, as positive integer ids.
+    pub fn id_list(&self, key: &str) -> Result<Vec<i64>, ApiError> {
+        let mut out = Vec::new();
+        for (k, v) in &self.pairs {
+            let Some(rest) = k.strip_prefix(key) else { continue };
+            let indexed = rest.strip_prefix('[').and_then(|r| r.strip_suffix(']'));
+            if rest.is_empty() || indexed.is_some_and(|i| i.is_empty() || i.parse::<u64>().is_ok()) {
+                out.push(parse_id(key, v)?);
+            }
+        }
+        Ok(out)
+    }
+
     /// Selected columns in output order; `None` when no `cols` parameter was given.
     pub fn cols(&self, catalogue: &Columns) -> Result<Option<Vec<&'static str>>, ApiError> {
         let mut indexed: Vec<(u64, &str)> = Vec::new();

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 
-use crate::access::{perms, Granted};
+use crate::access::{perms, Granted, OwnerOnly, TeamGranted};
 use crate::api::params::Page;
 use models::*;
 
@@ -22,6 +22,9 @@ pub enum StoreError {
     /// A uniqueness or consistency rule would break.
     #[error("{0}")]
     Conflict(String),
+    /// A plan limit would be exceeded.
+    #[error("{0}")]
+    LimitExceeded(String),
     /// No connection became free within the pool's acquire timeout.
     #[error("database pool timed out")]
     PoolTimeout,
@@ -98,9 +101,74 @@ pub trait OrgStore {
     ) -> StoreResult<HashMap<i64, UsageTotals>>;
 }
 
+/// Invitations and user–organization roles.
+#[async_trait]
+pub trait MemberStore {
+    /// Creates the invitation (and the invitee's account if the e-mail is new), replacing an older pending
+    /// invitation of the same user. Conflict when the user is already an active member.
+    async fn invite(&self, g: &Granted<perms::UserAddAndEdit>, inv: NewInvitation) -> StoreResult<MemberRole>;
+    /// The invitation with that hash, accepted or not.
+    async fn invitation_by_hash(&self, hash: &str) -> StoreResult<Option<Invitation>>;
+    /// Accepts an invitation still open at `now`: the user becomes an active member and joins the invitation's
+    /// teams still in the organization. NotFound when it was used meanwhile (exactly one of racing accepts wins).
+    async fn accept_invitation(&self, invitation_id: i64, now: DateTime<Utc>) -> StoreResult<MemberRole>;
+    /// Open (not accepted, not expired) invitations of a user.
+    async fn open_invitations_of(&self, user_id: i64, now: DateTime<Utc>) -> StoreResult<Vec<Invitation>>;
+    /// Active members and not yet accepted invitations of an organization, by user id.
+    async fn org_roles(&self, g: &Granted<perms::OrganizationView>) -> StoreResult<Vec<MemberRole>>;
+    /// A user's roles in every organization (active and invited).
+    async fn user_roles(&self, user_id: i64) -> StoreResult<Vec<MemberRole>>;
+    /// Sets an active member's or invitee's organization role. The Owner's role changes only by transfer.
+    async fn set_org_role(
+        &self,
+        g: &Granted<perms::UserAddAndEdit>,
+        user_id: i64,
+        role: i64,
+    ) -> StoreResult<MemberRole>;
+    /// Removes the user from the organization and its teams (or withdraws their invitation).
+    async fn remove_member(&self, g: &Granted<perms::UserAddAndEdit>, user_id: i64) -> StoreResult<MemberRole>;
+    /// Makes `to_user` the Owner and the current Owner an Admin, atomically. Returns `[new, previous]`.
+    async fn transfer_ownership(
+        &self,
+        g: &Granted<OwnerOnly>,
+        to_user: i64,
+        now: DateTime<Utc>,
+    ) -> StoreResult<[MemberRole; 2]>;
+    /// Active members' user records, optionally with one role, sorted and paged.
+    async fn org_users(
+        &self,
+        g: &Granted<perms::OrganizationView>,
+        role: Option<i64>,
+        page: &Page,
+    ) -> StoreResult<Vec<User>>;
+}
+
+/// Teams and team roles.
+#[async_trait]
+pub trait TeamStore {
+    async fn teams_in_org(&self, g: &Granted<perms::OrganizationView>, page: &Page) -> StoreResult<Vec<Team>>;
+    async fn team(&self, team_id: i64) -> StoreResult<Option<Team>>;
+    /// Creates a team with its creator as Team Admin; LimitExceeded past the plan's `teams`.
+    async fn create_team(&self, g: &Granted<perms::TeamAdd>, team: NewTeam) -> StoreResult<Team>;
+    /// Deletes a team; Conflict when it is the organization's last one.
+    async fn delete_team(&self, g: &TeamGranted) -> StoreResult<()>;
+    /// The user's `(team_id, users_role_id)` in the teams of one organization.
+    async fn team_roles_in_org(&self, org_id: i64, user_id: i64) -> StoreResult<Vec<(i64, i64)>>;
+    /// `(user_id, users_role_id)` of a team's members.
+    async fn team_members(&self, team_id: i64) -> StoreResult<Vec<(i64, i64)>>;
+    /// Sets (`Some`) or removes (`None`) a member's team role; the user must be an active organization member.
+    async fn set_team_role(
+        &self,
+        g: &TeamGranted,
+        user_id: i64,
+        role: Option<i64>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()>;
+}
+
 /// Everything orgd stores.
 #[async_trait]
-pub trait Store: UserStore + OrgStore + Send + Sync {
+pub trait Store: UserStore + OrgStore + MemberStore + TeamStore + Send + Sync {
     /// Applies pending migrations.
     async fn migrate(&self) -> StoreResult<()>;
     /// Whether the database answers (for `/health`).

@@ -107,3 +107,54 @@ pub struct UsageTotals {
     pub data_transfer: i64,
     pub centicredits: i64,
 }
+
+/// An invitation to create: the invitee is found or created by e-mail inside the same transaction.
+pub struct NewInvitation {
+    pub email: String,
+    pub name: String,
+    pub users_role_id: i64,
+    pub note: Option<String>,
+    pub team_ids: Vec<i64>,
+    pub hash: String,
+    pub now: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    /// The plan's `users` limit: active members plus pending invitations may not exceed it.
+    pub max_users: i64,
+}
+
+/// A stored invitation with what O3 and U3 show of it.
+#[derive(Debug, Clone)]
+pub struct Invitation {
+    pub id: i64,
+    pub organization_id: i64,
+    pub organization_name: String,
+    pub zone: String,
+    pub user: User,
+    pub users_role_id: i64,
+    pub hash: String,
+    pub expires_at: DateTime<Utc>,
+    pub accepted_at: Option<DateTime<Utc>>,
+}
+
+/// A user's role in an organization as R1/R2 serve it: active (`invitation` None) or invited.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MemberRole {
+    pub user_id: i64,
+    pub organization_id: i64,
+    pub users_role_id: i64,
+    /// `None` active; `Some(expires_at)` for a not yet accepted invitation.
+    pub invited_until: Option<DateTime<Utc>>,
+    pub organization_teams_count: i64,
+    pub joined_teams_count: i64,
+}
+
+pub struct NewTeam {
+    pub organization_id: i64,
+    pub name: String,
+    pub operations_limit: Option<i64>,
+    pub transfer_limit: Option<i64>,
+    pub creator_id: i64,
+    pub now: DateTime<Utc>,
+    /// The plan's `teams` limit.
+    pub max_teams: i64,
+}

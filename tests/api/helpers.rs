@@ -190,3 +190,58 @@ pub fn suberror_paths(body: &Value) -> Vec<String> {
         .map(|a| a.iter().filter_map(|s| s["path"].as_str().map(String::from)).collect())
         .unwrap_or_default()
 }
+
+impl TestApp {
+    /// The first team of an organization.
+    pub async fn first_team(&self, token: &str, org: i64) -> i64 {
+        let (status, body) = self.get(&format!("/teams?organizationId={org}&pg[sortBy]=id"), token).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body["teams"][0]["id"].as_i64().expect("team id")
+    }
+
+    /// Invites `email` (with an account made first) as `role`, then accepts as them; returns their token.
+    pub async fn join(&self, org: i64, inviter: &str, email: &str, role: i64) -> String {
+        let token = self.user(email).await;
+        let (status, body) = self
+            .post(
+                &format!("/organizations/{org}/invite"),
+                inviter,
+                json!({"email": email, "name": "Invitee", "usersRoleId": role}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let hash = self.hash_for(&token, org).await;
+        let (status, body) = self.post("/organizations/accept-invitation", &token, json!({"hash": hash})).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        token
+    }
+
+    /// The invitee's open invitation hash into `org`.
+    pub async fn hash_for(&self, token: &str, org: i64) -> String {
+        let (_, body) = self.get("/users/me/organization-invitations", token).await;
+        body["userOrganizationInvitations"]
+            .as_array()
+            .expect("invitations")
+            .iter()
+            .find(|i| i["organizationId"] == org)
+            .and_then(|i| i["hash"].as_str())
+            .expect("an open invitation")
+            .to_string()
+    }
+
+    pub async fn user_id(&self, token: &str) -> i64 {
+        self.get("/users/me", token).await.1["authUser"]["id"].as_i64().expect("user id")
+    }
+
+    /// Runs SQL against the test database (to age invitations, inspect rows).
+    pub async fn sql(&self, sql: &str) {
+        let pool = sqlx::SqlitePool::connect(&self.db.url).await.expect("connect");
+        sqlx::query(sql).execute(&pool).await.expect("sql");
+        pool.close().await;
+    }
+}
+
+/// A server whose new organizations get the `teams` plan (25 teams, 100 users, TFA enforcement).
+pub async fn spawn_teams_plan() -> TestApp {
+    TestApp::spawn_with(Db::fresh(), |c| c.default_plan = "teams".into()).await
+}

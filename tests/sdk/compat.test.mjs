@@ -1,8 +1,8 @@
 // Compatibility test: the official Make TypeScript SDK (@makehq/sdk) against a real orgd binary.
 //
 // Builds nothing: the binary comes from ORGD_BIN (default ../../target/debug/orgd next to this file).
-// Each run starts orgd on 127.0.0.1:0 with a fresh SQLite database in a temp folder and a fixed bootstrap
-// token, and stops it at the end, also when a test fails.
+// Each run starts orgd on 127.0.0.1:0 with a fresh SQLite database in a temp folder, a fixed bootstrap
+// token and the `teams` default plan (25 teams per organization), and stops it at the end, also when a test fails.
 //
 // Run: ./run.sh (or `node --test compat.test.mjs` once `npm ci` has been run here).
 
@@ -61,6 +61,8 @@ function startServer() {
                 ORGD_BIND: '127.0.0.1:0',
                 ORGD_DATABASE_URL: dbUrl,
                 ORGD_BOOTSTRAP_TOKEN: BOOTSTRAP_TOKEN,
+                // The `free` plan allows one team per organization; the teams suite creates a second one.
+                ORGD_DEFAULT_PLAN: 'teams',
             }),
             stdio: ['ignore', 'ignore', 'pipe'],
         });

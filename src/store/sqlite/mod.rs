@@ -2,7 +2,9 @@
 //! survives a crash. Writes go through a one-connection pool, which serialises them without `SQLITE_BUSY`
 //! upgrade failures; reads use a separate pool.
 
+mod members;
 mod orgs;
+mod teams;
 mod users;
 
 use std::str::FromStr;

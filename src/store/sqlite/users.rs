@@ -9,7 +9,7 @@ use crate::store::models::{NewUser, TokenAuth, User};
 use crate::store::{StoreResult, UserStore};
 
 #[derive(FromRow)]
-struct UserRow {
+pub(super) struct UserRow {
     id: i64,
     email: String,
     name: String,
@@ -41,7 +41,7 @@ pub(super) const USER_COLS: &str =
     "id, email, name, language, timezone_id, country_id, is_admin, tfa_enabled, created_at";
 
 /// The user columns qualified by a table alias, for joins.
-fn user_cols_of(alias: &str) -> String {
+pub(super) fn user_cols_of(alias: &str) -> String {
     USER_COLS.split(", ").map(|c| format!("{alias}.{c}")).collect::<Vec<_>>().join(", ")
 }
 

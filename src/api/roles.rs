@@ -1,0 +1,132 @@
+//! U4 role definitions (`/users/roles`) and O25 check-team-permission, both served from the role tables.
+
+use axum::extract::State;
+use axum::routing::get;
+use axum::Router;
+use serde_json::{json, Map, Value};
+
+use crate::access::OrgMember;
+use crate::api::params::{Columns, Params};
+use crate::api::path::PathIds;
+use crate::api::reply::Reply;
+use crate::app::AppState;
+use crate::auth::Scoped;
+use crate::domain::roles::{self, Category, OrgPermission, Role, ROLES, TEAM_PERMISSIONS};
+use crate::domain::scopes::{OrgRead, UserRead};
+use crate::error::{ApiError, Result};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/users/roles", get(list))
+        .route("/users/roles/permissions", get(permissions))
+        .route("/users/roles/{roleId}", get(detail))
+        .route("/organizations/{organizationId}/check-team-permission", get(check_team_permission))
+}
+
+const COLUMNS: Columns = Columns {
+    all: &["id", "name", "identifier", "category", "subsidiary", "managementType", "description", "permissions"],
+    default: &["id", "name"],
+};
+
+fn role_json(r: &Role) -> Map<String, Value> {
+    let v = json!({
+        "id": r.id,
+        "name": r.name,
+        "identifier": r.identifier,
+        "category": r.category.name(),
+        // Every built-in role but Owner can be handed out by organization admins.
+        "subsidiary": r.id != roles::OWNER,
+        "managementType": "system_locked",
+        "description": r.description,
+        "permissions": r.permissions(),
+    });
+    match v {
+        Value::Object(m) => m,
+        _ => Map::new(),
+    }
+}
+
+/// U4 `GET /users/roles`: `category`, `roleId`, `excludeRole[]`, `cols[]`. orgd has no custom roles, so
+/// `organizationId`/`teamId` only get validated.
+async fn list(Scoped { .. }: Scoped<UserRead>, q: Params) -> Result<Reply> {
+    let cols = q.cols(&COLUMNS)?;
+    let category = match q.get("category") {
+        None | Some("") => None,
+        Some("organization") => Some(Category::Organization),
+        Some("team") => Some(Category::Team),
+        Some(_) => return Err(ApiError::field("category", "category must be organization or team")),
+    };
+    let role_id = q.optional_id("roleId")?;
+    let exclude = q.id_list("excludeRole")?;
+    q.optional_id("organizationId")?;
+    q.optional_id("teamId")?;
+    let list: Vec<Value> = ROLES
+        .iter()
+        .filter(|r| category.is_none_or(|c| r.category == c))
+        .filter(|r| role_id.is_none_or(|id| r.id == id))
+        .filter(|r| !exclude.contains(&r.id))
+        .map(|r| COLUMNS.project(&role_json(r), cols.as_deref()))
+        .collect();
+    Ok(Reply(json!({ "usersRoles": list })))
+}
+
+/// `GET /users/roles/{roleId}`: one role with every column.
+async fn detail(Scoped { .. }: Scoped<UserRead>, path: PathIds) -> Result<Reply> {
+    let id = path.id("roleId")?;
+    let role = roles::role(id).ok_or_else(|| ApiError::NotFound(format!("Role {id} not found.")))?;
+    Ok(Reply(json!({ "usersRole": role_json(role) })))
+}
+
+/// `GET /users/roles/permissions?roleCategory=`: the permission catalogue.
+async fn permissions(Scoped { .. }: Scoped<UserRead>, q: Params) -> Result<Reply> {
+    let want = match q.get("roleCategory") {
+        None | Some("") => None,
+        Some(c @ ("organization" | "team")) => Some(c),
+        Some(_) => return Err(ApiError::field("roleCategory", "roleCategory must be organization or team")),
+    };
+    use OrgPermission::*;
+    let org = [
+        AccessAllTeams,
+        AppInstall,
+        OrganizationDelete,
+        OrganizationEdit,
+        UserAddAndEdit,
+        OrganizationView,
+        PaymentEdit,
+        PaymentsGet,
+        TeamAdd,
+    ]
+    .map(|p| ("organization", p.name()));
+    let team = TEAM_PERMISSIONS.iter().map(|p| ("team", *p));
+    let list: Vec<Value> = org
+        .into_iter()
+        .chain(team)
+        .enumerate()
+        .filter(|(_, (cat, _))| want.is_none_or(|w| w == *cat))
+        .map(|(i, (cat, name))| {
+            let group = name.split(' ').next().unwrap_or(name);
+            json!({"id": i + 1, "name": name, "note": "", "category": group, "roleCategory": cat,
+                   "label": name, "customRolesHidden": false, "requires": []})
+        })
+        .collect();
+    Ok(Reply(json!({ "usersRolesPermissions": list })))
+}
+
+/// O25 `GET /organizations/{organizationId}/check-team-permission?teamPermission=`: whether the caller holds the
+/// permission in at least one team of the organization (the Owner everywhere).
+async fn check_team_permission(State(state): State<AppState>, m: OrgMember<OrgRead>, q: Params) -> Result<Reply> {
+    let perm = match q.get("teamPermission") {
+        None | Some("") => return Err(ApiError::field("teamPermission", "teamPermission is required")),
+        Some(p) => TEAM_PERMISSIONS
+            .iter()
+            .find(|k| **k == p)
+            .ok_or_else(|| ApiError::field("teamPermission", format!("Unknown team permission '{p}'")))?,
+    };
+    let has = if m.role.has_org(OrgPermission::AccessAllTeams) {
+        true
+    } else {
+        let mine = state.store.team_roles_in_org(m.org.id, m.caller.user.id).await?;
+        mine.iter().any(|(_, r)| roles::team_role(*r).is_some_and(|role| role.has_team(perm)))
+    };
+    Ok(Reply(json!({ "hasPermission": has })))
+}

@@ -1,0 +1,195 @@
+//! T1–T4 teams, and team roles (`/teams/{teamId}/user-team-roles`, `POST /users/{userId}/user-team-roles/{teamId}`).
+
+use axum::extract::State;
+use axum::routing::{get, post};
+use axum::Router;
+use serde_json::{json, Map, Value};
+
+use crate::access::{perms, OrgMember};
+use crate::api::body::{self, Fields, JsonObject};
+use crate::api::params::{Columns, PageSpec, Params, MAX_LIMIT};
+use crate::api::path::PathIds;
+use crate::api::reply::Reply;
+use crate::app::AppState;
+use crate::auth::Scoped;
+use crate::domain::names::Name;
+use crate::domain::roles;
+use crate::domain::scopes::{TeamsRead, TeamsWrite, UserWrite};
+use crate::error::{ApiError, Result};
+use crate::store::models::{NewTeam, Team};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/teams", get(list).post(create))
+        .route("/teams/{teamId}", get(detail).delete(delete))
+        .route("/teams/{teamId}/user-team-roles", get(members))
+        .route("/users/{userId}/user-team-roles/{teamId}", post(set_role))
+}
+
+const COLUMNS: Columns = Columns {
+    all: &[
+        "id",
+        "name",
+        "organizationId",
+        "activeScenarios",
+        "activeApps",
+        "operations",
+        "transfer",
+        "centicredits",
+        "operationsLimit",
+        "transferLimit",
+        "consumedOperations",
+        "consumedTransfer",
+        "consumedCenticredits",
+        "isPaused",
+        "type",
+    ],
+    default: &["id", "name", "organizationId"],
+};
+
+const PAGE: PageSpec = PageSpec { sortable: &["id", "name"], default_sort: "name", default_limit: MAX_LIMIT };
+
+fn team_json(t: &Team) -> Map<String, Value> {
+    let v = json!({
+        "id": t.id,
+        "name": t.name,
+        "organizationId": t.organization_id,
+        "activeScenarios": 0,
+        "activeApps": 0,
+        "operations": 0,
+        "transfer": 0,
+        "centicredits": 0,
+        "operationsLimit": t.operations_limit,
+        "transferLimit": t.transfer_limit,
+        "consumedOperations": 0,
+        "consumedTransfer": 0,
+        "consumedCenticredits": 0,
+        "isPaused": false,
+        "type": "standard",
+    });
+    match v {
+        Value::Object(m) => m,
+        _ => Map::new(),
+    }
+}
+
+/// Loads a team and the caller's membership in its organization (404 for an unknown team).
+async fn team_and_member<S: crate::domain::scopes::Requirement>(
+    state: &AppState,
+    scoped: Scoped<S>,
+    team_id: i64,
+) -> Result<(Team, OrgMember<S>)> {
+    let team =
+        state.store.team(team_id).await?.ok_or_else(|| ApiError::NotFound(format!("Team {team_id} not found.")))?;
+    let m = OrgMember::resolve(state, scoped, team.organization_id).await?;
+    Ok((team, m))
+}
+
+/// T1 `GET /teams?organizationId=`: the organization's teams (every member sees them all).
+async fn list(State(state): State<AppState>, scoped: Scoped<TeamsRead>, q: Params) -> Result<Reply> {
+    let org_id = q.required_id("organizationId")?;
+    let cols = q.cols(&COLUMNS)?;
+    let page = q.page(&PAGE)?;
+    q.bool("includePrivateSpaces", false)?;
+    let m = OrgMember::resolve(&state, scoped, org_id).await?;
+    let teams = state.store.teams_in_org(&m.view()?, &page).await?;
+    let list: Vec<Value> = teams.iter().map(|t| COLUMNS.project(&team_json(t), cols.as_deref())).collect();
+    Ok(Reply(json!({ "teams": list, "pg": page })))
+}
+
+/// T2 `POST /teams`: needs `team add`; the creator becomes the team's Team Admin.
+async fn create(State(state): State<AppState>, scoped: Scoped<TeamsWrite>, body: JsonObject) -> Result<Reply> {
+    let mut f = Fields::new(&body);
+    let name = f.required("name", |v| body::string("name")(v).and_then(|s| Name::parse("name", &s)));
+    let org_id = f.required("organizationId", body::id("organizationId"));
+    let ops = f.optional("operationsLimit", non_negative("operationsLimit"));
+    let transfer = f.optional("transferLimit", non_negative("transferLimit"));
+    let (name, org_id) = f.finish(|| Some((name?, org_id?)))?;
+    let m = OrgMember::resolve(&state, scoped, org_id).await?;
+    let g = m.require::<perms::TeamAdd>()?;
+    let (_, plan) = state.plan(&m.org.plan);
+    let team = state
+        .store
+        .create_team(
+            &g,
+            NewTeam {
+                organization_id: org_id,
+                name: name.into_string(),
+                operations_limit: ops,
+                transfer_limit: transfer,
+                creator_id: m.caller.user.id,
+                now: state.now(),
+                max_teams: plan.license_i64("teams").unwrap_or(1),
+            },
+        )
+        .await?;
+    Ok(Reply(json!({
+        "team": team_json(&team),
+        "userTeamRole": {"usersRoleId": roles::TEAM_ADMIN, "userId": m.caller.user.id, "teamId": team.id, "changeable": false}
+    })))
+}
+
+/// T3 `GET /teams/{teamId}`.
+async fn detail(State(state): State<AppState>, scoped: Scoped<TeamsRead>, path: PathIds, q: Params) -> Result<Reply> {
+    let cols = q.cols(&COLUMNS)?;
+    let (team, m) = team_and_member(&state, scoped, path.id("teamId")?).await?;
+    m.view()?;
+    Ok(Reply(json!({ "team": COLUMNS.project(&team_json(&team), cols.as_deref()) })))
+}
+
+/// T4 `DELETE /teams/{teamId}?confirmed=true`: needs `team delete` in that team (the Owner has it everywhere).
+async fn delete(State(state): State<AppState>, scoped: Scoped<TeamsWrite>, path: PathIds, q: Params) -> Result<Reply> {
+    let (team, m) = team_and_member(&state, scoped, path.id("teamId")?).await?;
+    let g = m.require_team(&state, &team, "team delete").await?;
+    if !q.bool("confirmed", false)? {
+        return Err(ApiError::ConfirmationRequired(
+            "Deleting a team deletes everything in it; repeat with confirmed=true.".into(),
+        ));
+    }
+    state.store.delete_team(&g).await?;
+    Ok(Reply(json!({ "team": team.id })))
+}
+
+/// `GET /teams/{teamId}/user-team-roles`: the team's members and their team roles.
+async fn members(State(state): State<AppState>, scoped: Scoped<TeamsRead>, path: PathIds) -> Result<Reply> {
+    let (team, m) = team_and_member(&state, scoped, path.id("teamId")?).await?;
+    m.view()?;
+    let list: Vec<Value> = state
+        .store
+        .team_members(team.id)
+        .await?
+        .into_iter()
+        .map(|(user_id, role)| json!({"userId": user_id, "teamId": team.id, "usersRoleId": role, "changeable": true}))
+        .collect();
+    Ok(Reply(json!({ "userTeamRoles": list })))
+}
+
+/// `POST /users/{userId}/user-team-roles/{teamId}`: body `{usersRoleId}` (a team role) sets it, an empty body
+/// removes the user from the team. Needs `team user add and edit` in that team.
+async fn set_role(
+    State(state): State<AppState>,
+    scoped: Scoped<UserWrite>,
+    path: PathIds,
+    body: JsonObject,
+) -> Result<Reply> {
+    let user_id = path.id("userId")?;
+    let (team, m) = team_and_member(&state, scoped, path.id("teamId")?).await?;
+    let mut f = Fields::new(&body);
+    let role = f.optional("usersRoleId", |v| {
+        let id = body::id("usersRoleId")(v)?;
+        roles::team_role(id).map(|r| r.id).ok_or_else(|| format!("usersRoleId {id} is not a team role"))
+    });
+    f.finish(|| Some(()))?;
+    let g = m.require_team(&state, &team, "team user add and edit").await?;
+    state.store.set_team_role(&g, user_id, role, state.now()).await?;
+    Ok(Reply(json!({
+        "userTeamRole": {"userId": user_id, "teamId": team.id, "usersRoleId": role, "changeable": true}
+    })))
+}
+
+fn non_negative(key: &'static str) -> impl Fn(&Value) -> std::result::Result<i64, String> {
+    move |v| match body::int(key)(v)? {
+        n if n >= 0 => Ok(n),
+        _ => Err(format!("{key} must not be negative")),
+    }
+}
