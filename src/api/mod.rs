@@ -1,5 +1,6 @@
 //! The `/api/v2` surface: one module per resource, merged here.
 
+pub mod billing;
 pub mod body;
 pub mod enums;
 pub mod invitations;
@@ -25,4 +26,5 @@ pub fn router() -> Router<AppState> {
         .merge(members::router())
         .merge(roles::router())
         .merge(teams::router())
+        .merge(billing::router())
 }

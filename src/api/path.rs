@@ -21,9 +21,13 @@ impl<S: Send + Sync> FromRequestParts<S> for PathIds {
 }
 
 impl PathIds {
+    /// The named segment as given (already percent-decoded).
+    pub fn raw(&self, name: &str) -> &str {
+        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).unwrap_or("")
+    }
+
     /// The named segment as a positive integer.
     pub fn id(&self, name: &str) -> Result<i64, ApiError> {
-        let raw = self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).unwrap_or("");
-        parse_path_id(name, raw)
+        parse_path_id(name, self.raw(name))
     }
 }

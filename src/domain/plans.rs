@@ -114,6 +114,60 @@ impl Default for Catalogue {
     }
 }
 
+/// Billing interval of a price.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Interval {
+    Monthly,
+    Yearly,
+}
+
+impl Interval {
+    pub fn name(self) -> &'static str {
+        match self {
+            Interval::Monthly => "monthly",
+            Interval::Yearly => "yearly",
+        }
+    }
+
+    pub fn months(self) -> u32 {
+        match self {
+            Interval::Monthly => 1,
+            Interval::Yearly => 12,
+        }
+    }
+}
+
+/// A price: `<plan>-monthly` or `<plan>-yearly` (the operator contract's `priceId`).
+#[derive(Debug, Clone)]
+pub struct Price<'a> {
+    pub id: String,
+    pub plan_key: &'a str,
+    pub plan: &'a Plan,
+    pub interval: Interval,
+    pub amount: i64,
+}
+
+impl Catalogue {
+    /// Every price, plan by plan, monthly before yearly.
+    pub fn prices(&self) -> Vec<Price<'_>> {
+        self.iter()
+            .flat_map(|(k, p)| {
+                [Interval::Monthly, Interval::Yearly].map(|i| Price {
+                    id: format!("{k}-{}", i.name()),
+                    plan_key: k.as_str(),
+                    plan: p,
+                    interval: i,
+                    amount: if i == Interval::Monthly { p.monthly_price } else { p.yearly_price },
+                })
+            })
+            .collect()
+    }
+
+    pub fn price(&self, id: &str) -> Option<Price<'_>> {
+        self.prices().into_iter().find(|p| p.id == id)
+    }
+}
+
 #[allow(clippy::too_many_arguments)]
 fn license(
     operations: i64,

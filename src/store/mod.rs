@@ -166,9 +166,25 @@ pub trait TeamStore {
     ) -> StoreResult<()>;
 }
 
+/// Subscriptions and payments (no payment processor: plans switch at once and are recorded).
+#[async_trait]
+pub trait BillingStore {
+    async fn subscription(&self, g: &Granted<perms::PaymentsGet>) -> StoreResult<Option<Subscription>>;
+    /// Switches the plan, updates the subscription and records a payment, in one transaction. Conflict when the
+    /// subscription is not in the state the kind needs; LimitExceeded when current usage exceeds the new plan.
+    async fn change_plan(
+        &self,
+        g: &Granted<perms::PaymentEdit>,
+        change: PlanChange,
+    ) -> StoreResult<(Subscription, Payment)>;
+    async fn payments(&self, g: &Granted<perms::PaymentsGet>, page: &Page) -> StoreResult<Vec<Payment>>;
+    /// The subscription a checkout session started.
+    async fn subscription_by_session(&self, session: &str) -> StoreResult<Option<Subscription>>;
+}
+
 /// Everything orgd stores.
 #[async_trait]
-pub trait Store: UserStore + OrgStore + MemberStore + TeamStore + Send + Sync {
+pub trait Store: UserStore + OrgStore + MemberStore + TeamStore + BillingStore + Send + Sync {
     /// Applies pending migrations.
     async fn migrate(&self) -> StoreResult<()>;
     /// Whether the database answers (for `/health`).

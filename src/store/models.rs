@@ -158,3 +158,64 @@ pub struct NewTeam {
     /// The plan's `teams` limit.
     pub max_teams: i64,
 }
+
+/// What a plan change does to the subscription.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlanChangeKind {
+    /// O11: needs no active subscription.
+    Start,
+    /// O13: needs an active subscription.
+    Change,
+    /// O12: ends the active subscription; the organization goes to the default plan.
+    Cancel,
+    /// O14: the organization goes to the Free plan whatever it had.
+    Free,
+}
+
+/// A plan switch with its payment record, applied atomically.
+pub struct PlanChange {
+    pub kind: PlanChangeKind,
+    pub plan: String,
+    pub price_id: String,
+    pub type_name: String,
+    pub product_name: String,
+    pub amount: i64,
+    pub currency: String,
+    pub period_from: DateTime<Utc>,
+    pub period_to: DateTime<Utc>,
+    pub customer: Option<serde_json::Value>,
+    pub coupon_code: Option<String>,
+    pub checkout_session: Option<String>,
+    /// The new plan's limits, checked against current usage inside the transaction.
+    pub max_teams: i64,
+    pub max_users: i64,
+    pub tfa_allowed: bool,
+    pub now: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Subscription {
+    pub id: i64,
+    pub organization_id: i64,
+    pub price_id: String,
+    pub plan: String,
+    pub status: String,
+    pub checkout_session: Option<String>,
+    pub period_from: DateTime<Utc>,
+    pub period_to: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Payment {
+    pub id: i64,
+    pub organization_id: i64,
+    pub type_name: String,
+    pub price_id: String,
+    pub plan: String,
+    pub product_name: String,
+    pub amount: i64,
+    pub currency: String,
+    pub period_from: DateTime<Utc>,
+    pub period_to: DateTime<Utc>,
+    pub created_at: DateTime<Utc>,
+}

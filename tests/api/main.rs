@@ -1,6 +1,7 @@
 //! Integration tests: each starts the real server on 127.0.0.1:0 over a fresh database and talks HTTP to it.
 
 mod auth;
+mod billing;
 mod cli;
 mod conventions;
 mod enums;

@@ -418,3 +418,376 @@ describe('organizations', () => {
         await expectMakeError(make.organizations.delete(org.id), 404);
     });
 });
+
+/** A fresh organization for one suite (created through the SDK). */
+function createOrg(name) {
+    return make.organizations.create({ name, regionId: REGION, timezoneId: PRAGUE, countryId: CZECH_REPUBLIC });
+}
+
+describe('roles', () => {
+    // orgd's built-in roles, in id order (`GET /users/roles` lists them sorted by id).
+    const ROLES = [
+        [1, 'Team Admin'],
+        [3, 'Team Member'],
+        [4, 'Team Monitoring'],
+        [5, 'Team Restricted Member'],
+        [6, 'Team Operator'],
+        [11, 'Owner'],
+        [12, 'Admin'],
+        [13, 'Member'],
+        [14, 'Accountant'],
+        [15, 'App Developer'],
+    ].map(([id, name]) => ({ id, name }));
+    const TEAM_IDS = [1, 3, 4, 5, 6];
+    const ORG_IDS = [11, 12, 13, 14, 15];
+    const ALL_COLS = ['id', 'name', 'identifier', 'category', 'subsidiary', 'managementType', 'description', 'permissions'];
+
+    it('roles.list() returns the ten built-in roles with their names (default columns id, name)', async () => {
+        const list = await make.roles.list();
+        // SDK 1.6.10 types the no-cols result as the full Role (category, managementType, permissions …);
+        // orgd's default columns are id and name.
+        assert.deepEqual(list, ROLES);
+    });
+
+    it('roles.list({category}) filters to team or organization roles', async () => {
+        const team = await make.roles.list({ category: 'team', cols: ['id', 'name', 'category'] });
+        assert.deepEqual(team.map((r) => r.id), TEAM_IDS);
+        for (const r of team) {
+            assert.equal(r.category, 'team');
+            assert.equal(r.name, ROLES.find((x) => x.id === r.id).name);
+        }
+        const org = await make.roles.list({ category: 'organization', cols: ['id', 'category'] });
+        assert.deepEqual(org, ORG_IDS.map((id) => ({ id, category: 'organization' })));
+    });
+
+    it('roles.list({cols: ["*"]}) returns every column with the permission arrays', async () => {
+        const list = await make.roles.list({ cols: ['*'] });
+        assert.deepEqual(list.map((r) => r.id), ROLES.map((r) => r.id));
+        for (const r of list) {
+            assert.deepEqual(Object.keys(r), ALL_COLS);
+            assert.equal(r.name, ROLES.find((x) => x.id === r.id).name);
+            assert.equal(r.category, TEAM_IDS.includes(r.id) ? 'team' : 'organization');
+            assert.equal(typeof r.identifier, 'string');
+            assert.equal(typeof r.subsidiary, 'boolean');
+            assert.equal(r.managementType, 'system_locked');
+            assert.equal(typeof r.description, 'string');
+            assert.ok(Array.isArray(r.permissions) && r.permissions.length > 0, `${r.name}: ${r.permissions}`);
+            for (const p of r.permissions) assert.equal(typeof p, 'string');
+        }
+        const byId = (id) => list.find((r) => r.id === id);
+        const operator = byId(6);
+        assert.equal(operator.identifier, 'team_operator');
+        assert.ok(operator.permissions.includes('scenario start'), `Team Operator: ${operator.permissions}`);
+        assert.ok(!operator.permissions.includes('scenario add'), `Team Operator: ${operator.permissions}`);
+        assert.ok(byId(1).permissions.includes('team delete'), 'Team Admin lacks team delete');
+        assert.ok(byId(3).permissions.includes('scenario add'), 'Team Member lacks scenario add');
+        assert.ok(!byId(3).permissions.includes('team delete'), 'Team Member has team delete');
+        assert.ok(!byId(5).permissions.includes('scenario add'), 'Team Restricted Member has scenario add');
+        assert.ok(byId(11).permissions.includes('access all teams'), 'Owner lacks access all teams');
+        assert.ok(!byId(12).permissions.includes('access all teams'), 'Admin has access all teams');
+        assert.deepEqual(byId(13).permissions, ['organization view']);
+        assert.equal(byId(11).subsidiary, false, 'Owner is not subsidiary');
+    });
+
+    it('roles.list({excludeRole: [11, 12]}) leaves out Owner and Admin', async () => {
+        const list = await make.roles.list({ excludeRole: [11, 12] });
+        assert.deepEqual(list, ROLES.filter((r) => r.id !== 11 && r.id !== 12));
+    });
+
+    it('roles.list({roleId: 15}) returns only App Developer', async () => {
+        assert.deepEqual(await make.roles.list({ roleId: 15 }), [{ id: 15, name: 'App Developer' }]);
+        const [dev] = await make.roles.list({ roleId: 15, cols: ['id', 'identifier', 'category', 'permissions'] });
+        assert.deepEqual(dev, {
+            id: 15,
+            identifier: 'app_developer',
+            category: 'organization',
+            permissions: ['organization app install', 'organization view'],
+        });
+    });
+
+    it('roles.list({organizationId}) is accepted (orgd has no custom roles)', async () => {
+        const org = await createOrg(`SDK Roles ${process.pid}`);
+        try {
+            assert.deepEqual(await make.roles.list({ organizationId: org.id }), ROLES);
+            assert.deepEqual(await make.roles.list({ teamId: org.teams[0].id, category: 'team' }),
+                ROLES.filter((r) => TEAM_IDS.includes(r.id)));
+        } finally {
+            await make.organizations.delete(org.id);
+        }
+    });
+
+    it('roles.list() with an unknown category throws MakeError 400', async () => {
+        const err = await expectMakeError(make.roles.list({ category: 'galaxy' }), 400);
+        assert.match(err.message, /category/);
+    });
+
+    it('roles.get(6) returns Team Operator with every column', async () => {
+        const role = await make.roles.get(6);
+        assert.deepEqual(Object.keys(role), ALL_COLS);
+        assert.equal(role.id, 6);
+        assert.equal(role.name, 'Team Operator');
+        assert.equal(role.category, 'team');
+        assert.ok(role.permissions.includes('scenario start'));
+        assert.ok(!role.permissions.includes('scenario add'));
+        const all = await make.roles.list({ roleId: 6, cols: ['*'] });
+        assert.deepEqual(all, [role]);
+    });
+
+    it('roles.get() of an unknown role throws MakeError 404', async () => {
+        const err = await expectMakeError(make.roles.get(999), 404);
+        assert.equal(err.message, 'Role 999 not found.');
+    });
+
+    it('roles.permissions({roleCategory}) lists the permission catalogue per category', async () => {
+        const team = await make.roles.permissions({ roleCategory: 'team' });
+        const org = await make.roles.permissions({ roleCategory: 'organization' });
+        const all = await make.roles.permissions();
+        assert.ok(team.length > 0 && org.length > 0);
+        assert.equal(all.length, team.length + org.length);
+        for (const p of all) {
+            assert.equal(typeof p.id, 'number');
+            assert.equal(typeof p.name, 'string');
+            assert.equal(typeof p.note, 'string');
+            assert.equal(typeof p.category, 'string');
+            assert.equal(typeof p.label, 'string');
+            assert.equal(typeof p.customRolesHidden, 'boolean');
+            assert.ok(Array.isArray(p.requires));
+        }
+        assert.ok(team.every((p) => p.roleCategory === 'team'));
+        assert.ok(org.every((p) => p.roleCategory === 'organization'));
+        const teamNames = team.map((p) => p.name);
+        const orgNames = org.map((p) => p.name);
+        for (const n of ['scenario add', 'scenario start', 'team delete', 'team user add and edit']) {
+            assert.ok(teamNames.includes(n), `team permissions lack ${n}`);
+        }
+        for (const n of ['access all teams', 'team add', 'organization user add and edit']) {
+            assert.ok(orgNames.includes(n), `organization permissions lack ${n}`);
+        }
+        // Every permission a role grants is in the catalogue of its category.
+        for (const r of await make.roles.list({ cols: ['id', 'category', 'permissions'] })) {
+            const names = r.category === 'team' ? teamNames : orgNames;
+            for (const p of r.permissions) assert.ok(names.includes(p), `role ${r.id}: ${p} not in the catalogue`);
+        }
+    });
+});
+
+describe('teams', () => {
+    const teamName = `SDK Team ${process.pid}`;
+    let org;
+    let myTeam; // the "My Team" every new organization gets
+    let team; // created by the suite
+
+    before(async () => {
+        org = await createOrg(`SDK Teams ${process.pid}`);
+        myTeam = org.teams.find((t) => t.name === 'My Team');
+        assert.ok(myTeam, `teams: ${JSON.stringify(org.teams)}`);
+    });
+
+    after(async () => {
+        if (org) await make.organizations.delete(org.id).catch(() => {});
+    });
+
+    it('teams.create() returns the new team', async () => {
+        team = await make.teams.create({
+            name: teamName,
+            organizationId: org.id,
+            operationsLimit: 5000,
+            transferLimit: 1048576,
+        });
+        assert.equal(typeof team.id, 'number');
+        assert.ok(team.id > 0);
+        assert.notEqual(team.id, myTeam.id);
+        assert.equal(team.name, teamName);
+        assert.equal(team.organizationId, org.id);
+        assert.equal(team.operationsLimit, 5000);
+        // SDK 1.6.10 types Team.transferLimit as a string (but CreateTeamBody.transferLimit as a number);
+        // orgd returns a number.
+        assert.equal(team.transferLimit, 1048576);
+        assert.equal(team.isPaused, false);
+        assert.equal(team.type, 'standard');
+    });
+
+    it('teams.list(orgId) shows "My Team" and the new team (default columns, sorted by name)', async () => {
+        const list = await make.teams.list(org.id);
+        assert.deepEqual(list, [
+            { id: myTeam.id, name: 'My Team', organizationId: org.id },
+            { id: team.id, name: teamName, organizationId: org.id },
+        ]);
+    });
+
+    it('teams.list(orgId, {cols, pg}) selects columns, sorts and limits', async () => {
+        const top = await make.teams.list(org.id, { cols: ['id', 'name'], pg: { sortBy: 'id', sortDir: 'desc', limit: 1 } });
+        assert.deepEqual(top, [{ id: team.id, name: teamName }]);
+        const asc = await make.teams.list(org.id, { cols: ['id'], pg: { sortBy: 'id', sortDir: 'asc' } });
+        assert.deepEqual(asc, [{ id: myTeam.id }, { id: team.id }]);
+    });
+
+    it('teams.get(id) returns the default columns; with cols exactly those', async () => {
+        assert.deepEqual(await make.teams.get(team.id), { id: team.id, name: teamName, organizationId: org.id });
+        const got = await make.teams.get(team.id, { cols: ['id', 'name', 'operationsLimit', 'transferLimit', 'isPaused'] });
+        assert.deepEqual(got, { id: team.id, name: teamName, operationsLimit: 5000, transferLimit: 1048576, isPaused: false });
+        const mine = await make.teams.get(myTeam.id, { cols: ['id', 'operationsLimit', 'type'] });
+        assert.deepEqual(mine, { id: myTeam.id, operationsLimit: null, type: 'standard' });
+    });
+
+    it('teams.create() without a name throws MakeError 400', async () => {
+        const err = await expectMakeError(make.teams.create({ organizationId: org.id }), 400);
+        assert.match(err.message, /name/);
+    });
+
+    it('teams.delete() deletes it; get() then throws MakeError 404', async () => {
+        const res = await make.teams.delete(team.id);
+        assert.equal(res, undefined);
+        const err = await expectMakeError(make.teams.get(team.id), 404);
+        assert.equal(err.message, `Team ${team.id} not found.`);
+        assert.deepEqual(await make.teams.list(org.id, { cols: ['id'] }), [{ id: myTeam.id }]);
+        await expectMakeError(make.teams.delete(team.id), 404);
+    });
+
+    it('teams.delete() of the last team of the organization is refused with MakeError 400', async () => {
+        await expectMakeError(make.teams.delete(myTeam.id), 400);
+        assert.deepEqual(await make.teams.get(myTeam.id), { id: myTeam.id, name: 'My Team', organizationId: org.id });
+    });
+});
+
+// The SDK 1.6.10 has no methods for invitations, user-organization-roles or check-team-permission: those
+// go through its transport `make.fetch` (same auth, URL building and MakeError handling).
+describe('members', () => {
+    let org;
+    let bob; // SDK client of Bob
+    let bobId;
+    let adminId;
+    let hash;
+
+    const permission = (client_, perm) =>
+        client_.fetch(`/organizations/${org.id}/check-team-permission`, { query: { teamPermission: perm } });
+    const roles = async () => {
+        const res = await make.fetch(`/organizations/${org.id}/user-organization-roles`);
+        return Object.fromEntries(res.userOrganizationRoles.map((r) => [r.userId, r]));
+    };
+
+    before(async () => {
+        org = await createOrg(`SDK Members ${process.pid}`);
+        bob = client(await addUser('bob@example.com', 'Bob'));
+        bobId = (await bob.users.me()).id;
+        adminId = (await make.users.me()).id;
+        assert.notEqual(bobId, adminId);
+    });
+
+    after(async () => {
+        if (!org) return;
+        // Whoever owns it by now deletes it (the admin is Owner, or Admin after the transfer).
+        for (const c of [make, bob]) {
+            if (!c) continue;
+            try {
+                await c.organizations.delete(org.id);
+                return;
+            } catch {
+                // try the next one
+            }
+        }
+    });
+
+    it('the admin invites Bob as Member (13): POST /organizations/{id}/invite', async () => {
+        const res = await make.fetch(`/organizations/${org.id}/invite`, {
+            method: 'POST',
+            body: { email: 'bob@example.com', name: 'Bob', usersRoleId: 13 },
+        });
+        assert.deepEqual(res.userOrganizationRole, {
+            userId: bobId,
+            organizationId: org.id,
+            usersRoleId: 13,
+            invitation: 'pending',
+        });
+        const all = await roles();
+        assert.deepEqual(all[bobId], { userId: bobId, organizationId: org.id, usersRoleId: 13, invitation: 'pending' });
+        assert.deepEqual(all[adminId], { userId: adminId, organizationId: org.id, usersRoleId: 11, invitation: null });
+    });
+
+    it('inviting with the Owner role is refused with MakeError 400', async () => {
+        await expectMakeError(
+            make.fetch(`/organizations/${org.id}/invite`, {
+                method: 'POST',
+                body: { email: 'bob@example.com', name: 'Bob', usersRoleId: 11 },
+            }),
+            400,
+        );
+    });
+
+    it('Bob sees the invitation (GET /users/me/organization-invitations) but not yet the organization', async () => {
+        const res = await bob.fetch('/users/me/organization-invitations');
+        const mine = res.userOrganizationInvitations.filter((i) => i.organizationId === org.id);
+        assert.equal(mine.length, 1, JSON.stringify(res));
+        assert.equal(mine[0].usersRoleId, 13);
+        assert.equal(mine[0].invitation, 'pending');
+        assert.equal(typeof mine[0].hash, 'string');
+        assert.ok(mine[0].hash.length > 0);
+        hash = mine[0].hash;
+        assert.ok(!(await bob.organizations.list()).some((o) => o.id === org.id));
+        await expectMakeError(bob.organizations.get(org.id), 403);
+        await expectMakeError(permission(bob, 'scenario add'), 403);
+        // The admin has no invitation of his own.
+        assert.deepEqual((await make.fetch('/users/me/organization-invitations')).userOrganizationInvitations, []);
+    });
+
+    it('only Bob can accept it: the admin gets MakeError 403', async () => {
+        await expectMakeError(make.fetch('/organizations/accept-invitation', { method: 'POST', body: { hash } }), 403);
+    });
+
+    // Bob's user id (2 or 3) is never his invitation's id (1) here, which catches a store that
+    // confuses the two (an early orgd build accepted the invitation whose id equalled the caller's user id).
+    it('Bob accepts it: POST /organizations/accept-invitation {hash}', async () => {
+        const res = await bob.fetch('/organizations/accept-invitation', { method: 'POST', body: { hash } });
+        assert.equal(res.user.id, bobId);
+        assert.equal(res.user.email, 'bob@example.com');
+        assert.deepEqual(res.userOrganizationRole, { userId: bobId, organizationId: org.id, usersRoleId: 13, invitation: null });
+        const open = (await bob.fetch('/users/me/organization-invitations')).userOrganizationInvitations;
+        assert.ok(!open.some((i) => i.organizationId === org.id), `still open: ${JSON.stringify(open)}`);
+        const list = await bob.organizations.list({ cols: ['id', 'name'] });
+        assert.ok(list.some((o) => o.id === org.id), `org ${org.id} not in Bob's list: ${JSON.stringify(list)}`);
+        assert.equal((await roles())[bobId].invitation, null);
+    });
+
+    it('check-team-permission "scenario add": false for Bob (Member, no team), true for the Owner', async () => {
+        assert.deepEqual(await permission(make, 'scenario add'), { hasPermission: true });
+        assert.deepEqual(await permission(bob, 'scenario add'), { hasPermission: false });
+        assert.deepEqual(await permission(bob, 'scenario view'), { hasPermission: false });
+    });
+
+    it('check-team-permission with an unknown permission throws MakeError 400', async () => {
+        const err = await expectMakeError(permission(make, 'scenario fly'), 400);
+        assert.match(err.message, /teamPermission|permission/);
+    });
+
+    it('the admin transfers ownership to Bob: Bob becomes Owner (11), the admin Admin (12)', async () => {
+        const res = await make.fetch(`/organizations/${org.id}/user-organization-roles/transfer`, {
+            method: 'POST',
+            body: { userId: bobId },
+        });
+        assert.deepEqual(res.userOrganizationRoles, [
+            { userId: bobId, organizationId: org.id, usersRoleId: 11, invitation: null },
+            { userId: adminId, organizationId: org.id, usersRoleId: 12, invitation: null },
+        ]);
+        const all = await roles();
+        assert.equal(Object.keys(all).length, 2);
+        assert.equal(all[bobId].usersRoleId, 11);
+        assert.equal(all[adminId].usersRoleId, 12);
+        // Owner has every team permission in every team.
+        assert.deepEqual(await permission(bob, 'scenario add'), { hasPermission: true });
+        // The former Owner can no longer transfer.
+        await expectMakeError(
+            make.fetch(`/organizations/${org.id}/user-organization-roles/transfer`, {
+                method: 'POST',
+                body: { userId: adminId },
+            }),
+            403,
+        );
+    });
+
+    it('the new Owner removes the admin: POST /users/{id}/user-organization-roles/{orgId} with an empty body', async () => {
+        await bob.fetch(`/users/${adminId}/user-organization-roles/${org.id}`, { method: 'POST', body: {} });
+        assert.ok(!(await make.organizations.list()).some((o) => o.id === org.id), 'admin still sees the org');
+        const res = await bob.fetch(`/organizations/${org.id}/user-organization-roles`);
+        assert.deepEqual(res.userOrganizationRoles.map((r) => [r.userId, r.usersRoleId]), [[bobId, 11]]);
+    });
+});
