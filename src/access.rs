@@ -183,6 +183,10 @@ pub async fn member_of(state: &AppState, caller: &Caller, org_id: i64) -> Result
         OrgAccess::Stranger => {
             Err(ApiError::Forbidden("Access denied. You are not a member of this organization.".into()))
         }
+        OrgAccess::Member { org, .. } if org.tfa_enforced && !caller.user.tfa_enabled => Err(ApiError::Forbidden(
+            "Access denied. This organization enforces two-factor authentication; set it up on your account first."
+                .into(),
+        )),
         OrgAccess::Member { org, users_role_id } => {
             let role = roles::org_role(users_role_id)
                 .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("unknown role id {users_role_id} in store")))?;

@@ -32,16 +32,27 @@ pub struct AppState {
     pub plans: Arc<Catalogue>,
     /// The zone host this node reports (`--zone`, else the bound address).
     pub zone: Arc<str>,
+    /// Where "now" comes from: the system clock, or a fixed instant in tests.
+    pub clock: Clock,
 }
+
+/// A source of the current time.
+pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
 
 impl AppState {
     pub fn new(store: Arc<dyn Store>, config: Config, zone: String) -> anyhow::Result<Self> {
         let plans = config.catalogue()?;
-        Ok(AppState { store, config: Arc::new(config), plans: Arc::new(plans), zone: zone.into() })
+        let clock: Clock = Arc::new(Utc::now);
+        Ok(AppState { store, config: Arc::new(config), plans: Arc::new(plans), zone: zone.into(), clock })
+    }
+
+    /// The same state with another clock.
+    pub fn with_clock(self, clock: Clock) -> Self {
+        AppState { clock, ..self }
     }
 
     pub fn now(&self) -> DateTime<Utc> {
-        Utc::now()
+        (self.clock)()
     }
 
     /// The plan an organization is on; an organization on a plan removed from the configuration gets the

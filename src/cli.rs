@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use chrono::NaiveDate;
+use chrono::{NaiveDate, NaiveTime};
 use clap::{Args, Parser, Subcommand};
 use serde_json::{Map, Value};
 
@@ -74,6 +74,13 @@ pub enum UsersCommand {
         #[arg(long, default_value = "Etc/UTC")]
         timezone: String,
     },
+    /// Record whether a user has two-factor authentication set up.
+    Tfa {
+        #[arg(long)]
+        email: String,
+        #[arg(value_parser = ["on", "off"])]
+        state: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -88,9 +95,12 @@ pub enum UsageCommand {
     Add {
         #[arg(long)]
         organization: i64,
-        /// The day, YYYY-MM-DD.
+        /// The day, YYYY-MM-DD, in the organization's timezone.
         #[arg(long)]
         date: NaiveDate,
+        /// The local time the usage is booked at, HH:MM:SS (default 12:00:00).
+        #[arg(long)]
+        time: Option<NaiveTime>,
         #[arg(long, default_value_t = 0)]
         operations: i64,
         #[arg(long, default_value_t = 0)]

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use anyhow::{bail, Context};
-use chrono::{NaiveDate, Utc};
+use chrono::{NaiveDate, NaiveTime, TimeZone, Utc};
 use uuid::Uuid;
 
 use crate::auth;
@@ -11,7 +11,7 @@ use crate::config::Config;
 use crate::domain::email::Email;
 use crate::domain::names::Name;
 use crate::domain::{countries, scopes, timezones};
-use crate::store::models::NewUser;
+use crate::store::models::{NewUser, UsageTotals};
 use crate::store::{self, Store};
 
 /// Opens the configured store (and applies migrations unless told not to).
@@ -106,13 +106,32 @@ pub async fn tokens_revoke(store: &dyn Store, token: &str) -> anyhow::Result<()>
     Ok(())
 }
 
-/// `orgd usage add`: checked here, stored by the store.
-pub fn check_usage(date: NaiveDate, amounts: [i64; 3]) -> anyhow::Result<()> {
-    if amounts.iter().any(|a| *a < 0) {
+/// `orgd usage add`: books the amounts at `time` (local, default noon) of `date` in the organization's timezone.
+pub async fn usage_add(
+    store: &dyn Store,
+    org_id: i64,
+    date: NaiveDate,
+    time: Option<NaiveTime>,
+    amounts: UsageTotals,
+) -> anyhow::Result<()> {
+    if [amounts.operations, amounts.data_transfer, amounts.centicredits].iter().any(|a| *a < 0) {
         bail!("usage amounts must not be negative");
     }
-    if date > Utc::now().date_naive() + chrono::Days::new(1) {
-        bail!("usage cannot be recorded for a future day");
+    let org = store.org_by_id(org_id).await?.with_context(|| format!("organization {org_id} not found"))?;
+    let tz = timezones::by_id(org.timezone_id).map(|z| z.tz).unwrap_or(chrono_tz::UTC);
+    let local = date.and_time(time.unwrap_or(NaiveTime::from_hms_opt(12, 0, 0).unwrap_or_default()));
+    // A local time inside a DST gap does not exist; book it at the first instant after the gap.
+    let at = match tz.from_local_datetime(&local).earliest() {
+        Some(t) => t.with_timezone(&Utc),
+        None => tz
+            .from_local_datetime(&(local + chrono::Duration::hours(1)))
+            .earliest()
+            .context("invalid local time")?
+            .with_timezone(&Utc),
+    };
+    if at > Utc::now() + chrono::Duration::days(1) {
+        bail!("usage cannot be booked in the future");
     }
+    store.add_usage(org_id, at, amounts, Utc::now()).await?;
     Ok(())
 }

@@ -42,14 +42,19 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let token = commands::users_add(&*store, &email, &name, scopes.as_deref(), tfa, &timezone).await?;
             println!("{token}");
         }
+        Command::Users(UsersCommand::Tfa { email, state }) => {
+            let store = commands::open_store(&config, true).await?;
+            if !store.set_user_tfa(&email.trim().to_lowercase(), state == "on").await? {
+                anyhow::bail!("no user has the e-mail {email}");
+            }
+        }
         Command::Tokens(TokensCommand::Revoke { token }) => {
             commands::tokens_revoke(&*commands::open_store(&config, true).await?, &token).await?
         }
-        Command::Usage(UsageCommand::Add { organization, date, operations, data_transfer, centicredits }) => {
-            commands::check_usage(date, [operations, data_transfer, centicredits])?;
+        Command::Usage(UsageCommand::Add { organization, date, time, operations, data_transfer, centicredits }) => {
             let store = commands::open_store(&config, true).await?;
             let amounts = UsageTotals { operations, data_transfer, centicredits };
-            store.add_usage(organization, date, amounts, chrono::Utc::now()).await?;
+            commands::usage_add(&*store, organization, date, time, amounts).await?;
         }
     }
     Ok(())

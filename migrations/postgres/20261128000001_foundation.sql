@@ -65,12 +65,14 @@ create table team_members (
 
 create index team_members_user on team_members (user_id);
 
-create table usage_days (
+-- usage as reported (by `orgd usage add`), keyed by the instant it is booked at; days are cut at read time
+-- in whichever timezone the reader asks for
+create table usage_records (
     organization_id bigint not null references organizations (id) on delete cascade,
-    day date not null,
+    at timestamptz not null,
     operations bigint not null default 0,
     data_transfer bigint not null default 0,
     centicredits bigint not null default 0,
     created_at timestamptz not null,
-    primary key (organization_id, day)
+    primary key (organization_id, at)
 );

@@ -65,12 +65,14 @@ create table team_members (
 
 create index team_members_user on team_members (user_id);
 
-create table usage_days (
+-- usage as reported (by `orgd usage add`), keyed by the instant it is booked at; days are cut at read time
+-- in whichever timezone the reader asks for
+create table usage_records (
     organization_id integer not null references organizations (id) on delete cascade,
-    day text not null,
+    at text not null,
     operations integer not null default 0,
     data_transfer integer not null default 0,
     centicredits integer not null default 0,
     created_at text not null,
-    primary key (organization_id, day)
+    primary key (organization_id, at)
 );

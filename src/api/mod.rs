@@ -3,6 +3,7 @@
 pub mod billing;
 pub mod body;
 pub mod enums;
+pub mod features;
 pub mod invitations;
 pub mod members;
 pub mod orgs;
@@ -11,7 +12,9 @@ pub mod path;
 pub mod reply;
 pub mod roles;
 pub mod teams;
+pub mod usage;
 pub mod users;
+pub mod variables;
 
 use axum::Router;
 
@@ -27,4 +30,7 @@ pub fn router() -> Router<AppState> {
         .merge(roles::router())
         .merge(teams::router())
         .merge(billing::router())
+        .merge(variables::router())
+        .merge(usage::router())
+        .merge(features::router())
 }

@@ -2,8 +2,10 @@
 
 pub mod countries;
 pub mod email;
+pub mod features;
 pub mod names;
 pub mod plans;
 pub mod roles;
 pub mod scopes;
 pub mod timezones;
+pub mod variables;

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 
 use crate::access::{perms, Granted, OwnerOnly, TeamGranted};
 use crate::api::params::Page;
@@ -89,16 +89,30 @@ pub trait OrgStore {
     async fn memberships_of_user(&self, user_id: i64) -> StoreResult<Vec<Membership>>;
     /// The user's team roles as `(team_id, users_role_id)`.
     async fn team_roles_of_user(&self, user_id: i64) -> StoreResult<Vec<(i64, i64)>>;
-    /// Adds usage to one day of an organization (concurrent adds all count).
-    async fn add_usage(&self, org_id: i64, day: NaiveDate, amounts: UsageTotals, now: DateTime<Utc>)
-        -> StoreResult<()>;
-    /// Usage summed per organization over `[from, to]` (inclusive days).
+    /// An organization by id, without any authorization (for operator commands).
+    async fn org_by_id(&self, org_id: i64) -> StoreResult<Option<Org>>;
+    /// Adds usage booked at `at` (concurrent adds all count).
+    async fn add_usage(
+        &self,
+        org_id: i64,
+        at: DateTime<Utc>,
+        amounts: UsageTotals,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()>;
+    /// Usage summed per organization over `[from, to)`.
     async fn usage_totals(
         &self,
         org_ids: &[i64],
-        from: NaiveDate,
-        to: NaiveDate,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
     ) -> StoreResult<HashMap<i64, UsageTotals>>;
+    /// One organization's usage records in `[from, to)`, oldest first.
+    async fn usage_records(
+        &self,
+        g: &Granted<perms::OrganizationView>,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> StoreResult<Vec<(DateTime<Utc>, UsageTotals)>>;
 }
 
 /// Invitations and user–organization roles.
@@ -182,9 +196,54 @@ pub trait BillingStore {
     async fn subscription_by_session(&self, session: &str) -> StoreResult<Option<Subscription>>;
 }
 
+/// Organization variables and their history.
+#[async_trait]
+pub trait VariableStore {
+    /// Custom variables by name.
+    async fn variables(&self, g: &Granted<perms::OrganizationView>) -> StoreResult<Vec<Variable>>;
+    /// Creates a variable and its first history entry; Conflict when the name is taken.
+    async fn create_variable(&self, g: &Granted<perms::OrganizationEdit>, w: VariableWrite) -> StoreResult<Variable>;
+    /// Changes `typeId` and/or `value` and appends a history entry; NotFound for an unknown name.
+    async fn update_variable(&self, g: &Granted<perms::OrganizationEdit>, w: VariableWrite) -> StoreResult<Variable>;
+    /// Deletes a variable and appends a history entry; NotFound for an unknown name.
+    async fn delete_variable(
+        &self,
+        g: &Granted<perms::OrganizationEdit>,
+        name: &str,
+        author: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()>;
+    /// History newest first; `None` when the name has neither a variable nor history.
+    async fn variable_history(
+        &self,
+        g: &Granted<perms::OrganizationView>,
+        name: &str,
+    ) -> StoreResult<Option<Vec<HistoryEntry>>>;
+}
+
+/// Feature controls, TFA enforcement and installed apps.
+#[async_trait]
+pub trait FeatureStore {
+    /// The organization's controls, highest id first.
+    async fn feature_controls(&self, g: &Granted<perms::OrganizationView>) -> StoreResult<Vec<FeatureControl>>;
+    /// Enables or disables one control of the organization; NotFound for an id it does not have.
+    async fn set_feature_control(
+        &self,
+        g: &Granted<perms::OrganizationEdit>,
+        id: i64,
+        enabled: bool,
+    ) -> StoreResult<FeatureControl>;
+    async fn set_tfa_enforced(&self, g: &Granted<perms::OrganizationEdit>, enforced: bool) -> StoreResult<()>;
+    /// Sets a user's two-factor flag by e-mail; false when no such user.
+    async fn set_user_tfa(&self, email: &str, enabled: bool) -> StoreResult<bool>;
+    async fn installed_apps(&self, g: &Granted<perms::OrganizationView>) -> StoreResult<Vec<InstalledApp>>;
+}
+
 /// Everything orgd stores.
 #[async_trait]
-pub trait Store: UserStore + OrgStore + MemberStore + TeamStore + BillingStore + Send + Sync {
+pub trait Store:
+    UserStore + OrgStore + MemberStore + TeamStore + BillingStore + VariableStore + FeatureStore + Send + Sync
+{
     /// Applies pending migrations.
     async fn migrate(&self) -> StoreResult<()>;
     /// Whether the database answers (for `/health`).

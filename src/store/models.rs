@@ -219,3 +219,45 @@ pub struct Payment {
     pub period_to: DateTime<Utc>,
     pub created_at: DateTime<Utc>,
 }
+
+/// A custom organization variable.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Variable {
+    pub name: String,
+    pub type_id: i64,
+    pub value: serde_json::Value,
+}
+
+/// A create or update of a variable; the store writes the history entry in the same transaction.
+pub struct VariableWrite {
+    pub name: String,
+    pub type_id: Option<i64>,
+    pub value: Option<serde_json::Value>,
+    pub author: String,
+    pub now: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone)]
+pub struct HistoryEntry {
+    pub id: i64,
+    pub action: String,
+    pub diff: serde_json::Value,
+    pub author: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct FeatureControl {
+    pub id: i64,
+    pub name: String,
+    pub enabled: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct InstalledApp {
+    pub app_name: String,
+    pub app_version: i64,
+    pub organization_id: i64,
+    pub installed_by: Option<i64>,
+    pub installed_at: DateTime<Utc>,
+}

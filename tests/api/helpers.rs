@@ -60,6 +60,19 @@ impl TestApp {
     }
 
     pub async fn spawn_with(db: Db, tweak: impl FnOnce(&mut Config)) -> TestApp {
+        Self::spawn_full(db, tweak, None).await
+    }
+
+    /// A server whose clock stands still at `now`.
+    pub async fn spawn_at(now: chrono::DateTime<chrono::Utc>, tweak: impl FnOnce(&mut Config)) -> TestApp {
+        Self::spawn_full(Db::fresh(), tweak, Some(now)).await
+    }
+
+    pub async fn spawn_full(
+        db: Db,
+        tweak: impl FnOnce(&mut Config),
+        now: Option<chrono::DateTime<chrono::Utc>>,
+    ) -> TestApp {
         let mut config = config_for(&db);
         tweak(&mut config);
         let store = commands::open_store(&config, true).await.expect("open store");
@@ -67,7 +80,10 @@ impl TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr");
         let zone = config.zone.clone().unwrap_or_else(|| addr.to_string());
-        let state = AppState::new(store.clone(), config, zone).expect("state");
+        let mut state = AppState::new(store.clone(), config, zone).expect("state");
+        if let Some(now) = now {
+            state = state.with_clock(Arc::new(move || now));
+        }
         let (tx, rx) = oneshot::channel::<()>();
         let handle = tokio::spawn(orgd::serve(listener, state, async move {
             let _ = rx.await;

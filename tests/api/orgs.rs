@@ -216,7 +216,7 @@ async fn delete_needs_confirmation_then_removes_the_organization() {
 async fn usage_of_the_current_month_shows_on_the_organization() {
     let app = TestApp::spawn().await;
     let id = app.create_org(&app.admin, "Busy").await;
-    let today = chrono::Utc::now().date_naive();
+    let today = chrono::Utc::now();
     let amounts = orgd::store::models::UsageTotals { operations: 250, data_transfer: 4096, centicredits: 7 };
     app.store.add_usage(id, today, amounts.clone(), chrono::Utc::now()).await.unwrap();
     app.store.add_usage(id, today, amounts, chrono::Utc::now()).await.unwrap();

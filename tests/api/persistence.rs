@@ -26,3 +26,35 @@ async fn organizations_and_tokens_survive_a_restart_and_bootstrap_runs_once() {
         "bootstrap is ignored on a used database"
     );
 }
+
+#[tokio::test]
+async fn history_usage_and_feature_controls_survive_a_restart() {
+    let app = crate::helpers::spawn_teams_plan().await;
+    let org = app.create_org(&app.admin, "Kept").await;
+    let vars = format!("/organizations/{org}/variables");
+    app.post(&vars, &app.admin, json!({"name": "v", "typeId": 1, "value": 1})).await;
+    app.patch(&format!("{vars}/v"), &app.admin, json!({"value": 2})).await;
+    app.store
+        .add_usage(
+            org,
+            chrono::Utc::now(),
+            orgd::store::models::UsageTotals { operations: 9, ..Default::default() },
+            chrono::Utc::now(),
+        )
+        .await
+        .unwrap();
+    let controls = format!("/organizations/{org}/feature-controls");
+    let (_, list) = app.get(&controls, &app.admin).await;
+    let id = list["featureControls"][0]["id"].as_i64().unwrap();
+    app.patch(&controls, &app.admin, json!({"id": id, "enabled": false})).await;
+    let db = app.stop().await;
+
+    let app = TestApp::spawn_with(db, |c| c.default_plan = "teams".into()).await;
+    let (_, history) = app.get(&format!("{vars}/v/history"), &app.admin).await;
+    assert_eq!(history["organizationVariableHistory"].as_array().unwrap().len(), 2);
+    let (_, usage) = app.get(&format!("/organizations/{org}/usage"), &app.admin).await;
+    let total: i64 = usage["data"].as_array().unwrap().iter().map(|e| e["operations"].as_i64().unwrap()).sum();
+    assert_eq!(total, 9);
+    let (_, list) = app.get(&controls, &app.admin).await;
+    assert_eq!(list["enableAllControlFeatures"], false);
+}

@@ -88,8 +88,8 @@ const DETAIL: &[&str] = &[
 const NEEDS_TEAMS: &[&str] = &["teams"];
 const NEEDS_USAGE: &[&str] = &["operations", "transfer", "unusedOperations", "unusedTransfer"];
 
-/// The current usage period: the calendar month (UTC) that holds `now`.
-pub fn period(now: DateTime<Utc>) -> (NaiveDate, NaiveDate, DateTime<Utc>, DateTime<Utc>) {
+/// The current usage period: the calendar month (UTC) that holds `now`, as `[start, end)`.
+pub fn period(now: DateTime<Utc>) -> (DateTime<Utc>, DateTime<Utc>) {
     let first = NaiveDate::from_ymd_opt(now.year(), now.month(), 1).unwrap_or_default();
     let next = if now.month() == 12 {
         NaiveDate::from_ymd_opt(now.year() + 1, 1, 1)
@@ -97,9 +97,8 @@ pub fn period(now: DateTime<Utc>) -> (NaiveDate, NaiveDate, DateTime<Utc>, DateT
         NaiveDate::from_ymd_opt(now.year(), now.month() + 1, 1)
     }
     .unwrap_or_default();
-    let last_day = next.pred_opt().unwrap_or(first);
     let at = |d: NaiveDate| Utc.from_utc_datetime(&d.and_hms_opt(0, 0, 0).unwrap_or_default());
-    (first, last_day, at(first), at(next))
+    (at(first), at(next))
 }
 
 fn iso(t: DateTime<Utc>) -> String {
@@ -115,10 +114,10 @@ pub async fn render(
 ) -> Result<Vec<Value>> {
     let ids: Vec<i64> = orgs.iter().map(|o| o.id).collect();
     let now = state.now();
-    let (from, to, last_reset, next_reset) = period(now);
+    let (last_reset, next_reset) = period(now);
     let teams = if cols.wants(selected, NEEDS_TEAMS) { state.store.teams_of(&ids).await? } else { HashMap::new() };
     let usage = if cols.wants(selected, NEEDS_USAGE) {
-        state.store.usage_totals(&ids, from, to).await?
+        state.store.usage_totals(&ids, last_reset, next_reset).await?
     } else {
         HashMap::new()
     };
@@ -196,8 +195,7 @@ mod tests {
     #[test]
     fn period_spans_the_calendar_month() {
         let now = Utc.with_ymd_and_hms(2026, 12, 31, 23, 59, 0).unwrap();
-        let (from, to, last, next) = period(now);
-        assert_eq!((from.to_string(), to.to_string()), ("2026-12-01".into(), "2026-12-31".into()));
+        let (last, next) = period(now);
         assert_eq!((iso(last), iso(next)), ("2026-12-01T00:00:00.000Z".into(), "2027-01-01T00:00:00.000Z".into()));
     }
 

@@ -3,10 +3,12 @@
 //! upgrade failures; reads use a separate pool.
 
 mod billing;
+mod features;
 mod members;
 mod orgs;
 mod teams;
 mod users;
+mod variables;
 
 use std::str::FromStr;
 use std::time::Duration;

@@ -3,13 +3,13 @@
 use std::collections::HashMap;
 
 use async_trait::async_trait;
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use sqlx::{FromRow, QueryBuilder, Sqlite};
 
 use super::SqliteStore;
 use crate::access::{perms, Granted};
 use crate::api::params::Page;
-use crate::domain::roles;
+use crate::domain::{features, roles};
 use crate::store::models::{Membership, NewOrg, Org, OrgAccess, OrgFilter, OrgPatch, Team, UsageTotals};
 use crate::store::{OrgStore, StoreError, StoreResult};
 
@@ -123,6 +123,17 @@ impl OrgStore for SqliteStore {
             .bind(o.now)
             .execute(&mut *tx)
             .await?;
+        for control in features::CATALOGUE {
+            sqlx::query(
+                "insert into feature_controls (organization_id, name, enabled, created_at) values ($1, $2, $3, $4)",
+            )
+            .bind(org.id)
+            .bind(control.name)
+            .bind(true)
+            .bind(o.now)
+            .execute(&mut *tx)
+            .await?;
+        }
         tx.commit().await?;
         Ok((org.into(), team.into()))
     }
@@ -239,17 +250,25 @@ impl OrgStore for SqliteStore {
             .await?)
     }
 
-    async fn add_usage(&self, org_id: i64, day: NaiveDate, a: UsageTotals, now: DateTime<Utc>) -> StoreResult<()> {
+    async fn org_by_id(&self, org_id: i64) -> StoreResult<Option<Org>> {
+        let row: Option<OrgRow> = sqlx::query_as(&format!("select {ORG_COLS} from organizations o where o.id = $1"))
+            .bind(org_id)
+            .fetch_optional(&self.read)
+            .await?;
+        Ok(row.map(Into::into))
+    }
+
+    async fn add_usage(&self, org_id: i64, at: DateTime<Utc>, a: UsageTotals, now: DateTime<Utc>) -> StoreResult<()> {
         sqlx::query(
-            "insert into usage_days (organization_id, day, operations, data_transfer, centicredits, created_at)
+            "insert into usage_records (organization_id, at, operations, data_transfer, centicredits, created_at)
              values ($1, $2, $3, $4, $5, $6)
-             on conflict (organization_id, day) do update set
-                 operations = usage_days.operations + excluded.operations,
-                 data_transfer = usage_days.data_transfer + excluded.data_transfer,
-                 centicredits = usage_days.centicredits + excluded.centicredits",
+             on conflict (organization_id, at) do update set
+                 operations = usage_records.operations + excluded.operations,
+                 data_transfer = usage_records.data_transfer + excluded.data_transfer,
+                 centicredits = usage_records.centicredits + excluded.centicredits",
         )
         .bind(org_id)
-        .bind(day)
+        .bind(at)
         .bind(a.operations)
         .bind(a.data_transfer)
         .bind(a.centicredits)
@@ -266,16 +285,16 @@ impl OrgStore for SqliteStore {
     async fn usage_totals(
         &self,
         org_ids: &[i64],
-        from: NaiveDate,
-        to: NaiveDate,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
     ) -> StoreResult<HashMap<i64, UsageTotals>> {
         let mut out = HashMap::new();
         for chunk in org_ids.chunks(CHUNK) {
             let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
-                "select organization_id, sum(operations), sum(data_transfer), sum(centicredits) from usage_days
-                 where day >= ",
+                "select organization_id, sum(operations), sum(data_transfer), sum(centicredits) from usage_records
+                 where at >= ",
             );
-            q.push_bind(from).push(" and day <= ").push_bind(to).push(" and organization_id in (");
+            q.push_bind(from).push(" and at < ").push_bind(to).push(" and organization_id in (");
             let mut sep = q.separated(", ");
             for id in chunk {
                 sep.push_bind(*id);
@@ -287,5 +306,28 @@ impl OrgStore for SqliteStore {
             }
         }
         Ok(out)
+    }
+
+    async fn usage_records(
+        &self,
+        g: &Granted<perms::OrganizationView>,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> StoreResult<Vec<(DateTime<Utc>, UsageTotals)>> {
+        let rows: Vec<(DateTime<Utc>, i64, i64, i64)> = sqlx::query_as(
+            "select at, operations, data_transfer, centicredits from usage_records
+             where organization_id = $1 and at >= $2 and at < $3 order by at",
+        )
+        .bind(g.org_id())
+        .bind(from)
+        .bind(to)
+        .fetch_all(&self.read)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(at, operations, data_transfer, centicredits)| {
+                (at, UsageTotals { operations, data_transfer, centicredits })
+            })
+            .collect())
     }
 }

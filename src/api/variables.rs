@@ -1,0 +1,170 @@
+//! Organization variables O16–O20 and their history.
+
+use axum::extract::State;
+use axum::routing::get;
+use axum::Router;
+use serde_json::{json, Value};
+
+use crate::access::{perms, OrgMember};
+use crate::api::body::{Fields, JsonObject};
+use crate::api::params::Params;
+use crate::api::path::PathIds;
+use crate::api::reply::Reply;
+use crate::app::AppState;
+use crate::domain::scopes::{VarsRead, VarsWrite};
+use crate::domain::variables::{check_any, check_value, parse_name, parse_type};
+use crate::error::{ApiError, Result};
+use crate::store::models::{Org, VariableWrite};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/organizations/{organizationId}/variables", get(list).post(create))
+        .route("/organizations/{organizationId}/variables/{variableName}", axum::routing::patch(update).delete(delete))
+        .route("/organizations/{organizationId}/variables/{variableName}/history", get(history))
+}
+
+/// Read-only variables every organization has, derived from its data.
+fn system_variables(org: &Org) -> Vec<Value> {
+    vec![
+        json!({"name": "$organizationId", "typeId": 1, "value": org.id, "isSystem": true}),
+        json!({"name": "$organizationName", "typeId": 2, "value": org.name, "isSystem": true}),
+        json!({"name": "$organizationZone", "typeId": 2, "value": org.zone, "isSystem": true}),
+    ]
+}
+
+fn is_system(name: &str) -> bool {
+    matches!(name, "$organizationId" | "$organizationName" | "$organizationZone")
+}
+
+/// Custom variables exist only on plans whose license has `customVariables`; elsewhere they are 404, as in Make.
+fn licensed<S: crate::domain::scopes::Requirement>(state: &AppState, m: &OrgMember<S>) -> Result<()> {
+    if state.plan(&m.org.plan).1.license_bool("customVariables") {
+        Ok(())
+    } else {
+        Err(ApiError::NotFound("Custom variables are not available on this organization's plan.".into()))
+    }
+}
+
+fn variable_name(path: &PathIds) -> Result<String> {
+    parse_name(path.raw("variableName")).map_err(|e| ApiError::field("variableName", e))
+}
+
+/// O16 `GET /organizations/{organizationId}/variables`: system variables, then custom ones by name.
+async fn list(State(state): State<AppState>, m: OrgMember<VarsRead>) -> Result<Reply> {
+    let g = m.view()?;
+    let mut out = system_variables(&m.org);
+    if licensed(&state, &m).is_ok() {
+        for v in state.store.variables(&g).await? {
+            out.push(json!({"name": v.name, "typeId": v.type_id, "value": v.value, "isSystem": false}));
+        }
+    }
+    Ok(Reply(json!({ "organizationVariables": out })))
+}
+
+/// O17 `POST /organizations/{organizationId}/variables`: `name`, `typeId`, `value`, all required and consistent.
+async fn create(State(state): State<AppState>, m: OrgMember<VarsWrite>, body: JsonObject) -> Result<Reply> {
+    let g = m.require::<perms::OrganizationEdit>()?;
+    licensed(&state, &m)?;
+    let mut f = Fields::new(&body);
+    let name =
+        f.required("name", |v| v.as_str().ok_or_else(|| "name must be a string".to_string()).and_then(parse_name));
+    let type_ = f.required("typeId", parse_type);
+    let value = match (type_, f.raw("value")) {
+        (Some(t), Some(v)) => f.required("value", |_| check_value(t, v)),
+        (None, Some(v)) => f.required("value", |_| check_any(v)),
+        (_, None) => f.required("value", |_| Err(String::new())),
+    };
+    let w = f.finish(|| {
+        Some(VariableWrite {
+            name: name?,
+            type_id: Some(type_?.id()),
+            value: Some(value?),
+            author: m.caller.user.email.clone(),
+            now: state.now(),
+        })
+    })?;
+    if is_system(&w.name) {
+        return Err(ApiError::InvalidInput(format!("'{}' is a system variable.", w.name)));
+    }
+    let v = state.store.create_variable(&g, w).await.map_err(|e| match e {
+        crate::store::StoreError::Conflict(_) => ApiError::InvalidInput("Variable already exists.".into()),
+        other => other.into(),
+    })?;
+    Ok(Reply(
+        json!({ "organizationVariable": {"name": v.name, "typeId": v.type_id, "value": v.value, "isSystem": false} }),
+    ))
+}
+
+/// O19 `PATCH /organizations/{organizationId}/variables/{variableName}`: `typeId` and/or `value`. Only when both
+/// are sent are they checked against each other; a lone one is not checked against the stored other half.
+async fn update(
+    State(state): State<AppState>,
+    m: OrgMember<VarsWrite>,
+    path: PathIds,
+    body: JsonObject,
+) -> Result<Reply> {
+    let g = m.require::<perms::OrganizationEdit>()?;
+    licensed(&state, &m)?;
+    let name = variable_name(&path)?;
+    if is_system(&name) {
+        return Err(ApiError::InvalidInput(format!("'{name}' is a system variable and cannot be changed.")));
+    }
+    let mut f = Fields::new(&body);
+    let type_ = f.optional("typeId", parse_type);
+    let value = match (type_, f.raw("value")) {
+        (Some(t), Some(v)) => f.optional("value", |_| check_value(t, v)),
+        (None, Some(v)) => f.optional("value", |_| check_any(v)),
+        (_, None) => None,
+    };
+    if !f.has("typeId") && !f.has("value") {
+        f.error("value", "send typeId and/or value");
+    }
+    let w = f.finish(|| {
+        Some(VariableWrite {
+            name: name.clone(),
+            type_id: type_.map(|t| t.id()),
+            value,
+            author: m.caller.user.email.clone(),
+            now: state.now(),
+        })
+    })?;
+    let v = state.store.update_variable(&g, w).await?;
+    Ok(Reply(
+        json!({ "organizationVariable": {"name": v.name, "typeId": v.type_id, "value": v.value, "isSystem": false} }),
+    ))
+}
+
+/// O18 `DELETE /organizations/{organizationId}/variables/{variableName}?confirmed=true`.
+async fn delete(State(state): State<AppState>, m: OrgMember<VarsWrite>, path: PathIds, q: Params) -> Result<Reply> {
+    let g = m.require::<perms::OrganizationEdit>()?;
+    licensed(&state, &m)?;
+    let name = variable_name(&path)?;
+    if is_system(&name) {
+        return Err(ApiError::InvalidInput(format!("'{name}' is a system variable and cannot be deleted.")));
+    }
+    if !q.bool("confirmed", false)? {
+        return Err(ApiError::ConfirmationRequired("Deleting a variable needs confirmed=true.".into()));
+    }
+    state.store.delete_variable(&g, &name, &m.caller.user.email, state.now()).await?;
+    Ok(Reply(json!({ "ok": 1 })))
+}
+
+/// O20 `GET /organizations/{organizationId}/variables/{variableName}/history`: newest first.
+async fn history(State(state): State<AppState>, m: OrgMember<VarsRead>, path: PathIds) -> Result<Reply> {
+    let g = m.view()?;
+    licensed(&state, &m)?;
+    let name = variable_name(&path)?;
+    let entries = state
+        .store
+        .variable_history(&g, &name)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("Variable '{name}' not found.")))?;
+    let list: Vec<Value> = entries
+        .iter()
+        .map(|e| {
+            json!({"id": e.id, "diffObject": e.diff, "changed": e.created_at.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
+                   "action": e.action, "author": e.author})
+        })
+        .collect();
+    Ok(Reply(json!({ "organizationVariableHistory": list })))
+}
