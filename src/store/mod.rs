@@ -2,6 +2,7 @@
 //! Each method is one unit of work with its own transaction; handlers never hold one.
 
 pub mod models;
+pub mod postgres;
 pub mod sqlite;
 
 use std::collections::HashMap;
@@ -264,7 +265,7 @@ pub async fn open(url: &str, opts: &Options) -> anyhow::Result<Arc<dyn Store>> {
     if url.starts_with("sqlite:") {
         Ok(Arc::new(sqlite::SqliteStore::open(url, opts).await?))
     } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        anyhow::bail!("the PostgreSQL backend is not available in this build yet")
+        Ok(Arc::new(postgres::PgStore::open(url, opts).await?))
     } else {
         anyhow::bail!("unsupported database URL (expected sqlite://PATH or postgres://…)")
     }

@@ -78,7 +78,7 @@ fn sigterm_and_wait(mut s: Server) -> std::process::ExitStatus {
 
 #[tokio::test]
 async fn first_start_prints_a_uuid_v4_bootstrap_token_that_works_and_sigterm_stops_cleanly() {
-    let db = Db::fresh();
+    let db = Db::fresh().await;
     let server = start(&db);
     let token = server.token.clone().expect("bootstrap token line");
     let parsed = uuid::Uuid::parse_str(&token).unwrap();
@@ -95,7 +95,7 @@ async fn first_start_prints_a_uuid_v4_bootstrap_token_that_works_and_sigterm_sto
 
 #[tokio::test]
 async fn users_add_prints_a_token_and_tokens_revoke_ends_it() {
-    let db = Db::fresh();
+    let db = Db::fresh().await;
     assert!(orgd(&db, &["migrate"]).status.success());
     let out = orgd(
         &db,
@@ -120,7 +120,7 @@ async fn users_add_prints_a_token_and_tokens_revoke_ends_it() {
 
 #[tokio::test]
 async fn commands_fail_with_one_line_errors() {
-    let db = Db::fresh();
+    let db = Db::fresh().await;
     for args in [
         vec!["users", "add", "--email", "not-an-email", "--name", "X"],
         vec!["users", "add", "--email", "a@b.c", "--name", "X", "--scopes", "everything"],
@@ -137,7 +137,7 @@ async fn commands_fail_with_one_line_errors() {
 
 #[tokio::test]
 async fn usage_add_accumulates_into_the_organization() {
-    let db = Db::fresh();
+    let db = Db::fresh().await;
     let server = start(&db);
     let token = server.token.clone().unwrap();
     let res = reqwest::Client::new()

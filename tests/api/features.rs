@@ -63,7 +63,7 @@ async fn tfa_enforcement_is_gated_by_role_instance_and_plan() {
         ["enable"]
     );
 
-    let off = TestApp::spawn_with(Db::fresh(), |c| {
+    let off = TestApp::spawn_with(Db::fresh().await, |c| {
         c.tfa_enforcement_available = false;
         c.default_plan = "teams".into();
     })

@@ -16,21 +16,74 @@ use tokio::task::JoinHandle;
 
 pub const ADMIN_TOKEN: &str = "5a0b3f6e-9c1d-4e2f-8a7b-1c2d3e4f5a6b";
 
-/// A database that outlives one server run (for restart tests). Removed on drop.
+/// A database that outlives one server run (for restart tests): a SQLite file in a temporary folder removed on
+/// drop, or, when `TEST_POSTGRES_URL` is set, a new PostgreSQL database with a random name on that server.
 pub struct Db {
     pub url: String,
     _dir: Arc<tempfile::TempDir>,
 }
 
+/// Whether this run tests the PostgreSQL backend.
+pub fn on_postgres() -> bool {
+    std::env::var("TEST_POSTGRES_URL").is_ok_and(|u| !u.is_empty())
+}
+
 impl Db {
-    pub fn fresh() -> Db {
+    pub async fn fresh() -> Db {
         let dir = tempfile::tempdir().expect("tempdir");
-        let path: PathBuf = dir.path().join("orgd.db");
-        Db { url: format!("sqlite://{}", path.display()), _dir: Arc::new(dir) }
+        let url = match std::env::var("TEST_POSTGRES_URL") {
+            Ok(base) if !base.is_empty() => {
+                use sqlx::Connection;
+                let name = format!("orgd_test_{}", uuid::Uuid::new_v4().simple());
+                let mut conn = sqlx::PgConnection::connect(&base).await.expect("connect to TEST_POSTGRES_URL");
+                sqlx::query(&format!("create database {name}")).execute(&mut conn).await.expect("create database");
+                conn.close().await.ok();
+                match base.rfind('/') {
+                    Some(i) if base[..i].contains("://") && i > base.find("://").unwrap_or(0) + 2 => {
+                        let query = base[i..].find('?').map(|q| &base[i + q..]).unwrap_or("");
+                        format!("{}/{name}{query}", &base[..i])
+                    }
+                    _ => format!("{base}/{name}"),
+                }
+            }
+            _ => {
+                let path: PathBuf = dir.path().join("orgd.db");
+                format!("sqlite://{}", path.display())
+            }
+        };
+        Db { url, _dir: Arc::new(dir) }
     }
 
     fn share(&self) -> Db {
         Db { url: self.url.clone(), _dir: self._dir.clone() }
+    }
+
+    /// Runs one statement against the database.
+    pub async fn exec(&self, sql: &str) {
+        if self.url.starts_with("postgres") {
+            let pool = sqlx::PgPool::connect(&self.url).await.expect("connect");
+            sqlx::query(sql).execute(&pool).await.expect("sql");
+            pool.close().await;
+        } else {
+            let pool = sqlx::SqlitePool::connect(&self.url).await.expect("connect");
+            sqlx::query(sql).execute(&pool).await.expect("sql");
+            pool.close().await;
+        }
+    }
+
+    /// The first column of every row, as text.
+    pub async fn strings(&self, sql: &str) -> Vec<String> {
+        if self.url.starts_with("postgres") {
+            let pool = sqlx::PgPool::connect(&self.url).await.expect("connect");
+            let rows: Vec<(String,)> = sqlx::query_as(sql).fetch_all(&pool).await.expect("sql");
+            pool.close().await;
+            rows.into_iter().map(|r| r.0).collect()
+        } else {
+            let pool = sqlx::SqlitePool::connect(&self.url).await.expect("connect");
+            let rows: Vec<(String,)> = sqlx::query_as(sql).fetch_all(&pool).await.expect("sql");
+            pool.close().await;
+            rows.into_iter().map(|r| r.0).collect()
+        }
     }
 }
 
@@ -56,7 +109,7 @@ pub fn config_for(db: &Db) -> Config {
 
 impl TestApp {
     pub async fn spawn() -> TestApp {
-        Self::spawn_with(Db::fresh(), |_| {}).await
+        Self::spawn_with(Db::fresh().await, |_| {}).await
     }
 
     pub async fn spawn_with(db: Db, tweak: impl FnOnce(&mut Config)) -> TestApp {
@@ -65,7 +118,7 @@ impl TestApp {
 
     /// A server whose clock stands still at `now`.
     pub async fn spawn_at(now: chrono::DateTime<chrono::Utc>, tweak: impl FnOnce(&mut Config)) -> TestApp {
-        Self::spawn_full(Db::fresh(), tweak, Some(now)).await
+        Self::spawn_full(Db::fresh().await, tweak, Some(now)).await
     }
 
     pub async fn spawn_full(
@@ -251,13 +304,11 @@ impl TestApp {
 
     /// Runs SQL against the test database (to age invitations, inspect rows).
     pub async fn sql(&self, sql: &str) {
-        let pool = sqlx::SqlitePool::connect(&self.db.url).await.expect("connect");
-        sqlx::query(sql).execute(&pool).await.expect("sql");
-        pool.close().await;
+        self.db.exec(sql).await
     }
 }
 
 /// A server whose new organizations get the `teams` plan (25 teams, 100 users, TFA enforcement).
 pub async fn spawn_teams_plan() -> TestApp {
-    TestApp::spawn_with(Db::fresh(), |c| c.default_plan = "teams".into()).await
+    TestApp::spawn_with(Db::fresh().await, |c| c.default_plan = "teams".into()).await
 }

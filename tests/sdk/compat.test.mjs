@@ -121,6 +121,31 @@ async function addUser(email, name) {
     return token;
 }
 
+/** Runs an `orgd` admin subcommand (users tfa, usage add, …) against the test database; returns its stdout. */
+async function orgdCli(...args) {
+    const { stdout } = await promisify(execFile)(ORGD_BIN, [...args, '--database', dbUrl], { env: orgdEnv({}) });
+    return stdout;
+}
+
+/**
+ * The raw error body of a request that must fail, fetched without the SDK. MakeError keeps only the status and
+ * the `detail` (or `message`) text; Make's `code` (IM004, IM005, …) is dropped, so tests read it from here.
+ */
+async function rawError(token, apiPath, { method = 'GET', body, query } = {}) {
+    const url = new URL(`http://127.0.0.1:${port}/api/v2${apiPath}`);
+    for (const [k, v] of Object.entries(query ?? {})) url.searchParams.append(k, String(v));
+    const res = await fetch(url, {
+        method,
+        headers: {
+            authorization: `Token ${token}`,
+            ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    assert.ok(res.status >= 400, `expected an error status, got ${res.status}`);
+    return { status: res.status, ...(await res.json()) };
+}
+
 /** Awaits `promise`, expects it to reject with a MakeError of `status`, and returns that error. */
 async function expectMakeError(promise, status) {
     let error;
@@ -789,5 +814,526 @@ describe('members', () => {
         assert.ok(!(await make.organizations.list()).some((o) => o.id === org.id), 'admin still sees the org');
         const res = await bob.fetch(`/organizations/${org.id}/user-organization-roles`);
         assert.deepEqual(res.userOrganizationRoles.map((r) => [r.userId, r.usersRoleId]), [[bobId, 11]]);
+    });
+});
+
+// The SDK 1.6.10 has no methods for organization variables, usage, feature controls, TFA enforcement, billing
+// or installed apps (its Organizations class has only list/get/create/update/delete): those go through
+// `make.fetch` (same auth, URL building and MakeError handling as every SDK method).
+
+describe('organization variables', () => {
+    const DATE = '1998-03-06T12:31:00.000Z';
+    let org;
+    const vars = (p = '') => `/organizations/${org.id}/variables${p}`;
+
+    before(async () => {
+        org = await createOrg(`SDK Variables ${process.pid}`);
+    });
+
+    after(async () => {
+        if (org) await make.organizations.delete(org.id).catch(() => {});
+    });
+
+    it('the teams plan licenses custom variables', async () => {
+        const got = await make.organizations.get(org.id);
+        assert.equal(got.productName, 'Teams');
+        assert.equal(got.license.customVariables, true);
+    });
+
+    it('POST /variables creates one variable of each type (1 number, 2 string, 3 boolean, 4 date)', async () => {
+        for (const [name, typeId, value] of [
+            ['count', 1, 42],
+            ['label', 2, 'hello'],
+            ['flag', 3, true],
+            ['born', 4, DATE],
+        ]) {
+            const res = await make.fetch(vars(), { method: 'POST', body: { name, typeId, value } });
+            assert.deepEqual(res, { organizationVariable: { name, typeId, value, isSystem: false } });
+        }
+    });
+
+    it('GET /variables lists the system variables first, then the custom ones by name', async () => {
+        const res = await make.fetch(vars());
+        assert.deepEqual(Object.keys(res), ['organizationVariables']);
+        assert.deepEqual(res.organizationVariables, [
+            { name: '$organizationId', typeId: 1, value: org.id, isSystem: true },
+            { name: '$organizationName', typeId: 2, value: org.name, isSystem: true },
+            { name: '$organizationZone', typeId: 2, value: `127.0.0.1:${port}`, isSystem: true },
+            { name: 'born', typeId: 4, value: DATE, isSystem: false },
+            { name: 'count', typeId: 1, value: 42, isSystem: false },
+            { name: 'flag', typeId: 3, value: true, isSystem: false },
+            { name: 'label', typeId: 2, value: 'hello', isSystem: false },
+        ]);
+    });
+
+    it('a value that does not match its typeId throws MakeError 400 naming the field', async () => {
+        const err = await expectMakeError(
+            make.fetch(vars(), { method: 'POST', body: { name: 'bad', typeId: 1, value: 'x' } }),
+            400,
+        );
+        assert.equal(err.message, 'value must be a number to match typeId 1\n - value must be a number to match typeId 1');
+        const dateErr = await expectMakeError(
+            make.fetch(vars(), { method: 'POST', body: { name: 'bad', typeId: 4, value: '1998-03-06' } }),
+            400,
+        );
+        assert.match(dateErr.message, /^value must be a date in the form YYYY-MM-DDTHH:mm:ss\.sssZ/);
+        const raw = await rawError(BOOTSTRAP_TOKEN, vars(), { method: 'POST', body: { name: 'bad', typeId: 1, value: 'x' } });
+        assert.equal(raw.code, 'SC400');
+        assert.equal(raw.message, 'Validation failed');
+        assert.deepEqual(raw.suberrors, [{ message: 'value must be a number to match typeId 1', path: 'value' }]);
+        assert.ok(!(await make.fetch(vars())).organizationVariables.some((v) => v.name === 'bad'));
+    });
+
+    it('a duplicate name throws MakeError 400 (IM005 "Variable already exists.")', async () => {
+        const err = await expectMakeError(
+            make.fetch(vars(), { method: 'POST', body: { name: 'count', typeId: 1, value: 1 } }),
+            400,
+        );
+        assert.equal(err.message, 'Variable already exists.');
+        const raw = await rawError(BOOTSTRAP_TOKEN, vars(), { method: 'POST', body: { name: 'count', typeId: 1, value: 1 } });
+        assert.equal(raw.code, 'IM005');
+        assert.equal(raw.message, 'Invalid input parameters');
+    });
+
+    it('PATCH /variables/{name} with only a value is not cross-checked against the stored typeId', async () => {
+        const res = await make.fetch(vars('/count'), { method: 'PATCH', body: { value: 'text' } });
+        assert.deepEqual(res, { organizationVariable: { name: 'count', typeId: 1, value: 'text', isSystem: false } });
+        const listed = (await make.fetch(vars())).organizationVariables.find((v) => v.name === 'count');
+        assert.deepEqual(listed, { name: 'count', typeId: 1, value: 'text', isSystem: false });
+    });
+
+    it('DELETE /variables/{name} without confirmed throws MakeError 406 (IM004); with confirmed=true → {ok: 1}', async () => {
+        const err = await expectMakeError(make.fetch(vars('/count'), { method: 'DELETE' }), 406);
+        assert.equal(err.message, 'Deleting a variable needs confirmed=true.');
+        const raw = await rawError(BOOTSTRAP_TOKEN, vars('/count'), { method: 'DELETE' });
+        assert.equal(raw.code, 'IM004');
+        assert.equal(raw.message, 'Confirmation required');
+        assert.deepEqual(await make.fetch(vars('/count'), { method: 'DELETE', query: { confirmed: true } }), { ok: 1 });
+        assert.ok(!(await make.fetch(vars())).organizationVariables.some((v) => v.name === 'count'));
+        const again = await expectMakeError(make.fetch(vars('/count'), { method: 'DELETE', query: { confirmed: true } }), 404);
+        assert.equal(again.message, "Variable 'count' not found.");
+    });
+
+    it('GET /variables/{name}/history lists deleted, edited, created (newest first)', async () => {
+        const res = await make.fetch(vars('/count/history'));
+        assert.deepEqual(Object.keys(res), ['organizationVariableHistory']);
+        const h = res.organizationVariableHistory;
+        assert.deepEqual(h.map((e) => e.action), [
+            'organization_variable_deleted',
+            'organization_variable_edited',
+            'organization_variable_created',
+        ]);
+        for (const e of h) {
+            assert.equal(e.author, 'admin@localhost');
+            assert.equal(typeof e.id, 'number');
+            assert.match(e.changed, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+        }
+        assert.ok(h[0].id > h[1].id && h[1].id > h[2].id, `ids: ${h.map((e) => e.id)}`);
+        assert.deepEqual(h[2].diffObject, { name: 'count', typeId: 1, value: 42 });
+        assert.deepEqual(h[1].diffObject, { name: 'count', typeId: 1, value: 'text', oldValue: 42 });
+        assert.deepEqual(h[0].diffObject, { name: 'count', typeId: 1, value: 'text' });
+        const none = await expectMakeError(make.fetch(vars('/nothing/history')), 404);
+        assert.equal(none.message, "Variable 'nothing' not found.");
+    });
+
+    it('a name with "$" ($price) works in the path, raw or percent-encoded', async () => {
+        const created = await make.fetch(vars(), { method: 'POST', body: { name: '$price', typeId: 1, value: 9.5 } });
+        assert.deepEqual(created.organizationVariable, { name: '$price', typeId: 1, value: 9.5, isSystem: false });
+        const patched = await make.fetch(vars('/$price'), { method: 'PATCH', body: { typeId: 1, value: 10 } });
+        assert.deepEqual(patched.organizationVariable, { name: '$price', typeId: 1, value: 10, isSystem: false });
+        const h = (await make.fetch(vars(`/${encodeURIComponent('$price')}/history`))).organizationVariableHistory;
+        assert.deepEqual(h.map((e) => e.action), ['organization_variable_edited', 'organization_variable_created']);
+        assert.deepEqual(h[0].diffObject, { name: '$price', typeId: 1, value: 10, oldValue: 9.5 });
+        // Custom names sort after the system variables' "$organization…" by plain byte order.
+        const names = (await make.fetch(vars())).organizationVariables.map((v) => v.name);
+        assert.deepEqual(names, ['$organizationId', '$organizationName', '$organizationZone', '$price', 'born', 'flag', 'label']);
+        assert.deepEqual(await make.fetch(vars('/$price'), { method: 'DELETE', query: { confirmed: true } }), { ok: 1 });
+    });
+
+    it('system variables cannot be created, changed or deleted (MakeError 400)', async () => {
+        const created = await expectMakeError(
+            make.fetch(vars(), { method: 'POST', body: { name: '$organizationId', typeId: 1, value: 1 } }),
+            400,
+        );
+        assert.equal(created.message, "'$organizationId' is a system variable.");
+        const patched = await expectMakeError(
+            make.fetch(vars('/$organizationName'), { method: 'PATCH', body: { value: 'x' } }),
+            400,
+        );
+        assert.equal(patched.message, "'$organizationName' is a system variable and cannot be changed.");
+    });
+});
+
+/** Today's date and the current wall-clock time in Europe/Prague (the organizations' timezone, id 113). */
+function pragueNow() {
+    const parts = Object.fromEntries(
+        new Intl.DateTimeFormat('en-CA', {
+            timeZone: 'Europe/Prague',
+            year: 'numeric',
+            month: '2-digit',
+            day: '2-digit',
+            hour: '2-digit',
+            minute: '2-digit',
+            second: '2-digit',
+            hourCycle: 'h23',
+        })
+            .formatToParts(new Date())
+            .map((p) => [p.type, p.value]),
+    );
+    return { date: `${parts.year}-${parts.month}-${parts.day}`, time: `${parts.hour}:${parts.minute}:${parts.second}` };
+}
+
+describe('usage', () => {
+    let org;
+    let today;
+    const usage = (query) => make.fetch(`/organizations/${org.id}/usage`, { query });
+
+    function checkShape(data) {
+        assert.ok(Array.isArray(data));
+        assert.equal(data.length, 30);
+        for (const d of data) {
+            assert.deepEqual(Object.keys(d), ['date', 'operations', 'dataTransfer', 'centicredits']);
+            assert.match(d.date, /^\d{4}-\d\d-\d\d$/);
+            for (const k of ['operations', 'dataTransfer', 'centicredits']) assert.equal(typeof d[k], 'number', k);
+        }
+        // Oldest first, one entry per consecutive day.
+        for (let i = 1; i < data.length; i++) {
+            const step = Date.parse(`${data[i].date}T00:00:00Z`) - Date.parse(`${data[i - 1].date}T00:00:00Z`);
+            assert.equal(step, 86_400_000, `${data[i - 1].date} → ${data[i].date}`);
+        }
+    }
+
+    before(async () => {
+        org = await createOrg(`SDK Usage ${process.pid}`);
+        assert.equal(org.timezoneId, PRAGUE);
+    });
+
+    after(async () => {
+        if (org) await make.organizations.delete(org.id).catch(() => {});
+    });
+
+    it('GET /usage and ?organizationTimezone=true return 30 empty days, oldest first', async () => {
+        for (const query of [undefined, { organizationTimezone: true }]) {
+            const res = await usage(query);
+            assert.deepEqual(Object.keys(res), ['data']);
+            checkShape(res.data);
+            assert.ok(res.data.every((d) => d.operations === 0 && d.dataTransfer === 0 && d.centicredits === 0));
+        }
+        assert.equal((await usage({ organizationTimezone: true })).data.at(-1).date, pragueNow().date);
+    });
+
+    it('after `orgd usage add` for today in Prague, the organization-timezone answer has 7 operations that day', async () => {
+        // Booked at the current Prague wall-clock time: always today locally and within this UTC month.
+        const now = pragueNow();
+        today = now.date;
+        await orgdCli('usage', 'add', '--organization', String(org.id), '--date', now.date, '--time', now.time,
+            '--operations', '7', '--data-transfer', '100');
+        const { data } = await usage({ organizationTimezone: true });
+        checkShape(data);
+        const last = data.at(-1);
+        assert.deepEqual(last, { date: today, operations: 7, dataTransfer: 100, centicredits: 0 });
+        assert.deepEqual(data.filter((d) => d.operations !== 0), [last]);
+        // In the caller's timezone the same usage falls on one (possibly different) day.
+        const mine = (await usage()).data;
+        checkShape(mine);
+        assert.equal(mine.reduce((s, d) => s + d.operations, 0), 7);
+        assert.equal(mine.reduce((s, d) => s + d.dataTransfer, 0), 100);
+    });
+
+    it('the organization detail counts it: operations "7", transfer "100" (strings)', async () => {
+        const got = await make.organizations.get(org.id);
+        assert.equal(got.operations, '7');
+        assert.equal(got.transfer, '100');
+        assert.equal(got.unusedOperations, String(got.license.operations - 7));
+        assert.equal(got.unusedTransfer, String(got.license.transfer - 100));
+    });
+});
+
+describe('feature controls', () => {
+    let org;
+    let controls;
+    const fc = (opts) => make.fetch(`/organizations/${org.id}/feature-controls`, opts);
+    const NAMES = ['make_ai_tools', 'make_ai_agents', 'make_code', 'custom_functions', 'mcp_server', 'public_templates'];
+
+    before(async () => {
+        org = await createOrg(`SDK Features ${process.pid}`);
+    });
+
+    after(async () => {
+        if (org) await make.organizations.delete(org.id).catch(() => {});
+    });
+
+    it('GET /feature-controls lists the six controls, id descending, all enabled', async () => {
+        const res = await fc();
+        assert.deepEqual(Object.keys(res), ['enableAllControlFeatures', 'featureControls']);
+        assert.equal(res.enableAllControlFeatures, true);
+        controls = res.featureControls;
+        assert.equal(controls.length, 6);
+        const ids = controls.map((c) => c.id);
+        assert.deepEqual(ids, [...ids].sort((a, b) => b - a));
+        assert.deepEqual(controls.map((c) => c.name).sort(), [...NAMES].sort());
+        for (const c of controls) {
+            assert.deepEqual(Object.keys(c), ['id', 'name', 'label', 'description', 'tags', 'warning_message', 'enabled']);
+            assert.equal(typeof c.id, 'number');
+            for (const k of ['label', 'description', 'warning_message']) {
+                assert.deepEqual(Object.keys(c[k]), ['en'], k);
+                assert.equal(typeof c[k].en, 'string');
+                assert.ok(c[k].en.length > 0, `${c.name}.${k}`);
+            }
+            assert.ok(Array.isArray(c.tags) && c.tags.length > 0);
+            assert.equal(c.enabled, true);
+        }
+        const tools = controls.find((c) => c.name === 'make_ai_tools');
+        assert.deepEqual(tools.label, { en: 'Make AI Tools' });
+        assert.deepEqual(tools.tags, ['ai', 'tools']);
+    });
+
+    it('?featureControlName=Make AI Tools (the label) returns only make_ai_tools', async () => {
+        const res = await fc({ query: { featureControlName: 'Make AI Tools' } });
+        assert.equal(res.featureControls.length, 1);
+        assert.equal(res.featureControls[0].name, 'make_ai_tools');
+        assert.deepEqual(res.featureControls[0], controls.find((c) => c.name === 'make_ai_tools'));
+        const byName = await fc({ query: { featureControlName: 'make_code' } });
+        assert.deepEqual(byName.featureControls.map((c) => c.name), ['make_code']);
+    });
+
+    it('PATCH {id, enabled: false} disables one; enableAllControlFeatures becomes false', async () => {
+        const target = controls.find((c) => c.name === 'make_ai_tools');
+        const res = await fc({ method: 'PATCH', body: { id: target.id, enabled: false } });
+        assert.deepEqual(res, { featureControls: { id: target.id, enabled: false } });
+        const after_ = await fc();
+        assert.equal(after_.enableAllControlFeatures, false);
+        assert.deepEqual(after_.featureControls.filter((c) => !c.enabled).map((c) => c.id), [target.id]);
+        assert.deepEqual(
+            await fc({ method: 'PATCH', body: { id: target.id, enabled: true } }),
+            { featureControls: { id: target.id, enabled: true } },
+        );
+        assert.equal((await fc()).enableAllControlFeatures, true);
+    });
+
+    it('PATCH with an unknown id throws MakeError 404', async () => {
+        const id = Math.max(...controls.map((c) => c.id)) + 10_000;
+        const err = await expectMakeError(fc({ method: 'PATCH', body: { id, enabled: false } }), 404);
+        assert.equal(err.message, `Feature control ${id} not found.`);
+    });
+});
+
+describe('TFA enforcement', () => {
+    let org;
+    let carol; // SDK client of a member without TFA
+    const tfa = (body) => make.fetch(`/organizations/${org.id}/tfa-enforcement`, { method: 'PATCH', body });
+    const enforced = async () =>
+        (await make.fetch(`/organizations/${org.id}`, { query: { cols: ['tfaEnforced'] } })).organization;
+
+    before(async () => {
+        org = await createOrg(`SDK TFA ${process.pid}`);
+        carol = client(await addUser('carol@example.com', 'Carol'));
+        await make.fetch(`/organizations/${org.id}/invite`, {
+            method: 'POST',
+            body: { email: 'carol@example.com', name: 'Carol', usersRoleId: 13 },
+        });
+        const inv = (await carol.fetch('/users/me/organization-invitations')).userOrganizationInvitations
+            .find((i) => i.organizationId === org.id);
+        assert.ok(inv, 'no invitation for Carol');
+        await carol.fetch('/organizations/accept-invitation', { method: 'POST', body: { hash: inv.hash } });
+    });
+
+    after(async () => {
+        // The admin's TFA flag is global: put it back so no later suite depends on the order.
+        await orgdCli('users', 'tfa', '--email', 'admin@localhost', 'off').catch(() => {});
+        if (org) await make.organizations.delete(org.id).catch(() => {});
+    });
+
+    it('Carol (Member, no TFA) sees the organization while nothing is enforced', async () => {
+        assert.deepEqual(await enforced(), { tfaEnforced: false });
+        assert.equal((await carol.organizations.get(org.id)).id, org.id);
+    });
+
+    it('enabling it while the admin has no TFA throws MakeError 400 (IM005)', async () => {
+        const err = await expectMakeError(tfa({ enable: true }), 400);
+        assert.match(err.message, /^Set up two-factor authentication on your own account before enforcing it/);
+        const raw = await rawError(BOOTSTRAP_TOKEN, `/organizations/${org.id}/tfa-enforcement`, {
+            method: 'PATCH',
+            body: { enable: true },
+        });
+        assert.equal(raw.code, 'IM005');
+        assert.deepEqual(await enforced(), { tfaEnforced: false });
+    });
+
+    it('after `orgd users tfa --email admin@localhost on` it succeeds', async () => {
+        await orgdCli('users', 'tfa', '--email', 'admin@localhost', 'on');
+        assert.deepEqual(await tfa({ enable: true }), { organization: { tfaEnforced: true } });
+        assert.deepEqual(await enforced(), { tfaEnforced: true });
+        assert.equal((await make.organizations.get(org.id)).tfaEnforced, true);
+    });
+
+    it('Carol, a member without TFA, now gets MakeError 403 on the organization', async () => {
+        const err = await expectMakeError(carol.organizations.get(org.id), 403);
+        assert.match(err.message, /enforces two-factor authentication/);
+        await expectMakeError(carol.fetch(`/organizations/${org.id}/variables`), 403);
+    });
+
+    it('{"enabled": false} switches it off again and Carol is back in', async () => {
+        assert.deepEqual(await tfa({ enabled: false }), { organization: { tfaEnforced: false } });
+        assert.deepEqual(await enforced(), { tfaEnforced: false });
+        assert.equal((await carol.organizations.get(org.id)).id, org.id);
+    });
+
+    it('a Member cannot change it: MakeError 403', async () => {
+        await expectMakeError(
+            carol.fetch(`/organizations/${org.id}/tfa-enforcement`, { method: 'PATCH', body: { enable: false } }),
+            403,
+        );
+    });
+});
+
+describe('billing', () => {
+    let org;
+    const payments = async () => (await make.fetch(`/organizations/${org.id}/payments`)).payments;
+
+    before(async () => {
+        org = await createOrg(`SDK Billing ${process.pid}`);
+    });
+
+    after(async () => {
+        if (org) await make.organizations.delete(org.id).catch(() => {});
+    });
+
+    it('GET /enums/prices lists the 10 prices; teams-monthly has license.apiLimit 240', async () => {
+        const { prices } = await make.fetch('/enums/prices');
+        assert.deepEqual(prices.map((p) => p.id), [
+            'free-monthly', 'free-yearly', 'core-monthly', 'core-yearly', 'pro-monthly', 'pro-yearly',
+            'teams-monthly', 'teams-yearly', 'enterprise-monthly', 'enterprise-yearly',
+        ]);
+        const teams = prices.find((p) => p.id === 'teams-monthly');
+        assert.equal(teams.planId, 'teams');
+        assert.equal(teams.productName, 'Teams');
+        assert.equal(teams.interval, 'monthly');
+        assert.equal(teams.currency, 'USD');
+        assert.equal(teams.license.apiLimit, 240);
+        for (const p of prices) assert.equal(typeof p.amount, 'number');
+    });
+
+    it('a new organization is on the default plan (Teams) with no active subscription', async () => {
+        const got = await make.organizations.get(org.id);
+        assert.equal(got.productName, 'Teams');
+        assert.equal(got.license.apiLimit, 240);
+        const { subscription } = await make.fetch(`/organizations/${org.id}/subscription`);
+        assert.equal(subscription.status, 'none');
+        assert.equal(subscription.subscriptionId, null);
+        assert.deepEqual(await payments(), []);
+    });
+
+    it('POST /subscription {priceId: "pro-monthly"} starts it: checkoutUrl, sessionId, subscriptionId', async () => {
+        const res = await make.fetch(`/organizations/${org.id}/subscription`, {
+            method: 'POST',
+            body: { priceId: 'pro-monthly' },
+        });
+        assert.match(res.sessionId, /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+        assert.equal(res.checkoutUrl, `http://127.0.0.1:${port}/api/v2/checkout/${res.sessionId}`);
+        assert.equal(typeof res.subscriptionId, 'number');
+        assert.equal(res.customerId, org.id);
+        // The SDK transport follows absolute URLs as they are.
+        const { checkout } = await make.fetch(res.checkoutUrl);
+        assert.deepEqual(checkout, {
+            sessionId: res.sessionId,
+            status: 'complete',
+            organizationId: org.id,
+            priceId: 'pro-monthly',
+            paymentRequired: false,
+        });
+        const got = await make.organizations.get(org.id);
+        assert.equal(got.productName, 'Pro');
+        assert.equal(got.serviceName, 'pro');
+        assert.equal(got.license.apiLimit, 120);
+        const { subscription } = await make.fetch(`/organizations/${org.id}/subscription`);
+        assert.equal(subscription.status, 'active');
+        assert.equal(subscription.subscriptionId, res.subscriptionId);
+        assert.equal(subscription.product.id, 'pro-monthly');
+        assert.equal(subscription.product.name, 'Pro');
+    });
+
+    it('a second POST while it is active throws MakeError 400', async () => {
+        const err = await expectMakeError(
+            make.fetch(`/organizations/${org.id}/subscription`, { method: 'POST', body: { priceId: 'core-monthly' } }),
+            400,
+        );
+        assert.equal(err.message, 'The organization already has an active subscription; change it with PATCH.');
+        assert.equal((await make.organizations.get(org.id)).productName, 'Pro');
+    });
+
+    it('an unknown priceId throws MakeError 400 naming it', async () => {
+        const err = await expectMakeError(
+            make.fetch(`/organizations/${org.id}/subscription`, { method: 'PATCH', body: { priceId: 'gold-monthly' } }),
+            400,
+        );
+        assert.match(err.message, /priceId 'gold-monthly' is not in the price list/);
+    });
+
+    it('PATCH /subscription {priceId: "enterprise-yearly"} switches to Enterprise', async () => {
+        const { subscription } = await make.fetch(`/organizations/${org.id}/subscription`, {
+            method: 'PATCH',
+            body: { priceId: 'enterprise-yearly' },
+        });
+        assert.equal(subscription.status, 'active');
+        assert.equal(subscription.product.id, 'enterprise-yearly');
+        assert.equal(subscription.product.name, 'Enterprise');
+        const got = await make.organizations.get(org.id);
+        assert.equal(got.productName, 'Enterprise');
+        assert.equal(got.license.apiLimit, 1000);
+    });
+
+    it('GET /payments lists the subscription, then the plan change', async () => {
+        const list = await payments();
+        assert.deepEqual(list.map((p) => p.type_name), ['subscription', 'plan change']);
+        assert.deepEqual(list.map((p) => p.price_id), ['pro-monthly', 'enterprise-yearly']);
+        assert.deepEqual(list.map((p) => p.product_name), ['Pro', 'Enterprise']);
+        const { prices } = await make.fetch('/enums/prices');
+        const amount = (id) => prices.find((p) => p.id === id).amount;
+        assert.deepEqual(list.map((p) => p.amount_total), [amount('pro-monthly'), amount('enterprise-yearly')]);
+        for (const p of list) {
+            assert.equal(typeof p.amount_total, 'number');
+            assert.equal(p.currency_code, 'USD');
+            assert.equal(p.status_name, 'paid');
+        }
+    });
+
+    it('POST /subscription-free without confirmed throws MakeError 406 (IM004)', async () => {
+        const err = await expectMakeError(
+            make.fetch(`/organizations/${org.id}/subscription-free`, { method: 'POST' }),
+            406,
+        );
+        assert.equal(err.message, 'Moving to the Free plan ends the subscription at once; repeat with confirmed=true.');
+        const raw = await rawError(BOOTSTRAP_TOKEN, `/organizations/${org.id}/subscription-free`, { method: 'POST' });
+        assert.equal(raw.code, 'IM004');
+        assert.equal((await make.organizations.get(org.id)).productName, 'Enterprise');
+    });
+
+    it('POST /subscription-free?confirmed=true moves it to Free; a third payment is recorded', async () => {
+        const res = await make.fetch(`/organizations/${org.id}/subscription-free`, {
+            method: 'POST',
+            query: { confirmed: true },
+        });
+        assert.equal(res.customerId, org.id);
+        assert.equal(typeof res.subscriptionId, 'number');
+        const got = await make.organizations.get(org.id);
+        assert.equal(got.productName, 'Free');
+        assert.equal(got.license.apiLimit, 30);
+        const list = await payments();
+        assert.equal(list.length, 3);
+        assert.deepEqual(list.map((p) => p.type_name), ['subscription', 'plan change', 'free plan']);
+        assert.equal(list[2].amount_total, 0);
+        assert.equal((await make.fetch(`/organizations/${org.id}/subscription`)).subscription.status, 'canceled');
+    });
+});
+
+describe('installed apps', () => {
+    it('GET /organizations/{id}/apps of a new organization → {installedApps: []}', async () => {
+        const org = await createOrg(`SDK Apps ${process.pid}`);
+        try {
+            assert.deepEqual(await make.fetch(`/organizations/${org.id}/apps`), { installedApps: [] });
+        } finally {
+            await make.organizations.delete(org.id);
+        }
     });
 });

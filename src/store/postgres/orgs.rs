@@ -1,0 +1,333 @@
+//! PostgreSQL: organizations, their default team, and the reads authorization needs.
+
+use std::collections::HashMap;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use sqlx::{FromRow, Postgres, QueryBuilder};
+
+use super::PgStore;
+use crate::access::{perms, Granted};
+use crate::api::params::Page;
+use crate::domain::{features, roles};
+use crate::store::models::{Membership, NewOrg, Org, OrgAccess, OrgFilter, OrgPatch, Team, UsageTotals};
+use crate::store::{OrgStore, StoreError, StoreResult};
+
+#[derive(FromRow)]
+pub(super) struct OrgRow {
+    id: i64,
+    name: String,
+    country_id: i64,
+    timezone_id: i64,
+    zone: String,
+    plan: String,
+    external_id: Option<String>,
+    tfa_enforced: bool,
+    created_at: DateTime<Utc>,
+}
+
+impl From<OrgRow> for Org {
+    fn from(r: OrgRow) -> Self {
+        Org {
+            id: r.id,
+            name: r.name,
+            country_id: r.country_id,
+            timezone_id: r.timezone_id,
+            zone: r.zone,
+            plan: r.plan,
+            external_id: r.external_id,
+            tfa_enforced: r.tfa_enforced,
+            created_at: r.created_at,
+        }
+    }
+}
+
+pub(super) const ORG_COLS: &str =
+    "o.id, o.name, o.country_id, o.timezone_id, o.zone, o.plan, o.external_id, o.tfa_enforced, o.created_at";
+
+#[derive(FromRow)]
+pub(super) struct TeamRow {
+    id: i64,
+    name: String,
+    organization_id: i64,
+    operations_limit: Option<i64>,
+    transfer_limit: Option<i64>,
+}
+
+impl From<TeamRow> for Team {
+    fn from(r: TeamRow) -> Self {
+        Team {
+            id: r.id,
+            name: r.name,
+            organization_id: r.organization_id,
+            operations_limit: r.operations_limit,
+            transfer_limit: r.transfer_limit,
+        }
+    }
+}
+
+/// The SQL column behind a sortable API column (the API layer has already whitelisted it).
+fn sort_column(api: &str) -> &'static str {
+    match api {
+        "id" => "o.id",
+        "countryId" => "o.country_id",
+        "timezoneId" => "o.timezone_id",
+        "zone" => "o.zone",
+        "externalId" => "o.external_id",
+        _ => "o.name collate \"C\"",
+    }
+}
+
+/// Splits id lists so that no statement exceeds SQLite's bound-parameter limit.
+const CHUNK: usize = 900;
+
+#[async_trait]
+impl OrgStore for PgStore {
+    async fn create_org(&self, o: NewOrg) -> StoreResult<(Org, Team)> {
+        let mut tx = self.write.begin().await?;
+        let org: OrgRow = sqlx::query_as(
+            "insert into organizations (name, country_id, timezone_id, zone, plan, created_at)
+             values ($1, $2, $3, $4, $5, $6)
+             returning id, name, country_id, timezone_id, zone, plan, external_id, tfa_enforced, created_at",
+        )
+        .bind(&o.name)
+        .bind(o.country_id)
+        .bind(o.timezone_id)
+        .bind(&o.zone)
+        .bind(&o.plan)
+        .bind(o.now)
+        .fetch_one(&mut *tx)
+        .await?;
+        let team: TeamRow = sqlx::query_as(
+            "insert into teams (organization_id, name, created_at) values ($1, 'My Team', $2)
+             returning id, name, organization_id, operations_limit, transfer_limit",
+        )
+        .bind(org.id)
+        .bind(o.now)
+        .fetch_one(&mut *tx)
+        .await?;
+        sqlx::query(
+            "insert into organization_members (organization_id, user_id, users_role_id, created_at)
+             values ($1, $2, $3, $4)",
+        )
+        .bind(org.id)
+        .bind(o.owner_id)
+        .bind(roles::OWNER)
+        .bind(o.now)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("insert into team_members (team_id, user_id, users_role_id, created_at) values ($1, $2, $3, $4)")
+            .bind(team.id)
+            .bind(o.owner_id)
+            .bind(roles::TEAM_ADMIN)
+            .bind(o.now)
+            .execute(&mut *tx)
+            .await?;
+        for control in features::CATALOGUE {
+            sqlx::query(
+                "insert into feature_controls (organization_id, name, enabled, created_at) values ($1, $2, $3, $4)",
+            )
+            .bind(org.id)
+            .bind(control.name)
+            .bind(true)
+            .bind(o.now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok((org.into(), team.into()))
+    }
+
+    async fn list_orgs(&self, f: &OrgFilter, page: &Page) -> StoreResult<Vec<Org>> {
+        let col = sort_column(page.sort_by);
+        let dir = page.sort_dir.sql();
+        let sql = format!(
+            "select {ORG_COLS} from organizations o
+             join organization_members m on m.organization_id = o.id and m.user_id = $1
+             where ($2::text is null or o.zone = $2) and ($3::text is null or o.external_id = $3)
+             order by {col} {dir}, o.id {dir} limit $4 offset $5"
+        );
+        let rows: Vec<OrgRow> = sqlx::query_as(&sql)
+            .bind(f.user_id)
+            .bind(&f.zone)
+            .bind(&f.external_id)
+            .bind(page.limit)
+            .bind(page.offset)
+            .fetch_all(&self.read)
+            .await?;
+        Ok(rows.into_iter().map(Into::into).collect())
+    }
+
+    async fn org_access(&self, org_id: i64, user_id: i64) -> StoreResult<OrgAccess> {
+        #[derive(FromRow)]
+        struct Row {
+            #[sqlx(flatten)]
+            org: OrgRow,
+            users_role_id: Option<i64>,
+        }
+        let row: Option<Row> = sqlx::query_as(&format!(
+            "select {ORG_COLS}, m.users_role_id from organizations o
+             left join organization_members m on m.organization_id = o.id and m.user_id = $2
+             where o.id = $1"
+        ))
+        .bind(org_id)
+        .bind(user_id)
+        .fetch_optional(&self.read)
+        .await?;
+        Ok(match row {
+            None => OrgAccess::NoSuchOrg,
+            Some(Row { users_role_id: None, .. }) => OrgAccess::Stranger,
+            Some(Row { org, users_role_id: Some(role) }) => OrgAccess::Member { org: org.into(), users_role_id: role },
+        })
+    }
+
+    async fn update_org(&self, g: &Granted<perms::OrganizationEdit>, p: OrgPatch) -> StoreResult<Org> {
+        let row: Option<OrgRow> = sqlx::query_as(
+            "update organizations set name = coalesce($1, name), country_id = coalesce($2, country_id),
+                 timezone_id = coalesce($3, timezone_id)
+             where id = $4
+             returning id, name, country_id, timezone_id, zone, plan, external_id, tfa_enforced, created_at",
+        )
+        .bind(p.name)
+        .bind(p.country_id)
+        .bind(p.timezone_id)
+        .bind(g.org_id())
+        .fetch_optional(&self.write)
+        .await?;
+        row.map(Into::into).ok_or_else(|| StoreError::NotFound(format!("Organization {} not found.", g.org_id())))
+    }
+
+    async fn delete_org(&self, g: &Granted<perms::OrganizationDelete>) -> StoreResult<()> {
+        let done = sqlx::query("delete from organizations where id = $1").bind(g.org_id()).execute(&self.write).await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound(format!("Organization {} not found.", g.org_id())));
+        }
+        Ok(())
+    }
+
+    async fn teams_of(&self, org_ids: &[i64]) -> StoreResult<HashMap<i64, Vec<Team>>> {
+        let mut out: HashMap<i64, Vec<Team>> = HashMap::new();
+        for chunk in org_ids.chunks(CHUNK) {
+            let mut q: QueryBuilder<Postgres> = QueryBuilder::new(
+                "select id, name, organization_id, operations_limit, transfer_limit from teams where organization_id in (",
+            );
+            let mut sep = q.separated(", ");
+            for id in chunk {
+                sep.push_bind(*id);
+            }
+            q.push(") order by name, id");
+            let rows: Vec<TeamRow> = q.build_query_as().fetch_all(&self.read).await?;
+            for r in rows {
+                out.entry(r.organization_id).or_default().push(r.into());
+            }
+        }
+        Ok(out)
+    }
+
+    async fn memberships_of_user(&self, user_id: i64) -> StoreResult<Vec<Membership>> {
+        let rows: Vec<(i64, i64, i64)> = sqlx::query_as(
+            "select user_id, organization_id, users_role_id from organization_members where user_id = $1
+             order by organization_id",
+        )
+        .bind(user_id)
+        .fetch_all(&self.read)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(user_id, organization_id, users_role_id)| Membership {
+                user_id,
+                organization_id,
+                users_role_id,
+                invitation: None,
+            })
+            .collect())
+    }
+
+    async fn team_roles_of_user(&self, user_id: i64) -> StoreResult<Vec<(i64, i64)>> {
+        Ok(sqlx::query_as("select team_id, users_role_id from team_members where user_id = $1 order by team_id")
+            .bind(user_id)
+            .fetch_all(&self.read)
+            .await?)
+    }
+
+    async fn org_by_id(&self, org_id: i64) -> StoreResult<Option<Org>> {
+        let row: Option<OrgRow> = sqlx::query_as(&format!("select {ORG_COLS} from organizations o where o.id = $1"))
+            .bind(org_id)
+            .fetch_optional(&self.read)
+            .await?;
+        Ok(row.map(Into::into))
+    }
+
+    async fn add_usage(&self, org_id: i64, at: DateTime<Utc>, a: UsageTotals, now: DateTime<Utc>) -> StoreResult<()> {
+        sqlx::query(
+            "insert into usage_records (organization_id, at, operations, data_transfer, centicredits, created_at)
+             values ($1, $2, $3, $4, $5, $6)
+             on conflict (organization_id, at) do update set
+                 operations = usage_records.operations + excluded.operations,
+                 data_transfer = usage_records.data_transfer + excluded.data_transfer,
+                 centicredits = usage_records.centicredits + excluded.centicredits",
+        )
+        .bind(org_id)
+        .bind(at)
+        .bind(a.operations)
+        .bind(a.data_transfer)
+        .bind(a.centicredits)
+        .bind(now)
+        .execute(&self.write)
+        .await
+        .map_err(|e| match StoreError::from(e) {
+            StoreError::NotFound(_) => StoreError::NotFound(format!("Organization {org_id} not found.")),
+            other => other,
+        })?;
+        Ok(())
+    }
+
+    async fn usage_totals(
+        &self,
+        org_ids: &[i64],
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> StoreResult<HashMap<i64, UsageTotals>> {
+        let mut out = HashMap::new();
+        for chunk in org_ids.chunks(CHUNK) {
+            let mut q: QueryBuilder<Postgres> = QueryBuilder::new(
+                "select organization_id, sum(operations)::bigint, sum(data_transfer)::bigint, sum(centicredits)::bigint from usage_records
+                 where at >= ",
+            );
+            q.push_bind(from).push(" and at < ").push_bind(to).push(" and organization_id in (");
+            let mut sep = q.separated(", ");
+            for id in chunk {
+                sep.push_bind(*id);
+            }
+            q.push(") group by organization_id");
+            let rows: Vec<(i64, i64, i64, i64)> = q.build_query_as().fetch_all(&self.read).await?;
+            for (id, operations, data_transfer, centicredits) in rows {
+                out.insert(id, UsageTotals { operations, data_transfer, centicredits });
+            }
+        }
+        Ok(out)
+    }
+
+    async fn usage_records(
+        &self,
+        g: &Granted<perms::OrganizationView>,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> StoreResult<Vec<(DateTime<Utc>, UsageTotals)>> {
+        let rows: Vec<(DateTime<Utc>, i64, i64, i64)> = sqlx::query_as(
+            "select at, operations, data_transfer, centicredits from usage_records
+             where organization_id = $1 and at >= $2 and at < $3 order by at",
+        )
+        .bind(g.org_id())
+        .bind(from)
+        .bind(to)
+        .fetch_all(&self.read)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(at, operations, data_transfer, centicredits)| {
+                (at, UsageTotals { operations, data_transfer, centicredits })
+            })
+            .collect())
+    }
+}

@@ -1,0 +1,164 @@
+//! PostgreSQL: organization variables; every change writes its history entry in the same transaction.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use serde_json::{json, Value};
+use sqlx::PgConnection;
+
+use super::members::lock_org;
+use super::PgStore;
+use crate::access::{perms, Granted};
+use crate::store::models::{HistoryEntry, Variable, VariableWrite};
+use crate::store::{StoreError, StoreResult, VariableStore};
+
+async fn current(conn: &mut PgConnection, org_id: i64, name: &str) -> StoreResult<Option<Variable>> {
+    let row: Option<(String, i64, Value)> =
+        sqlx::query_as("select name, type_id, value from variables where organization_id = $1 and name = $2")
+            .bind(org_id)
+            .bind(name)
+            .fetch_optional(&mut *conn)
+            .await?;
+    Ok(row.map(|(name, type_id, value)| Variable { name, type_id, value }))
+}
+
+async fn record(
+    conn: &mut PgConnection,
+    org_id: i64,
+    name: &str,
+    action: &str,
+    diff: &Value,
+    author: &str,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    sqlx::query(
+        "insert into variable_history (organization_id, variable_name, action, diff, author, created_at)
+         values ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(org_id)
+    .bind(name)
+    .bind(action)
+    .bind(diff)
+    .bind(author)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+fn missing(name: &str) -> StoreError {
+    StoreError::NotFound(format!("Variable '{name}' not found."))
+}
+
+#[async_trait]
+impl VariableStore for PgStore {
+    async fn variables(&self, g: &Granted<perms::OrganizationView>) -> StoreResult<Vec<Variable>> {
+        let rows: Vec<(String, i64, Value)> =
+            sqlx::query_as("select name, type_id, value from variables where organization_id = $1 order by name")
+                .bind(g.org_id())
+                .fetch_all(&self.read)
+                .await?;
+        Ok(rows.into_iter().map(|(name, type_id, value)| Variable { name, type_id, value }).collect())
+    }
+
+    async fn create_variable(&self, g: &Granted<perms::OrganizationEdit>, w: VariableWrite) -> StoreResult<Variable> {
+        let (Some(type_id), Some(value)) = (w.type_id, w.value) else {
+            return Err(StoreError::Other(anyhow::anyhow!("create_variable needs typeId and value")));
+        };
+        let mut tx = self.write.begin().await?;
+        lock_org(&mut tx, g.org_id()).await?;
+        if current(&mut tx, g.org_id(), &w.name).await?.is_some() {
+            return Err(StoreError::Conflict("Variable already exists.".into()));
+        }
+        sqlx::query(
+            "insert into variables (organization_id, name, type_id, value, created_at, updated_at)
+             values ($1, $2, $3, $4, $5, $5)",
+        )
+        .bind(g.org_id())
+        .bind(&w.name)
+        .bind(type_id)
+        .bind(&value)
+        .bind(w.now)
+        .execute(&mut *tx)
+        .await?;
+        let var = Variable { name: w.name.clone(), type_id, value };
+        let diff = json!({"name": var.name, "typeId": var.type_id, "value": var.value});
+        record(&mut tx, g.org_id(), &w.name, "organization_variable_created", &diff, &w.author, w.now).await?;
+        tx.commit().await?;
+        Ok(var)
+    }
+
+    async fn update_variable(&self, g: &Granted<perms::OrganizationEdit>, w: VariableWrite) -> StoreResult<Variable> {
+        let mut tx = self.write.begin().await?;
+        lock_org(&mut tx, g.org_id()).await?;
+        let old = current(&mut tx, g.org_id(), &w.name).await?.ok_or_else(|| missing(&w.name))?;
+        let new = Variable {
+            name: old.name.clone(),
+            type_id: w.type_id.unwrap_or(old.type_id),
+            value: w.value.clone().unwrap_or_else(|| old.value.clone()),
+        };
+        sqlx::query(
+            "update variables set type_id = $1, value = $2, updated_at = $3 where organization_id = $4 and name = $5",
+        )
+        .bind(new.type_id)
+        .bind(&new.value)
+        .bind(w.now)
+        .bind(g.org_id())
+        .bind(&w.name)
+        .execute(&mut *tx)
+        .await?;
+        let mut diff = json!({"name": new.name, "typeId": new.type_id, "value": new.value});
+        if new.value != old.value {
+            diff["oldValue"] = old.value.clone();
+        }
+        if new.type_id != old.type_id {
+            diff["oldTypeId"] = json!(old.type_id);
+        }
+        record(&mut tx, g.org_id(), &w.name, "organization_variable_edited", &diff, &w.author, w.now).await?;
+        tx.commit().await?;
+        Ok(new)
+    }
+
+    async fn delete_variable(
+        &self,
+        g: &Granted<perms::OrganizationEdit>,
+        name: &str,
+        author: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        let mut tx = self.write.begin().await?;
+        lock_org(&mut tx, g.org_id()).await?;
+        let old = current(&mut tx, g.org_id(), name).await?.ok_or_else(|| missing(name))?;
+        sqlx::query("delete from variables where organization_id = $1 and name = $2")
+            .bind(g.org_id())
+            .bind(name)
+            .execute(&mut *tx)
+            .await?;
+        let diff = json!({"name": old.name, "typeId": old.type_id, "value": old.value});
+        record(&mut tx, g.org_id(), name, "organization_variable_deleted", &diff, author, now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn variable_history(
+        &self,
+        g: &Granted<perms::OrganizationView>,
+        name: &str,
+    ) -> StoreResult<Option<Vec<HistoryEntry>>> {
+        let rows: Vec<(i64, String, Value, String, DateTime<Utc>)> = sqlx::query_as(
+            "select id, action, diff, author, created_at from variable_history
+             where organization_id = $1 and variable_name = $2 order by id desc",
+        )
+        .bind(g.org_id())
+        .bind(name)
+        .fetch_all(&self.read)
+        .await?;
+        if rows.is_empty() {
+            return Ok(None);
+        }
+        Ok(Some(
+            rows.into_iter()
+                .map(|(id, action, diff, author, created_at)| HistoryEntry { id, action, diff, author, created_at })
+                .collect(),
+        ))
+    }
+}
