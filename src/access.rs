@@ -11,6 +11,7 @@ use crate::auth::{Caller, Scoped};
 use crate::domain::roles::{self, OrgPermission, Role};
 use crate::domain::scopes::Requirement;
 use crate::error::ApiError;
+use crate::rate;
 use crate::store::models::{Org, OrgAccess, Team};
 
 /// A type-level organization permission.
@@ -190,6 +191,7 @@ pub async fn member_of(state: &AppState, caller: &Caller, org_id: i64) -> Result
         OrgAccess::Member { org, users_role_id } => {
             let role = roles::org_role(users_role_id)
                 .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("unknown role id {users_role_id} in store")))?;
+            rate::check(state, &format!("org:{}", org.id), state.plan(&org.plan).1.api_limit()).await?;
             Ok((org, role))
         }
     }

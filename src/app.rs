@@ -34,6 +34,8 @@ pub struct AppState {
     pub zone: Arc<str>,
     /// Where "now" comes from: the system clock, or a fixed instant in tests.
     pub clock: Clock,
+    /// Per-address counters for requests without valid credentials (this node only).
+    pub anonymous: Arc<crate::rate::MemoryCounters>,
 }
 
 /// A source of the current time.
@@ -43,7 +45,8 @@ impl AppState {
     pub fn new(store: Arc<dyn Store>, config: Config, zone: String) -> anyhow::Result<Self> {
         let plans = config.catalogue()?;
         let clock: Clock = Arc::new(Utc::now);
-        Ok(AppState { store, config: Arc::new(config), plans: Arc::new(plans), zone: zone.into(), clock })
+        let anonymous = Arc::default();
+        Ok(AppState { store, config: Arc::new(config), plans: Arc::new(plans), zone: zone.into(), clock, anonymous })
     }
 
     /// The same state with another clock.

@@ -3,7 +3,9 @@
 
 use std::marker::PhantomData;
 
-use axum::extract::FromRequestParts;
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, FromRequestParts, RawPathParams};
 use axum::http::{header, request::Parts};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -11,6 +13,7 @@ use uuid::Uuid;
 use crate::app::AppState;
 use crate::domain::scopes::Requirement;
 use crate::error::ApiError;
+use crate::rate;
 use crate::store::models::User;
 
 /// An authenticated caller.
@@ -56,17 +59,44 @@ fn malformed() -> ApiError {
     ApiError::Unauthorized("Malformed Authorization header; expected 'Token <api-token>'.".into())
 }
 
-/// Resolves the caller once per request (cached in the request extensions).
+/// Resolves the caller once per request (cached in the request extensions). Requests without valid credentials
+/// count against their client address; requests that name no organization count against the caller's own
+/// bucket (organization requests are counted where the organization is resolved, see `access::member_of`).
 pub async fn caller(parts: &mut Parts, state: &AppState) -> Result<Caller, ApiError> {
     if let Some(c) = parts.extensions.get::<Caller>() {
         return Ok(c.clone());
     }
-    let token = parse_header(parts)?;
-    let found = state.store.authenticate(&digest(&token)).await?;
-    let auth = found.ok_or_else(|| ApiError::Unauthorized("Invalid or revoked API token.".into()))?;
+    let ip = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+    let found = match parse_header(parts) {
+        Ok(token) => state
+            .store
+            .authenticate(&digest(&token))
+            .await?
+            .ok_or_else(|| ApiError::Unauthorized("Invalid or revoked API token.".into())),
+        Err(e) => Err(e),
+    };
+    let auth = match found {
+        Ok(a) => a,
+        Err(e) => {
+            rate::check_anonymous(state, ip)?;
+            return Err(e);
+        }
+    };
     let caller = Caller { user: auth.user, token_id: auth.token_id, scopes: auth.scopes, auth_used: "token" };
+    if !names_an_organization(parts, state).await {
+        rate::check(state, &format!("user:{}", caller.user.id), state.plans.lowest_api_limit()).await?;
+    }
     parts.extensions.insert(caller.clone());
     Ok(caller)
+}
+
+/// Whether the route addresses an organization (directly or through a team), whose bucket will count it.
+async fn names_an_organization(parts: &mut Parts, state: &AppState) -> bool {
+    let in_path = match RawPathParams::from_request_parts(parts, state).await {
+        Ok(p) => p.iter().any(|(k, _)| k == "organizationId" || k == "teamId"),
+        Err(_) => false,
+    };
+    in_path || crate::api::params::Params::parse(parts.uri.query().unwrap_or("")).get("organizationId").is_some()
 }
 
 /// Any valid token (endpoints the SDK marks scope-free: enums, `/users/me`).

@@ -12,7 +12,7 @@ use crate::domain::email::Email;
 use crate::domain::names::Name;
 use crate::domain::{countries, scopes, timezones};
 use crate::store::models::{NewUser, UsageTotals};
-use crate::store::{self, Store};
+use crate::store::{self, Store, StoreError};
 
 /// Opens the configured store (and applies migrations unless told not to).
 pub async fn open_store(config: &Config, migrate: bool) -> anyhow::Result<Arc<dyn Store>> {
@@ -59,7 +59,11 @@ pub async fn bootstrap(store: &dyn Store, config: &Config) -> anyhow::Result<Opt
         })
         .await?;
     let scopes: Vec<String> = scopes::ADMIN.iter().map(|s| s.to_string()).collect();
-    store.issue_token(user.id, &auth::digest(&token), &scopes, now).await?;
+    match store.issue_token(user.id, &auth::digest(&token), &scopes, now).await {
+        // Another node starting at the same moment stored the same configured token first.
+        Err(StoreError::Conflict(_)) if !generated => return Ok(None),
+        other => other?,
+    };
     tracing::info!(user.email = %user.email, "created the bootstrap administrator");
     Ok(generated.then_some(token))
 }

@@ -55,6 +55,11 @@ impl Catalogue {
         known.chain(extra)
     }
 
+    /// The smallest `apiLimit` of any plan: the limit of calls that name no organization (spec §9 q.24).
+    pub fn lowest_api_limit(&self) -> i64 {
+        self.0.values().map(Plan::api_limit).min().unwrap_or(30)
+    }
+
     /// Applies a TOML/JSON override: known plans merge field by field (license keys merge too), new keys add
     /// plans.
     pub fn merge(&mut self, overrides: &Map<String, Value>) -> Result<(), String> {

@@ -251,6 +251,9 @@ pub trait Store:
     async fn ping(&self) -> StoreResult<()>;
     /// Closes the pools, waiting for connections in use.
     async fn close(&self);
+    /// Counts one request against `key` in `minute` and returns the count so far; shared by every node that uses
+    /// the same database.
+    async fn rate_hit(&self, key: &str, minute: i64) -> StoreResult<i64>;
 }
 
 /// Options for opening a store.

@@ -11,6 +11,7 @@ mod invitations;
 mod members;
 mod orgs;
 mod persistence;
+mod rate;
 mod roles;
 mod teams;
 mod usage;

@@ -50,4 +50,24 @@ impl Store for PgStore {
     async fn close(&self) {
         self.write.close().await;
     }
+
+    async fn rate_hit(&self, key: &str, minute: i64) -> StoreResult<i64> {
+        let count: i64 = sqlx::query_scalar(
+            "insert into rate_counters (key, minute, count) values ($1, $2, 1)
+             on conflict (key, minute) do update set count = rate_counters.count + 1 returning count",
+        )
+        .bind(key)
+        .bind(minute)
+        .fetch_one(&self.write)
+        .await?;
+        // The first hit of a key in a minute clears its old windows, which keeps the table small.
+        if count == 1 {
+            sqlx::query("delete from rate_counters where key = $1 and minute < $2")
+                .bind(key)
+                .bind(minute - 1)
+                .execute(&self.write)
+                .await?;
+        }
+        Ok(count)
+    }
 }

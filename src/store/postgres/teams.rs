@@ -3,8 +3,8 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
-use super::orgs::TeamRow;
 use super::members::lock_org;
+use super::orgs::TeamRow;
 use super::PgStore;
 use crate::access::{perms, Granted, TeamGranted};
 use crate::api::params::Page;

@@ -21,6 +21,8 @@ use super::{Options, Store, StoreResult};
 pub struct SqliteStore {
     read: SqlitePool,
     write: SqlitePool,
+    /// SQLite serves one node, so its rate counters live in memory rather than costing a write per request.
+    counters: crate::rate::MemoryCounters,
 }
 
 impl SqliteStore {
@@ -41,7 +43,7 @@ impl SqliteStore {
             .acquire_timeout(opts.acquire_timeout)
             .connect_with(connect.read_only(false))
             .await?;
-        Ok(SqliteStore { read, write })
+        Ok(SqliteStore { read, write, counters: Default::default() })
     }
 }
 
@@ -60,5 +62,9 @@ impl Store for SqliteStore {
     async fn close(&self) {
         self.write.close().await;
         self.read.close().await;
+    }
+
+    async fn rate_hit(&self, key: &str, minute: i64) -> StoreResult<i64> {
+        Ok(self.counters.hit(key, minute))
     }
 }

@@ -1,0 +1,84 @@
+//! Request rate limits: per organization per minute from the plan's `apiLimit`, counted by the store so that
+//! several nodes share one count; per user for calls that name no organization; per client address for requests
+//! without valid credentials (counted in this node's memory: they never reach the database).
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::Mutex;
+
+use chrono::{DateTime, Utc};
+
+use crate::app::AppState;
+use crate::error::ApiError;
+
+/// Requests per minute one client address may make without valid credentials.
+pub const ANONYMOUS_PER_MINUTE: i64 = 120;
+
+/// The minute a request falls in, and the whole seconds until the next one starts (at least 1).
+pub fn window(now: DateTime<Utc>) -> (i64, u64) {
+    let secs = now.timestamp();
+    let left = 60 - secs.rem_euclid(60);
+    (secs.div_euclid(60), left.max(1) as u64)
+}
+
+/// Counts a request against `key`; 429 with `Retry-After` once the minute's count passes `limit`.
+pub async fn check(state: &AppState, key: &str, limit: i64) -> Result<(), ApiError> {
+    if !state.config.rate_limit_on() {
+        return Ok(());
+    }
+    let (minute, retry_after_secs) = window(state.now());
+    let count = state.store.rate_hit(key, minute).await?;
+    if count > limit {
+        return Err(ApiError::RateLimited { retry_after_secs });
+    }
+    Ok(())
+}
+
+/// In-memory per-minute counters (the SQLite backend's rate store, and per-address limits everywhere).
+#[derive(Default)]
+pub struct MemoryCounters {
+    inner: Mutex<HashMap<(String, i64), i64>>,
+}
+
+impl MemoryCounters {
+    pub fn hit(&self, key: &str, minute: i64) -> i64 {
+        let mut map = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        if map.len() > 10_000 {
+            map.retain(|(_, m), _| *m >= minute - 1);
+        }
+        let n = map.entry((key.to_string(), minute)).or_insert(0);
+        *n += 1;
+        *n
+    }
+}
+
+/// Counts a request without valid credentials against its client address.
+pub fn check_anonymous(state: &AppState, addr: Option<IpAddr>) -> Result<(), ApiError> {
+    let (Some(ip), true) = (addr, state.config.rate_limit_on()) else { return Ok(()) };
+    let (minute, retry_after_secs) = window(state.now());
+    if state.anonymous.hit(&ip.to_string(), minute) > ANONYMOUS_PER_MINUTE {
+        return Err(ApiError::RateLimited { retry_after_secs });
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn retry_after_counts_whole_seconds_to_the_next_minute() {
+        let t = Utc.with_ymd_and_hms(2026, 1, 1, 10, 0, 15).unwrap();
+        assert_eq!(window(t).1, 45);
+        let edge = Utc.with_ymd_and_hms(2026, 1, 1, 10, 0, 59).unwrap() + chrono::Duration::milliseconds(900);
+        assert_eq!(window(edge).1, 1);
+        assert_eq!(window(t).0 + 1, window(t + chrono::Duration::seconds(45)).0);
+    }
+
+    #[test]
+    fn counters_are_per_key_and_minute() {
+        let c = MemoryCounters::default();
+        assert_eq!((c.hit("a", 1), c.hit("a", 1), c.hit("b", 1), c.hit("a", 2)), (1, 2, 1, 1));
+    }
+}

@@ -1,0 +1,80 @@
+//! Rate limits: per organization from the plan's `apiLimit`, per user for calls without an organization, per
+//! client address without credentials. The server's clock stands still, so the minute never rolls over.
+
+use chrono::{TimeZone, Utc};
+use reqwest::{Method, StatusCode};
+
+use crate::helpers::{assert_error, read, TestApp};
+
+async fn limited_app() -> TestApp {
+    let now = Utc.with_ymd_and_hms(2026, 5, 5, 10, 0, 15).unwrap();
+    TestApp::spawn_at(now, |c| c.rate_limit = "on".into()).await
+}
+
+#[tokio::test]
+async fn the_plans_api_limit_applies_per_organization_and_follows_plan_changes() {
+    let app = limited_app().await;
+    // Organization creation counts against the user bucket (30 on the lowest plan), not the organizations'.
+    let org = app.create_org(&app.admin, "Limited").await;
+    let other = app.create_org(&app.admin, "Other").await;
+    for i in 0..30 {
+        assert_eq!(app.get(&format!("/organizations/{org}"), &app.admin).await.0, StatusCode::OK, "request {i}");
+    }
+    let res = app
+        .raw(Method::GET, &format!("/organizations/{org}"))
+        .header("Authorization", format!("Token {}", app.admin))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers().get("retry-after").unwrap(), "45");
+    let body = assert_error(&read(res).await, 429, "SC429");
+    assert_eq!(body["message"], "Requests limit for organization exceeded, please try again later.");
+    assert_eq!(
+        app.get(&format!("/organizations/{other}"), &app.admin).await.0,
+        StatusCode::OK,
+        "each organization has its own count"
+    );
+    let team = app.first_team(&app.admin, other).await;
+    assert_eq!(app.get(&format!("/teams/{team}"), &app.admin).await.0, StatusCode::OK);
+
+    app.sql(&format!("update organizations set plan = 'teams' where id = {org}")).await;
+    assert_eq!(app.get(&format!("/organizations/{org}"), &app.admin).await.0, StatusCode::OK, "240 per minute now");
+}
+
+#[tokio::test]
+async fn calls_without_an_organization_count_per_user() {
+    let app = limited_app().await;
+    let ann = app.user("ann@example.com").await;
+    for _ in 0..30 {
+        assert_eq!(app.get("/users/me", &app.admin).await.0, StatusCode::OK);
+    }
+    assert_error(&app.get("/enums/countries", &app.admin).await, 429, "SC429");
+    assert_eq!(app.get("/users/me", &ann).await.0, StatusCode::OK, "another user is not affected");
+}
+
+#[tokio::test]
+async fn floods_without_credentials_are_limited_per_address() {
+    let app = limited_app().await;
+    for _ in 0..orgd::rate::ANONYMOUS_PER_MINUTE {
+        assert_eq!(app.call(Method::GET, "/organizations", None, None).await.0, StatusCode::UNAUTHORIZED);
+    }
+    assert_error(
+        &app.call(Method::GET, "/organizations", Some("5a0b3f6e-0000-4000-8000-000000000000"), None).await,
+        429,
+        "SC429",
+    );
+    assert_eq!(
+        app.get("/users/me", &app.admin).await.0,
+        StatusCode::OK,
+        "valid tokens are counted per user, not per address"
+    );
+}
+
+#[tokio::test]
+async fn rate_limits_can_be_switched_off() {
+    let now = Utc.with_ymd_and_hms(2026, 5, 5, 10, 0, 15).unwrap();
+    let app = TestApp::spawn_at(now, |c| c.rate_limit = "off".into()).await;
+    for _ in 0..40 {
+        assert_eq!(app.get("/users/me", &app.admin).await.0, StatusCode::OK);
+    }
+}
