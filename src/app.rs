@@ -14,8 +14,9 @@ use axum::Router;
 use chrono::{DateTime, Utc};
 use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
-use tower_http::trace::TraceLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 use crate::api;
 use crate::api::body::MAX_BODY_BYTES;
@@ -36,6 +37,8 @@ pub struct AppState {
     pub clock: Clock,
     /// Per-address counters for requests without valid credentials (this node only).
     pub anonymous: Arc<crate::rate::MemoryCounters>,
+    /// Request counts and latencies for `/metrics`.
+    pub metrics: crate::metrics::Shared,
 }
 
 /// A source of the current time.
@@ -45,8 +48,9 @@ impl AppState {
     pub fn new(store: Arc<dyn Store>, config: Config, zone: String) -> anyhow::Result<Self> {
         let plans = config.catalogue()?;
         let clock: Clock = Arc::new(Utc::now);
-        let anonymous = Arc::default();
-        Ok(AppState { store, config: Arc::new(config), plans: Arc::new(plans), zone: zone.into(), clock, anonymous })
+        let (anonymous, metrics) = (Arc::default(), Arc::default());
+        let config = Arc::new(config);
+        Ok(AppState { store, config, plans: Arc::new(plans), zone: zone.into(), clock, anonymous, metrics })
     }
 
     /// The same state with another clock.
@@ -72,20 +76,49 @@ impl AppState {
     }
 }
 
-/// The whole HTTP surface.
+/// Longest accepted request target (path and query), in bytes.
+pub const MAX_URI_BYTES: usize = 8 * 1024;
+/// Largest accepted total size of the request headers, in bytes.
+pub const MAX_HEADER_BYTES: usize = 32 * 1024;
+
+/// The whole HTTP surface. Outermost first: tracing with the request id, panics to 500, Make error bodies for
+/// anything a layer answers, the request timeout, the body limit, then routing (with metrics per matched route).
 pub fn build_router(state: AppState) -> Router {
     let timeout = Duration::from_secs(state.config.request_timeout_secs.max(1));
     Router::new()
         .nest("/api/v2", api::router())
         .route("/livez", get(livez))
         .route("/health", get(health))
+        .route("/metrics", get(crate::metrics::handler))
+        .route_layer(middleware::from_fn_with_state(state.clone(), crate::metrics::track))
         .fallback(not_found)
-        .layer(middleware::from_fn(make_errors))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(middleware::from_fn(bounds))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, timeout))
+        .layer(middleware::from_fn(make_errors))
         .layer(CatchPanicLayer::custom(|_| ApiError::Internal(anyhow::anyhow!("handler panicked")).into_response()))
-        .layer(TraceLayer::new_for_http())
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(crate::telemetry::span)
+                .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
+        )
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .with_state(state)
+}
+
+/// Refuses over-long request targets (414) and header sections (431) before any work is done.
+async fn bounds(req: Request, next: Next) -> Response {
+    let uri_len = req.uri().path_and_query().map(|p| p.as_str().len()).unwrap_or(0);
+    if uri_len > MAX_URI_BYTES {
+        return ApiError::TooLong { status: StatusCode::URI_TOO_LONG, what: "request target" }.into_response();
+    }
+    let header_len: usize = req.headers().iter().map(|(k, v)| k.as_str().len() + v.len() + 4).sum();
+    if header_len > MAX_HEADER_BYTES {
+        return ApiError::TooLong { status: StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE, what: "request headers" }
+            .into_response();
+    }
+    next.run(req).await
 }
 
 /// Runs the server on an already bound listener until `shutdown` resolves; in-flight requests finish.

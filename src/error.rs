@@ -69,6 +69,9 @@ pub enum ApiError {
     /// 413 `SC413`.
     #[error("payload too large")]
     PayloadTooLarge,
+    /// 414 `SC414` or 431 `SC431`: the request target or the header section is too long.
+    #[error("{what} too long")]
+    TooLong { status: StatusCode, what: &'static str },
     /// 415 `SC415`.
     #[error("unsupported media type: {0}")]
     UnsupportedMediaType(String),
@@ -109,6 +112,7 @@ impl ApiError {
             ConfirmationRequired(_) => StatusCode::NOT_ACCEPTABLE,
             Conflict(_) => StatusCode::CONFLICT,
             PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            TooLong { status, .. } => *status,
             UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -135,6 +139,7 @@ impl ApiError {
             Conflict(d) => ("Conflict", d.clone(), sc, vec![]),
             PayloadTooLarge => ("Payload too large", "request entity too large".into(), sc, vec![]),
             UnsupportedMediaType(d) => ("Unsupported media type", d.clone(), sc, vec![]),
+            TooLong { what, .. } => ("Request too large", format!("The {what} is too long."), sc, vec![]),
             RateLimited { .. } => (
                 "Requests limit for organization exceeded, please try again later.",
                 "Requests limit for organization exceeded, please try again later.".into(),

@@ -8,3 +8,14 @@ pub fn init(json: bool) {
     // A second init (tests) is harmless; the first subscriber stays.
     let _ = if json { builder.json().try_init() } else { builder.try_init() };
 }
+
+/// The span of one request: method, path and the request id (also sent back as `x-request-id`).
+pub fn span(req: &axum::http::Request<axum::body::Body>) -> tracing::Span {
+    let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
+    let level_debug = matches!(req.uri().path(), "/livez" | "/health" | "/metrics");
+    if level_debug {
+        tracing::debug_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+    } else {
+        tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+    }
+}

@@ -251,9 +251,19 @@ pub trait Store:
     async fn ping(&self) -> StoreResult<()>;
     /// Closes the pools, waiting for connections in use.
     async fn close(&self);
+    /// Connections open, idle and allowed in the pool(s).
+    fn pool_stats(&self) -> PoolStats;
     /// Counts one request against `key` in `minute` and returns the count so far; shared by every node that uses
     /// the same database.
     async fn rate_hit(&self, key: &str, minute: i64) -> StoreResult<i64>;
+}
+
+/// Database pool figures for `/metrics`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PoolStats {
+    pub size: u32,
+    pub idle: u32,
+    pub max: u32,
 }
 
 /// Options for opening a store.

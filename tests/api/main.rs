@@ -9,6 +9,7 @@ mod features;
 mod helpers;
 mod invitations;
 mod members;
+mod observability;
 mod orgs;
 mod persistence;
 mod rate;

@@ -51,6 +51,14 @@ impl Store for PgStore {
         self.write.close().await;
     }
 
+    fn pool_stats(&self) -> super::PoolStats {
+        super::PoolStats {
+            size: self.write.size(),
+            idle: self.write.num_idle() as u32,
+            max: self.write.options().get_max_connections(),
+        }
+    }
+
     async fn rate_hit(&self, key: &str, minute: i64) -> StoreResult<i64> {
         let count: i64 = sqlx::query_scalar(
             "insert into rate_counters (key, minute, count) values ($1, $2, 1)

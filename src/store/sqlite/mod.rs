@@ -64,6 +64,14 @@ impl Store for SqliteStore {
         self.read.close().await;
     }
 
+    fn pool_stats(&self) -> super::PoolStats {
+        super::PoolStats {
+            size: self.read.size() + self.write.size(),
+            idle: (self.read.num_idle() + self.write.num_idle()) as u32,
+            max: self.read.options().get_max_connections() + self.write.options().get_max_connections(),
+        }
+    }
+
     async fn rate_hit(&self, key: &str, minute: i64) -> StoreResult<i64> {
         Ok(self.counters.hit(key, minute))
     }

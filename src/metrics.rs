@@ -1,0 +1,97 @@
+//! `/metrics` in Prometheus text format: request counts and latency histograms by method, matched route and
+//! status, and the database pool's figures.
+
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{header, HeaderValue};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use prometheus_client::encoding::text::encode;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
+use prometheus_client::registry::Registry;
+
+use crate::app::AppState;
+
+type Labels = Vec<(String, String)>;
+
+/// The node's metrics registry.
+pub struct Metrics {
+    registry: Mutex<Registry>,
+    requests: Family<Labels, Counter>,
+    latency: Family<Labels, Histogram, fn() -> Histogram>,
+    pool_size: Gauge,
+    pool_idle: Gauge,
+    pool_max: Gauge,
+}
+
+fn latency_histogram() -> Histogram {
+    // 0.25 ms … ~4 s.
+    Histogram::new(exponential_buckets(0.000_25, 2.0, 15))
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        let requests = Family::<Labels, Counter>::default();
+        let latency = Family::<Labels, Histogram, fn() -> Histogram>::new_with_constructor(latency_histogram);
+        let (pool_size, pool_idle, pool_max) = (Gauge::default(), Gauge::default(), Gauge::default());
+        let mut registry = Registry::with_prefix("orgd");
+        registry.register("http_requests", "HTTP requests by method, route and status", requests.clone());
+        registry.register("http_request_duration_seconds", "HTTP request latency", latency.clone());
+        registry.register("db_pool_connections", "Open database connections", pool_size.clone());
+        registry.register("db_pool_idle_connections", "Idle database connections", pool_idle.clone());
+        registry.register("db_pool_max_connections", "Largest database pool size", pool_max.clone());
+        Metrics { registry: Mutex::new(registry), requests, latency, pool_size, pool_idle, pool_max }
+    }
+}
+
+impl Metrics {
+    pub fn observe(&self, method: &str, route: &str, status: u16, seconds: f64) {
+        let labels: Labels = vec![
+            ("method".into(), method.into()),
+            ("route".into(), route.into()),
+            ("status".into(), status.to_string()),
+        ];
+        self.requests.get_or_create(&labels).inc();
+        self.latency.get_or_create(&labels[..2].to_vec()).observe(seconds);
+    }
+
+    pub fn render(&self, pool: crate::store::PoolStats) -> String {
+        self.pool_size.set(pool.size as i64);
+        self.pool_idle.set(pool.idle as i64);
+        self.pool_max.set(pool.max as i64);
+        let mut out = String::new();
+        let registry = self.registry.lock().unwrap_or_else(|e| e.into_inner());
+        if encode(&mut out, &registry).is_err() {
+            out.clear();
+        }
+        out
+    }
+}
+
+/// Records every request under its matched route (unmatched ones as `unmatched`, to keep cardinality low).
+pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let start = Instant::now();
+    let method = req.method().as_str().to_owned();
+    let route =
+        req.extensions().get::<MatchedPath>().map(|m| m.as_str().to_owned()).unwrap_or_else(|| "unmatched".into());
+    let res = next.run(req).await;
+    state.metrics.observe(&method, &route, res.status().as_u16(), start.elapsed().as_secs_f64());
+    res
+}
+
+/// `GET /metrics`.
+pub async fn handler(State(state): State<AppState>) -> Response {
+    let body = state.metrics.render(state.store.pool_stats());
+    let mut res = body.into_response();
+    res.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"));
+    res
+}
+
+/// Shared handle in the application state.
+pub type Shared = Arc<Metrics>;
