@@ -8,6 +8,7 @@ mod enums;
 mod features;
 mod helpers;
 mod invitations;
+mod matrix;
 mod members;
 mod observability;
 mod orgs;
