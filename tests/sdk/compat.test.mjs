@@ -63,6 +63,8 @@ function startServer() {
                 ORGD_BOOTSTRAP_TOKEN: BOOTSTRAP_TOKEN,
                 // The `free` plan allows one team per organization; the teams suite creates a second one.
                 ORGD_DEFAULT_PLAN: 'teams',
+                // Rate limits have their own suite (ratelimit.test.mjs); here they would only slow the run.
+                ORGD_RATE_LIMIT: 'off',
             }),
             stdio: ['ignore', 'ignore', 'pipe'],
         });

@@ -12,4 +12,4 @@ if [[ ! -d node_modules/@makehq/sdk || ! -f $stamp || "$(cat "$stamp")" != "$wan
     echo "$want" >"$stamp"
 fi
 
-exec node --test compat.test.mjs
+exec node --test compat.test.mjs ratelimit.test.mjs
