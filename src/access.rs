@@ -199,8 +199,10 @@ pub async fn member_of(state: &AppState, caller: &Caller, org_id: i64) -> Result
 
 /// A positive integer path segment, else 400 naming it.
 pub fn parse_path_id(name: &str, raw: &str) -> Result<i64, ApiError> {
+    // Digits only: `+1`, ` 1` or `1e3` are not ids even where Rust's parser would take them.
+    let digits = !raw.is_empty() && raw.bytes().all(|b| b.is_ascii_digit());
     match raw.parse::<i64>() {
-        Ok(n) if n >= 1 => Ok(n),
+        Ok(n) if n >= 1 && digits => Ok(n),
         _ => Err(ApiError::field(name, format!("{name} must be a positive integer"))),
     }
 }

@@ -40,10 +40,23 @@ impl<S: Send + Sync> FromRequest<S> for JsonObject {
             }
         }
         match serde_json::from_slice::<Value>(&bytes) {
+            // NUL cannot be stored by PostgreSQL; refusing it everywhere keeps both backends alike.
+            Ok(Value::Object(map)) if has_nul(&Value::Object(map.clone())) => {
+                Err(ApiError::field("body", "Strings must not contain NUL (\\u0000) characters."))
+            }
             Ok(Value::Object(map)) => Ok(JsonObject(map)),
             Ok(_) => Err(ApiError::field("body", "The request body must be a JSON object.")),
             Err(e) => Err(ApiError::field("body", format!("Malformed JSON: {e}"))),
         }
+    }
+}
+
+fn has_nul(v: &Value) -> bool {
+    match v {
+        Value::String(s) => s.contains('\0'),
+        Value::Array(a) => a.iter().any(has_nul),
+        Value::Object(m) => m.iter().any(|(k, v)| k.contains('\0') || has_nul(v)),
+        _ => false,
     }
 }
 

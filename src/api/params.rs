@@ -17,7 +17,12 @@ impl<S: Send + Sync> FromRequestParts<S> for Params {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
-        Ok(Params::parse(parts.uri.query().unwrap_or("")))
+        let params = Params::parse(parts.uri.query().unwrap_or(""));
+        // NUL cannot reach PostgreSQL; refusing it everywhere keeps both backends alike.
+        if let Some((k, _)) = params.pairs.iter().find(|(k, v)| k.contains('\0') || v.contains('\0')) {
+            return Err(ApiError::field(k, "Query parameters must not contain NUL characters."));
+        }
+        Ok(params)
     }
 }
 
@@ -176,8 +181,9 @@ impl Params {
 }
 
 fn parse_id(key: &str, v: &str) -> Result<i64, ApiError> {
+    let digits = !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit());
     match v.parse::<i64>() {
-        Ok(n) if n >= 1 => Ok(n),
+        Ok(n) if n >= 1 && digits => Ok(n),
         _ => Err(ApiError::field(key, format!("{key} must be a positive integer"))),
     }
 }

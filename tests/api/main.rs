@@ -4,6 +4,7 @@ mod auth;
 mod billing;
 mod cli;
 mod conventions;
+mod corpus;
 mod enums;
 mod features;
 mod helpers;
