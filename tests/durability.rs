@@ -1,0 +1,245 @@
+//! Durability under crashes: concurrent writers against `orgd serve`, SIGKILL mid-stream several times, restart,
+//! then every write the server acknowledged must be there and nothing half-written may be visible. Runs on
+//! SQLite, and on PostgreSQL as well when `TEST_POSTGRES_URL` is set.
+
+use std::collections::{HashMap, HashSet};
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use reqwest::{Client, StatusCode};
+use serde_json::{json, Value};
+
+const BIN: &str = env!("CARGO_BIN_EXE_orgd");
+const TOKEN: &str = "6e5d4c3b-2a19-4f8e-8d7c-6b5a4f3e2d1c";
+const ROUNDS: usize = 4;
+const CLIENTS: usize = 4;
+
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start(url: &str) -> Server {
+    let child = Command::new(BIN)
+        .env("ORGD_DATABASE_URL", url)
+        .env("ORGD_BIND", "127.0.0.1:0")
+        .env("ORGD_BOOTSTRAP_TOKEN", TOKEN)
+        .env("ORGD_DEFAULT_PLAN", "teams")
+        .env("ORGD_RATE_LIMIT", "off")
+        .env("RUST_LOG", "orgd=info")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut s = Server { child, base: String::new() };
+    let mut lines = BufReader::new(s.child.stderr.take().unwrap()).lines();
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        if let Some(i) = line.find("listening on ") {
+            s.base = format!("http://{}/api/v2", line[i + 13..].trim());
+            std::thread::spawn(move || for _ in lines {});
+            return s;
+        }
+    }
+    panic!("orgd exited before listening");
+}
+
+/// What the server acknowledged with a 200.
+#[derive(Default)]
+struct Acked {
+    orgs: Vec<(i64, String)>,
+    /// Variable name → values acknowledged, in acknowledgement order.
+    values: HashMap<String, Vec<i64>>,
+}
+
+async fn database_url() -> (String, Option<tempfile::TempDir>) {
+    match std::env::var("TEST_POSTGRES_URL") {
+        Ok(base) if !base.is_empty() => {
+            use sqlx::Connection;
+            let name = format!("orgd_durability_{}", uuid::Uuid::new_v4().simple());
+            let mut conn = sqlx::PgConnection::connect(&base).await.unwrap();
+            sqlx::query(&format!("create database {name}")).execute(&mut conn).await.unwrap();
+            let i = base.rfind('/').unwrap();
+            (format!("{}/{name}", &base[..i]), None)
+        }
+        _ => {
+            let dir = tempfile::tempdir().unwrap();
+            (format!("sqlite://{}", dir.path().join("orgd.db").display()), Some(dir))
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn acknowledged_writes_survive_sigkill_and_nothing_is_half_written() {
+    let (url, _dir) = database_url().await;
+    let client = Client::builder().timeout(Duration::from_secs(5)).build().unwrap();
+    let acked = Arc::new(Mutex::new(Acked::default()));
+
+    // A home organization for the variables.
+    let server = start(&url);
+    let home: Value = client
+        .post(format!("{}/organizations", server.base))
+        .header("Authorization", format!("Token {TOKEN}"))
+        .json(&json!({"name": "Home", "regionId": 1, "timezoneId": 113, "countryId": 1}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let home = home["organization"]["id"].as_i64().unwrap();
+    for c in 0..CLIENTS {
+        let res = client
+            .post(format!("{}/organizations/{home}/variables", server.base))
+            .header("Authorization", format!("Token {TOKEN}"))
+            .json(&json!({"name": format!("v{c}"), "typeId": 1, "value": 0}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        acked.lock().unwrap().values.entry(format!("v{c}")).or_default().push(0);
+    }
+    drop(server);
+
+    let mut usage_acked = 0i64;
+    let mut counter = 1i64;
+    for round in 0..ROUNDS {
+        let mut server = start(&url);
+        let base = server.base.clone();
+        let deadline = Instant::now() + Duration::from_millis(400 + 150 * round as u64);
+        let mut tasks = Vec::new();
+        for c in 0..CLIENTS {
+            let (client, base, acked) = (client.clone(), base.clone(), acked.clone());
+            let start_value = counter + (c as i64) * 100_000;
+            tasks.push(tokio::spawn(async move {
+                let mut value = start_value;
+                let mut i = 0;
+                loop {
+                    i += 1;
+                    let name = format!("D {round}-{c}-{i}");
+                    let org = client
+                        .post(format!("{base}/organizations"))
+                        .header("Authorization", format!("Token {TOKEN}"))
+                        .json(&json!({"name": name, "regionId": 1, "timezoneId": 113, "countryId": 1}))
+                        .send()
+                        .await;
+                    let Ok(res) = org else { break };
+                    if res.status() != StatusCode::OK {
+                        break;
+                    }
+                    let Ok(body) = res.json::<Value>().await else { break };
+                    acked.lock().unwrap().orgs.push((body["organization"]["id"].as_i64().unwrap(), name));
+                    value += 1;
+                    let patch = client
+                        .patch(format!("{base}/organizations/{home}/variables/v{c}"))
+                        .header("Authorization", format!("Token {TOKEN}"))
+                        .json(&json!({"value": value}))
+                        .send()
+                        .await;
+                    match patch {
+                        Ok(r) if r.status() == StatusCode::OK => {
+                            acked.lock().unwrap().values.entry(format!("v{c}")).or_default().push(value)
+                        }
+                        _ => break,
+                    }
+                }
+            }));
+        }
+        // Usage adds from separate processes run while the server is killed.
+        let adders: Vec<Child> = (0..3)
+            .map(|_| {
+                Command::new(BIN)
+                    .args([
+                        "usage",
+                        "add",
+                        "--organization",
+                        &home.to_string(),
+                        "--date",
+                        &chrono::Utc::now().date_naive().to_string(),
+                        "--time",
+                        "00:00:00",
+                        "--operations",
+                        "5",
+                    ])
+                    .env("ORGD_DATABASE_URL", &url)
+                    .stderr(Stdio::null())
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        tokio::time::sleep_until(deadline.into()).await;
+        server.child.kill().unwrap();
+        server.child.wait().unwrap();
+        for t in tasks {
+            t.await.unwrap();
+        }
+        for mut a in adders {
+            if a.wait().unwrap().success() {
+                usage_acked += 5;
+            }
+        }
+        counter += 10_000;
+    }
+
+    // Restart and check.
+    let server = start(&url);
+    let get = |path: String| {
+        let client = client.clone();
+        async move {
+            let res = client.get(path).header("Authorization", format!("Token {TOKEN}")).send().await.unwrap();
+            let status = res.status();
+            (status, res.json::<Value>().await.unwrap())
+        }
+    };
+    let acked = acked.lock().unwrap();
+    assert!(acked.orgs.len() >= ROUNDS * CLIENTS, "too few writes to mean anything: {}", acked.orgs.len());
+    for (id, name) in &acked.orgs {
+        let (status, body) = get(format!("{}/organizations/{id}", server.base)).await;
+        assert_eq!(status, StatusCode::OK, "acknowledged organization {id} is gone");
+        assert_eq!(body["organization"]["name"], name.as_str());
+    }
+    // No organization without its team and its Owner, whether its creation was acknowledged or not.
+    let (_, list) = get(format!("{}/organizations?cols[]=id&cols[]=teams", server.base)).await;
+    let all = list["organizations"].as_array().unwrap();
+    for o in all {
+        assert_eq!(o["teams"].as_array().unwrap().len(), 1, "half-written organization {o}");
+        let (_, roles) = get(format!("{}/organizations/{}/user-organization-roles", server.base, o["id"])).await;
+        assert_eq!(roles["userOrganizationRoles"][0]["usersRoleId"], 11);
+    }
+    let ids: HashSet<i64> = all.iter().map(|o| o["id"].as_i64().unwrap()).collect();
+    assert!(acked.orgs.iter().all(|(id, _)| ids.contains(id)));
+    let (_, vars) = get(format!("{}/organizations/{home}/variables", server.base)).await;
+    let mut history_entries = 0;
+    for (name, values) in &acked.values {
+        let (_, hist) = get(format!("{}/organizations/{home}/variables/{name}/history", server.base)).await;
+        let h = hist["organizationVariableHistory"].as_array().unwrap();
+        history_entries += h.len();
+        let recorded: Vec<i64> = h.iter().map(|e| e["diffObject"]["value"].as_i64().unwrap()).collect();
+        for v in values {
+            assert!(recorded.contains(v), "acknowledged value {v} of {name} missing from its history");
+        }
+        for w in h.windows(2) {
+            assert_eq!(w[0]["diffObject"]["oldValue"], w[1]["diffObject"]["value"], "history of {name} is broken");
+        }
+        let current =
+            vars["organizationVariables"].as_array().unwrap().iter().find(|v| v["name"] == name.as_str()).unwrap();
+        assert_eq!(current["value"], h[0]["diffObject"]["value"], "value and history of {name} disagree");
+    }
+    let (_, usage) = get(format!("{}/organizations/{home}/usage?organizationTimezone=true", server.base)).await;
+    let total: i64 = usage["data"].as_array().unwrap().iter().map(|d| d["operations"].as_i64().unwrap()).sum();
+    assert!(total >= usage_acked && total % 5 == 0, "usage {total} vs acknowledged {usage_acked}");
+    eprintln!(
+        "durability: {ROUNDS} kills, {} organizations and {} variable values acknowledged and found, {history_entries} history entries checked, usage {total}",
+        acked.orgs.len(),
+        acked.values.values().map(Vec::len).sum::<usize>()
+    );
+}
