@@ -200,7 +200,7 @@ async fn acknowledged_writes_survive_sigkill_and_nothing_is_half_written() {
             (status, res.json::<Value>().await.unwrap())
         }
     };
-    let acked = acked.lock().unwrap();
+    let acked = std::mem::take(&mut *acked.lock().unwrap());
     assert!(acked.orgs.len() >= ROUNDS * CLIENTS, "too few writes to mean anything: {}", acked.orgs.len());
     for (id, name) in &acked.orgs {
         let (status, body) = get(format!("{}/organizations/{id}", server.base)).await;
