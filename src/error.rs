@@ -92,8 +92,14 @@ pub enum ApiError {
 impl ApiError {
     /// A validation error about one field.
     pub fn field(path: &str, message: impl Into<String>) -> Self {
-        let sub = SubError::new(path, message);
-        ApiError::Validation { detail: sub.message.clone(), suberrors: vec![sub] }
+        Self::validation(vec![SubError::new(path, message)])
+    }
+
+    /// A validation error with one sub-error per offending field. The detail only counts them: the official SDK
+    /// prints `detail` followed by every sub-error, so repeating them there would print each twice.
+    pub fn validation(suberrors: Vec<SubError>) -> Self {
+        let detail = format!("Validation failed for {} parameter(s).", suberrors.len());
+        ApiError::Validation { detail, suberrors }
     }
 
     pub fn forbidden() -> Self {

@@ -116,8 +116,7 @@ impl<'a> Fields<'a> {
     /// Fails with every recorded field error, or builds the value (all required parts are then present).
     pub fn finish<T>(self, build: impl FnOnce() -> Option<T>) -> Result<T, ApiError> {
         if !self.errors.is_empty() {
-            let detail = self.errors.iter().map(|s| s.message.as_str()).collect::<Vec<_>>().join("; ");
-            return Err(ApiError::Validation { detail, suberrors: self.errors });
+            return Err(ApiError::validation(self.errors));
         }
         build().ok_or_else(|| ApiError::Internal(anyhow::anyhow!("validated body lacked a required field")))
     }

@@ -189,8 +189,7 @@ fn parse_id(key: &str, v: &str) -> Result<i64, ApiError> {
 }
 
 fn validation(suberrors: Vec<SubError>) -> ApiError {
-    let detail = suberrors.iter().map(|s| s.message.as_str()).collect::<Vec<_>>().join("; ");
-    ApiError::Validation { detail, suberrors }
+    ApiError::validation(suberrors)
 }
 
 /// The largest page Make documents.

@@ -150,7 +150,7 @@ async fn subscription_requests_are_validated_field_by_field() {
     let bad = json!({"priceId": "gold-monthly", "couponCode": 7, "customer": {"email": "x", "isBusiness": true, "countryId": 2}});
     let body = assert_error(&app.post(&sub, &app.admin, bad).await, 400, "SC400");
     assert_eq!(suberror_paths(&body), ["priceId", "couponCode", "customer"]);
-    assert!(body["detail"].as_str().unwrap().contains("companyName"));
+    assert!(body["suberrors"][2]["message"].as_str().unwrap().contains("companyName"));
     assert_error(&app.patch(&sub, &app.admin, json!({"priceId": 5})).await, 400, "SC400");
     assert!(payments(&app, org).await.is_empty());
     assert_error(&app.get("/api/v2/checkout/not-a-session", &app.admin).await, 404, "SC404");

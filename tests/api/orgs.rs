@@ -158,7 +158,8 @@ async fn cols_select_add_order_and_expand() {
     let got = app.get("/organizations?cols[]=id&cols[]=bogus&cols[]=worse", &app.admin).await;
     let body = assert_error(&got, 400, "SC400");
     assert_eq!(body["suberrors"].as_array().unwrap().len(), 2);
-    assert!(body["detail"].as_str().unwrap().contains("bogus"));
+    assert_eq!(body["detail"], "Validation failed for 2 parameter(s).");
+    assert!(body["suberrors"][0]["message"].as_str().unwrap().contains("bogus"));
 }
 
 #[tokio::test]

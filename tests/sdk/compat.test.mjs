@@ -873,12 +873,13 @@ describe('organization variables', () => {
             make.fetch(vars(), { method: 'POST', body: { name: 'bad', typeId: 1, value: 'x' } }),
             400,
         );
-        assert.equal(err.message, 'value must be a number to match typeId 1\n - value must be a number to match typeId 1');
+        // The SDK prints `detail`, then each suberror on its own line.
+        assert.equal(err.message, 'Validation failed for 1 parameter(s).\n - value must be a number to match typeId 1');
         const dateErr = await expectMakeError(
             make.fetch(vars(), { method: 'POST', body: { name: 'bad', typeId: 4, value: '1998-03-06' } }),
             400,
         );
-        assert.match(dateErr.message, /^value must be a date in the form YYYY-MM-DDTHH:mm:ss\.sssZ/);
+        assert.match(dateErr.message, /\n - value must be a date in the form YYYY-MM-DDTHH:mm:ss\.sssZ/);
         const raw = await rawError(BOOTSTRAP_TOKEN, vars(), { method: 'POST', body: { name: 'bad', typeId: 1, value: 'x' } });
         assert.equal(raw.code, 'SC400');
         assert.equal(raw.message, 'Validation failed');
