@@ -3,7 +3,8 @@
 //! SQLite, and on PostgreSQL as well when `TEST_POSTGRES_URL` is set.
 
 use std::collections::{HashMap, HashSet};
-use std::io::{BufRead, BufReader};
+mod common;
+
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -11,46 +12,18 @@ use std::time::{Duration, Instant};
 use reqwest::{Client, StatusCode};
 use serde_json::{json, Value};
 
-const BIN: &str = env!("CARGO_BIN_EXE_orgd");
+use common::BIN;
 const TOKEN: &str = "6e5d4c3b-2a19-4f8e-8d7c-6b5a4f3e2d1c";
 const ROUNDS: usize = 4;
 const CLIENTS: usize = 4;
 
-struct Server {
-    child: Child,
-    base: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start(url: &str) -> Server {
-    let child = Command::new(BIN)
-        .env("ORGD_DATABASE_URL", url)
-        .env("ORGD_BIND", "127.0.0.1:0")
-        .env("ORGD_BOOTSTRAP_TOKEN", TOKEN)
-        .env("ORGD_DEFAULT_PLAN", "teams")
-        .env("ORGD_RATE_LIMIT", "off")
-        .env("RUST_LOG", "orgd=info")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut s = Server { child, base: String::new() };
-    let mut lines = BufReader::new(s.child.stderr.take().unwrap()).lines();
-    for line in lines.by_ref() {
-        let line = line.unwrap();
-        if let Some(i) = line.find("listening on ") {
-            s.base = format!("http://{}/api/v2", line[i + 13..].trim());
-            std::thread::spawn(move || for _ in lines {});
-            return s;
-        }
-    }
-    panic!("orgd exited before listening");
+fn start(url: &str) -> common::Process {
+    common::serve(&[
+        ("ORGD_DATABASE_URL", url),
+        ("ORGD_BOOTSTRAP_TOKEN", TOKEN),
+        ("ORGD_DEFAULT_PLAN", "teams"),
+        ("ORGD_RATE_LIMIT", "off"),
+    ])
 }
 
 /// What the server acknowledged with a 200.
@@ -63,14 +36,7 @@ struct Acked {
 
 async fn database_url() -> (String, Option<tempfile::TempDir>) {
     match std::env::var("TEST_POSTGRES_URL") {
-        Ok(base) if !base.is_empty() => {
-            use sqlx::Connection;
-            let name = format!("orgd_durability_{}", uuid::Uuid::new_v4().simple());
-            let mut conn = sqlx::PgConnection::connect(&base).await.unwrap();
-            sqlx::query(&format!("create database {name}")).execute(&mut conn).await.unwrap();
-            let i = base.rfind('/').unwrap();
-            (format!("{}/{name}", &base[..i]), None)
-        }
+        Ok(base) if !base.is_empty() => (common::fresh_postgres_database(&base).await, None),
         _ => {
             let dir = tempfile::tempdir().unwrap();
             (format!("sqlite://{}", dir.path().join("orgd.db").display()), Some(dir))
@@ -87,7 +53,7 @@ async fn acknowledged_writes_survive_sigkill_and_nothing_is_half_written() {
     // A home organization for the variables.
     let server = start(&url);
     let home: Value = client
-        .post(format!("{}/organizations", server.base))
+        .post(format!("{}/organizations", server.base()))
         .header("Authorization", format!("Token {TOKEN}"))
         .json(&json!({"name": "Home", "regionId": 1, "timezoneId": 113, "countryId": 1}))
         .send()
@@ -99,7 +65,7 @@ async fn acknowledged_writes_survive_sigkill_and_nothing_is_half_written() {
     let home = home["organization"]["id"].as_i64().unwrap();
     for c in 0..CLIENTS {
         let res = client
-            .post(format!("{}/organizations/{home}/variables", server.base))
+            .post(format!("{}/organizations/{home}/variables", server.base()))
             .header("Authorization", format!("Token {TOKEN}"))
             .json(&json!({"name": format!("v{c}"), "typeId": 1, "value": 0}))
             .send()
@@ -114,7 +80,7 @@ async fn acknowledged_writes_survive_sigkill_and_nothing_is_half_written() {
     let mut counter = 1i64;
     for round in 0..ROUNDS {
         let mut server = start(&url);
-        let base = server.base.clone();
+        let base = server.base();
         let deadline = Instant::now() + Duration::from_millis(400 + 150 * round as u64);
         let mut tasks = Vec::new();
         for c in 0..CLIENTS {
@@ -203,24 +169,24 @@ async fn acknowledged_writes_survive_sigkill_and_nothing_is_half_written() {
     let acked = std::mem::take(&mut *acked.lock().unwrap());
     assert!(acked.orgs.len() >= ROUNDS * CLIENTS, "too few writes to mean anything: {}", acked.orgs.len());
     for (id, name) in &acked.orgs {
-        let (status, body) = get(format!("{}/organizations/{id}", server.base)).await;
+        let (status, body) = get(format!("{}/organizations/{id}", server.base())).await;
         assert_eq!(status, StatusCode::OK, "acknowledged organization {id} is gone");
         assert_eq!(body["organization"]["name"], name.as_str());
     }
     // No organization without its team and its Owner, whether its creation was acknowledged or not.
-    let (_, list) = get(format!("{}/organizations?cols[]=id&cols[]=teams", server.base)).await;
+    let (_, list) = get(format!("{}/organizations?cols[]=id&cols[]=teams", server.base())).await;
     let all = list["organizations"].as_array().unwrap();
     for o in all {
         assert_eq!(o["teams"].as_array().unwrap().len(), 1, "half-written organization {o}");
-        let (_, roles) = get(format!("{}/organizations/{}/user-organization-roles", server.base, o["id"])).await;
+        let (_, roles) = get(format!("{}/organizations/{}/user-organization-roles", server.base(), o["id"])).await;
         assert_eq!(roles["userOrganizationRoles"][0]["usersRoleId"], 11);
     }
     let ids: HashSet<i64> = all.iter().map(|o| o["id"].as_i64().unwrap()).collect();
     assert!(acked.orgs.iter().all(|(id, _)| ids.contains(id)));
-    let (_, vars) = get(format!("{}/organizations/{home}/variables", server.base)).await;
+    let (_, vars) = get(format!("{}/organizations/{home}/variables", server.base())).await;
     let mut history_entries = 0;
     for (name, values) in &acked.values {
-        let (_, hist) = get(format!("{}/organizations/{home}/variables/{name}/history", server.base)).await;
+        let (_, hist) = get(format!("{}/organizations/{home}/variables/{name}/history", server.base())).await;
         let h = hist["organizationVariableHistory"].as_array().unwrap();
         history_entries += h.len();
         let recorded: Vec<i64> = h.iter().map(|e| e["diffObject"]["value"].as_i64().unwrap()).collect();
@@ -234,7 +200,7 @@ async fn acknowledged_writes_survive_sigkill_and_nothing_is_half_written() {
             vars["organizationVariables"].as_array().unwrap().iter().find(|v| v["name"] == name.as_str()).unwrap();
         assert_eq!(current["value"], h[0]["diffObject"]["value"], "value and history of {name} disagree");
     }
-    let (_, usage) = get(format!("{}/organizations/{home}/usage?organizationTimezone=true", server.base)).await;
+    let (_, usage) = get(format!("{}/organizations/{home}/usage?organizationTimezone=true", server.base())).await;
     let total: i64 = usage["data"].as_array().unwrap().iter().map(|d| d["operations"].as_i64().unwrap()).sum();
     assert!(total >= usage_acked && total % 5 == 0, "usage {total} vs acknowledged {usage_acked}");
     eprintln!(

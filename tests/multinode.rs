@@ -1,52 +1,24 @@
 //! Two orgd processes over one PostgreSQL database, requests alternating between them. Runs when
 //! `TEST_POSTGRES_URL` is set (`scripts/test` starts a throwaway cluster); says so loudly when it is not.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+mod common;
+
+use std::process::Command;
 
 use reqwest::{Client, StatusCode};
 use serde_json::{json, Value};
-use sqlx::Connection;
 
-const BIN: &str = env!("CARGO_BIN_EXE_orgd");
+use common::BIN;
 const TOKEN: &str = "4c3b2a19-8f7e-4d6c-9b5a-1f2e3d4c5b6a";
 
-struct Node {
-    child: Child,
-    base: String,
-}
-
-impl Drop for Node {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start(url: &str) -> Node {
-    let child = Command::new(BIN)
-        .env("ORGD_DATABASE_URL", url)
-        .env("ORGD_BIND", "127.0.0.1:0")
-        .env("ORGD_ZONE", "cluster.test")
-        .env("ORGD_DEFAULT_PLAN", "teams")
-        .env("ORGD_RATE_LIMIT", "on")
-        .env("ORGD_BOOTSTRAP_TOKEN", TOKEN)
-        .env("RUST_LOG", "orgd=info")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut node = Node { child, base: String::new() };
-    let mut lines = BufReader::new(node.child.stderr.take().unwrap()).lines();
-    for line in lines.by_ref() {
-        let line = line.unwrap();
-        if let Some(i) = line.find("listening on ") {
-            node.base = format!("http://{}/api/v2", line[i + 13..].trim());
-            std::thread::spawn(move || for _ in lines {});
-            return node;
-        }
-    }
-    panic!("node exited before listening");
+fn start(url: &str) -> common::Process {
+    common::serve(&[
+        ("ORGD_DATABASE_URL", url),
+        ("ORGD_ZONE", "cluster.test"),
+        ("ORGD_DEFAULT_PLAN", "teams"),
+        ("ORGD_RATE_LIMIT", "on"),
+        ("ORGD_BOOTSTRAP_TOKEN", TOKEN),
+    ])
 }
 
 async fn call(
@@ -71,14 +43,6 @@ fn orgd(url: &str, args: &[&str]) -> String {
     String::from_utf8(out.stdout).unwrap().trim().to_string()
 }
 
-async fn fresh_database(base: &str) -> String {
-    let name = format!("orgd_multinode_{}", uuid::Uuid::new_v4().simple());
-    let mut conn = sqlx::PgConnection::connect(base).await.unwrap();
-    sqlx::query(&format!("create database {name}")).execute(&mut conn).await.unwrap();
-    let i = base.rfind('/').unwrap();
-    format!("{}/{name}", &base[..i])
-}
-
 #[tokio::test]
 async fn two_nodes_over_one_postgres_behave_as_one_server() {
     let Ok(base) = std::env::var("TEST_POSTGRES_URL") else {
@@ -87,7 +51,7 @@ async fn two_nodes_over_one_postgres_behave_as_one_server() {
         );
         return;
     };
-    let url = fresh_database(&base).await;
+    let url = common::fresh_postgres_database(&base).await;
     // Both nodes start together: migrations and bootstrap must not trip over each other.
     let (a, b) = std::thread::scope(|s| {
         let a = s.spawn(|| start(&url));
@@ -102,14 +66,14 @@ async fn two_nodes_over_one_postgres_behave_as_one_server() {
     let (status, created) = call(
         &c,
         M::POST,
-        format!("{}/organizations", a.base),
+        format!("{}/organizations", a.base()),
         TOKEN,
         Some(json!({"name": "Cluster", "regionId": 1, "timezoneId": 113, "countryId": 1})),
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{created}");
     let org = created["organization"]["id"].as_i64().unwrap();
-    let (status, read) = call(&c, M::GET, format!("{}/organizations/{org}", b.base), TOKEN, None).await;
+    let (status, read) = call(&c, M::GET, format!("{}/organizations/{org}", b.base()), TOKEN, None).await;
     assert_eq!((status, read["organization"]["name"].as_str()), (StatusCode::OK, Some("Cluster")));
     assert_eq!(read["organization"]["zone"], "cluster.test");
 
@@ -120,18 +84,18 @@ async fn two_nodes_over_one_postgres_behave_as_one_server() {
         let (status, _) = call(
             &c,
             M::POST,
-            format!("{}/organizations/{org}/invite", a.base),
+            format!("{}/organizations/{org}/invite", a.base()),
             TOKEN,
             Some(json!({"email": email, "name": "Ann", "usersRoleId": 13})),
         )
         .await;
         assert_eq!(status, StatusCode::OK);
-        let (_, inv) = call(&c, M::GET, format!("{}/users/me/organization-invitations", b.base), &ann, None).await;
+        let (_, inv) = call(&c, M::GET, format!("{}/users/me/organization-invitations", b.base()), &ann, None).await;
         let hash = inv["userOrganizationInvitations"][0]["hash"].as_str().unwrap().to_string();
         let body = json!({"hash": hash});
         let (x, y) = tokio::join!(
-            call(&c, M::POST, format!("{}/organizations/accept-invitation", a.base), &ann, Some(body.clone())),
-            call(&c, M::POST, format!("{}/organizations/accept-invitation", b.base), &ann, Some(body.clone())),
+            call(&c, M::POST, format!("{}/organizations/accept-invitation", a.base()), &ann, Some(body.clone())),
+            call(&c, M::POST, format!("{}/organizations/accept-invitation", b.base()), &ann, Some(body.clone())),
         );
         let mut got = [x.0.as_u16(), y.0.as_u16()];
         got.sort();
@@ -143,27 +107,27 @@ async fn two_nodes_over_one_postgres_behave_as_one_server() {
     let (status, _) = call(
         &c,
         M::POST,
-        format!("{}{vars}", a.base),
+        format!("{}{vars}", a.base()),
         TOKEN,
         Some(json!({"name": "counter", "typeId": 1, "value": 0})),
     )
     .await;
     assert_eq!(status, StatusCode::OK);
     let updates = (1..=24).map(|i| {
-        let (c, url) = (c.clone(), format!("{}{vars}/counter", nodes[i % 2].base));
+        let (c, url) = (c.clone(), format!("{}{vars}/counter", nodes[i % 2].base()));
         async move { call(&c, M::PATCH, url, TOKEN, Some(json!({"value": i}))).await }
     });
     for (status, body) in futures_join_all(updates).await {
         assert_eq!(status, StatusCode::OK, "{body}");
     }
-    let (_, hist) = call(&c, M::GET, format!("{}{vars}/counter/history", b.base), TOKEN, None).await;
+    let (_, hist) = call(&c, M::GET, format!("{}{vars}/counter/history", b.base()), TOKEN, None).await;
     let h = hist["organizationVariableHistory"].as_array().unwrap();
     assert_eq!(h.len(), 25, "one created and 24 edited entries");
     for w in h.windows(2) {
         assert!(w[0]["id"].as_i64() > w[1]["id"].as_i64(), "newest first");
         assert_eq!(w[0]["diffObject"]["oldValue"], w[1]["diffObject"]["value"], "each edit saw the one before");
     }
-    let (_, list) = call(&c, M::GET, format!("{}{vars}", a.base), TOKEN, None).await;
+    let (_, list) = call(&c, M::GET, format!("{}{vars}", a.base()), TOKEN, None).await;
     let counter =
         list["organizationVariables"].as_array().unwrap().iter().find(|v| v["name"] == "counter").unwrap().clone();
     assert_eq!(counter["value"], h[0]["diffObject"]["value"], "the final value is the last committed one");
@@ -195,7 +159,8 @@ async fn two_nodes_over_one_postgres_behave_as_one_server() {
         assert!(p.wait().unwrap().success());
     }
     let (_, usage) =
-        call(&c, M::GET, format!("{}/organizations/{org}/usage?organizationTimezone=true", b.base), TOKEN, None).await;
+        call(&c, M::GET, format!("{}/organizations/{org}/usage?organizationTimezone=true", b.base()), TOKEN, None)
+            .await;
     let total: i64 = usage["data"].as_array().unwrap().iter().map(|d| d["operations"].as_i64().unwrap()).sum();
     assert_eq!(total, 84);
 
@@ -207,20 +172,20 @@ async fn two_nodes_over_one_postgres_behave_as_one_server() {
     let (_, small) = call(
         &c,
         M::POST,
-        format!("{}/organizations", b.base),
+        format!("{}/organizations", b.base()),
         TOKEN,
         Some(json!({"name": "Small", "regionId": 1, "timezoneId": 113, "countryId": 1})),
     )
     .await;
     let small = small["organization"]["id"].as_i64().unwrap();
     let (status, _) =
-        call(&c, M::POST, format!("{}/organizations/{small}/subscription-free?confirmed=true", a.base), TOKEN, None)
+        call(&c, M::POST, format!("{}/organizations/{small}/subscription-free?confirmed=true", a.base()), TOKEN, None)
             .await;
     assert_eq!(status, StatusCode::OK);
     let mut accepted = 0;
     for i in 0..40 {
         let (status, body) =
-            call(&c, M::GET, format!("{}/organizations/{small}", nodes[i % 2].base), TOKEN, None).await;
+            call(&c, M::GET, format!("{}/organizations/{small}", nodes[i % 2].base()), TOKEN, None).await;
         match status {
             StatusCode::OK => accepted += 1,
             StatusCode::TOO_MANY_REQUESTS => assert_eq!(body["code"], "SC429"),

@@ -1,50 +1,21 @@
 //! The `orgd` binary as an operator drives it: bootstrap, `users add`, `tokens revoke`, `usage add`, SIGTERM.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
 use reqwest::StatusCode;
 use serde_json::Value;
 
+use crate::common::{self, Process, BIN};
 use crate::helpers::{read, Db};
-
-const BIN: &str = env!("CARGO_BIN_EXE_orgd");
 
 fn orgd(db: &Db, args: &[&str]) -> std::process::Output {
     Command::new(BIN).args(args).env("ORGD_DATABASE_URL", &db.url).env_remove("ORGD_BOOTSTRAP_TOKEN").output().unwrap()
 }
 
-struct Server {
-    child: Child,
-    addr: String,
-    token: Option<String>,
-}
-
-/// Starts `orgd serve` and reads stderr until the listening line.
-fn start(db: &Db) -> Server {
-    let child = Command::new(BIN)
-        .env("ORGD_DATABASE_URL", &db.url)
-        .env("ORGD_BIND", "127.0.0.1:0")
-        .env("RUST_LOG", "orgd=info")
-        .env_remove("ORGD_BOOTSTRAP_TOKEN")
-        .stderr(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut server = Server { child, addr: String::new(), token: None };
-    let mut lines = BufReader::new(server.child.stderr.take().unwrap()).lines();
-    loop {
-        let line = lines.next().expect("server exited before listening").unwrap();
-        if let Some(t) = line.strip_prefix("bootstrap token: ") {
-            server.token = Some(t.trim().to_string());
-        }
-        if let Some(i) = line.find("listening on ") {
-            server.addr = line[i + 13..].trim().to_string();
-            std::thread::spawn(move || for _ in lines.by_ref() {});
-            return server;
-        }
-    }
+/// Starts `orgd serve` on the database without a configured bootstrap token.
+fn start(db: &Db) -> Process {
+    common::serve(&[("ORGD_DATABASE_URL", &db.url)])
 }
 
 async fn get(addr: &str, path: &str, token: &str) -> (StatusCode, Value) {
@@ -57,14 +28,7 @@ async fn get(addr: &str, path: &str, token: &str) -> (StatusCode, Value) {
     read(res).await
 }
 
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn sigterm_and_wait(mut s: Server) -> std::process::ExitStatus {
+fn sigterm_and_wait(mut s: Process) -> std::process::ExitStatus {
     Command::new("kill").args(["-TERM", &s.child.id().to_string()]).status().unwrap();
     for _ in 0..100 {
         if let Some(status) = s.child.try_wait().unwrap() {
@@ -80,7 +44,7 @@ fn sigterm_and_wait(mut s: Server) -> std::process::ExitStatus {
 async fn first_start_prints_a_uuid_v4_bootstrap_token_that_works_and_sigterm_stops_cleanly() {
     let db = Db::fresh().await;
     let server = start(&db);
-    let token = server.token.clone().expect("bootstrap token line");
+    let token = server.bootstrap_token.clone().expect("bootstrap token line");
     let parsed = uuid::Uuid::parse_str(&token).unwrap();
     assert_eq!(parsed.get_version_num(), 4);
     let (status, body) = get(&server.addr, "/users/me", &token).await;
@@ -89,7 +53,7 @@ async fn first_start_prints_a_uuid_v4_bootstrap_token_that_works_and_sigterm_sto
     assert!(sigterm_and_wait(server).success());
 
     let again = start(&db);
-    assert!(again.token.is_none(), "no second bootstrap on a used database");
+    assert!(again.bootstrap_token.is_none(), "no second bootstrap on a used database");
     assert!(sigterm_and_wait(again).success());
 }
 
@@ -139,7 +103,7 @@ async fn commands_fail_with_one_line_errors() {
 async fn usage_add_accumulates_into_the_organization() {
     let db = Db::fresh().await;
     let server = start(&db);
-    let token = server.token.clone().unwrap();
+    let token = server.bootstrap_token.clone().unwrap();
     let res = reqwest::Client::new()
         .post(format!("http://{}/api/v2/organizations", server.addr))
         .header("Authorization", format!("Token {token}"))

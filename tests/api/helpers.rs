@@ -32,20 +32,7 @@ impl Db {
     pub async fn fresh() -> Db {
         let dir = tempfile::tempdir().expect("tempdir");
         let url = match std::env::var("TEST_POSTGRES_URL") {
-            Ok(base) if !base.is_empty() => {
-                use sqlx::Connection;
-                let name = format!("orgd_test_{}", uuid::Uuid::new_v4().simple());
-                let mut conn = sqlx::PgConnection::connect(&base).await.expect("connect to TEST_POSTGRES_URL");
-                sqlx::query(&format!("create database {name}")).execute(&mut conn).await.expect("create database");
-                conn.close().await.ok();
-                match base.rfind('/') {
-                    Some(i) if base[..i].contains("://") && i > base.find("://").unwrap_or(0) + 2 => {
-                        let query = base[i..].find('?').map(|q| &base[i + q..]).unwrap_or("");
-                        format!("{}/{name}{query}", &base[..i])
-                    }
-                    _ => format!("{base}/{name}"),
-                }
-            }
+            Ok(base) if !base.is_empty() => crate::common::fresh_postgres_database(&base).await,
             _ => {
                 let path: PathBuf = dir.path().join("orgd.db");
                 format!("sqlite://{}", path.display())

@@ -3,6 +3,8 @@
 mod auth;
 mod billing;
 mod cli;
+#[path = "../common/mod.rs"]
+mod common;
 mod conventions;
 mod corpus;
 mod enums;

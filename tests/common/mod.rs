@@ -1,0 +1,76 @@
+//! Running the real `orgd` binary in tests: `serve` with a given environment, started once its "listening on"
+//! line appears, killed on drop; and fresh PostgreSQL databases for tests that bring their own.
+
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_orgd");
+
+/// A running `orgd serve`.
+pub struct Process {
+    pub child: Child,
+    /// `host:port` it listens on.
+    pub addr: String,
+    /// The token printed on first start, if it printed one.
+    pub bootstrap_token: Option<String>,
+}
+
+impl Process {
+    /// The API base URL, `http://host:port/api/v2`.
+    pub fn base(&self) -> String {
+        format!("http://{}/api/v2", self.addr)
+    }
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts `orgd serve` on 127.0.0.1:0 with `env` (no inherited `ORGD_*` settings) and waits until it listens.
+pub fn serve(env: &[(&str, &str)]) -> Process {
+    let mut cmd = Command::new(BIN);
+    for (k, _) in std::env::vars().filter(|(k, _)| k.starts_with("ORGD_")) {
+        cmd.env_remove(k);
+    }
+    cmd.env("ORGD_BIND", "127.0.0.1:0").env("RUST_LOG", "orgd=info");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let child = cmd.stdout(Stdio::null()).stderr(Stdio::piped()).spawn().expect("spawn orgd");
+    let mut p = Process { child, addr: String::new(), bootstrap_token: None };
+    let mut lines = BufReader::new(p.child.stderr.take().expect("stderr")).lines();
+    loop {
+        let line = lines.next().expect("orgd exited before listening").expect("stderr line");
+        if let Some(t) = line.strip_prefix("bootstrap token: ") {
+            p.bootstrap_token = Some(t.trim().to_string());
+        }
+        if let Some(i) = line.find("listening on ") {
+            p.addr = line[i + 13..].trim().to_string();
+            std::thread::spawn(move || for _ in lines.by_ref() {});
+            return p;
+        }
+    }
+}
+
+/// A new, empty database on the PostgreSQL server `base` points at; returns its URL.
+pub async fn fresh_postgres_database(base: &str) -> String {
+    use sqlx::Connection;
+    let name = format!("orgd_test_{}", uuid::Uuid::new_v4().simple());
+    let mut conn = sqlx::PgConnection::connect(base).await.expect("connect to TEST_POSTGRES_URL");
+    sqlx::query(&format!("create database {name}")).execute(&mut conn).await.expect("create database");
+    conn.close().await.ok();
+    let scheme_end = base.find("://").map(|i| i + 3).unwrap_or(0);
+    match base[scheme_end..].find('/') {
+        Some(slash) => {
+            let path_start = scheme_end + slash;
+            let query = base[path_start..].find('?').map(|q| &base[path_start + q..]).unwrap_or("");
+            format!("{}/{name}{query}", &base[..path_start])
+        }
+        None => format!("{base}/{name}"),
+    }
+}
