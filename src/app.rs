@@ -87,6 +87,7 @@ pub fn build_router(state: AppState) -> Router {
     let timeout = Duration::from_secs(state.config.request_timeout_secs.max(1));
     Router::new()
         .nest("/api/v2", api::router())
+        .merge(api::docs::router())
         .route("/livez", get(livez))
         .route("/health", get(health))
         .route("/metrics", get(crate::metrics::handler))

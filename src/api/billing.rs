@@ -9,6 +9,7 @@ use serde_json::{json, Value};
 
 use crate::access::{perms, OrgMember};
 use crate::api::body::{self, Fields, JsonObject};
+use crate::api::openapi::common::OrgPath;
 use crate::api::params::{PageSpec, Params, MAX_LIMIT};
 use crate::api::path::PathIds;
 use crate::api::reply::Reply;
@@ -19,8 +20,10 @@ use crate::domain::email::Email;
 use crate::domain::names::Name;
 use crate::domain::plans::{Interval, Price};
 use crate::domain::scopes::{OrgsRead, OrgsWrite};
-use crate::error::{ApiError, Result};
+use crate::error::{ApiError, ErrorBody, Result};
 use crate::store::models::{Org, Payment, PlanChange, PlanChangeKind, Subscription};
+
+pub mod dto;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -50,6 +53,9 @@ fn price_json(p: &Price<'_>) -> Value {
 }
 
 /// `GET /enums/prices` (orgd extension): the plan catalogue with its prices and licenses.
+#[utoipa::path(get, path = "/enums/prices", security(("Token" = [])),
+    extensions(("x-orgd-extension" = json!(true))),
+    responses((status = 200, description = "Every price of the catalogue.", body = dto::Prices)))]
 async fn prices(State(state): State<AppState>, _: Authed) -> Reply {
     let list: Vec<Value> = state.plans.prices().iter().map(price_json).collect();
     Reply(json!({ "prices": list }))
@@ -74,6 +80,14 @@ fn payment_json(p: &Payment) -> Value {
 }
 
 /// O9 `GET /organizations/{organizationId}/payments`: one entry per paid period or plan change.
+#[utoipa::path(get, path = "/organizations/{organizationId}/payments", params(dto::PaymentsQuery),
+    security(("Token" = ["organizations:read"])),
+    responses(
+        (status = 200, description = "The payments.", body = dto::Payments),
+        (status = 400, description = "A bad id or `pg[...]`.", body = ErrorBody),
+        (status = 403, description = "No scope, not a member, or no `payments get`.", body = ErrorBody),
+        (status = 404, description = "No such organization.", body = ErrorBody),
+    ))]
 async fn payments(State(state): State<AppState>, m: OrgMember<OrgsRead>, q: Params) -> Result<Reply> {
     let g = m.require::<perms::PaymentsGet>()?;
     let page = q.page(&PAGE)?;
@@ -105,6 +119,14 @@ fn subscription_json(state: &AppState, org: &Org, sub: Option<&Subscription>) ->
 }
 
 /// O10 `GET /organizations/{organizationId}/subscription`.
+#[utoipa::path(get, path = "/organizations/{organizationId}/subscription", params(OrgPath),
+    security(("Token" = ["organizations:read"])),
+    responses(
+        (status = 200, description = "The subscription.", body = dto::SubscriptionDetail),
+        (status = 400, description = "A bad id.", body = ErrorBody),
+        (status = 403, description = "No scope, not a member, or no `payments get`.", body = ErrorBody),
+        (status = 404, description = "No such organization.", body = ErrorBody),
+    ))]
 async fn subscription(State(state): State<AppState>, m: OrgMember<OrgsRead>) -> Result<Reply> {
     let g = m.require::<perms::PaymentsGet>()?;
     let sub = state.store.subscription(&g).await?;
@@ -186,6 +208,16 @@ fn customer_field(v: &Value) -> std::result::Result<Value, String> {
 
 /// O11 `POST /organizations/{organizationId}/subscription`: `priceId`, optional `couponCode` and `customer`.
 /// The plan takes effect at once; the answer carries a local checkout URL instead of a processor's.
+#[utoipa::path(post, path = "/organizations/{organizationId}/subscription", params(OrgPath),
+    request_body = dto::StartSubscription,
+    security(("Token" = ["organizations:write"])),
+    responses(
+        (status = 200, description = "The plan is in force; the checkout URL shows it.", body = dto::Checkout),
+        (status = 400, description = "Validation failed, a subscription is active (`IM005`), or the organization \
+            is above the plan's limits (`IM011`).", body = ErrorBody),
+        (status = 403, description = "No scope, not a member, or no `payment edit`.", body = ErrorBody),
+        (status = 404, description = "No such organization.", body = ErrorBody),
+    ))]
 async fn start(State(state): State<AppState>, m: OrgMember<OrgsWrite>, body: JsonObject) -> Result<Reply> {
     let g = m.require::<perms::PaymentEdit>()?;
     let mut f = Fields::new(&body);
@@ -213,6 +245,16 @@ async fn start(State(state): State<AppState>, m: OrgMember<OrgsWrite>, body: Jso
 }
 
 /// O13 `PATCH /organizations/{organizationId}/subscription` with `{priceId}`: switches the active subscription.
+#[utoipa::path(patch, path = "/organizations/{organizationId}/subscription", params(OrgPath),
+    request_body = dto::ChangeSubscription,
+    security(("Token" = ["organizations:write"])),
+    responses(
+        (status = 200, description = "The changed subscription.", body = dto::SubscriptionDetail),
+        (status = 400, description = "Validation failed, no active subscription or TFA enforcement on (`IM005`), or \
+            the organization is above the plan's limits (`IM011`).", body = ErrorBody),
+        (status = 403, description = "No scope, not a member, or no `payment edit`.", body = ErrorBody),
+        (status = 404, description = "No such organization.", body = ErrorBody),
+    ))]
 async fn change(State(state): State<AppState>, m: OrgMember<OrgsWrite>, body: JsonObject) -> Result<Reply> {
     let g = m.require::<perms::PaymentEdit>()?;
     let mut f = Fields::new(&body);
@@ -227,6 +269,15 @@ async fn change(State(state): State<AppState>, m: OrgMember<OrgsWrite>, body: Js
 
 /// O12 `DELETE /organizations/{organizationId}/subscription`: cancels at once; the organization returns to the
 /// instance's default plan.
+#[utoipa::path(delete, path = "/organizations/{organizationId}/subscription", params(OrgPath),
+    security(("Token" = ["organizations:write"])),
+    responses(
+        (status = 200, description = "Cancelled.", body = dto::Ok),
+        (status = 400, description = "A bad id, no active subscription (`IM005`), or the organization is above \
+            the default plan's limits (`IM011`).", body = ErrorBody),
+        (status = 403, description = "No scope, not a member, or no `payment edit`.", body = ErrorBody),
+        (status = 404, description = "No such organization.", body = ErrorBody),
+    ))]
 async fn cancel(State(state): State<AppState>, m: OrgMember<OrgsWrite>) -> Result<Reply> {
     let g = m.require::<perms::PaymentEdit>()?;
     let key = state.config.default_plan.clone();
@@ -237,6 +288,16 @@ async fn cancel(State(state): State<AppState>, m: OrgMember<OrgsWrite>) -> Resul
 }
 
 /// O14 `POST /organizations/{organizationId}/subscription-free?confirmed=true`: the Free plan, at once.
+#[utoipa::path(post, path = "/organizations/{organizationId}/subscription-free", params(dto::FreeQuery),
+    security(("Token" = ["organizations:write"])),
+    responses(
+        (status = 200, description = "On the Free plan.", body = dto::FreePlan),
+        (status = 400, description = "A bad id or `confirmed`, TFA enforcement on (`IM005`), or the organization is \
+            above the Free plan's limits (`IM011`).", body = ErrorBody),
+        (status = 403, description = "No scope, not a member, or no `payment edit`.", body = ErrorBody),
+        (status = 404, description = "No such organization, or no free plan.", body = ErrorBody),
+        (status = 406, description = "`confirmed=true` is missing (`IM004`).", body = ErrorBody),
+    ))]
 async fn free(State(state): State<AppState>, m: OrgMember<OrgsWrite>, q: Params) -> Result<Reply> {
     let g = m.require::<perms::PaymentEdit>()?;
     if !q.bool("confirmed", false)? {
@@ -254,6 +315,12 @@ async fn free(State(state): State<AppState>, m: OrgMember<OrgsWrite>, q: Params)
 
 /// `GET /checkout/{sessionId}` (orgd extension): the local stand-in for a processor's checkout page. It needs no
 /// token (a browser opens it); the unguessable session id is the key, and it shows only that the plan is in force.
+#[utoipa::path(get, path = "/checkout/{sessionId}", params(dto::CheckoutPath),
+    extensions(("x-orgd-extension" = json!(true))),
+    responses(
+        (status = 200, description = "The session's state.", body = dto::CheckoutPage),
+        (status = 404, description = "No such session.", body = ErrorBody),
+    ))]
 async fn checkout(State(state): State<AppState>, path: PathIds) -> Result<Reply> {
     let session = path.raw("sessionId");
     let sub = match uuid::Uuid::try_parse(session) {

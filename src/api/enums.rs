@@ -10,6 +10,8 @@ use crate::app::AppState;
 use crate::auth::Authed;
 use crate::domain::{countries, timezones};
 
+pub mod dto;
+
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/enums/countries", get(countries))
@@ -20,6 +22,8 @@ pub fn router() -> Router<AppState> {
 }
 
 /// E1 `GET /enums/countries`.
+#[utoipa::path(get, path = "/enums/countries", security(("Token" = [])),
+    responses((status = 200, description = "The countries.", body = dto::Countries)))]
 async fn countries(_: Authed) -> Reply {
     let list: Vec<Value> = countries::all()
         .iter()
@@ -29,6 +33,8 @@ async fn countries(_: Authed) -> Reply {
 }
 
 /// E2 `GET /enums/timezones`: offsets and labels as of now, so they follow daylight saving time.
+#[utoipa::path(get, path = "/enums/timezones", security(("Token" = [])),
+    responses((status = 200, description = "The timezones.", body = dto::Timezones)))]
 async fn timezones(State(state): State<AppState>, _: Authed) -> Reply {
     let now = state.now();
     let list: Vec<Value> = timezones::all()
@@ -39,16 +45,22 @@ async fn timezones(State(state): State<AppState>, _: Authed) -> Reply {
 }
 
 /// E3 `GET /enums/imt-regions`: one region, this instance.
+#[utoipa::path(get, path = "/enums/imt-regions", security(("Token" = [])),
+    responses((status = 200, description = "The regions.", body = dto::Regions)))]
 async fn regions(State(state): State<AppState>, _: Authed) -> Reply {
     Reply(json!({ "imtRegions": [ { "id": REGION_ID, "name": &*state.zone } ] }))
 }
 
 /// E4 `GET /enums/imt-zones`: one zone, this instance's host.
+#[utoipa::path(get, path = "/enums/imt-zones", security(("Token" = [])),
+    responses((status = 200, description = "The zones.", body = dto::Zones)))]
 async fn zones(State(state): State<AppState>, _: Authed) -> Reply {
     Reply(json!({ "imtZones": [ { "id": 1, "name": &*state.zone } ] }))
 }
 
 /// E5 `GET /enums/variable-types`.
+#[utoipa::path(get, path = "/enums/variable-types", security(("Token" = [])),
+    responses((status = 200, description = "The variable types.", body = dto::VariableTypes)))]
 async fn variable_types(_: Authed) -> Reply {
     Reply(json!({ "variableTypes": [
         {"id": 1, "name": "number"}, {"id": 2, "name": "string"},

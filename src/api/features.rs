@@ -7,6 +7,7 @@ use serde_json::{json, Map, Value};
 
 use crate::access::{perms, OrgMember};
 use crate::api::body::{self, Fields, JsonObject};
+use crate::api::openapi::common::OrgPath;
 use crate::api::params::{Columns, Params};
 use crate::api::path::PathIds;
 use crate::api::reply::Reply;
@@ -14,8 +15,10 @@ use crate::app::AppState;
 use crate::auth::Scoped;
 use crate::domain::features;
 use crate::domain::scopes::{FeatureControlsWrite, OrgRead, OrgsRead, OrgsWrite};
-use crate::error::{ApiError, Result};
+use crate::error::{ApiError, ErrorBody, Result};
 use crate::store::models::FeatureControl;
+
+pub mod dto;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -67,11 +70,27 @@ async fn render(state: &AppState, g: &crate::access::Granted<perms::Organization
 
 /// O22 `GET /organizations/{organizationId}/feature-controls`: highest id first; `featureControlName` matches the
 /// name or the English label.
+#[utoipa::path(get, path = "/organizations/{organizationId}/feature-controls", params(dto::ListQuery),
+    security(("Token" = ["organization:read"]), ("Token" = ["organizations:read"])),
+    responses(
+        (status = 200, description = "The feature controls.", body = dto::FeatureControls),
+        (status = 400, description = "A bad id or `cols[]`.", body = ErrorBody),
+        (status = 403, description = "The token lacks the scope, or the caller is not a member.", body = ErrorBody),
+        (status = 404, description = "No such organization.", body = ErrorBody),
+    ))]
 async fn list(State(state): State<AppState>, m: OrgMember<OrgRead>, q: Params) -> Result<Reply> {
     render(&state, &m.view()?, &q).await
 }
 
 /// `GET /teams/{teamId}/feature-controls`: the controls of the team's organization.
+#[utoipa::path(get, path = "/teams/{teamId}/feature-controls", params(dto::TeamQuery),
+    security(("Token" = ["organization:read"]), ("Token" = ["organizations:read"])),
+    responses(
+        (status = 200, description = "The feature controls of the team's organization.", body = dto::FeatureControls),
+        (status = 400, description = "A bad id or `cols[]`.", body = ErrorBody),
+        (status = 403, description = "The token lacks the scope, or the caller is not a member.", body = ErrorBody),
+        (status = 404, description = "No such team.", body = ErrorBody),
+    ))]
 async fn list_for_team(
     State(state): State<AppState>,
     scoped: Scoped<OrgRead>,
@@ -85,6 +104,15 @@ async fn list_for_team(
 }
 
 /// O23 `PATCH /organizations/{organizationId}/feature-controls` with `{id, enabled}`: Owner and Admin only.
+#[utoipa::path(patch, path = "/organizations/{organizationId}/feature-controls", params(OrgPath),
+    request_body = dto::SetFeatureControl,
+    security(("Token" = ["organizations:write"]), ("Token" = ["organization:read"])),
+    responses(
+        (status = 200, description = "The control's new state.", body = dto::FeatureControlSet),
+        (status = 400, description = "Validation failed.", body = ErrorBody),
+        (status = 403, description = "No scope, not a member, or no `organization edit`.", body = ErrorBody),
+        (status = 404, description = "No such organization or control.", body = ErrorBody),
+    ))]
 async fn set(State(state): State<AppState>, m: OrgMember<FeatureControlsWrite>, body: JsonObject) -> Result<Reply> {
     let g = m.require::<perms::OrganizationEdit>()?;
     let mut f = Fields::new(&body);
@@ -97,6 +125,17 @@ async fn set(State(state): State<AppState>, m: OrgMember<FeatureControlsWrite>, 
 
 /// O24 `PATCH /organizations/{organizationId}/tfa-enforcement` with `{enable}` (or `{enabled}`). 403 without
 /// `organization edit`, 400 when this instance offers no TFA enforcement, 402 when the plan lacks it.
+#[utoipa::path(patch, path = "/organizations/{organizationId}/tfa-enforcement", params(OrgPath),
+    request_body = dto::TfaBody,
+    security(("Token" = ["organizations:write"])),
+    responses(
+        (status = 200, description = "The organization's TFA enforcement.", body = dto::TfaSet),
+        (status = 400, description = "Validation failed, the instance offers no TFA enforcement, or the caller has \
+            no TFA themselves (`IM005`).", body = ErrorBody),
+        (status = 402, description = "The plan lacks TFA enforcement (`SC402`).", body = ErrorBody),
+        (status = 403, description = "No scope, not a member, or no `organization edit`.", body = ErrorBody),
+        (status = 404, description = "No such organization.", body = ErrorBody),
+    ))]
 async fn tfa(State(state): State<AppState>, m: OrgMember<OrgsWrite>, body: JsonObject) -> Result<Reply> {
     let g = m.require::<perms::OrganizationEdit>()?;
     let mut f = Fields::new(&body);
@@ -119,6 +158,14 @@ async fn tfa(State(state): State<AppState>, m: OrgMember<OrgsWrite>, body: JsonO
 }
 
 /// O8 `GET /organizations/{organizationId}/apps`: custom apps installed in the organization.
+#[utoipa::path(get, path = "/organizations/{organizationId}/apps", params(OrgPath),
+    security(("Token" = ["organizations:read"])),
+    responses(
+        (status = 200, description = "The installed custom apps.", body = dto::InstalledApps),
+        (status = 400, description = "A bad id.", body = ErrorBody),
+        (status = 403, description = "The token lacks the scope, or the caller is not a member.", body = ErrorBody),
+        (status = 404, description = "No such organization.", body = ErrorBody),
+    ))]
 async fn apps(State(state): State<AppState>, m: OrgMember<OrgsRead>) -> Result<Reply> {
     let list: Vec<Value> = state
         .store

@@ -9,6 +9,7 @@ use serde_json::{json, Value};
 use crate::access::{perms, OrgMember};
 use crate::api::body::{self, Fields, JsonObject};
 use crate::api::members::role_json;
+use crate::api::openapi::common::OrgPath;
 use crate::api::params::Params;
 use crate::api::reply::Reply;
 use crate::api::users::user_json;
@@ -18,11 +19,13 @@ use crate::domain::email::Email;
 use crate::domain::names::Name;
 use crate::domain::roles;
 use crate::domain::scopes::{OrgsRead, OrgsWrite, UserRead};
-use crate::error::{ApiError, Result};
+use crate::error::{ApiError, ErrorBody, Result};
 use crate::store::models::{Invitation, NewInvitation};
 
 /// Longest invitation note (spec §9 q.29).
 const MAX_NOTE_CHARS: usize = 1000;
+
+pub mod dto;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -34,6 +37,15 @@ pub fn router() -> Router<AppState> {
 
 /// O15 `POST /organizations/{organizationId}/invite`: `email`, `name`, `usersRoleId`, optional `note` and
 /// `teamsId`. An e-mail without an account gets one (without tokens) that `orgd users add` later completes.
+#[utoipa::path(post, path = "/organizations/{organizationId}/invite", params(OrgPath), request_body = dto::InviteBody,
+    security(("Token" = ["organizations:write"])),
+    responses(
+        (status = 200, description = "The invitee's pending role.", body = crate::api::members::dto::MemberRoleChanged),
+        (status = 400, description = "Validation failed, the user is already a member (`IM005`) or the plan's \
+            user limit is reached (`IM011`).", body = ErrorBody),
+        (status = 403, description = "No scope, not a member, or no `organization user add and edit`.", body = ErrorBody),
+        (status = 404, description = "No such organization.", body = ErrorBody),
+    ))]
 async fn invite(State(state): State<AppState>, m: OrgMember<OrgsWrite>, body: JsonObject) -> Result<Reply> {
     let g = m.require::<perms::UserAddAndEdit>()?;
     let mut f = Fields::new(&body);
@@ -112,6 +124,14 @@ fn hash_of(value: Option<&str>) -> Result<&str> {
 }
 
 /// O3 `GET /organizations/invitation?hash=`.
+#[utoipa::path(get, path = "/organizations/invitation", params(dto::DetailQuery),
+    security(("Token" = ["organizations:read"])),
+    responses(
+        (status = 200, description = "The invitation.", body = dto::InvitationDetail),
+        (status = 400, description = "`hash` is missing or too long.", body = ErrorBody),
+        (status = 403, description = "The token lacks the scope, or the invitation is for another e-mail.", body = ErrorBody),
+        (status = 404, description = "Unknown, used or expired hash.", body = ErrorBody),
+    ))]
 async fn detail(State(state): State<AppState>, Scoped { caller, .. }: Scoped<OrgsRead>, q: Params) -> Result<Reply> {
     let inv = open_invitation(&state, &caller, hash_of(q.get("hash"))?).await?;
     Ok(Reply(json!({
@@ -123,6 +143,14 @@ async fn detail(State(state): State<AppState>, Scoped { caller, .. }: Scoped<Org
 }
 
 /// O4 `POST /organizations/accept-invitation` with `{hash}`: the caller becomes an active member.
+#[utoipa::path(post, path = "/organizations/accept-invitation", request_body = dto::AcceptBody,
+    security(("Token" = ["organizations:write"])),
+    responses(
+        (status = 200, description = "The caller and their new role.", body = dto::Accepted),
+        (status = 400, description = "Validation failed.", body = ErrorBody),
+        (status = 403, description = "The token lacks the scope, or the invitation is for another e-mail.", body = ErrorBody),
+        (status = 404, description = "Unknown, used or expired hash.", body = ErrorBody),
+    ))]
 async fn accept(
     State(state): State<AppState>,
     Scoped { caller, .. }: Scoped<OrgsWrite>,
@@ -138,6 +166,12 @@ async fn accept(
 }
 
 /// U3 `GET /users/me/organization-invitations`.
+#[utoipa::path(get, path = "/users/me/organization-invitations",
+    security(("Token" = ["user:read"])),
+    responses(
+        (status = 200, description = "The caller's open invitations.", body = dto::OpenInvitations),
+        (status = 403, description = "The token lacks the scope.", body = ErrorBody),
+    ))]
 async fn mine(State(state): State<AppState>, Scoped { caller, .. }: Scoped<UserRead>) -> Result<Reply> {
     let list: Vec<Value> = state
         .store

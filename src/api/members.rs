@@ -8,6 +8,7 @@ use serde_json::{json, Map, Value};
 
 use crate::access::{perms, OrgMember};
 use crate::api::body::{self, Fields, JsonObject};
+use crate::api::openapi::common::OrgPath;
 use crate::api::params::{Columns, PageSpec, Params, MAX_LIMIT};
 use crate::api::path::PathIds;
 use crate::api::reply::Reply;
@@ -16,8 +17,10 @@ use crate::app::AppState;
 use crate::auth::Scoped;
 use crate::domain::roles;
 use crate::domain::scopes::{OrgRead, OrgsRead, UserRead, UserWrite};
-use crate::error::{ApiError, Result};
+use crate::error::{ApiError, ErrorBody, Result};
 use crate::store::models::MemberRole;
+
+pub mod dto;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -62,6 +65,14 @@ pub fn role_json(r: &MemberRole, now: DateTime<Utc>) -> Value {
 }
 
 /// R1 `GET /organizations/{organizationId}/user-organization-roles`.
+#[utoipa::path(get, path = "/organizations/{organizationId}/user-organization-roles", params(dto::ListQuery),
+    security(("Token" = ["organizations:read"])),
+    responses(
+        (status = 200, description = "Every member and invitee with their role.", body = dto::MemberRoleList),
+        (status = 400, description = "A bad id or `cols[]`.", body = ErrorBody),
+        (status = 403, description = "The token lacks the scope, or the caller is not a member.", body = ErrorBody),
+        (status = 404, description = "No such organization.", body = ErrorBody),
+    ))]
 async fn list(State(state): State<AppState>, m: OrgMember<OrgsRead>, q: Params) -> Result<Reply> {
     let cols = q.cols(&COLUMNS)?;
     let now = state.now();
@@ -94,11 +105,27 @@ async fn one(
 }
 
 /// R2 `GET /organizations/{organizationId}/user-organization-roles/{userId}`.
+#[utoipa::path(get, path = "/organizations/{organizationId}/user-organization-roles/{userId}", params(dto::DetailQuery),
+    security(("Token" = ["organizations:read"])),
+    responses(
+        (status = 200, description = "The user's role.", body = dto::MemberRoleDetail),
+        (status = 400, description = "A bad id or `cols[]`.", body = ErrorBody),
+        (status = 403, description = "The token lacks the scope, or the caller is not a member.", body = ErrorBody),
+        (status = 404, description = "No such organization, or the user is not in it.", body = ErrorBody),
+    ))]
 async fn detail(State(state): State<AppState>, m: OrgMember<OrgsRead>, path: PathIds, q: Params) -> Result<Reply> {
     one(&state, &m, path.id("userId")?, &q).await
 }
 
 /// R5 `GET /users/{userId}/user-organization-roles/{organizationId}`.
+#[utoipa::path(get, path = "/users/{userId}/user-organization-roles/{organizationId}", params(dto::ByUserQuery),
+    security(("Token" = ["user:read"])),
+    responses(
+        (status = 200, description = "The user's role.", body = dto::MemberRoleDetail),
+        (status = 400, description = "A bad id or `cols[]`.", body = ErrorBody),
+        (status = 403, description = "The token lacks the scope, or the caller is not a member.", body = ErrorBody),
+        (status = 404, description = "No such organization, or the user is not in it.", body = ErrorBody),
+    ))]
 async fn detail_by_user(
     State(state): State<AppState>,
     m: OrgMember<UserRead>,
@@ -110,6 +137,14 @@ async fn detail_by_user(
 
 /// R4 `GET /users/{userId}/user-organization-roles`: the caller's own roles, or another user's roles in the
 /// organizations the caller is an active member of.
+#[utoipa::path(get, path = "/users/{userId}/user-organization-roles", params(dto::OfUserQuery),
+    security(("Token" = ["user:read"])),
+    responses(
+        (status = 200, description = "The user's roles the caller may see.", body = dto::MemberRoleList),
+        (status = 400, description = "A bad id or `cols[]`.", body = ErrorBody),
+        (status = 403, description = "The token lacks the scope, or the caller shares no organization with the user.", body = ErrorBody),
+        (status = 404, description = "No such user.", body = ErrorBody),
+    ))]
 async fn of_user(
     State(state): State<AppState>,
     Scoped { caller, .. }: Scoped<UserRead>,
@@ -140,6 +175,15 @@ async fn of_user(
 
 /// R6 `POST /users/{userId}/user-organization-roles/{organizationId}`: `{usersRoleId}` sets the role; an empty
 /// body removes the user from the organization and its teams. `confirmed` and `deleteConnections` are accepted.
+#[utoipa::path(post, path = "/users/{userId}/user-organization-roles/{organizationId}", params(dto::SetQuery),
+    request_body(content = Option<dto::SetRoleBody>, description = "`{usersRoleId}` sets the role; an empty body removes the user.", content_type = "application/json"),
+    security(("Token" = ["user:write"])),
+    responses(
+        (status = 200, description = "The role as it is now.", body = dto::MemberRoleChanged),
+        (status = 400, description = "Validation failed, or the change is not possible (`IM005`).", body = ErrorBody),
+        (status = 403, description = "No scope, not a member, or no `organization user add and edit`.", body = ErrorBody),
+        (status = 404, description = "No such organization, or the user is not in it.", body = ErrorBody),
+    ))]
 async fn set(
     State(state): State<AppState>,
     m: OrgMember<UserWrite>,
@@ -182,6 +226,15 @@ async fn do_transfer<S: crate::domain::scopes::Requirement>(
 
 /// R3 `POST /organizations/{organizationId}/user-organization-roles/transfer` with `{userId}`: only the Owner;
 /// the previous Owner becomes Admin.
+#[utoipa::path(post, path = "/organizations/{organizationId}/user-organization-roles/transfer", params(OrgPath),
+    request_body = dto::TransferBody,
+    security(("Token" = ["organization:read"]), ("Token" = ["organizations:read"])),
+    responses(
+        (status = 200, description = "The new and the previous Owner's roles.", body = dto::Transferred),
+        (status = 400, description = "Validation failed, or the user is not an active member (`IM005`).", body = ErrorBody),
+        (status = 403, description = "No scope, not a member, or not the Owner.", body = ErrorBody),
+        (status = 404, description = "No such organization or member.", body = ErrorBody),
+    ))]
 async fn transfer(State(state): State<AppState>, m: OrgMember<OrgRead>, body: JsonObject) -> Result<Reply> {
     let mut f = Fields::new(&body);
     let to = f.required("userId", body::id("userId"));
@@ -190,6 +243,14 @@ async fn transfer(State(state): State<AppState>, m: OrgMember<OrgRead>, body: Js
 }
 
 /// R7 `POST /users/{userId}/user-organization-roles/{organizationId}/transfer`.
+#[utoipa::path(post, path = "/users/{userId}/user-organization-roles/{organizationId}/transfer", params(dto::TransferToPath),
+    security(("Token" = ["user:write"])),
+    responses(
+        (status = 200, description = "The new and the previous Owner's roles.", body = dto::Transferred),
+        (status = 400, description = "A bad id, or the user is not an active member (`IM005`).", body = ErrorBody),
+        (status = 403, description = "No scope, not a member, or not the Owner.", body = ErrorBody),
+        (status = 404, description = "No such organization or member.", body = ErrorBody),
+    ))]
 async fn transfer_to(State(state): State<AppState>, m: OrgMember<UserWrite>, path: PathIds) -> Result<Reply> {
     do_transfer(&state, &m, path.id("userId")?).await
 }
@@ -216,6 +277,14 @@ const USER_PAGE: PageSpec =
     PageSpec { sortable: &["id", "name", "email"], default_sort: "name", default_limit: MAX_LIMIT };
 
 /// U5 `GET /users?organizationId=`: active members, optionally with one `organizationRoleId`.
+#[utoipa::path(get, path = "/users", params(dto::UsersQuery),
+    security(("Token" = ["user:read"])),
+    responses(
+        (status = 200, description = "The organization's active members.", body = dto::UserList),
+        (status = 400, description = "A missing or bad `organizationId`, role, `cols[]` or `pg[...]`.", body = ErrorBody),
+        (status = 403, description = "The token lacks the scope, or the caller is not a member.", body = ErrorBody),
+        (status = 404, description = "No such organization.", body = ErrorBody),
+    ))]
 async fn users(State(state): State<AppState>, scoped: Scoped<UserRead>, q: Params) -> Result<Reply> {
     let org_id = q.required_id("organizationId")?;
     let role = q.optional_id("organizationRoleId")?;

@@ -2,10 +2,12 @@
 
 pub mod billing;
 pub mod body;
+pub mod docs;
 pub mod enums;
 pub mod features;
 pub mod invitations;
 pub mod members;
+pub mod openapi;
 pub mod orgs;
 pub mod params;
 pub mod path;
@@ -33,4 +35,5 @@ pub fn router() -> Router<AppState> {
         .merge(variables::router())
         .merge(usage::router())
         .merge(features::router())
+        .merge(openapi::router())
 }

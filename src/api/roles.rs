@@ -13,7 +13,9 @@ use crate::app::AppState;
 use crate::auth::Scoped;
 use crate::domain::roles::{self, Category, OrgPermission, Role, ROLES, TEAM_PERMISSIONS};
 use crate::domain::scopes::{OrgRead, UserRead};
-use crate::error::{ApiError, Result};
+use crate::error::{ApiError, ErrorBody, Result};
+
+pub mod dto;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -48,6 +50,13 @@ fn role_json(r: &Role) -> Map<String, Value> {
 
 /// U4 `GET /users/roles`: `category`, `roleId`, `excludeRole[]`, `cols[]`. orgd has no custom roles, so
 /// `organizationId`/`teamId` only get validated.
+#[utoipa::path(get, path = "/users/roles", params(dto::ListQuery),
+    security(("Token" = ["user:read"])),
+    responses(
+        (status = 200, description = "The role definitions.", body = dto::UsersRoles),
+        (status = 400, description = "A bad parameter.", body = ErrorBody),
+        (status = 403, description = "The token lacks the scope.", body = ErrorBody),
+    ))]
 async fn list(Scoped { .. }: Scoped<UserRead>, q: Params) -> Result<Reply> {
     let cols = q.cols(&COLUMNS)?;
     let category = match q.get("category") {
@@ -71,6 +80,14 @@ async fn list(Scoped { .. }: Scoped<UserRead>, q: Params) -> Result<Reply> {
 }
 
 /// `GET /users/roles/{roleId}`: one role with every column.
+#[utoipa::path(get, path = "/users/roles/{roleId}", params(dto::RolePath),
+    security(("Token" = ["user:read"])),
+    responses(
+        (status = 200, description = "The role.", body = dto::UsersRoleDetail),
+        (status = 400, description = "A bad id.", body = ErrorBody),
+        (status = 403, description = "The token lacks the scope.", body = ErrorBody),
+        (status = 404, description = "No such role.", body = ErrorBody),
+    ))]
 async fn detail(Scoped { .. }: Scoped<UserRead>, path: PathIds) -> Result<Reply> {
     let id = path.id("roleId")?;
     let role = roles::role(id).ok_or_else(|| ApiError::NotFound(format!("Role {id} not found.")))?;
@@ -78,6 +95,13 @@ async fn detail(Scoped { .. }: Scoped<UserRead>, path: PathIds) -> Result<Reply>
 }
 
 /// `GET /users/roles/permissions?roleCategory=`: the permission catalogue.
+#[utoipa::path(get, path = "/users/roles/permissions", params(dto::PermissionsQuery),
+    security(("Token" = ["user:read"])),
+    responses(
+        (status = 200, description = "The permissions.", body = dto::Permissions),
+        (status = 400, description = "A bad `roleCategory`.", body = ErrorBody),
+        (status = 403, description = "The token lacks the scope.", body = ErrorBody),
+    ))]
 async fn permissions(Scoped { .. }: Scoped<UserRead>, q: Params) -> Result<Reply> {
     let want = match q.get("roleCategory") {
         None | Some("") => None,
@@ -114,6 +138,14 @@ async fn permissions(Scoped { .. }: Scoped<UserRead>, q: Params) -> Result<Reply
 
 /// O25 `GET /organizations/{organizationId}/check-team-permission?teamPermission=`: whether the caller holds the
 /// permission in at least one team of the organization (the Owner everywhere).
+#[utoipa::path(get, path = "/organizations/{organizationId}/check-team-permission", params(dto::CheckQuery),
+    security(("Token" = ["organization:read"]), ("Token" = ["organizations:read"])),
+    responses(
+        (status = 200, description = "Whether the caller holds it.", body = dto::HasPermission),
+        (status = 400, description = "A bad id, or a missing or unknown `teamPermission`.", body = ErrorBody),
+        (status = 403, description = "The token lacks the scope, or the caller is not a member.", body = ErrorBody),
+        (status = 404, description = "No such organization.", body = ErrorBody),
+    ))]
 async fn check_team_permission(State(state): State<AppState>, m: OrgMember<OrgRead>, q: Params) -> Result<Reply> {
     let perm = match q.get("teamPermission") {
         None | Some("") => return Err(ApiError::field("teamPermission", "teamPermission is required")),

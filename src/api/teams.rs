@@ -15,8 +15,10 @@ use crate::auth::Scoped;
 use crate::domain::names::Name;
 use crate::domain::roles;
 use crate::domain::scopes::{TeamsRead, TeamsWrite, UserWrite};
-use crate::error::{ApiError, Result};
+use crate::error::{ApiError, ErrorBody, Result};
 use crate::store::models::{NewTeam, Team};
+
+pub mod dto;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -86,6 +88,14 @@ async fn team_and_member<S: crate::domain::scopes::Requirement>(
 }
 
 /// T1 `GET /teams?organizationId=`: the organization's teams (every member sees them all).
+#[utoipa::path(get, path = "/teams", params(dto::ListQuery),
+    security(("Token" = ["teams:read"])),
+    responses(
+        (status = 200, description = "The organization's teams.", body = dto::TeamList),
+        (status = 400, description = "A missing or bad `organizationId`, `cols[]` or `pg[...]`.", body = ErrorBody),
+        (status = 403, description = "The token lacks the scope, or the caller is not a member.", body = ErrorBody),
+        (status = 404, description = "No such organization.", body = ErrorBody),
+    ))]
 async fn list(State(state): State<AppState>, scoped: Scoped<TeamsRead>, q: Params) -> Result<Reply> {
     let org_id = q.required_id("organizationId")?;
     let cols = q.cols(&COLUMNS)?;
@@ -98,6 +108,14 @@ async fn list(State(state): State<AppState>, scoped: Scoped<TeamsRead>, q: Param
 }
 
 /// T2 `POST /teams`: needs `team add`; the creator becomes the team's Team Admin.
+#[utoipa::path(post, path = "/teams", request_body = dto::CreateTeam,
+    security(("Token" = ["teams:write"])),
+    responses(
+        (status = 200, description = "The new team.", body = dto::TeamCreated),
+        (status = 400, description = "Validation failed, or the plan's team limit is reached (`IM011`).", body = ErrorBody),
+        (status = 403, description = "No scope, not a member, or no `team add`.", body = ErrorBody),
+        (status = 404, description = "No such organization.", body = ErrorBody),
+    ))]
 async fn create(State(state): State<AppState>, scoped: Scoped<TeamsWrite>, body: JsonObject) -> Result<Reply> {
     let mut f = Fields::new(&body);
     let name = f.required("name", |v| body::string("name")(v).and_then(|s| Name::parse("name", &s)));
@@ -130,6 +148,14 @@ async fn create(State(state): State<AppState>, scoped: Scoped<TeamsWrite>, body:
 }
 
 /// T3 `GET /teams/{teamId}`.
+#[utoipa::path(get, path = "/teams/{teamId}", params(dto::DetailQuery),
+    security(("Token" = ["teams:read"])),
+    responses(
+        (status = 200, description = "The team.", body = dto::TeamDetail),
+        (status = 400, description = "A bad id or `cols[]`.", body = ErrorBody),
+        (status = 403, description = "The token lacks the scope, or the caller is not a member.", body = ErrorBody),
+        (status = 404, description = "No such team.", body = ErrorBody),
+    ))]
 async fn detail(State(state): State<AppState>, scoped: Scoped<TeamsRead>, path: PathIds, q: Params) -> Result<Reply> {
     let cols = q.cols(&COLUMNS)?;
     let (team, m) = team_and_member(&state, scoped, path.id("teamId")?).await?;
@@ -138,6 +164,15 @@ async fn detail(State(state): State<AppState>, scoped: Scoped<TeamsRead>, path: 
 }
 
 /// T4 `DELETE /teams/{teamId}?confirmed=true`: needs `team delete` in that team (the Owner has it everywhere).
+#[utoipa::path(delete, path = "/teams/{teamId}", params(dto::DeleteQuery),
+    security(("Token" = ["teams:write"])),
+    responses(
+        (status = 200, description = "Deleted; the answer names its id.", body = dto::TeamDeleted),
+        (status = 400, description = "A bad id or `confirmed`, or the organization's last team (`IM005`).", body = ErrorBody),
+        (status = 403, description = "No scope, not a member, or no `team delete` in the team.", body = ErrorBody),
+        (status = 404, description = "No such team.", body = ErrorBody),
+        (status = 406, description = "`confirmed=true` is missing (`IM004`).", body = ErrorBody),
+    ))]
 async fn delete(State(state): State<AppState>, scoped: Scoped<TeamsWrite>, path: PathIds, q: Params) -> Result<Reply> {
     let (team, m) = team_and_member(&state, scoped, path.id("teamId")?).await?;
     let g = m.require_team(&state, &team, "team delete").await?;
@@ -151,6 +186,14 @@ async fn delete(State(state): State<AppState>, scoped: Scoped<TeamsWrite>, path:
 }
 
 /// `GET /teams/{teamId}/user-team-roles`: the team's members and their team roles.
+#[utoipa::path(get, path = "/teams/{teamId}/user-team-roles", params(dto::TeamPath),
+    security(("Token" = ["teams:read"])),
+    responses(
+        (status = 200, description = "The team's members.", body = dto::TeamRoles),
+        (status = 400, description = "A bad id.", body = ErrorBody),
+        (status = 403, description = "The token lacks the scope, or the caller is not a member.", body = ErrorBody),
+        (status = 404, description = "No such team.", body = ErrorBody),
+    ))]
 async fn members(State(state): State<AppState>, scoped: Scoped<TeamsRead>, path: PathIds) -> Result<Reply> {
     let (team, m) = team_and_member(&state, scoped, path.id("teamId")?).await?;
     m.view()?;
@@ -166,6 +209,16 @@ async fn members(State(state): State<AppState>, scoped: Scoped<TeamsRead>, path:
 
 /// `POST /users/{userId}/user-team-roles/{teamId}`: body `{usersRoleId}` (a team role) sets it, an empty body
 /// removes the user from the team. Needs `team user add and edit` in that team.
+#[utoipa::path(post, path = "/users/{userId}/user-team-roles/{teamId}", params(dto::SetRolePath),
+    request_body(content = Option<dto::SetTeamRole>, content_type = "application/json",
+                 description = "`{usersRoleId}` sets the team role; an empty body removes the user from the team."),
+    security(("Token" = ["user:write"])),
+    responses(
+        (status = 200, description = "The team role as it is now.", body = dto::TeamRoleChanged),
+        (status = 400, description = "Validation failed, or the user is not an active member (`IM005`).", body = ErrorBody),
+        (status = 403, description = "No scope, not a member, or no `team user add and edit` in the team.", body = ErrorBody),
+        (status = 404, description = "No such team or user.", body = ErrorBody),
+    ))]
 async fn set_role(
     State(state): State<AppState>,
     scoped: Scoped<UserWrite>,

@@ -15,8 +15,10 @@ use crate::api::reply::Reply;
 use crate::app::AppState;
 use crate::domain::scopes::OrgsRead;
 use crate::domain::timezones;
-use crate::error::Result;
+use crate::error::{ErrorBody, Result};
 use crate::store::models::UsageTotals;
+
+pub mod dto;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/organizations/{organizationId}/usage", get(usage))
@@ -58,6 +60,14 @@ pub fn by_day(
 }
 
 /// O21 `GET /organizations/{organizationId}/usage?organizationTimezone=`.
+#[utoipa::path(get, path = "/organizations/{organizationId}/usage", params(dto::UsageQuery),
+    security(("Token" = ["organizations:read"])),
+    responses(
+        (status = 200, description = "Usage per day.", body = dto::Usage),
+        (status = 400, description = "A bad id or `organizationTimezone`.", body = ErrorBody),
+        (status = 403, description = "The token lacks the scope, or the caller is not a member.", body = ErrorBody),
+        (status = 404, description = "No such organization.", body = ErrorBody),
+    ))]
 async fn usage(State(state): State<AppState>, m: OrgMember<OrgsRead>, q: Params) -> Result<Reply> {
     let g = m.view()?;
     let zone_id = if q.bool("organizationTimezone", false)? { m.org.timezone_id } else { m.caller.user.timezone_id };

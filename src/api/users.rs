@@ -11,8 +11,10 @@ use crate::api::reply::Reply;
 use crate::app::AppState;
 use crate::auth::Authed;
 use crate::domain::timezones;
-use crate::error::Result;
+use crate::error::{ErrorBody, Result};
 use crate::store::models::User;
+
+pub mod dto;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/users/me", get(me)).route("/users/me/current-authorization", get(current_authorization))
@@ -89,6 +91,11 @@ pub fn user_json(u: &User) -> Map<String, Value> {
 }
 
 /// U1 `GET /users/me`.
+#[utoipa::path(get, path = "/users/me", params(dto::MeQuery), security(("Token" = [])),
+    responses(
+        (status = 200, description = "The caller.", body = dto::Me),
+        (status = 400, description = "A bad `cols[]` or `includeInvitedOrg`.", body = ErrorBody),
+    ))]
 async fn me(State(state): State<AppState>, Authed(caller): Authed, q: Params) -> Result<Reply> {
     let cols = q.cols(&ME)?;
     let _include_invited = q.bool("includeInvitedOrg", false)?;
@@ -130,6 +137,8 @@ async fn me(State(state): State<AppState>, Authed(caller): Authed, q: Params) ->
 
 /// U2 `GET /users/me/current-authorization`. Bearer use of an API token still reports `token`: orgd issues no
 /// OAuth tokens.
+#[utoipa::path(get, path = "/users/me/current-authorization", security(("Token" = [])),
+    responses((status = 200, description = "The caller's authentication.", body = dto::CurrentAuthorization)))]
 async fn current_authorization(Authed(caller): Authed) -> Reply {
     Reply(json!({ "authorization": { "authUsed": caller.auth_used, "scope": caller.scopes } }))
 }

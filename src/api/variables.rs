@@ -7,14 +7,17 @@ use serde_json::{json, Value};
 
 use crate::access::{perms, OrgMember};
 use crate::api::body::{Fields, JsonObject};
+use crate::api::openapi::common::OrgPath;
 use crate::api::params::Params;
 use crate::api::path::PathIds;
 use crate::api::reply::Reply;
 use crate::app::AppState;
 use crate::domain::scopes::{VarsRead, VarsWrite};
 use crate::domain::variables::{check_any, check_value, parse_name, parse_type};
-use crate::error::{ApiError, Result};
+use crate::error::{ApiError, ErrorBody, Result};
 use crate::store::models::{Org, VariableWrite};
+
+pub mod dto;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -50,6 +53,14 @@ fn variable_name(path: &PathIds) -> Result<String> {
 }
 
 /// O16 `GET /organizations/{organizationId}/variables`: system variables, then custom ones by name.
+#[utoipa::path(get, path = "/organizations/{organizationId}/variables", params(OrgPath),
+    security(("Token" = ["organization-variables:read"]), ("Token" = ["organizations-variables:read"])),
+    responses(
+        (status = 200, description = "The variables.", body = dto::VariableList),
+        (status = 400, description = "A bad id.", body = ErrorBody),
+        (status = 403, description = "The token lacks the scope, or the caller is not a member.", body = ErrorBody),
+        (status = 404, description = "No such organization.", body = ErrorBody),
+    ))]
 async fn list(State(state): State<AppState>, m: OrgMember<VarsRead>) -> Result<Reply> {
     let g = m.view()?;
     let mut out = system_variables(&m.org);
@@ -62,6 +73,15 @@ async fn list(State(state): State<AppState>, m: OrgMember<VarsRead>) -> Result<R
 }
 
 /// O17 `POST /organizations/{organizationId}/variables`: `name`, `typeId`, `value`, all required and consistent.
+#[utoipa::path(post, path = "/organizations/{organizationId}/variables", params(OrgPath),
+    request_body = dto::CreateVariable,
+    security(("Token" = ["organization-variables:write"]), ("Token" = ["organizations-variables:write"])),
+    responses(
+        (status = 200, description = "The new variable.", body = dto::VariableDetail),
+        (status = 400, description = "Validation failed, or the name is taken or a system variable's (`IM005`).", body = ErrorBody),
+        (status = 403, description = "No scope, not a member, or no `organization edit`.", body = ErrorBody),
+        (status = 404, description = "No such organization, or custom variables are not on its plan.", body = ErrorBody),
+    ))]
 async fn create(State(state): State<AppState>, m: OrgMember<VarsWrite>, body: JsonObject) -> Result<Reply> {
     let g = m.require::<perms::OrganizationEdit>()?;
     licensed(&state, &m)?;
@@ -97,6 +117,15 @@ async fn create(State(state): State<AppState>, m: OrgMember<VarsWrite>, body: Js
 
 /// O19 `PATCH /organizations/{organizationId}/variables/{variableName}`: `typeId` and/or `value`. Only when both
 /// are sent are they checked against each other; a lone one is not checked against the stored other half.
+#[utoipa::path(patch, path = "/organizations/{organizationId}/variables/{variableName}", params(dto::VariablePath),
+    request_body = dto::UpdateVariable,
+    security(("Token" = ["organization-variables:write"]), ("Token" = ["organizations-variables:write"])),
+    responses(
+        (status = 200, description = "The changed variable.", body = dto::VariableDetail),
+        (status = 400, description = "Validation failed, or a system variable (`IM005`).", body = ErrorBody),
+        (status = 403, description = "No scope, not a member, or no `organization edit`.", body = ErrorBody),
+        (status = 404, description = "No such organization or variable, or custom variables are not on its plan.", body = ErrorBody),
+    ))]
 async fn update(
     State(state): State<AppState>,
     m: OrgMember<VarsWrite>,
@@ -135,6 +164,15 @@ async fn update(
 }
 
 /// O18 `DELETE /organizations/{organizationId}/variables/{variableName}?confirmed=true`.
+#[utoipa::path(delete, path = "/organizations/{organizationId}/variables/{variableName}", params(dto::DeleteQuery),
+    security(("Token" = ["organization-variables:write"]), ("Token" = ["organizations-variables:write"])),
+    responses(
+        (status = 200, description = "Deleted.", body = dto::Deleted),
+        (status = 400, description = "A bad name or `confirmed`, or a system variable (`IM005`).", body = ErrorBody),
+        (status = 403, description = "No scope, not a member, or no `organization edit`.", body = ErrorBody),
+        (status = 404, description = "No such organization or variable, or custom variables are not on its plan.", body = ErrorBody),
+        (status = 406, description = "`confirmed=true` is missing (`IM004`).", body = ErrorBody),
+    ))]
 async fn delete(State(state): State<AppState>, m: OrgMember<VarsWrite>, path: PathIds, q: Params) -> Result<Reply> {
     let g = m.require::<perms::OrganizationEdit>()?;
     licensed(&state, &m)?;
@@ -150,6 +188,14 @@ async fn delete(State(state): State<AppState>, m: OrgMember<VarsWrite>, path: Pa
 }
 
 /// O20 `GET /organizations/{organizationId}/variables/{variableName}/history`: newest first.
+#[utoipa::path(get, path = "/organizations/{organizationId}/variables/{variableName}/history", params(dto::VariablePath),
+    security(("Token" = ["organization-variables:read"]), ("Token" = ["organizations-variables:read"])),
+    responses(
+        (status = 200, description = "The variable's history.", body = dto::History),
+        (status = 400, description = "A bad id or name.", body = ErrorBody),
+        (status = 403, description = "The token lacks the scope, or the caller is not a member.", body = ErrorBody),
+        (status = 404, description = "No such organization or variable, or custom variables are not on its plan.", body = ErrorBody),
+    ))]
 async fn history(State(state): State<AppState>, m: OrgMember<VarsRead>, path: PathIds) -> Result<Reply> {
     let g = m.view()?;
     licensed(&state, &m)?;

@@ -14,6 +14,7 @@ mod invitations;
 mod matrix;
 mod members;
 mod observability;
+mod openapi;
 mod orgs;
 mod persistence;
 mod rate;

@@ -1,5 +1,6 @@
 //! Organizations: O1 list, O2 create, O5 detail, O6 delete, O7 update.
 
+pub mod dto;
 pub mod view;
 
 use axum::extract::State;
@@ -10,6 +11,7 @@ use serde_json::{json, Value};
 use crate::access::{perms, OrgMember};
 use crate::api::body::{self, Fields, JsonObject};
 use crate::api::enums::REGION_ID;
+use crate::api::openapi::common::OrgPath;
 use crate::api::params::Params;
 use crate::api::reply::Reply;
 use crate::app::AppState;
@@ -17,7 +19,7 @@ use crate::auth::Scoped;
 use crate::domain::names::Name;
 use crate::domain::scopes::{OrgsCreate, OrgsRead, OrgsWrite};
 use crate::domain::{countries, roles, timezones};
-use crate::error::{ApiError, Result};
+use crate::error::{ApiError, ErrorBody, Result};
 use crate::store::models::{NewOrg, OrgFilter, OrgPatch};
 use view::{COLUMNS_DETAIL, COLUMNS_LIST, PAGE};
 
@@ -28,6 +30,13 @@ pub fn router() -> Router<AppState> {
 }
 
 /// O1 `GET /organizations`: the caller's organizations, sorted and paged.
+#[utoipa::path(get, path = "/organizations", params(dto::ListQuery),
+    security(("Token" = ["organizations:read"])),
+    responses(
+        (status = 200, description = "The caller's organizations.", body = dto::OrganizationList),
+        (status = 400, description = "A bad `cols[]`, `pg[...]` value.", body = ErrorBody),
+        (status = 403, description = "The token lacks the scope.", body = ErrorBody),
+    ))]
 async fn list(State(state): State<AppState>, Scoped { caller, .. }: Scoped<OrgsRead>, q: Params) -> Result<Reply> {
     let cols = q.cols(&COLUMNS_LIST)?;
     let page = q.page(&PAGE)?;
@@ -42,6 +51,13 @@ async fn list(State(state): State<AppState>, Scoped { caller, .. }: Scoped<OrgsR
 }
 
 /// O2 `POST /organizations`: the caller becomes Owner; a first team "My Team" is created.
+#[utoipa::path(post, path = "/organizations", request_body = dto::CreateOrganization,
+    security(("Token" = ["organizations:write"]), ("Token" = ["admin:write"])),
+    responses(
+        (status = 200, description = "The new organization and the caller's Owner role.", body = dto::OrganizationCreated),
+        (status = 400, description = "Validation failed (`SC400`, one suberror per field).", body = ErrorBody),
+        (status = 403, description = "The token lacks the scope.", body = ErrorBody),
+    ))]
 async fn create(
     State(state): State<AppState>,
     Scoped { caller, .. }: Scoped<OrgsCreate>,
@@ -82,6 +98,14 @@ async fn create(
 }
 
 /// O5 `GET /organizations/{organizationId}`. `wait` is accepted and has nothing to wait for on one database.
+#[utoipa::path(get, path = "/organizations/{organizationId}", params(dto::DetailQuery),
+    security(("Token" = ["organizations:read"])),
+    responses(
+        (status = 200, description = "The organization.", body = dto::OrganizationDetail),
+        (status = 400, description = "A bad id, `wait` or `cols[]`.", body = ErrorBody),
+        (status = 403, description = "The token lacks the scope, or the caller is not a member.", body = ErrorBody),
+        (status = 404, description = "No such organization.", body = ErrorBody),
+    ))]
 async fn detail(State(state): State<AppState>, m: OrgMember<OrgsRead>, q: Params) -> Result<Reply> {
     m.view()?;
     q.bool("wait", false)?;
@@ -91,6 +115,15 @@ async fn detail(State(state): State<AppState>, m: OrgMember<OrgsRead>, q: Params
 }
 
 /// O7 `PATCH /organizations/{organizationId}`: `name`, `countryId`, `timezoneId`; absent fields keep their value.
+#[utoipa::path(patch, path = "/organizations/{organizationId}", params(OrgPath),
+    request_body = dto::UpdateOrganization,
+    security(("Token" = ["organizations:write"])),
+    responses(
+        (status = 200, description = "The changed organization.", body = dto::OrganizationDetail),
+        (status = 400, description = "Validation failed.", body = ErrorBody),
+        (status = 403, description = "No scope, not a member, or no `organization edit`.", body = ErrorBody),
+        (status = 404, description = "No such organization.", body = ErrorBody),
+    ))]
 async fn update(State(state): State<AppState>, m: OrgMember<OrgsWrite>, body: JsonObject) -> Result<Reply> {
     let g = m.require::<perms::OrganizationEdit>()?;
     let mut f = Fields::new(&body);
@@ -104,6 +137,15 @@ async fn update(State(state): State<AppState>, m: OrgMember<OrgsWrite>, body: Js
 }
 
 /// O6 `DELETE /organizations/{organizationId}?confirmed=true`: deletes it with its teams and memberships.
+#[utoipa::path(delete, path = "/organizations/{organizationId}", params(dto::DeleteQuery),
+    security(("Token" = ["organizations:write"])),
+    responses(
+        (status = 200, description = "Deleted; the answer names its id.", body = dto::OrganizationDeleted),
+        (status = 400, description = "A bad id or `confirmed`.", body = ErrorBody),
+        (status = 403, description = "No scope, not a member, or no `organization delete`.", body = ErrorBody),
+        (status = 404, description = "No such organization.", body = ErrorBody),
+        (status = 406, description = "`confirmed=true` is missing (`IM004`).", body = ErrorBody),
+    ))]
 async fn delete(State(state): State<AppState>, m: OrgMember<OrgsWrite>, q: Params) -> Result<Reply> {
     let g = m.require::<perms::OrganizationDelete>()?;
     if !q.bool("confirmed", false)? {

@@ -1,0 +1,262 @@
+//! The OpenAPI 3.1 document, generated from the handlers' `#[utoipa::path]` annotations and the wire types next
+//! to them, served at `GET /api/v2/openapi.json`. Responses every operation shares (401, 429, 413/415 for bodies,
+//! 414/431/503/504 from the layers) are added here once instead of on every handler.
+
+pub mod common;
+pub mod probes;
+
+use std::sync::OnceLock;
+
+use axum::extract::State;
+use axum::routing::get;
+use axum::Router;
+use utoipa::openapi::header::HeaderBuilder;
+use utoipa::openapi::path::Operation;
+use utoipa::openapi::schema::{Object, ObjectBuilder, Schema, SchemaType, Type};
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
+use utoipa::openapi::{Content, OpenApi as Document, RefOr, Required, ResponseBuilder};
+use utoipa::{Modify, OpenApi, PartialSchema, ToSchema};
+
+use crate::api::reply::Reply;
+use crate::api::{billing, enums, features, invitations, members, orgs, roles, teams, usage, users, variables};
+use crate::app::AppState;
+use crate::error::ErrorBody;
+
+/// The name of the security scheme every authenticated operation lists.
+pub const TOKEN: &str = "Token";
+
+/// The extension key that marks what Make's cloud does not have.
+pub const EXTENSION: &str = "x-orgd-extension";
+
+/// Everything under `/api/v2`.
+#[derive(OpenApi)]
+#[openapi(
+    paths(
+        orgs::list,
+        orgs::create,
+        orgs::detail,
+        orgs::update,
+        orgs::delete,
+        invitations::invite,
+        invitations::detail,
+        invitations::accept,
+        invitations::mine,
+        members::list,
+        members::transfer,
+        members::detail,
+        members::of_user,
+        members::detail_by_user,
+        members::set,
+        members::transfer_to,
+        members::users,
+        roles::list,
+        roles::permissions,
+        roles::detail,
+        roles::check_team_permission,
+        teams::list,
+        teams::create,
+        teams::detail,
+        teams::delete,
+        teams::members,
+        teams::set_role,
+        billing::prices,
+        billing::payments,
+        billing::subscription,
+        billing::start,
+        billing::change,
+        billing::cancel,
+        billing::free,
+        billing::checkout,
+        variables::list,
+        variables::create,
+        variables::update,
+        variables::delete,
+        variables::history,
+        usage::usage,
+        features::list,
+        features::set,
+        features::list_for_team,
+        features::tfa,
+        features::apps,
+        enums::countries,
+        enums::timezones,
+        enums::regions,
+        enums::zones,
+        enums::variable_types,
+        users::me,
+        users::current_authorization,
+        openapi_json,
+    ),
+    components(schemas(ErrorBody))
+)]
+struct ApiV2;
+
+/// The probes outside `/api/v2`, with `ApiV2` nested under it.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "orgd",
+        description = "Make API v2 \"Organizations\" surface, served by orgd. Paths Make's cloud does not have \
+            are marked `x-orgd-extension: true`. Authenticate with `Authorization: Token <api-token>`.",
+    ),
+    paths(probes::livez, probes::health, probes::metrics),
+    nest((path = "/api/v2", api = ApiV2)),
+    modifiers(&Shared)
+)]
+struct Root;
+
+/// The document as the code describes it (the price list is the default catalogue's).
+pub fn base() -> &'static Document {
+    static DOC: OnceLock<Document> = OnceLock::new();
+    DOC.get_or_init(Root::openapi)
+}
+
+/// The document this instance serves: the base with the instance's own price ids.
+pub fn document(state: &AppState) -> Document {
+    let mut doc = base().clone();
+    if let Some(components) = doc.components.as_mut() {
+        let ids: Vec<String> = state.plans.prices().into_iter().map(|p| p.id).collect();
+        if let Some(RefOr::T(Schema::Object(o))) = components.schemas.get_mut("PriceId") {
+            o.enum_values = Some(ids.into_iter().map(Into::into).collect());
+        }
+    }
+    doc
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/openapi.json", get(openapi_json))
+}
+
+/// The OpenAPI document of this server (orgd extension).
+#[utoipa::path(
+    get,
+    path = "/openapi.json",
+    responses((status = 200, description = "The OpenAPI 3.1 document.", body = common::AnyObject)),
+    extensions(("x-orgd-extension" = json!(true)))
+)]
+async fn openapi_json(State(state): State<AppState>) -> Reply<Document> {
+    Reply(document(&state))
+}
+
+/// Adds the security scheme and the responses that every operation of a kind shares.
+struct Shared;
+
+impl Modify for Shared {
+    fn modify(&self, doc: &mut Document) {
+        let components = doc.components.get_or_insert_with(Default::default);
+        let scheme = ApiKeyValue::with_description(
+            "Authorization",
+            "`Token <api-token>`: an API token (a UUIDv4) from `orgd users add`, or the bootstrap token. \
+             `Bearer <api-token>` is accepted too. Each operation lists the scopes it accepts: any one suffices.",
+        );
+        components.add_security_scheme(TOKEN, SecurityScheme::ApiKey(ApiKey::Header(scheme)));
+        components.schemas.entry(ErrorBody::name().into_owned()).or_insert_with(ErrorBody::schema);
+        for (path, item) in doc.paths.paths.iter_mut() {
+            let probe = !path.starts_with("/api/v2/") || path == "/api/v2/openapi.json";
+            for op in [&mut item.get, &mut item.post, &mut item.patch, &mut item.delete, &mut item.put] {
+                if let Some(op) = op.as_mut() {
+                    add_shared(op, probe);
+                }
+            }
+        }
+    }
+}
+
+fn error(description: &str) -> utoipa::openapi::ResponseBuilder {
+    ResponseBuilder::new().description(description).content(
+        "application/json",
+        Content::new(Some(RefOr::Ref(utoipa::openapi::Ref::from_schema_name("ErrorBody")))),
+    )
+}
+
+fn add_shared(op: &mut Operation, probe: bool) {
+    // The doc comment's first paragraph becomes the summary; keep its first sentence there and all of it below.
+    if let Some(first) = op.summary.take() {
+        let text = match op.description.take() {
+            Some(rest) => format!("{first} {rest}"),
+            None => first,
+        };
+        let full = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        let summary = full.find(". ").map(|i| &full[..=i]).unwrap_or(&full).to_string();
+        if summary != full {
+            op.description = Some(full);
+        }
+        op.summary = Some(summary);
+    }
+    // Handlers are named by action inside their module (`orgs::list`, `teams::list`): the module makes the id unique.
+    if let (Some(tag), Some(id)) = (op.tags.as_ref().and_then(|t| t.first()), op.operation_id.as_mut()) {
+        *id = format!("{tag}.{id}");
+    }
+    let secured = op.security.as_ref().is_some_and(|s| !s.is_empty());
+    let has_body = op.request_body.is_some();
+    let integer = || -> Object { ObjectBuilder::new().schema_type(Type::Integer).build() };
+    let mut shared = vec![
+        ("414", error("The request target is longer than 8 KiB.").build()),
+        ("431", error("The request headers are larger than 32 KiB.").build()),
+        ("504", error("The request took longer than the configured request timeout.").build()),
+    ];
+    if !probe {
+        shared.push(("503", error("The database could not be reached in time.").build()));
+    }
+    if secured {
+        shared.push((
+            "401",
+            error("Missing, malformed, unknown or revoked API token (`IM015`).")
+                .header(
+                    "WWW-Authenticate",
+                    HeaderBuilder::new().schema(ObjectBuilder::new().schema_type(Type::String)).build(),
+                )
+                .build(),
+        ));
+        shared.push((
+            "429",
+            error("Too many requests for the organization (or the caller) this minute (`SC429`).")
+                .header(
+                    "Retry-After",
+                    HeaderBuilder::new()
+                        .schema(integer())
+                        .description(Some("Seconds until the next minute starts."))
+                        .build(),
+                )
+                .build(),
+        ));
+    }
+    if has_body {
+        shared.push(("413", error("The body is larger than 256 KiB (`SC413`).").build()));
+        shared.push(("415", error("The body is not `application/json` (`SC415`).").build()));
+    }
+    if let Some(body) = op.request_body.as_mut().filter(|b| b.required != Some(Required::True)) {
+        // An optional body is absent or an object, never a JSON `null` (which the server refuses).
+        for content in body.content.values_mut() {
+            if let Some(RefOr::T(Schema::OneOf(one))) = &content.schema {
+                let rest: Vec<_> = one.items.iter().filter(|s| !is_null(s)).cloned().collect();
+                if let [only] = rest.as_slice() {
+                    content.schema = Some(only.clone());
+                }
+            }
+        }
+    }
+    let responses = &mut op.responses.responses;
+    for (status, response) in shared {
+        responses.entry(status.to_string()).or_insert(RefOr::T(response));
+    }
+}
+
+fn is_null(s: &RefOr<Schema>) -> bool {
+    matches!(s, RefOr::T(Schema::Object(o)) if o.schema_type == SchemaType::Type(Type::Null))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn the_document_is_openapi_3_1_and_marks_the_extensions() {
+        let doc = serde_json::to_value(base()).unwrap();
+        assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
+        assert_eq!(doc["paths"]["/api/v2/enums/prices"]["get"][EXTENSION], json!(true));
+        assert!(doc["paths"]["/api/v2/organizations"]["get"].get(EXTENSION).is_none());
+        assert_eq!(doc["components"]["securitySchemes"][TOKEN]["type"], "apiKey");
+    }
+}

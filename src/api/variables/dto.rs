@@ -1,0 +1,136 @@
+//! Documentation-only wire types of the organization variable endpoints (O16–O20); never constructed.
+
+#![allow(dead_code)]
+
+use serde_json::json;
+use utoipa::openapi::schema::{AnyOfBuilder, ObjectBuilder, OneOfBuilder, Schema, Type};
+use utoipa::openapi::RefOr;
+use utoipa::{PartialSchema, ToSchema};
+
+use crate::api::openapi::common::{params, VariableName, VariableTypeId, VariableValue};
+use crate::domain::variables::VarType;
+
+/// A variable: the system ones (`$organizationId`, …) first, then the custom ones.
+#[derive(ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Variable {
+    name: String,
+    #[schema(value_type = VariableTypeId)]
+    type_id: i64,
+    #[schema(value_type = VariableValue)]
+    value: (),
+    is_system: bool,
+}
+
+/// O16's answer.
+#[derive(ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct VariableList {
+    organization_variables: Vec<Variable>,
+}
+
+/// O17's and O19's answer.
+#[derive(ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct VariableDetail {
+    organization_variable: Variable,
+}
+
+/// O17's body: `name`, `typeId` and a `value` of that type.
+pub struct CreateVariable;
+
+impl PartialSchema for CreateVariable {
+    fn schema() -> RefOr<Schema> {
+        let mut one_of = OneOfBuilder::new();
+        for t in TYPES {
+            one_of = one_of.item(typed(t).property("name", VariableName::schema()).required("name"));
+        }
+        one_of.description(Some("A name, a typeId and a value of that type.")).into()
+    }
+}
+
+impl ToSchema for CreateVariable {}
+
+/// O19's body: `typeId` and/or `value`; checked against each other only when both are sent.
+pub struct UpdateVariable;
+
+impl PartialSchema for UpdateVariable {
+    fn schema() -> RefOr<Schema> {
+        let lone = |key: &str, schema: RefOr<Schema>| {
+            ObjectBuilder::new().property(key, schema).required(key).max_properties(Some(1))
+        };
+        let mut any_of = AnyOfBuilder::new()
+            .item(lone("typeId", VariableTypeId::schema()))
+            .item(lone("value", VariableValue::schema()));
+        for t in TYPES {
+            any_of = any_of.item(typed(t));
+        }
+        any_of.description(Some("typeId and/or value; when both are sent, the value must be of that type.")).into()
+    }
+}
+
+impl ToSchema for UpdateVariable {}
+
+/// The four variable types: id and the schema of their values.
+const TYPES: [VarType; 4] = [VarType::Number, VarType::Text, VarType::Boolean, VarType::Date];
+
+/// An object with `typeId` fixed to `t` and a `value` of that type.
+fn typed(t: VarType) -> ObjectBuilder {
+    let value = match t {
+        VarType::Number => ObjectBuilder::new().schema_type(Type::Number),
+        VarType::Text => ObjectBuilder::new().schema_type(Type::String),
+        VarType::Boolean => ObjectBuilder::new().schema_type(Type::Boolean),
+        VarType::Date => ObjectBuilder::new()
+            .schema_type(Type::String)
+            .pattern(Some(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z$"))
+            .examples([json!("1998-03-06T12:31:00.000Z")]),
+    };
+    ObjectBuilder::new()
+        .property("typeId", ObjectBuilder::new().schema_type(Type::Integer).enum_values(Some([t.id()])))
+        .required("typeId")
+        .property("value", value)
+        .required("value")
+}
+
+/// One history entry.
+#[derive(ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct HistoryEntry {
+    id: i64,
+    /// The variable after the change (with `oldValue`/`oldTypeId` when they changed), or as it was for a deletion.
+    #[schema(value_type = Object)]
+    diff_object: (),
+    #[schema(format = DateTime)]
+    changed: String,
+    #[schema(pattern = "^organization_variable_(created|edited|deleted)$")]
+    action: String,
+    /// The e-mail of who made the change.
+    author: String,
+}
+
+/// O20's answer, newest first.
+#[derive(ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct History {
+    organization_variable_history: Vec<HistoryEntry>,
+}
+
+/// The `{ok: 1}` answer of O18.
+#[derive(ToSchema)]
+pub struct Deleted {
+    #[schema(minimum = 1, maximum = 1)]
+    ok: i64,
+}
+
+params! {
+    /// A variable's path.
+    VariablePath = [org_path(), variable_name()];
+    /// O18's path and query.
+    DeleteQuery = [org_path(), variable_name(), flag("confirmed", "Must be true; else 406 `IM004`.")];
+}
+
+fn variable_name() -> Vec<utoipa::openapi::path::Parameter> {
+    let mut p = crate::api::openapi::common::path_string("variableName", "The variable's name.");
+    p[0].schema = Some(VariableName::schema());
+    p
+}
