@@ -105,7 +105,8 @@ fn iso(t: DateTime<Utc>) -> String {
     t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
 }
 
-/// Renders organizations with only the data the selected columns need loaded.
+/// Renders organizations with only the data the selected columns need loaded, computing only those columns
+/// (a list of 100 organizations by id and name no longer builds and drops 100 licenses; bench/RESULTS.md).
 pub async fn render(
     state: &AppState,
     orgs: &[Org],
@@ -114,77 +115,107 @@ pub async fn render(
 ) -> Result<Vec<Value>> {
     let ids: Vec<i64> = orgs.iter().map(|o| o.id).collect();
     let now = state.now();
-    let (last_reset, next_reset) = period(now);
+    let resets = period(now);
     let teams = if cols.wants(selected, NEEDS_TEAMS) { state.store.teams_of(&ids).await? } else { HashMap::new() };
     let usage = if cols.wants(selected, NEEDS_USAGE) {
-        state.store.usage_totals(&ids, last_reset, next_reset).await?
+        state.store.usage_totals(&ids, resets.0, resets.1).await?
     } else {
         HashMap::new()
     };
     let no_teams = Vec::new();
     let no_usage = UsageTotals::default();
+    let keys = selected.unwrap_or(cols.default);
     Ok(orgs
         .iter()
         .map(|o| {
-            let full = full(
+            let org = OrgView {
                 state,
                 o,
-                teams.get(&o.id).unwrap_or(&no_teams),
-                usage.get(&o.id).unwrap_or(&no_usage),
-                (last_reset, next_reset),
-            );
-            cols.project(&full, selected)
+                teams: teams.get(&o.id).unwrap_or(&no_teams),
+                usage: usage.get(&o.id).unwrap_or(&no_usage),
+                resets,
+            };
+            let mut out = Map::with_capacity(keys.len());
+            for k in keys {
+                out.insert((*k).to_string(), org.column(k).unwrap_or(Value::Null));
+            }
+            Value::Object(out)
         })
         .collect())
 }
 
-/// Every column of one organization. License and plan fields are `null` for organizations of another zone.
-fn full(
-    state: &AppState,
-    o: &Org,
-    teams: &[Team],
-    usage: &UsageTotals,
-    (last_reset, next_reset): (DateTime<Utc>, DateTime<Utc>),
-) -> Map<String, Value> {
-    let (_, plan) = state.plan(&o.plan);
-    let local = o.zone == *state.zone;
-    let ops_limit = plan.license_i64("operations").unwrap_or(0);
-    let transfer_limit = plan.license_i64("transfer").unwrap_or(0);
-    let v = json!({
-        "id": o.id,
-        "name": o.name,
-        "countryId": o.country_id,
-        "timezoneId": o.timezone_id,
-        "zone": o.zone,
-        "license": if local { Value::Object(plan.license.clone()) } else { Value::Null },
-        "serviceName": if local { json!(plan.service_name) } else { Value::Null },
-        "productName": plan.product_name,
-        "isPaused": if local { json!(false) } else { Value::Null },
-        "teams": teams.iter().map(|t| json!({"id": t.id, "name": t.name})).collect::<Vec<_>>(),
-        "externalId": o.external_id,
-        "tfaEnforced": o.tfa_enforced,
-        "privateSpaces": [],
-        "nextReset": iso(next_reset),
-        "lastReset": iso(last_reset),
-        "operations": usage.operations.to_string(),
-        "transfer": usage.data_transfer.to_string(),
-        "operationsExt": "0",
-        "transferExt": "0",
-        "unusedOperations": (ops_limit - usage.operations).max(0).to_string(),
-        "unusedTransfer": (transfer_limit - usage.data_transfer).max(0).to_string(),
-        "deleted": false,
-        "features": {},
-        "autoPurchasingActivated": false,
-        "activeScenarios": 0,
-        "activeApps": 0,
-        "scenarios": 0,
-        "solutionPartnerLink": "",
-        "ssoType": null,
-        "sharedScenarioPartnerCode": "",
-    });
-    match v {
-        Value::Object(m) => m,
-        _ => Map::new(),
+/// One organization with what its columns are computed from.
+struct OrgView<'a> {
+    state: &'a AppState,
+    o: &'a Org,
+    teams: &'a [Team],
+    usage: &'a UsageTotals,
+    resets: (DateTime<Utc>, DateTime<Utc>),
+}
+
+impl OrgView<'_> {
+    /// One column (`None` for a name that is not a column). License and plan fields are `null` for
+    /// organizations of another zone.
+    fn column(&self, col: &str) -> Option<Value> {
+        let (state, o, usage) = (self.state, self.o, self.usage);
+        let (_, plan) = state.plan(&o.plan);
+        let local = o.zone == *state.zone;
+        let (last_reset, next_reset) = self.resets;
+        Some(match col {
+            "id" => json!(o.id),
+            "name" => json!(o.name),
+            "countryId" => json!(o.country_id),
+            "timezoneId" => json!(o.timezone_id),
+            "zone" => json!(o.zone),
+            "license" => {
+                if local {
+                    Value::Object(plan.license.clone())
+                } else {
+                    Value::Null
+                }
+            }
+            "serviceName" => {
+                if local {
+                    json!(plan.service_name)
+                } else {
+                    Value::Null
+                }
+            }
+            "productName" => json!(plan.product_name),
+            "isPaused" => {
+                if local {
+                    json!(false)
+                } else {
+                    Value::Null
+                }
+            }
+            "teams" => self.teams.iter().map(|t| json!({"id": t.id, "name": t.name})).collect::<Vec<_>>().into(),
+            "externalId" => json!(o.external_id),
+            "tfaEnforced" => json!(o.tfa_enforced),
+            "privateSpaces" => json!([]),
+            "nextReset" => json!(iso(next_reset)),
+            "lastReset" => json!(iso(last_reset)),
+            "operations" => json!(usage.operations.to_string()),
+            "transfer" => json!(usage.data_transfer.to_string()),
+            "operationsExt" => json!("0"),
+            "transferExt" => json!("0"),
+            "unusedOperations" => {
+                json!((plan.license_i64("operations").unwrap_or(0) - usage.operations).max(0).to_string())
+            }
+            "unusedTransfer" => {
+                json!((plan.license_i64("transfer").unwrap_or(0) - usage.data_transfer).max(0).to_string())
+            }
+            "deleted" => json!(false),
+            "features" => json!({}),
+            "autoPurchasingActivated" => json!(false),
+            "activeScenarios" => json!(0),
+            "activeApps" => json!(0),
+            "scenarios" => json!(0),
+            "solutionPartnerLink" => json!(""),
+            "ssoType" => Value::Null,
+            "sharedScenarioPartnerCode" => json!(""),
+            _ => return None,
+        })
     }
 }
 

@@ -29,6 +29,10 @@ impl PgStore {
         let pool = PgPoolOptions::new()
             .max_connections(opts.max_connections.max(2))
             .acquire_timeout(opts.acquire_timeout)
+            // sqlx pings every connection when it is released; a second ping before each acquire doubled the
+            // round trips of every query (bench/RESULTS.md). A connection that broke is still found by the
+            // release ping, or fails its next query.
+            .test_before_acquire(false)
             .connect_with(connect)
             .await?;
         Ok(PgStore { read: pool.clone(), write: pool })

@@ -139,14 +139,33 @@ impl OrgStore for PgStore {
     }
 
     async fn list_orgs(&self, f: &OrgFilter, page: &Page) -> StoreResult<Vec<Org>> {
-        let col = sort_column(page.sort_by);
         let dir = page.sort_dir.sql();
-        let sql = format!(
-            "select {ORG_COLS} from organizations o
-             join organization_members m on m.organization_id = o.id and m.user_id = $1
-             where ($2::text is null or o.zone = $2) and ($3::text is null or o.external_id = $3)
-             order by {col} {dir}, o.id {dir} limit $4 offset $5"
-        );
+        // By name or id without filters (the common case), the page is cut from the membership index alone
+        // (`organization_members_user_name`, `organization_members_user`): skipping `offset` rows costs index
+        // steps, not a sort of all the caller's organizations; only the page's rows are then read.
+        let by_index = match page.sort_by {
+            "name" => Some(("m.org_name, m.organization_id", format!("p.org_name {dir}, p.organization_id {dir}"))),
+            "id" => Some(("m.organization_id", format!("p.organization_id {dir}"))),
+            _ => None,
+        };
+        let sql = match by_index {
+            Some((cols, order)) if f.zone.is_none() && f.external_id.is_none() => format!(
+                "select {ORG_COLS} from (
+                     select {cols} from organization_members m
+                     where m.user_id = $1 and $2::text is null and $3::text is null
+                     order by {} limit $4 offset $5
+                 ) p join organizations o on o.id = p.organization_id
+                 order by {order}",
+                order.replace("p.", "m.")
+            ),
+            _ => format!(
+                "select {ORG_COLS} from organizations o
+                 join organization_members m on m.organization_id = o.id and m.user_id = $1
+                 where ($2::text is null or o.zone = $2) and ($3::text is null or o.external_id = $3)
+                 order by {} {dir}, o.id {dir} limit $4 offset $5",
+                sort_column(page.sort_by)
+            ),
+        };
         let rows: Vec<OrgRow> = sqlx::query_as(&sql)
             .bind(f.user_id)
             .bind(&f.zone)

@@ -81,7 +81,7 @@ impl BillingStore for SqliteStore {
         let row: Option<SubscriptionRow> =
             sqlx::query_as(&format!("select {SUB_COLS} from subscriptions where organization_id = $1"))
                 .bind(g.org_id())
-                .fetch_optional(&self.read)
+                .fetch_optional(&mut *self.read.acquire().await?)
                 .await?;
         Ok(row.map(Into::into))
     }
@@ -206,7 +206,7 @@ impl BillingStore for SqliteStore {
         .bind(g.org_id())
         .bind(page.limit)
         .bind(page.offset)
-        .fetch_all(&self.read)
+        .fetch_all(&mut *self.read.acquire().await?)
         .await?;
         Ok(rows.into_iter().map(Into::into).collect())
     }
@@ -215,7 +215,7 @@ impl BillingStore for SqliteStore {
         let row: Option<SubscriptionRow> =
             sqlx::query_as(&format!("select {SUB_COLS} from subscriptions where checkout_session = $1"))
                 .bind(session)
-                .fetch_optional(&self.read)
+                .fetch_optional(&mut *self.read.acquire().await?)
                 .await?;
         Ok(row.map(Into::into))
     }

@@ -15,7 +15,7 @@ impl FeatureStore for SqliteStore {
             "select id, name, enabled from feature_controls where organization_id = $1 order by id desc",
         )
         .bind(g.org_id())
-        .fetch_all(&self.read)
+        .fetch_all(&mut *self.read.acquire().await?)
         .await?;
         Ok(rows.into_iter().map(|(id, name, enabled)| FeatureControl { id, name, enabled }).collect())
     }
@@ -62,7 +62,7 @@ impl FeatureStore for SqliteStore {
              where organization_id = $1 order by app_name",
         )
         .bind(g.org_id())
-        .fetch_all(&self.read)
+        .fetch_all(&mut *self.read.acquire().await?)
         .await?;
         Ok(rows
             .into_iter()

@@ -180,7 +180,7 @@ impl MemberStore for SqliteStore {
     async fn invitation_by_hash(&self, hash: &str) -> StoreResult<Option<Invitation>> {
         let row: Option<InvitationRow> = sqlx::query_as(&format!("{} where i.hash = $1", invitation_select()))
             .bind(hash)
-            .fetch_optional(&self.read)
+            .fetch_optional(&mut *self.read.acquire().await?)
             .await?;
         Ok(row.map(Into::into))
     }
@@ -235,7 +235,7 @@ impl MemberStore for SqliteStore {
         ))
         .bind(user_id)
         .bind(now)
-        .fetch_all(&self.read)
+        .fetch_all(&mut *self.read.acquire().await?)
         .await?;
         Ok(rows.into_iter().map(Into::into).collect())
     }
@@ -383,7 +383,7 @@ impl MemberStore for SqliteStore {
         .bind(role)
         .bind(page.limit)
         .bind(page.offset)
-        .fetch_all(&self.read)
+        .fetch_all(&mut *self.read.acquire().await?)
         .await?;
         Ok(rows.into_iter().map(Into::into).collect())
     }

@@ -1,6 +1,6 @@
 //! The SQLite backend: WAL, foreign keys, a busy timeout and `synchronous = FULL`, so an acknowledged write
 //! survives a crash. Writes go through a one-connection pool, which serialises them without `SQLITE_BUSY`
-//! upgrade failures; reads use a separate pool.
+//! upgrade failures; reads use a separate set of connections (`Readers`).
 
 mod billing;
 mod features;
@@ -10,16 +10,91 @@ mod teams;
 mod users;
 mod variables;
 
+use std::ops::{Deref, DerefMut};
 use std::str::FromStr;
+use std::sync::Mutex;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+use sqlx::Connection;
+use tokio::sync::{Semaphore, SemaphorePermit};
 
-use super::{Options, Store, StoreResult};
+use super::{Options, Store, StoreError, StoreResult};
+
+/// The read connections. Not a `sqlx::Pool`: that pings a connection when it is released (and, by default,
+/// when it is acquired), and for SQLite each ping is a round trip to the connection's worker thread, which made
+/// every read cost three thread hand-offs instead of one (bench/RESULTS.md). Reads hold no transaction, so a
+/// connection can go straight back to the idle list, even from a request that was cancelled mid-query.
+pub(super) struct Readers {
+    idle: Mutex<Vec<SqliteConnection>>,
+    permits: Semaphore,
+    max: u32,
+    connect: SqliteConnectOptions,
+    acquire_timeout: Duration,
+}
+
+/// A read connection, back to the idle list when dropped.
+pub(super) struct Reader<'a> {
+    conn: Option<SqliteConnection>,
+    home: &'a Readers,
+    _permit: SemaphorePermit<'a>,
+}
+
+impl Readers {
+    /// An idle connection, or a new one while fewer than `max` are out; 503 (pool timeout) after waiting
+    /// `acquire_timeout` for one.
+    pub(super) async fn acquire(&self) -> StoreResult<Reader<'_>> {
+        let permit = tokio::time::timeout(self.acquire_timeout, self.permits.acquire())
+            .await
+            .map_err(|_| StoreError::PoolTimeout)?
+            .map_err(|_| StoreError::PoolTimeout)?;
+        let idle = self.idle.lock().unwrap_or_else(|e| e.into_inner()).pop();
+        let conn = match idle {
+            Some(c) => c,
+            None => SqliteConnection::connect_with(&self.connect).await?,
+        };
+        Ok(Reader { conn: Some(conn), home: self, _permit: permit })
+    }
+
+    fn idle_count(&self) -> usize {
+        self.idle.lock().unwrap_or_else(|e| e.into_inner()).len()
+    }
+
+    async fn close(&self) {
+        self.permits.close();
+        let conns: Vec<SqliteConnection> = std::mem::take(&mut *self.idle.lock().unwrap_or_else(|e| e.into_inner()));
+        for c in conns {
+            let _ = c.close().await;
+        }
+    }
+}
+
+impl Deref for Reader<'_> {
+    type Target = SqliteConnection;
+    fn deref(&self) -> &SqliteConnection {
+        self.conn.as_ref().expect("present until dropped")
+    }
+}
+
+impl DerefMut for Reader<'_> {
+    fn deref_mut(&mut self) -> &mut SqliteConnection {
+        self.conn.as_mut().expect("present until dropped")
+    }
+}
+
+impl Drop for Reader<'_> {
+    fn drop(&mut self) {
+        if let Some(c) = self.conn.take() {
+            self.home.idle.lock().unwrap_or_else(|e| e.into_inner()).push(c);
+        }
+    }
+}
 
 pub struct SqliteStore {
-    read: SqlitePool,
+    read: Readers,
     write: SqlitePool,
     /// SQLite serves one node, so its rate counters live in memory rather than costing a write per request.
     counters: crate::rate::MemoryCounters,
@@ -36,13 +111,17 @@ impl SqliteStore {
         let write = SqlitePoolOptions::new()
             .max_connections(1)
             .acquire_timeout(opts.acquire_timeout)
+            .test_before_acquire(false)
             .connect_with(connect.clone())
             .await?;
-        let read = SqlitePoolOptions::new()
-            .max_connections(opts.max_connections.max(1))
-            .acquire_timeout(opts.acquire_timeout)
-            .connect_with(connect.read_only(false))
-            .await?;
+        let max = opts.max_connections.max(1);
+        let read = Readers {
+            idle: Mutex::new(Vec::new()),
+            permits: Semaphore::new(max as usize),
+            max,
+            connect,
+            acquire_timeout: opts.acquire_timeout,
+        };
         Ok(SqliteStore { read, write, counters: Default::default() })
     }
 }
@@ -55,7 +134,7 @@ impl Store for SqliteStore {
     }
 
     async fn ping(&self) -> StoreResult<()> {
-        sqlx::query("select 1").execute(&self.read).await?;
+        sqlx::query("select 1").execute(&mut *self.read.acquire().await?).await?;
         Ok(())
     }
 
@@ -66,9 +145,10 @@ impl Store for SqliteStore {
 
     fn pool_stats(&self) -> super::PoolStats {
         super::PoolStats {
-            size: self.read.size() + self.write.size(),
-            idle: (self.read.num_idle() + self.write.num_idle()) as u32,
-            max: self.read.options().get_max_connections() + self.write.options().get_max_connections(),
+            size: (self.read.max as usize - self.read.permits.available_permits() + self.read.idle_count()) as u32
+                + self.write.size(),
+            idle: (self.read.idle_count() + self.write.num_idle()) as u32,
+            max: self.read.max + self.write.options().get_max_connections(),
         }
     }
 

@@ -139,21 +139,40 @@ impl OrgStore for SqliteStore {
     }
 
     async fn list_orgs(&self, f: &OrgFilter, page: &Page) -> StoreResult<Vec<Org>> {
-        let col = sort_column(page.sort_by);
         let dir = page.sort_dir.sql();
-        let sql = format!(
-            "select {ORG_COLS} from organizations o
-             join organization_members m on m.organization_id = o.id and m.user_id = $1
-             where ($2 is null or o.zone = $2) and ($3 is null or o.external_id = $3)
-             order by {col} {dir}, o.id {dir} limit $4 offset $5"
-        );
+        // By name or id without filters (the common case), the page is cut from the membership index alone
+        // (`organization_members_user_name`, `organization_members_user`): skipping `offset` rows costs index
+        // steps, not a sort of all the caller's organizations; only the page's rows are then read.
+        let by_index = match page.sort_by {
+            "name" => Some(("m.org_name, m.organization_id", format!("p.org_name {dir}, p.organization_id {dir}"))),
+            "id" => Some(("m.organization_id", format!("p.organization_id {dir}"))),
+            _ => None,
+        };
+        let sql = match by_index {
+            Some((cols, order)) if f.zone.is_none() && f.external_id.is_none() => format!(
+                "select {ORG_COLS} from (
+                     select {cols} from organization_members m
+                     where m.user_id = $1 and $2 is null and $3 is null
+                     order by {} limit $4 offset $5
+                 ) p join organizations o on o.id = p.organization_id
+                 order by {order}",
+                order.replace("p.", "m.")
+            ),
+            _ => format!(
+                "select {ORG_COLS} from organizations o
+                 join organization_members m on m.organization_id = o.id and m.user_id = $1
+                 where ($2 is null or o.zone = $2) and ($3 is null or o.external_id = $3)
+                 order by {} {dir}, o.id {dir} limit $4 offset $5",
+                sort_column(page.sort_by)
+            ),
+        };
         let rows: Vec<OrgRow> = sqlx::query_as(&sql)
             .bind(f.user_id)
             .bind(&f.zone)
             .bind(&f.external_id)
             .bind(page.limit)
             .bind(page.offset)
-            .fetch_all(&self.read)
+            .fetch_all(&mut *self.read.acquire().await?)
             .await?;
         Ok(rows.into_iter().map(Into::into).collect())
     }
@@ -172,7 +191,7 @@ impl OrgStore for SqliteStore {
         ))
         .bind(org_id)
         .bind(user_id)
-        .fetch_optional(&self.read)
+        .fetch_optional(&mut *self.read.acquire().await?)
         .await?;
         Ok(match row {
             None => OrgAccess::NoSuchOrg,
@@ -216,7 +235,7 @@ impl OrgStore for SqliteStore {
                 sep.push_bind(*id);
             }
             q.push(") order by name, id");
-            let rows: Vec<TeamRow> = q.build_query_as().fetch_all(&self.read).await?;
+            let rows: Vec<TeamRow> = q.build_query_as().fetch_all(&mut *self.read.acquire().await?).await?;
             for r in rows {
                 out.entry(r.organization_id).or_default().push(r.into());
             }
@@ -230,7 +249,7 @@ impl OrgStore for SqliteStore {
              order by organization_id",
         )
         .bind(user_id)
-        .fetch_all(&self.read)
+        .fetch_all(&mut *self.read.acquire().await?)
         .await?;
         Ok(rows
             .into_iter()
@@ -246,14 +265,14 @@ impl OrgStore for SqliteStore {
     async fn team_roles_of_user(&self, user_id: i64) -> StoreResult<Vec<(i64, i64)>> {
         Ok(sqlx::query_as("select team_id, users_role_id from team_members where user_id = $1 order by team_id")
             .bind(user_id)
-            .fetch_all(&self.read)
+            .fetch_all(&mut *self.read.acquire().await?)
             .await?)
     }
 
     async fn org_by_id(&self, org_id: i64) -> StoreResult<Option<Org>> {
         let row: Option<OrgRow> = sqlx::query_as(&format!("select {ORG_COLS} from organizations o where o.id = $1"))
             .bind(org_id)
-            .fetch_optional(&self.read)
+            .fetch_optional(&mut *self.read.acquire().await?)
             .await?;
         Ok(row.map(Into::into))
     }
@@ -300,7 +319,8 @@ impl OrgStore for SqliteStore {
                 sep.push_bind(*id);
             }
             q.push(") group by organization_id");
-            let rows: Vec<(i64, i64, i64, i64)> = q.build_query_as().fetch_all(&self.read).await?;
+            let rows: Vec<(i64, i64, i64, i64)> =
+                q.build_query_as().fetch_all(&mut *self.read.acquire().await?).await?;
             for (id, operations, data_transfer, centicredits) in rows {
                 out.insert(id, UsageTotals { operations, data_transfer, centicredits });
             }
@@ -321,7 +341,7 @@ impl OrgStore for SqliteStore {
         .bind(g.org_id())
         .bind(from)
         .bind(to)
-        .fetch_all(&self.read)
+        .fetch_all(&mut *self.read.acquire().await?)
         .await?;
         Ok(rows
             .into_iter()

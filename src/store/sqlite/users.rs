@@ -48,7 +48,7 @@ pub(super) fn user_cols_of(alias: &str) -> String {
 #[async_trait]
 impl UserStore for SqliteStore {
     async fn count_users(&self) -> StoreResult<i64> {
-        Ok(sqlx::query_scalar("select count(*) from users").fetch_one(&self.read).await?)
+        Ok(sqlx::query_scalar("select count(*) from users").fetch_one(&mut *self.read.acquire().await?).await?)
     }
 
     async fn ensure_user(&self, u: NewUser) -> StoreResult<(User, bool)> {
@@ -80,7 +80,7 @@ impl UserStore for SqliteStore {
     async fn user_by_id(&self, id: i64) -> StoreResult<Option<User>> {
         let row: Option<UserRow> = sqlx::query_as(&format!("select {USER_COLS} from users where id = $1"))
             .bind(id)
-            .fetch_optional(&self.read)
+            .fetch_optional(&mut *self.read.acquire().await?)
             .await?;
         Ok(row.map(Into::into))
     }
@@ -121,7 +121,7 @@ impl UserStore for SqliteStore {
             user_cols_of("u")
         ))
         .bind(digest)
-        .fetch_optional(&self.read)
+        .fetch_optional(&mut *self.read.acquire().await?)
         .await?;
         row.map(|r| {
             let scopes: Vec<String> = serde_json::from_str(&r.scopes).map_err(anyhow::Error::from)?;

@@ -58,7 +58,7 @@ impl VariableStore for SqliteStore {
         let rows: Vec<(String, i64, String)> =
             sqlx::query_as("select name, type_id, value from variables where organization_id = $1 order by name")
                 .bind(g.org_id())
-                .fetch_all(&self.read)
+                .fetch_all(&mut *self.read.acquire().await?)
                 .await?;
         rows.into_iter().map(|(name, type_id, value)| Ok(Variable { name, type_id, value: parse(&value)? })).collect()
     }
@@ -150,7 +150,7 @@ impl VariableStore for SqliteStore {
         )
         .bind(g.org_id())
         .bind(name)
-        .fetch_all(&self.read)
+        .fetch_all(&mut *self.read.acquire().await?)
         .await?;
         if rows.is_empty() {
             return Ok(None);

@@ -1,0 +1,111 @@
+#!/usr/bin/env python3
+"""Seeds an orgd database (already migrated, with the two bench users created by `orgd users add`) straight
+through SQL: the HTTP API would take far too long for 100 000 or 1 000 000 organizations.
+
+The rows are what `POST /organizations` writes (see src/store/*/orgs.rs `create_org`): the organization, its
+first team "My Team", the Owner membership (users_role_id 11) and Team Admin role (1) of user 1, the six feature
+controls; plus, for the benchmark, user 2 as Member (13) with the Team Member role (3), so that
+check-team-permission takes the team-role path, and in the first min(N, 1000) organizations a number variable
+`benchVar` (PATCHed under load) and `histVar` with 10 history entries (its history is read under load).
+
+usage: seed.py sqlite PATH N ZONE  |  seed.py postgres URL N ZONE
+"""
+import subprocess
+import sys
+import time
+
+CONTROLS = ["make_ai_tools", "make_ai_agents", "make_code", "custom_functions", "mcp_server", "public_templates"]
+VAR_ORGS = 1000
+HISTORY = 10
+OWNER, ADMIN_TEAM, MEMBER, TEAM_MEMBER = 11, 1, 13, 3
+
+
+def statements(n, zone, now, ts, b, seq, name, j):
+    """The seeding SQL for either backend; `ts` casts a text literal to the timestamp type, `b(x)` a boolean,
+    `seq(lo, hi)` is a row source of integers x in lo..hi, `name(expr)` formats 'Org 0000042', `j(expr)` makes
+    JSON of a text (jsonb on PostgreSQL, text on SQLite)."""
+    vars_n = min(n, VAR_ORGS)
+    controls = " union all ".join(f"select {i} as k, '{c}' as c" for i, c in enumerate(CONTROLS))
+    t = ts(now)
+    hist_values = []
+    for k in range(HISTORY):
+        if k == 0:
+            hist_values.append(("organization_variable_created", '{"name": "histVar", "typeId": 1, "value": 0}'))
+        else:
+            hist_values.append(("organization_variable_edited",
+                                f'{{"name": "histVar", "typeId": 1, "value": {k}, "oldValue": {k - 1}}}'))
+    bench_created = """'{"name": "benchVar", "typeId": 1, "value": 0}'"""
+    hist = " union all ".join(f"select {k} as k, '{a}' as a, '{d}' as d" for k, (a, d) in enumerate(hist_values))
+    # names are a permutation of the ids (7919 is prime, coprime to every N used), so name order != id order
+    return [
+        f"""insert into organizations (id, name, country_id, timezone_id, zone, plan, tfa_enforced, created_at)
+            select x, {name(f"((x * cast(7919 as bigint)) % {n}) + 1")}, 1, 113, '{zone}', 'teams', {b(0)}, {t}
+            from {seq(1, n)}""",
+        f"insert into teams (id, organization_id, name, created_at) select id, id, 'My Team', {t} from organizations",
+        f"""insert into organization_members (organization_id, user_id, users_role_id, created_at)
+            select id, 1, {OWNER}, {t} from organizations""",
+        f"""insert into organization_members (organization_id, user_id, users_role_id, created_at)
+            select id, 2, {MEMBER}, {t} from organizations""",
+        f"""insert into team_members (team_id, user_id, users_role_id, created_at)
+            select id, 1, {ADMIN_TEAM}, {t} from teams""",
+        f"""insert into team_members (team_id, user_id, users_role_id, created_at)
+            select id, 2, {TEAM_MEMBER}, {t} from teams""",
+        f"""insert into feature_controls (organization_id, name, enabled, created_at)
+            select o.id, c.c, {b(1)}, {t} from organizations o, ({controls}) c order by o.id, c.k""",
+        f"""insert into variables (organization_id, name, type_id, value, created_at, updated_at)
+            select x, v.name, 1, {j('v.value')}, {t}, {t}
+            from {seq(1, vars_n)}, (select 'benchVar' as name, '0' as value union all
+                                    select 'histVar', '{HISTORY - 1}') v
+            order by x, v.name""",
+        f"""insert into variable_history (organization_id, variable_name, action, diff, author, created_at)
+            select x, 'benchVar', 'organization_variable_created',
+                   {j(bench_created)}, 'bench-owner@example.com', {t}
+            from {seq(1, vars_n)}""",
+        f"""insert into variable_history (organization_id, variable_name, action, diff, author, created_at)
+            select x, 'histVar', h.a, {j('h.d')}, 'bench-owner@example.com', {t}
+            from {seq(1, vars_n)}, ({hist}) h order by x, h.k""",
+    ]
+
+
+def seed_sqlite(path, n, zone):
+    import sqlite3
+
+    # sqlx writes DateTime<Utc> to SQLite as RFC 3339 text; the seed uses the same shape
+    now = time.strftime("%Y-%m-%dT%H:%M:%S.000000+00:00", time.gmtime())
+    con = sqlite3.connect(path, isolation_level=None)
+    con.execute("pragma foreign_keys = on")
+    seq = lambda lo, hi: (f"(with recursive s(x) as (select {lo} union all select x + 1 from s where x < {hi}) "
+                          f"select x from s)")
+    con.execute("begin")
+    for sql in statements(n, zone, now, lambda s: f"'{s}'", str, seq, lambda e: f"printf('Org %07d', {e})",
+                          lambda e: e):
+        con.execute(sql)
+    con.execute("commit")
+    con.execute("pragma wal_checkpoint(truncate)")
+    con.close()
+
+
+def seed_postgres(url, n, zone):
+    now = time.strftime("%Y-%m-%d %H:%M:%S+00", time.gmtime())
+    seq = lambda lo, hi: f"generate_series({lo}, {hi}) as s(x)"
+    sql = ["begin"]
+    sql += statements(n, zone, now, lambda s: f"'{s}'::timestamptz", lambda v: "true" if v else "false", seq,
+                      lambda e: f"'Org ' || lpad(({e})::text, 7, '0')",
+                      lambda e: f"({e})::jsonb")
+    for table in ["organizations", "teams", "feature_controls", "variables", "variable_history"]:
+        sql.append(f"select setval(pg_get_serial_sequence('{table}', 'id'), (select max(id) from {table}))")
+    sql += ["commit", "vacuum analyze"]
+    # psql in a subprocess: no Python driver needed; ON_ERROR_STOP makes any failure fatal
+    subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", url], input=";\n".join(sql) + ";\n",
+                   text=True, check=True, stdout=subprocess.DEVNULL)
+
+
+def main():
+    if len(sys.argv) != 5 or sys.argv[1] not in ("sqlite", "postgres"):
+        sys.exit(__doc__)
+    backend, target, n, zone = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+    (seed_sqlite if backend == "sqlite" else seed_postgres)(target, n, zone)
+
+
+if __name__ == "__main__":
+    main()
