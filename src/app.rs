@@ -5,11 +5,13 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use axum::extract::connect_info::Connected;
 use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{header, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use axum::serve::{IncomingStream, Listener};
 use axum::Router;
 use chrono::{DateTime, Utc};
 use tokio::net::TcpListener;
@@ -24,6 +26,7 @@ use crate::config::Config;
 use crate::domain::plans::{Catalogue, Plan};
 use crate::error::ApiError;
 use crate::store::Store;
+use crate::tls::TlsListener;
 
 /// Everything a handler may use. Cheap to clone.
 #[derive(Clone)]
@@ -122,13 +125,34 @@ async fn bounds(req: Request, next: Next) -> Response {
     next.run(req).await
 }
 
-/// Runs the server on an already bound listener until `shutdown` resolves; in-flight requests finish.
-pub async fn serve(
-    listener: TcpListener,
+/// The client address of a connection, plain or TLS (axum's own `ConnectInfo<SocketAddr>` knows only plain TCP).
+#[derive(Debug, Clone, Copy)]
+pub struct Peer(pub SocketAddr);
+
+impl Connected<IncomingStream<'_, TcpListener>> for Peer {
+    fn connect_info(stream: IncomingStream<'_, TcpListener>) -> Self {
+        Peer(*stream.remote_addr())
+    }
+}
+
+impl Connected<IncomingStream<'_, TlsListener>> for Peer {
+    fn connect_info(stream: IncomingStream<'_, TlsListener>) -> Self {
+        Peer(*stream.remote_addr())
+    }
+}
+
+/// Runs the server on an already bound listener (plain TCP or [`crate::tls::TlsListener`]) until `shutdown`
+/// resolves; in-flight requests finish.
+pub async fn serve<L>(
+    listener: L,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    let app = build_router(state).into_make_service_with_connect_info::<SocketAddr>();
+) -> std::io::Result<()>
+where
+    L: Listener<Addr = SocketAddr>,
+    for<'a> Peer: Connected<IncomingStream<'a, L>>,
+{
+    let app = build_router(state).into_make_service_with_connect_info::<Peer>();
     axum::serve(listener, app).with_graceful_shutdown(shutdown).await
 }
 

@@ -3,8 +3,6 @@
 
 use std::marker::PhantomData;
 
-use std::net::SocketAddr;
-
 use axum::extract::{ConnectInfo, FromRequestParts, RawPathParams};
 use axum::http::{header, request::Parts};
 use sha2::{Digest, Sha256};
@@ -66,7 +64,7 @@ pub async fn caller(parts: &mut Parts, state: &AppState) -> Result<Caller, ApiEr
     if let Some(c) = parts.extensions.get::<Caller>() {
         return Ok(c.clone());
     }
-    let ip = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+    let ip = parts.extensions.get::<ConnectInfo<crate::app::Peer>>().map(|c| c.0 .0.ip());
     let found = match parse_header(parts) {
         Ok(token) => state
             .store
@@ -84,7 +82,9 @@ pub async fn caller(parts: &mut Parts, state: &AppState) -> Result<Caller, ApiEr
     };
     let caller = Caller { user: auth.user, token_id: auth.token_id, scopes: auth.scopes, auth_used: "token" };
     if !names_an_organization(parts, state).await {
-        rate::check(state, &format!("user:{}", caller.user.id), state.plans.lowest_api_limit()).await?;
+        // Calls that name no organization get the default plan's limit (a per-user bucket).
+        let limit = state.plan(&state.config.default_plan).1.api_limit();
+        rate::check(state, &format!("user:{}", caller.user.id), limit).await?;
     }
     parts.extensions.insert(caller.clone());
     Ok(caller)

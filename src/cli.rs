@@ -35,6 +35,18 @@ pub struct ServeArgs {
     /// Per-organization request limits from the plan's apiLimit.
     #[arg(long, global = true, env = "ORGD_RATE_LIMIT", value_parser = ["on", "off"])]
     pub rate_limit: Option<String>,
+    /// `self-signed`: serve HTTPS with a local certificate authority made on first start (`off`: plain HTTP).
+    #[arg(long, global = true, env = "ORGD_TLS", value_parser = ["off", "self-signed"])]
+    pub tls: Option<String>,
+    /// PEM certificate chain to serve HTTPS with (with --tls-key; reloaded on SIGHUP).
+    #[arg(long, global = true, env = "ORGD_TLS_CERT")]
+    pub tls_cert: Option<String>,
+    /// PEM private key of --tls-cert.
+    #[arg(long, global = true, env = "ORGD_TLS_KEY")]
+    pub tls_key: Option<String>,
+    /// Folder for orgd's own files (self-signed certificates); default: the SQLite database's folder.
+    #[arg(long, global = true, env = "ORGD_DATA_DIR")]
+    pub data_dir: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -124,6 +136,10 @@ impl Cli {
         put("zone", &self.serve.zone);
         put("default_plan", &self.serve.default_plan);
         put("rate_limit", &self.serve.rate_limit);
+        put("tls", &self.serve.tls);
+        put("tls_cert", &self.serve.tls_cert);
+        put("tls_key", &self.serve.tls_key);
+        put("data_dir", &self.serve.data_dir);
         m
     }
 }

@@ -1,6 +1,6 @@
 //! Settings: defaults, then an optional TOML file, then `ORGD_*` environment variables, then flags.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use figment::providers::{Env, Format, Serialized, Toml};
 use figment::Figment;
@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::domain::plans::Catalogue;
+use crate::tls;
 
 #[derive(Clone, Serialize, Deserialize)]
 #[serde(default)]
@@ -41,6 +42,14 @@ pub struct Config {
     pub tfa_enforcement_available: bool,
     /// Plan catalogue overrides, merged into the defaults (see README).
     pub plans: Map<String, Value>,
+    /// `off` (plain HTTP) or `self-signed` (a local CA and certificate kept under `data_dir`).
+    pub tls: String,
+    /// PEM certificate chain and private key: serve HTTPS with them.
+    pub tls_cert: Option<String>,
+    pub tls_key: Option<String>,
+    /// Where orgd keeps files of its own (the self-signed certificates); defaults to the folder of the SQLite
+    /// database, or the working directory on PostgreSQL.
+    pub data_dir: Option<String>,
 }
 
 impl Default for Config {
@@ -49,7 +58,7 @@ impl Default for Config {
             bind: "127.0.0.1:8080".into(),
             database_url: "sqlite://orgd.db".into(),
             zone: None,
-            default_plan: "free".into(),
+            default_plan: crate::domain::plans::SELF_HOSTED.into(),
             rate_limit: "on".into(),
             bootstrap_token: None,
             bootstrap_email: "admin@localhost".into(),
@@ -61,6 +70,10 @@ impl Default for Config {
             log_format: "text".into(),
             tfa_enforcement_available: true,
             plans: Map::new(),
+            tls: "off".into(),
+            tls_cert: None,
+            tls_key: None,
+            data_dir: None,
         }
     }
 }
@@ -75,6 +88,10 @@ impl std::fmt::Debug for Config {
             .field("rate_limit", &self.rate_limit)
             .field("bootstrap_token", &self.bootstrap_token.as_ref().map(|_| "<redacted>"))
             .field("bootstrap_email", &self.bootstrap_email)
+            .field("tls", &self.tls)
+            .field("tls_cert", &self.tls_cert)
+            .field("tls_key", &self.tls_key)
+            .field("data_dir", &self.data_dir)
             .finish_non_exhaustive()
     }
 }
@@ -119,7 +136,37 @@ impl Config {
         if self.invitation_ttl_days < 1 {
             anyhow::bail!("invitation_ttl_days must be at least 1");
         }
+        self.tls_mode()?;
         Ok(())
+    }
+
+    /// How `serve` speaks: plain HTTP, HTTPS from the given files, or HTTPS from a local CA.
+    pub fn tls_mode(&self) -> anyhow::Result<tls::Mode> {
+        let files =
+            (self.tls_cert.as_deref().filter(|s| !s.is_empty()), self.tls_key.as_deref().filter(|s| !s.is_empty()));
+        match (self.tls.as_str(), files) {
+            ("off", (None, None)) => Ok(tls::Mode::Off),
+            ("off", (Some(cert), Some(key))) => Ok(tls::Mode::Files { cert: cert.into(), key: key.into() }),
+            ("off", _) => anyhow::bail!("tls_cert and tls_key must be given together"),
+            ("self-signed", (None, None)) => Ok(tls::Mode::SelfSigned { dir: self.data_dir().join("tls") }),
+            ("self-signed", _) => {
+                anyhow::bail!("tls = 'self-signed' makes its own certificate; drop tls_cert and tls_key")
+            }
+            (other, _) => anyhow::bail!("tls must be 'off' or 'self-signed', not '{other}'"),
+        }
+    }
+
+    /// The data directory: as configured, else next to the SQLite database, else the working directory.
+    pub fn data_dir(&self) -> PathBuf {
+        if let Some(dir) = self.data_dir.as_deref().filter(|d| !d.is_empty()) {
+            return PathBuf::from(dir);
+        }
+        let sqlite_path =
+            self.database_url.strip_prefix("sqlite://").or_else(|| self.database_url.strip_prefix("sqlite:"));
+        match sqlite_path.map(|p| Path::new(p.split('?').next().unwrap_or(p))) {
+            Some(db) => db.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")).to_path_buf(),
+            None => PathBuf::from("."),
+        }
     }
 
     /// The default catalogue with this configuration's overrides.
@@ -165,6 +212,24 @@ mod tests {
             assert!(Config::load(None, Map::new()).is_err());
             Ok(())
         });
+    }
+
+    #[test]
+    fn tls_modes() {
+        let mut c = Config { database_url: "sqlite:///var/lib/orgd/orgd.db".into(), ..Config::default() };
+        assert_eq!(c.tls_mode().unwrap(), tls::Mode::Off);
+        c.tls = "self-signed".into();
+        assert_eq!(c.tls_mode().unwrap(), tls::Mode::SelfSigned { dir: "/var/lib/orgd/tls".into() });
+        c.tls_cert = Some("c.pem".into());
+        assert!(c.tls_mode().is_err(), "self-signed with files");
+        c.tls = "off".into();
+        assert!(c.tls_mode().is_err(), "a certificate without a key");
+        c.tls_key = Some("k.pem".into());
+        assert_eq!(c.tls_mode().unwrap(), tls::Mode::Files { cert: "c.pem".into(), key: "k.pem".into() });
+        c.tls = "on".into();
+        assert!(c.tls_mode().is_err());
+        let c = Config { database_url: "sqlite://orgd.db".into(), ..Config::default() };
+        assert_eq!(c.data_dir(), PathBuf::from("."));
     }
 
     #[test]

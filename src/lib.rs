@@ -11,7 +11,9 @@ pub mod domain;
 pub mod error;
 pub mod metrics;
 pub mod rate;
+pub mod server;
 pub mod store;
 pub mod telemetry;
+pub mod tls;
 
 pub use app::{build_router, serve, AppState};

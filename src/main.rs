@@ -1,10 +1,9 @@
 //! The `orgd` binary: parse the command line, load settings, run the command.
 
-use anyhow::Context;
 use clap::Parser;
 use orgd::cli::{Cli, Command, TokensCommand, UsageCommand, UsersCommand};
 use orgd::store::models::UsageTotals;
-use orgd::{app, commands, config::Config, telemetry};
+use orgd::{commands, config::Config, server, telemetry};
 
 #[tokio::main]
 async fn main() {
@@ -19,22 +18,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     let config = Config::load(cli.config.as_deref(), cli.overrides())?;
     telemetry::init(config.log_format == "json");
     match cli.command.unwrap_or(Command::Serve) {
-        Command::Serve => {
-            let store = commands::open_store(&config, config.migrate_on_start).await?;
-            if let Some(token) = commands::bootstrap(&*store, &config).await? {
-                eprintln!("bootstrap token: {token}");
-            }
-            let listener = tokio::net::TcpListener::bind(&config.bind)
-                .await
-                .with_context(|| format!("binding {}", config.bind))?;
-            let addr = listener.local_addr()?;
-            let zone = config.zone.clone().unwrap_or_else(|| addr.to_string());
-            let state = app::AppState::new(store.clone(), config, zone)?;
-            let shutdown = app::shutdown_signal();
-            tracing::info!("listening on {addr}");
-            app::serve(listener, state, shutdown).await?;
-            store.close().await;
-        }
+        Command::Serve => server::run(config).await?,
         Command::Migrate => drop(commands::open_store(&config, true).await?),
         Command::PrintConfig => println!("{config:#?}"),
         Command::Users(UsersCommand::Add { email, name, scopes, tfa, timezone }) => {

@@ -159,7 +159,7 @@ fn plan_change(state: &AppState, kind: PlanChangeKind, price: &Price<'_>, type_n
 fn price_field(state: &AppState) -> impl Fn(&Value) -> std::result::Result<String, String> + '_ {
     move |v| {
         let id = body::string("priceId")(v)?;
-        match state.plans.price(&id) {
+        match state.plans.offered_price(&id) {
             Some(_) => Ok(id),
             None => Err(format!("priceId '{id}' is not in the price list (see GET /enums/prices)")),
         }
@@ -228,7 +228,7 @@ async fn start(State(state): State<AppState>, m: OrgMember<OrgsWrite>, body: Jso
     });
     let customer = f.optional("customer", customer_field);
     let price_id = f.finish(|| price_id)?;
-    let price = state.plans.price(&price_id).ok_or_else(|| ApiError::field("priceId", "unknown priceId"))?;
+    let price = state.plans.offered_price(&price_id).ok_or_else(|| ApiError::field("priceId", "unknown priceId"))?;
     let session = uuid::Uuid::new_v4().to_string();
     let mut change = plan_change(&state, PlanChangeKind::Start, &price, "subscription");
     change.customer = customer;
@@ -260,7 +260,7 @@ async fn change(State(state): State<AppState>, m: OrgMember<OrgsWrite>, body: Js
     let mut f = Fields::new(&body);
     let price_id = f.required("priceId", price_field(&state));
     let price_id = f.finish(|| price_id)?;
-    let price = state.plans.price(&price_id).ok_or_else(|| ApiError::field("priceId", "unknown priceId"))?;
+    let price = state.plans.offered_price(&price_id).ok_or_else(|| ApiError::field("priceId", "unknown priceId"))?;
     let (sub, _) =
         state.store.change_plan(&g, plan_change(&state, PlanChangeKind::Change, &price, "plan change")).await?;
     let org = Org { plan: sub.plan.clone(), ..m.org.clone() };

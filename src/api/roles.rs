@@ -25,10 +25,11 @@ pub fn router() -> Router<AppState> {
         .route("/organizations/{organizationId}/check-team-permission", get(check_team_permission))
 }
 
-const COLUMNS: Columns = Columns {
-    all: &["id", "name", "identifier", "category", "subsidiary", "managementType", "description", "permissions"],
-    default: &["id", "name"],
-};
+/// Without `cols[]` a role is the whole object: the SDK's own integration test, run against Make, reads
+/// `category` from a plain `roles.list()`.
+const COLUMNS: Columns = Columns { all: ROLE_KEYS, default: ROLE_KEYS };
+const ROLE_KEYS: &[&str] =
+    &["id", "name", "identifier", "category", "subsidiary", "managementType", "description", "permissions"];
 
 fn role_json(r: &Role) -> Map<String, Value> {
     let v = json!({

@@ -28,26 +28,28 @@ pub fn router() -> Router<AppState> {
         .route("/users/{userId}/user-team-roles/{teamId}", post(set_role))
 }
 
-const COLUMNS: Columns = Columns {
-    all: &[
-        "id",
-        "name",
-        "organizationId",
-        "activeScenarios",
-        "activeApps",
-        "operations",
-        "transfer",
-        "centicredits",
-        "operationsLimit",
-        "transferLimit",
-        "consumedOperations",
-        "consumedTransfer",
-        "consumedCenticredits",
-        "isPaused",
-        "type",
-    ],
-    default: &["id", "name", "organizationId"],
-};
+const COLUMNS: Columns = Columns { all: ALL, default: &["id", "name", "organizationId"] };
+/// Make's team detail also carries `scenarioDrafts` (orgd has no scenarios, so never drafts).
+const COLUMNS_DETAIL: Columns = Columns { all: ALL, default: &["id", "name", "organizationId", "scenarioDrafts"] };
+
+const ALL: &[&str] = &[
+    "id",
+    "name",
+    "organizationId",
+    "activeScenarios",
+    "activeApps",
+    "operations",
+    "transfer",
+    "centicredits",
+    "operationsLimit",
+    "transferLimit",
+    "consumedOperations",
+    "consumedTransfer",
+    "consumedCenticredits",
+    "isPaused",
+    "type",
+    "scenarioDrafts",
+];
 
 const PAGE: PageSpec = PageSpec { sortable: &["id", "name"], default_sort: "name", default_limit: MAX_LIMIT };
 
@@ -68,6 +70,7 @@ fn team_json(t: &Team) -> Map<String, Value> {
         "consumedCenticredits": 0,
         "isPaused": false,
         "type": "standard",
+        "scenarioDrafts": false,
     });
     match v {
         Value::Object(m) => m,
@@ -157,10 +160,10 @@ async fn create(State(state): State<AppState>, scoped: Scoped<TeamsWrite>, body:
         (status = 404, description = "No such team.", body = ErrorBody),
     ))]
 async fn detail(State(state): State<AppState>, scoped: Scoped<TeamsRead>, path: PathIds, q: Params) -> Result<Reply> {
-    let cols = q.cols(&COLUMNS)?;
+    let cols = q.cols(&COLUMNS_DETAIL)?;
     let (team, m) = team_and_member(&state, scoped, path.id("teamId")?).await?;
     m.view()?;
-    Ok(Reply(json!({ "team": COLUMNS.project(&team_json(&team), cols.as_deref()) })))
+    Ok(Reply(json!({ "team": COLUMNS_DETAIL.project(&team_json(&team), cols.as_deref()) })))
 }
 
 /// T4 `DELETE /teams/{teamId}?confirmed=true`: needs `team delete` in that team (the Owner has it everywhere).

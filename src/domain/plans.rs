@@ -19,6 +19,14 @@ pub struct Plan {
     pub yearly_price: i64,
     /// The license object served on organizations of this plan.
     pub license: Map<String, Value>,
+    /// Whether the plan's prices are listed and can be chosen by a subscription. Every plan is by default; a
+    /// hosted service sets `purchasable = false` on `unlimited` so it never sells everything for nothing.
+    #[serde(default = "yes")]
+    pub purchasable: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 impl Plan {
@@ -40,8 +48,12 @@ impl Plan {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Catalogue(pub BTreeMap<String, Plan>);
 
-/// The plan order from cheapest to dearest, for listing.
-pub const ORDER: &[&str] = &["free", "core", "pro", "teams", "enterprise"];
+/// The plan order from cheapest to dearest, for listing; the self-hosted plan last.
+pub const ORDER: &[&str] = &["free", "core", "pro", "teams", "enterprise", SELF_HOSTED];
+
+/// The default plan: what Make calls the service of its own private instances. Every feature licensed, no
+/// entity limits, and an API limit no interactive or scripted use meets (rate limiting stays on as protection).
+pub const SELF_HOSTED: &str = "unlimited";
 
 impl Catalogue {
     pub fn get(&self, key: &str) -> Option<&Plan> {
@@ -53,11 +65,6 @@ impl Catalogue {
         let known = ORDER.iter().filter_map(move |k| self.0.get_key_value(*k));
         let extra = self.0.iter().filter(|(k, _)| !ORDER.contains(&k.as_str()));
         known.chain(extra)
-    }
-
-    /// The smallest `apiLimit` of any plan: the limit of calls that name no organization (spec §9 q.24).
-    pub fn lowest_api_limit(&self) -> i64 {
-        self.0.values().map(Plan::api_limit).min().unwrap_or(30)
     }
 
     /// Applies a TOML/JSON override: known plans merge field by field (license keys merge too), new keys add
@@ -112,9 +119,11 @@ impl Default for Catalogue {
                     monthly_price: monthly,
                     yearly_price: yearly,
                     license: lic,
+                    purchasable: true,
                 },
             );
         }
+        plans.insert(SELF_HOSTED.into(), unlimited());
         Catalogue(plans)
     }
 }
@@ -153,8 +162,22 @@ pub struct Price<'a> {
 }
 
 impl Catalogue {
-    /// Every price, plan by plan, monthly before yearly.
+    /// Every price that a subscription may choose, plan by plan, monthly before yearly (the price list).
     pub fn prices(&self) -> Vec<Price<'_>> {
+        self.all_prices().into_iter().filter(|p| p.plan.purchasable).collect()
+    }
+
+    /// A price by id, for display and for returning to the default plan; it may belong to a plan not for sale.
+    pub fn price(&self, id: &str) -> Option<Price<'_>> {
+        self.all_prices().into_iter().find(|p| p.id == id)
+    }
+
+    /// A price a subscription may be started or changed to.
+    pub fn offered_price(&self, id: &str) -> Option<Price<'_>> {
+        self.price(id).filter(|p| p.plan.purchasable)
+    }
+
+    fn all_prices(&self) -> Vec<Price<'_>> {
         self.iter()
             .flat_map(|(k, p)| {
                 [Interval::Monthly, Interval::Yearly].map(|i| Price {
@@ -167,9 +190,21 @@ impl Catalogue {
             })
             .collect()
     }
+}
 
-    pub fn price(&self, id: &str) -> Option<Price<'_>> {
-        self.prices().into_iter().find(|p| p.id == id)
+/// The self-hosted plan: the enterprise license with every limit lifted.
+fn unlimited() -> Plan {
+    let mut license = license(1_000_000_000, 1 << 50, 1_000_000, 1_000_000, 1, 1_000_000, true, true, 0, "high");
+    license.insert("apps".into(), json!(["T2", "T3"]));
+    license.insert("productManagement".into(), json!("self_hosted"));
+    Plan {
+        product_name: "Unlimited".into(),
+        service_name: SELF_HOSTED.into(),
+        currency: "USD".into(),
+        monthly_price: 0,
+        yearly_price: 0,
+        license,
+        purchasable: true,
     }
 }
 
@@ -212,11 +247,37 @@ fn license(
         "restartPeriod": "monthly",
         "gracePeriod": if paid { 7 } else { 0 },
         "productManagement": "self_service",
+        "auditLogsDays": 0,
     });
-    match v {
+    let mut m = match v {
         Value::Object(m) => m,
         _ => Map::new(),
-    }
+    };
+    m.extend(not_offered());
+    m
+}
+
+/// License keys Make sends for parts of its platform that orgd does not run (scenarios, portal, on-premise
+/// agents, …): present, so clients find every key, and honestly switched off.
+fn not_offered() -> Map<String, Value> {
+    let off = [
+        "portal",
+        "scenarioIO",
+        "onPremAgent",
+        "dedicatedSso",
+        "analyticsAccess",
+        "creatingTemplates",
+        "dynamicConnections",
+        "portalModuleBridge",
+        "dynamicDependencies",
+        "scenarioRelationTree",
+        "teamOperationsLimits",
+    ];
+    let none = ["dlqStorage", "makeAITools", "premiumApps", "customProperties", "webhookLogRetentionDays"];
+    let mut m: Map<String, Value> = off.iter().map(|k| (k.to_string(), json!(false))).collect();
+    m.extend(none.iter().map(|k| (k.to_string(), json!(0))));
+    m.insert("installPublicApps".into(), json!(true));
+    m
 }
 
 #[cfg(test)]
@@ -227,11 +288,25 @@ mod tests {
     fn defaults_match_the_operator_contract() {
         let c = Catalogue::default();
         let limits: Vec<_> = ORDER.iter().map(|k| c.get(k).unwrap().api_limit()).collect();
-        assert_eq!(limits, [30, 60, 120, 240, 1000]);
+        assert_eq!(limits, [30, 60, 120, 240, 1000, 1_000_000]);
         let vars: Vec<_> = ORDER.iter().map(|k| c.get(k).unwrap().license_bool("customVariables")).collect();
-        assert_eq!(vars, [false, false, true, true, true]);
+        assert_eq!(vars, [false, false, true, true, true, true]);
         let tfa: Vec<_> = ORDER.iter().map(|k| c.get(k).unwrap().license_bool("tfaEnforcement")).collect();
-        assert_eq!(tfa, [false, false, false, true, true]);
+        assert_eq!(tfa, [false, false, false, true, true, true]);
+    }
+
+    #[test]
+    fn the_self_hosted_plan_lifts_every_limit_and_can_be_taken_off_sale() {
+        let mut c = Catalogue::default();
+        let unlimited = c.get(SELF_HOSTED).unwrap();
+        assert_eq!((unlimited.service_name.as_str(), unlimited.monthly_price), ("unlimited", 0));
+        assert!(unlimited.license_i64("teams").unwrap() >= 1_000_000);
+        assert!(unlimited.license_i64("users").unwrap() >= 1_000_000);
+        assert_eq!(c.prices().len(), 12, "six plans, two prices each");
+        c.merge(json!({"unlimited": {"purchasable": false}}).as_object().unwrap()).unwrap();
+        assert!(c.offered_price("unlimited-monthly").is_none());
+        assert!(c.price("unlimited-monthly").is_some(), "cancelling still returns to it");
+        assert_eq!(c.prices().len(), 10);
     }
 
     #[test]

@@ -20,7 +20,7 @@ async fn the_price_list_covers_every_plan_and_interval() {
     let (_, body) = app.get("/enums/prices", &app.admin).await;
     let ids: Vec<_> =
         body["prices"].as_array().unwrap().iter().map(|p| p["id"].as_str().unwrap().to_string()).collect();
-    assert_eq!(ids.len(), 10);
+    assert_eq!(ids.len(), 12, "five hosted plans and the self-hosted one");
     assert_eq!(&ids[..2], ["free-monthly", "free-yearly"]);
     let teams = body["prices"].as_array().unwrap().iter().find(|p| p["id"] == "teams-monthly").unwrap();
     assert_eq!((teams["license"]["apiLimit"].as_i64(), teams["currency"].as_str()), (Some(240), Some("USD")));

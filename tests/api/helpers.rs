@@ -90,6 +90,9 @@ pub fn config_for(db: &Db) -> Config {
         database_url: db.url.clone(),
         bootstrap_token: Some(ADMIN_TOKEN.into()),
         rate_limit: "off".into(),
+        // The hosted catalogue's smallest plan, so the limit tests have limits to meet; the self-hosted default
+        // (`unlimited`) has its own tests in defaults.rs.
+        default_plan: "free".into(),
         ..Config::default()
     }
 }

@@ -7,6 +7,7 @@ mod cli;
 mod common;
 mod conventions;
 mod corpus;
+mod defaults;
 mod enums;
 mod features;
 mod helpers;

@@ -13,7 +13,11 @@ async fn roles_list_the_matrix_with_filters_and_columns() {
     let app = TestApp::spawn().await;
     let (_, all) = app.get("/users/roles", &app.admin).await;
     assert_eq!(ids(&all), [1, 3, 4, 5, 6, 11, 12, 13, 14, 15]);
-    assert_eq!(all["usersRoles"][5], json!({"id": 11, "name": "Owner"}));
+    let owner = &all["usersRoles"][5];
+    assert_eq!((owner["id"].as_i64(), owner["name"].as_str()), (Some(11), Some("Owner")));
+    assert_eq!(owner["category"], "organization", "whole roles without cols[]");
+    let (_, names) = app.get("/users/roles?cols[]=id&cols[]=name", &app.admin).await;
+    assert_eq!(names["usersRoles"][5], json!({"id": 11, "name": "Owner"}));
     let (_, team) = app.get("/users/roles?category=team&excludeRole[]=5&excludeRole%5B%5D=4", &app.admin).await;
     assert_eq!(ids(&team), [1, 3, 6]);
     let (_, one) = app.get("/users/roles?roleId=14&cols[]=*", &app.admin).await;

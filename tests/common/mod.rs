@@ -13,14 +13,18 @@ pub struct Process {
     pub child: Child,
     /// `host:port` it listens on.
     pub addr: String,
+    /// `http` or `https`.
+    pub scheme: &'static str,
+    /// Every stderr line up to and including the "listening on" line.
+    pub startup: Vec<String>,
     /// The token printed on first start, if it printed one.
     pub bootstrap_token: Option<String>,
 }
 
 impl Process {
-    /// The API base URL, `http://host:port/api/v2`.
+    /// The API base URL, `http://host:port/api/v2` (or `https://…`).
     pub fn base(&self) -> String {
-        format!("http://{}/api/v2", self.addr)
+        format!("{}://{}/api/v2", self.scheme, self.addr)
     }
 }
 
@@ -42,15 +46,24 @@ pub fn serve(env: &[(&str, &str)]) -> Process {
         cmd.env(k, v);
     }
     let child = cmd.stdout(Stdio::null()).stderr(Stdio::piped()).spawn().expect("spawn orgd");
-    let mut p = Process { child, addr: String::new(), bootstrap_token: None };
+    let mut p = Process { child, addr: String::new(), scheme: "http", startup: Vec::new(), bootstrap_token: None };
     let mut lines = BufReader::new(p.child.stderr.take().expect("stderr")).lines();
     loop {
-        let line = lines.next().expect("orgd exited before listening").expect("stderr line");
+        let line = match lines.next() {
+            Some(line) => line.expect("stderr line"),
+            None => panic!("orgd exited before listening:\n{}", p.startup.join("\n")),
+        };
+        p.startup.push(line.clone());
+        if line.contains("serving HTTPS") {
+            p.scheme = "https";
+        }
         if let Some(t) = line.strip_prefix("bootstrap token: ") {
             p.bootstrap_token = Some(t.trim().to_string());
         }
         if let Some(i) = line.find("listening on ") {
-            p.addr = line[i + 13..].trim().to_string();
+            let rest = line[i + 13..].trim();
+            let addr = rest.split_whitespace().next().unwrap_or(rest);
+            p.addr = addr.to_string();
             std::thread::spawn(move || for _ in lines.by_ref() {});
             return p;
         }

@@ -469,11 +469,11 @@ describe('roles', () => {
     const ORG_IDS = [11, 12, 13, 14, 15];
     const ALL_COLS = ['id', 'name', 'identifier', 'category', 'subsidiary', 'managementType', 'description', 'permissions'];
 
-    it('roles.list() returns the ten built-in roles with their names (default columns id, name)', async () => {
+    it('roles.list() returns the ten built-in roles as whole objects (as the SDK types it without cols)', async () => {
         const list = await make.roles.list();
-        // SDK 1.6.10 types the no-cols result as the full Role (category, managementType, permissions …);
-        // orgd's default columns are id and name.
-        assert.deepEqual(list, ROLES);
+        assert.deepEqual(list.map(({ id, name }) => ({ id, name })), ROLES);
+        for (const r of list) assert.deepEqual(Object.keys(r), ALL_COLS);
+        assert.deepEqual(await make.roles.list({ cols: ['id', 'name'] }), ROLES);
     });
 
     it('roles.list({category}) filters to team or organization roles', async () => {
@@ -517,12 +517,12 @@ describe('roles', () => {
     });
 
     it('roles.list({excludeRole: [11, 12]}) leaves out Owner and Admin', async () => {
-        const list = await make.roles.list({ excludeRole: [11, 12] });
+        const list = await make.roles.list({ excludeRole: [11, 12], cols: ['id', 'name'] });
         assert.deepEqual(list, ROLES.filter((r) => r.id !== 11 && r.id !== 12));
     });
 
     it('roles.list({roleId: 15}) returns only App Developer', async () => {
-        assert.deepEqual(await make.roles.list({ roleId: 15 }), [{ id: 15, name: 'App Developer' }]);
+        assert.deepEqual(await make.roles.list({ roleId: 15, cols: ['id', 'name'] }), [{ id: 15, name: 'App Developer' }]);
         const [dev] = await make.roles.list({ roleId: 15, cols: ['id', 'identifier', 'category', 'permissions'] });
         assert.deepEqual(dev, {
             id: 15,
@@ -535,8 +535,8 @@ describe('roles', () => {
     it('roles.list({organizationId}) is accepted (orgd has no custom roles)', async () => {
         const org = await createOrg(`SDK Roles ${process.pid}`);
         try {
-            assert.deepEqual(await make.roles.list({ organizationId: org.id }), ROLES);
-            assert.deepEqual(await make.roles.list({ teamId: org.teams[0].id, category: 'team' }),
+            assert.deepEqual(await make.roles.list({ organizationId: org.id, cols: ['id', 'name'] }), ROLES);
+            assert.deepEqual(await make.roles.list({ teamId: org.teams[0].id, category: 'team', cols: ['id', 'name'] }),
                 ROLES.filter((r) => TEAM_IDS.includes(r.id)));
         } finally {
             await make.organizations.delete(org.id);
@@ -650,7 +650,7 @@ describe('teams', () => {
     });
 
     it('teams.get(id) returns the default columns; with cols exactly those', async () => {
-        assert.deepEqual(await make.teams.get(team.id), { id: team.id, name: teamName, organizationId: org.id });
+        assert.deepEqual(await make.teams.get(team.id), { id: team.id, name: teamName, organizationId: org.id, scenarioDrafts: false });
         const got = await make.teams.get(team.id, { cols: ['id', 'name', 'operationsLimit', 'transferLimit', 'isPaused'] });
         assert.deepEqual(got, { id: team.id, name: teamName, operationsLimit: 5000, transferLimit: 1048576, isPaused: false });
         const mine = await make.teams.get(myTeam.id, { cols: ['id', 'operationsLimit', 'type'] });
@@ -673,7 +673,7 @@ describe('teams', () => {
 
     it('teams.delete() of the last team of the organization is refused with MakeError 400', async () => {
         await expectMakeError(make.teams.delete(myTeam.id), 400);
-        assert.deepEqual(await make.teams.get(myTeam.id), { id: myTeam.id, name: 'My Team', organizationId: org.id });
+        assert.deepEqual(await make.teams.get(myTeam.id), { id: myTeam.id, name: 'My Team', organizationId: org.id, scenarioDrafts: false });
     });
 });
 
@@ -1202,11 +1202,12 @@ describe('billing', () => {
         if (org) await make.organizations.delete(org.id).catch(() => {});
     });
 
-    it('GET /enums/prices lists the 10 prices; teams-monthly has license.apiLimit 240', async () => {
+    it('GET /enums/prices lists the 12 prices; teams-monthly has license.apiLimit 240', async () => {
         const { prices } = await make.fetch('/enums/prices');
         assert.deepEqual(prices.map((p) => p.id), [
             'free-monthly', 'free-yearly', 'core-monthly', 'core-yearly', 'pro-monthly', 'pro-yearly',
             'teams-monthly', 'teams-yearly', 'enterprise-monthly', 'enterprise-yearly',
+            'unlimited-monthly', 'unlimited-yearly',
         ]);
         const teams = prices.find((p) => p.id === 'teams-monthly');
         assert.equal(teams.planId, 'teams');

@@ -25,6 +25,8 @@ function start() {
         ORGD_DATABASE_URL: `sqlite://${join(dir, 'orgd.db')}`,
         ORGD_BOOTSTRAP_TOKEN: TOKEN,
         ORGD_RATE_LIMIT: 'on',
+        // The hosted catalogue's Free plan (30 requests a minute), so the limit is reached quickly.
+        ORGD_DEFAULT_PLAN: 'free',
     });
     return new Promise((resolve, reject) => {
         server = spawn(ORGD_BIN, ['serve'], { env, stdio: ['ignore', 'ignore', 'pipe'] });

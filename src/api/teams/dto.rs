@@ -27,6 +27,8 @@ pub struct Team {
     is_paused: bool,
     #[schema(pattern = "^(standard|personal)$")]
     r#type: String,
+    /// Whether the team keeps scenario drafts; orgd runs no scenarios, so `false`.
+    scenario_drafts: bool,
 }
 }
 
