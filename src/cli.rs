@@ -44,6 +44,9 @@ pub struct ServeArgs {
     /// PEM private key of --tls-cert.
     #[arg(long, global = true, env = "ORGD_TLS_KEY")]
     pub tls_key: Option<String>,
+    /// Days audit-log entries are kept (0: forever).
+    #[arg(long, global = true, env = "ORGD_AUDIT_RETENTION_DAYS")]
+    pub audit_retention_days: Option<i64>,
     /// Folder for orgd's own files (self-signed certificates); default: the SQLite database's folder.
     #[arg(long, global = true, env = "ORGD_DATA_DIR")]
     pub data_dir: Option<String>,
@@ -64,8 +67,25 @@ pub enum Command {
     /// Record usage.
     #[command(subcommand)]
     Usage(UsageCommand),
+    /// Read the audit log.
+    #[command(subcommand)]
+    Audit(AuditCommand),
     /// Print the effective settings (secrets redacted).
     PrintConfig,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Stream an organization's audit log, oldest first, one JSON entry per line (for a SIEM).
+    Export {
+        #[arg(long)]
+        organization: i64,
+        /// The first day, YYYY-MM-DD, in the organization's timezone.
+        #[arg(long)]
+        since: Option<NaiveDate>,
+        #[arg(long, default_value = "jsonl", value_parser = ["jsonl"])]
+        format: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -140,6 +160,9 @@ impl Cli {
         put("tls_cert", &self.serve.tls_cert);
         put("tls_key", &self.serve.tls_key);
         put("data_dir", &self.serve.data_dir);
+        if let Some(days) = self.serve.audit_retention_days {
+            m.insert("audit_retention_days".into(), Value::from(days));
+        }
         m
     }
 }

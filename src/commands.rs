@@ -139,3 +139,37 @@ pub async fn usage_add(
     store.add_usage(org_id, at, amounts, Utc::now()).await?;
     Ok(())
 }
+
+/// `orgd audit export`: the organization's log, oldest first, one entry (with its detail) per line on `out`.
+/// `since` is a day in the organization's timezone (UTC once the organization is gone).
+pub async fn audit_export(
+    store: &dyn Store,
+    org_id: i64,
+    since: Option<NaiveDate>,
+    out: &mut (dyn std::io::Write + Send),
+) -> anyhow::Result<u64> {
+    use crate::store::audit::{Query, Scope};
+    let tz = match store.org_by_id(org_id).await? {
+        Some(org) => timezones::by_id(org.timezone_id).map(|z| z.tz).unwrap_or(chrono_tz::UTC),
+        None => chrono_tz::UTC,
+    };
+    let mut q = Query::new(Scope::Organization(org_id), 1_000);
+    q.newest_first = false;
+    q.from_ms = since
+        .and_then(|d| tz.from_local_datetime(&d.and_hms_opt(0, 0, 0).unwrap_or_default()).earliest())
+        .map(|t| t.timestamp_millis());
+    let mut written = 0;
+    loop {
+        let page = store.audit_page(&q).await?;
+        for e in &page {
+            writeln!(out, "{}", e.to_json(true))?;
+        }
+        written += page.len() as u64;
+        match page.last() {
+            Some(last) if page.len() as i64 == q.limit => q.after = Some((last.triggered_ms, last.uuid.clone())),
+            _ => break,
+        }
+    }
+    out.flush()?;
+    Ok(written)
+}

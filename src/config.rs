@@ -47,6 +47,8 @@ pub struct Config {
     /// PEM certificate chain and private key: serve HTTPS with them.
     pub tls_cert: Option<String>,
     pub tls_key: Option<String>,
+    /// Days audit-log entries are kept; 0 keeps them forever.
+    pub audit_retention_days: i64,
     /// Where orgd keeps files of its own (the self-signed certificates); defaults to the folder of the SQLite
     /// database, or the working directory on PostgreSQL.
     pub data_dir: Option<String>,
@@ -70,6 +72,7 @@ impl Default for Config {
             log_format: "text".into(),
             tfa_enforcement_available: true,
             plans: Map::new(),
+            audit_retention_days: 365,
             tls: "off".into(),
             tls_cert: None,
             tls_key: None,
@@ -135,6 +138,9 @@ impl Config {
         }
         if self.invitation_ttl_days < 1 {
             anyhow::bail!("invitation_ttl_days must be at least 1");
+        }
+        if self.audit_retention_days < 0 {
+            anyhow::bail!("audit_retention_days must be 0 (keep forever) or more");
         }
         self.tls_mode()?;
         Ok(())

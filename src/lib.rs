@@ -11,6 +11,7 @@ pub mod domain;
 pub mod error;
 pub mod metrics;
 pub mod rate;
+pub mod retention;
 pub mod server;
 pub mod store;
 pub mod telemetry;

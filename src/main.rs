@@ -1,7 +1,7 @@
 //! The `orgd` binary: parse the command line, load settings, run the command.
 
 use clap::Parser;
-use orgd::cli::{Cli, Command, TokensCommand, UsageCommand, UsersCommand};
+use orgd::cli::{AuditCommand, Cli, Command, TokensCommand, UsageCommand, UsersCommand};
 use orgd::store::models::UsageTotals;
 use orgd::{commands, config::Config, server, telemetry};
 
@@ -39,6 +39,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let store = commands::open_store(&config, true).await?;
             let amounts = UsageTotals { operations, data_transfer, centicredits };
             commands::usage_add(&*store, organization, date, time, amounts).await?;
+        }
+        Command::Audit(AuditCommand::Export { organization, since, format: _ }) => {
+            let store = commands::open_store(&config, true).await?;
+            let mut out = std::io::BufWriter::new(std::io::stdout());
+            commands::audit_export(&*store, organization, since, &mut out).await?;
         }
     }
     Ok(())

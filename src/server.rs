@@ -21,6 +21,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let addr = listener.local_addr()?;
     let zone = config.zone.clone().unwrap_or_else(|| default_zone(addr));
     let tls = Tls::setup(&mode, &certificate_hosts(&config, addr))?.map(Arc::new);
+    crate::retention::spawn(store.clone(), config.audit_retention_days);
     let state = app::AppState::new(store.clone(), config, zone.clone())?;
     let shutdown = app::shutdown_signal();
     tracing::info!("zone {zone} (what clients use as their zone, e.g. make-cli --zone {zone})");

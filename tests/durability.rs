@@ -180,6 +180,11 @@ async fn acknowledged_writes_survive_sigkill_and_nothing_is_half_written() {
         assert_eq!(o["teams"].as_array().unwrap().len(), 1, "half-written organization {o}");
         let (_, roles) = get(format!("{}/organizations/{}/user-organization-roles", server.base(), o["id"])).await;
         assert_eq!(roles["userOrganizationRoles"][0]["usersRoleId"], 11);
+        // Its audit entry was written in the same transaction: exactly one, whether acknowledged or not.
+        let path = format!("/audit-logs/v2/organization/{}?event[]=organization_created", o["id"]);
+        let (_, log) = get(format!("{}{path}", server.base())).await;
+        let created = log["auditLogs"].as_array().unwrap().len();
+        assert_eq!(created, 1, "organization {} has {created} creation entries", o["id"]);
     }
     let ids: HashSet<i64> = all.iter().map(|o| o["id"].as_i64().unwrap()).collect();
     assert!(acked.orgs.iter().all(|(id, _)| ids.contains(id)));
@@ -203,6 +208,15 @@ async fn acknowledged_writes_survive_sigkill_and_nothing_is_half_written() {
     let (_, usage) = get(format!("{}/organizations/{home}/usage?organizationTimezone=true", server.base())).await;
     let total: i64 = usage["data"].as_array().unwrap().iter().map(|d| d["operations"].as_i64().unwrap()).sum();
     assert!(total >= usage_acked && total % 5 == 0, "usage {total} vs acknowledged {usage_acked}");
+    // Every variable change and usage booking has its audit entry, and no entry lacks its change.
+    let log_of = |event: &str| {
+        get(format!("{}/audit-logs/v2/organization/{home}?event[]={event}&pg[limit]=10000", server.base()))
+    };
+    let (_, edits) = log_of("organization_variable_updated").await;
+    let edits = edits["auditLogs"].as_array().unwrap().len();
+    assert_eq!(edits + CLIENTS, history_entries, "variable history and audit log disagree");
+    let (_, booked) = log_of("usage_booked").await;
+    assert_eq!(booked["auditLogs"].as_array().unwrap().len() as i64 * 5, total, "usage and audit log disagree");
     eprintln!(
         "durability: {ROUNDS} kills, {} organizations and {} variable values acknowledged and found, {history_entries} history entries checked, usage {total}",
         acked.orgs.len(),

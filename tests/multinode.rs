@@ -127,6 +127,13 @@ async fn two_nodes_over_one_postgres_behave_as_one_server() {
         assert!(w[0]["id"].as_i64() > w[1]["id"].as_i64(), "newest first");
         assert_eq!(w[0]["diffObject"]["oldValue"], w[1]["diffObject"]["value"], "each edit saw the one before");
     }
+    // The audit log, read through either node, has one entry per edit made through both.
+    for node in nodes {
+        let path = format!("/audit-logs/v2/organization/{org}?event[]=organization_variable_updated&pg[limit]=100");
+        let (status, log) = call(&c, M::GET, format!("{}{path}", node.base()), TOKEN, None).await;
+        assert_eq!(status, StatusCode::OK, "{log}");
+        assert_eq!(log["auditLogs"].as_array().unwrap().len(), 24, "one audit entry per acknowledged edit");
+    }
     let (_, list) = call(&c, M::GET, format!("{}{vars}", a.base()), TOKEN, None).await;
     let counter =
         list["organizationVariables"].as_array().unwrap().iter().find(|v| v["name"] == "counter").unwrap().clone();

@@ -19,6 +19,8 @@ ENDPOINTS = [
     ("create_org", "create organization"),
     ("patch_var", "PATCH variable (durable write + history)"),
     ("var_history", "GET variable history (10 entries)"),
+    ("audit_first", "GET audit log, first page (50 of 1 000 000 entries)"),
+    ("audit_deep", "GET audit log, deepest page by cursor"),
     ("check_perm", "check-team-permission (Member, team role)"),
 ]
 PAGING = [

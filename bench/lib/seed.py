@@ -6,7 +6,9 @@ The rows are what `POST /organizations` writes (see src/store/*/orgs.rs `create_
 first team "My Team", the Owner membership (users_role_id 11) and Team Admin role (1) of user 1, the six feature
 controls; plus, for the benchmark, user 2 as Member (13) with the Team Member role (3), so that
 check-team-permission takes the team-role path, and in the first min(N, 1000) organizations a number variable
-`benchVar` (PATCHed under load) and `histVar` with 10 history entries (its history is read under load).
+`benchVar` (PATCHed under load) and `histVar` with 10 history entries (its history is read under load); one
+`organization_created` audit entry per organization and AUDIT entries more in organization 1's log, whose first
+and deepest pages are read under load. Prints the cursor (imtId) that makes the deepest page.
 
 usage: seed.py sqlite PATH N ZONE  |  seed.py postgres URL N ZONE
 """
@@ -17,10 +19,13 @@ import time
 CONTROLS = ["make_ai_tools", "make_ai_agents", "make_code", "custom_functions", "mcp_server", "public_templates"]
 VAR_ORGS = 1000
 HISTORY = 10
+AUDIT = 1_000_000
+# The audit entries of organization 1 are one millisecond apart, ending a day before now (inside retention).
+AUDIT_T0 = (int(time.time()) - 86_400) * 1000 - AUDIT - 1
 OWNER, ADMIN_TEAM, MEMBER, TEAM_MEMBER = 11, 1, 13, 3
 
 
-def statements(n, zone, now, ts, b, seq, name, j):
+def statements(n, zone, now, ts, b, seq, name, j, hex32):
     """The seeding SQL for either backend; `ts` casts a text literal to the timestamp type, `b(x)` a boolean,
     `seq(lo, hi)` is a row source of integers x in lo..hi, `name(expr)` formats 'Org 0000042', `j(expr)` makes
     JSON of a text (jsonb on PostgreSQL, text on SQLite)."""
@@ -64,7 +69,20 @@ def statements(n, zone, now, ts, b, seq, name, j):
         f"""insert into variable_history (organization_id, variable_name, action, diff, author, created_at)
             select x, 'histVar', h.a, {j('h.d')}, 'bench-owner@example.com', {t}
             from {seq(1, vars_n)}, ({hist}) h order by x, h.k""",
+        f"""insert into audit_log (uuid, organization_id, organization_name, actor_id, event_name, target_id, detail,
+                                   triggered_ms)
+            select {hex32('id + ' + str(AUDIT))}, id, name, 1, 'organization_created', cast(id as text), '{{}}',
+                   {AUDIT_T0} from organizations""",
+        f"""insert into audit_log (uuid, organization_id, organization_name, actor_id, event_name, target_id, detail,
+                                   triggered_ms)
+            select {hex32('x')}, 1, 'Org', 1, 'organization_updated', '1', '{{}}', {AUDIT_T0} + x
+            from {seq(1, AUDIT)}""",
     ]
+
+
+def deep_cursor():
+    """The imtId after which the newest-first walk has one page (50 entries) left."""
+    return f"{AUDIT_T0 + 51}_{51:032x}"
 
 
 def seed_sqlite(path, n, zone):
@@ -78,7 +96,7 @@ def seed_sqlite(path, n, zone):
                           f"select x from s)")
     con.execute("begin")
     for sql in statements(n, zone, now, lambda s: f"'{s}'", str, seq, lambda e: f"printf('Org %07d', {e})",
-                          lambda e: e):
+                          lambda e: e, lambda e: f"printf('%032x', {e})"):
         con.execute(sql)
     con.execute("commit")
     con.execute("pragma wal_checkpoint(truncate)")
@@ -91,8 +109,8 @@ def seed_postgres(url, n, zone):
     sql = ["begin"]
     sql += statements(n, zone, now, lambda s: f"'{s}'::timestamptz", lambda v: "true" if v else "false", seq,
                       lambda e: f"'Org ' || lpad(({e})::text, 7, '0')",
-                      lambda e: f"({e})::jsonb")
-    for table in ["organizations", "teams", "feature_controls", "variables", "variable_history"]:
+                      lambda e: f"({e})::jsonb", lambda e: f"lpad(to_hex({e}), 32, '0')")
+    for table in ["organizations", "teams", "feature_controls", "variables", "variable_history", "audit_log"]:
         sql.append(f"select setval(pg_get_serial_sequence('{table}', 'id'), (select max(id) from {table}))")
     sql += ["commit", "vacuum analyze"]
     # psql in a subprocess: no Python driver needed; ON_ERROR_STOP makes any failure fatal
@@ -105,6 +123,7 @@ def main():
         sys.exit(__doc__)
     backend, target, n, zone = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
     (seed_sqlite if backend == "sqlite" else seed_postgres)(target, n, zone)
+    print(deep_cursor())
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 //! The `/api/v2` surface: one module per resource, merged here.
 
+pub mod audit;
 pub mod billing;
 pub mod body;
 pub mod docs;
@@ -35,5 +36,6 @@ pub fn router() -> Router<AppState> {
         .merge(variables::router())
         .merge(usage::router())
         .merge(features::router())
+        .merge(audit::router())
         .merge(openapi::router())
 }

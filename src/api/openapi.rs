@@ -18,7 +18,7 @@ use utoipa::openapi::{Content, OpenApi as Document, RefOr, Required, ResponseBui
 use utoipa::{Modify, OpenApi, PartialSchema, ToSchema};
 
 use crate::api::reply::Reply;
-use crate::api::{billing, enums, features, invitations, members, orgs, roles, teams, usage, users, variables};
+use crate::api::{audit, billing, enums, features, invitations, members, orgs, roles, teams, usage, users, variables};
 use crate::app::AppState;
 use crate::error::ErrorBody;
 
@@ -85,6 +85,12 @@ pub const EXTENSION: &str = "x-orgd-extension";
         enums::variable_types,
         users::me,
         users::current_authorization,
+        audit::organization_log_v1,
+        audit::organization_log,
+        audit::organization_filters,
+        audit::team_log,
+        audit::team_filters,
+        audit::entry,
         openapi_json,
     ),
     components(schemas(ErrorBody))

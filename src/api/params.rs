@@ -73,6 +73,19 @@ impl Params {
         Ok(out)
     }
 
+    /// Every value of an array parameter given as `key`, `key[]` or `key[N]`, as given.
+    pub fn strings(&self, key: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        for (k, v) in &self.pairs {
+            let Some(rest) = k.strip_prefix(key) else { continue };
+            let indexed = rest.strip_prefix('[').and_then(|r| r.strip_suffix(']'));
+            if rest.is_empty() || indexed.is_some_and(|i| i.is_empty() || i.parse::<u64>().is_ok()) {
+                out.push(v.clone());
+            }
+        }
+        out
+    }
+
     /// Selected columns in output order; `None` when no `cols` parameter was given.
     pub fn cols(&self, catalogue: &Columns) -> Result<Option<Vec<&'static str>>, ApiError> {
         let mut indexed: Vec<(u64, &str)> = Vec::new();

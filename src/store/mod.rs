@@ -1,6 +1,7 @@
 //! Storage: one trait per resource, a `Store` supertrait over them, one implementation per backend.
 //! Each method is one unit of work with its own transaction; handlers never hold one.
 
+pub mod audit;
 pub mod models;
 pub mod postgres;
 pub mod sqlite;
@@ -240,10 +241,22 @@ pub trait FeatureStore {
     async fn installed_apps(&self, g: &Granted<perms::OrganizationView>) -> StoreResult<Vec<InstalledApp>>;
 }
 
+/// The audit log; entries are written by the other stores inside each change's transaction.
+#[async_trait]
+pub trait AuditStore {
+    /// One page of a log, filtered, in cursor order.
+    async fn audit_page(&self, q: &audit::Query) -> StoreResult<Vec<audit::Entry>>;
+    async fn audit_entry(&self, org_id: i64, uuid: &str) -> StoreResult<Option<audit::Entry>>;
+    /// The users, teams and events that occur in a log.
+    async fn audit_filters(&self, scope: audit::Scope) -> StoreResult<audit::Filters>;
+    /// Deletes up to `batch` entries older than `before`; returns how many went.
+    async fn prune_audit(&self, before: DateTime<Utc>, batch: i64) -> StoreResult<u64>;
+}
+
 /// Everything orgd stores.
 #[async_trait]
 pub trait Store:
-    UserStore + OrgStore + MemberStore + TeamStore + BillingStore + VariableStore + FeatureStore + Send + Sync
+    UserStore + OrgStore + MemberStore + TeamStore + BillingStore + VariableStore + FeatureStore + AuditStore + Send + Sync
 {
     /// Applies pending migrations.
     async fn migrate(&self) -> StoreResult<()>;

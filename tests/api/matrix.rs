@@ -60,6 +60,7 @@ async fn snapshot(app: &TestApp, org: i64, team: i64, invitee: &str) -> Value {
         format!("/organizations/{org}/payments"),
         format!("/organizations/{org}/feature-controls"),
         "/organizations?cols[]=id&cols[]=name".to_string(),
+        format!("/audit-logs/v2/organization/{org}?pg[limit]=10000"),
     ] {
         all.push(app.get(&path, &app.admin).await.1);
     }
@@ -91,6 +92,10 @@ async fn every_endpoint_refuses_exactly_whom_it_should_and_refusals_change_nothi
     let revoked = app.user("admin@localhost").await;
     orgd::commands::tokens_revoke(&*app.store, &revoked).await.unwrap();
     let owner = app.admin.clone();
+    let (_, first) = app.get(&format!("/audit-logs/v2/organization/{org}?pg[sortDir]=asc&pg[limit]=1"), &owner).await;
+    let entry = first["auditLogs"][0]["uuid"].as_str().unwrap().to_string();
+    let entries =
+        || async { app.db.strings("select cast(count(*) as text) from audit_log").await[0].parse::<i64>().unwrap() };
 
     use Gate::*;
     let case = |method: Method, path: String, body: Option<Value>, gate: Gate, ok: (&str, u16)| Case {
@@ -140,6 +145,12 @@ async fn every_endpoint_refuses_exactly_whom_it_should_and_refusals_change_nothi
         case(Method::GET, format!("/users?organizationId={org}"), None, Member, (&member, 200)),
         case(Method::GET, format!("{o}/payments"), None, Privileged, (&owner, 200)),
         case(Method::GET, format!("{o}/subscription"), None, Privileged, (&owner, 200)),
+        case(Method::GET, format!("/audit-logs/organization/{org}"), None, Privileged, (&owner, 200)),
+        case(Method::GET, format!("/audit-logs/v2/organization/{org}"), None, Privileged, (&owner, 200)),
+        case(Method::GET, format!("/audit-logs/v2/organization/{org}/filters"), None, Privileged, (&owner, 200)),
+        case(Method::GET, format!("/audit-logs/v2/team/{team}"), None, Privileged, (&owner, 200)),
+        case(Method::GET, format!("/audit-logs/v2/team/{team}/filters"), None, Privileged, (&owner, 200)),
+        case(Method::GET, format!("/audit-logs/v2/{org}/{entry}"), None, Privileged, (&owner, 200)),
         case(Method::PATCH, o.clone(), Some(json!({"name": "Renamed"})), Privileged, (&owner, 200)),
         case(
             Method::POST,
@@ -282,8 +293,16 @@ async fn every_endpoint_refuses_exactly_whom_it_should_and_refusals_change_nothi
             cells += 1;
             continue;
         }
+        let logged = entries().await;
         let got = send(&app, c.method.clone(), &c.path, Some(&format!("Token {}", c.ok.0)), c.body.as_ref()).await;
         assert_eq!(got.0.as_u16(), c.ok.1, "{who} as the proper caller: {}", got.1);
+        // One audit entry per acknowledged change (a subscription change also records its payment), none else.
+        let expected = match (c.method == Method::GET, got.0.as_u16()) {
+            (false, 200) if c.path.contains("/subscription") => 2,
+            (false, 200) => 1,
+            _ => 0,
+        };
+        assert_eq!(entries().await - logged, expected, "{who}: audit entries written");
         cells += 1;
     }
     assert!(cells > 300, "{cells} cells");

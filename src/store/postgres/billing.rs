@@ -4,12 +4,16 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sqlx::FromRow;
 
+use super::audit::record;
 use super::members::lock_org;
 use super::PgStore;
 use crate::access::{perms, Granted};
 use crate::api::params::Page;
+use crate::domain::audit as ev;
+use crate::store::audit::{self, NewEntry};
 use crate::store::models::{Payment, PlanChange, PlanChangeKind, Subscription};
 use crate::store::{BillingStore, StoreError, StoreResult};
+use serde_json::json;
 
 #[derive(FromRow)]
 struct SubscriptionRow {
@@ -140,6 +144,8 @@ impl BillingStore for PgStore {
                 c.product_name
             )));
         }
+        let old_plan: String =
+            sqlx::query_scalar("select plan from organizations where id = $1").bind(org_id).fetch_one(&mut *tx).await?;
         sqlx::query("update organizations set plan = $1 where id = $2")
             .bind(&c.plan)
             .bind(org_id)
@@ -190,8 +196,14 @@ impl BillingStore for PgStore {
         .bind(c.now)
         .fetch_one(&mut *tx)
         .await?;
+        let (sub, pay): (Subscription, Payment) = (sub.into(), pay.into());
+        let detail = json!({"oldPlan": old_plan, "newPlan": c.plan, "priceId": c.price_id, "status": new_status});
+        let entry = NewEntry::new(org_id, Some(g.user_id()), audit::plan_event(c.kind), sub.id).detail(detail);
+        record(&mut tx, entry).await?;
+        let detail = json!({"priceId": c.price_id, "amount": c.amount, "currency": c.currency, "type": c.type_name});
+        record(&mut tx, NewEntry::new(org_id, Some(g.user_id()), ev::PAYMENT_RECORDED, pay.id).detail(detail)).await?;
         tx.commit().await?;
-        Ok((sub.into(), pay.into()))
+        Ok((sub, pay))
     }
 
     async fn payments(&self, g: &Granted<perms::PaymentsGet>, page: &Page) -> StoreResult<Vec<Payment>> {

@@ -5,13 +5,17 @@ use chrono::{DateTime, Utc};
 use sqlx::types::Json;
 use sqlx::{FromRow, PgConnection};
 
+use super::audit::record;
 use super::users::{user_cols_of, UserRow};
 use super::PgStore;
 use crate::access::{perms, Granted, OwnerOnly};
 use crate::api::params::Page;
+use crate::domain::audit as ev;
 use crate::domain::{roles, timezones};
+use crate::store::audit::NewEntry;
 use crate::store::models::{Invitation, MemberRole, NewInvitation, User};
 use crate::store::{MemberStore, StoreError, StoreResult};
+use serde_json::json;
 
 #[derive(FromRow)]
 struct InvitationRow {
@@ -182,6 +186,8 @@ impl MemberStore for PgStore {
         .bind(inv.expires_at)
         .execute(&mut *tx)
         .await?;
+        let detail = json!({"email": inv.email, "usersRoleId": inv.users_role_id, "teamsId": inv.team_ids});
+        record(&mut tx, NewEntry::new(org_id, Some(g.user_id()), ev::USER_INVITED, user_id).detail(detail)).await?;
         let role = one_role(&mut tx, org_id, user_id).await?;
         tx.commit().await?;
         Ok(role)
@@ -232,6 +238,8 @@ impl MemberStore for PgStore {
             .execute(&mut *tx)
             .await?;
         }
+        let entry = NewEntry::new(org_id, Some(user_id), ev::INVITATION_ACCEPTED, user_id);
+        record(&mut tx, entry.detail(json!({"usersRoleId": role}))).await?;
         let out = one_role(&mut tx, org_id, user_id).await?;
         tx.commit().await?;
         Ok(out)
@@ -280,6 +288,7 @@ impl MemberStore for PgStore {
         let org_id = g.org_id();
         let mut tx = self.write.begin().await?;
         lock_org(&mut tx, org_id).await?;
+        let before = one_role(&mut tx, org_id, user_id).await.ok();
         match active_role(&mut tx, org_id, user_id).await? {
             Some(roles::OWNER) => {
                 return Err(StoreError::Conflict("The Owner's role changes only by transferring ownership.".into()))
@@ -309,6 +318,13 @@ impl MemberStore for PgStore {
                 }
             }
         }
+        let detail = json!({
+            "oldUsersRoleId": before.as_ref().map(|r| r.users_role_id),
+            "usersRoleId": role,
+            "invitation": before.is_some_and(|r| r.invited_until.is_some()),
+        });
+        let entry = NewEntry::new(org_id, Some(g.user_id()), ev::USER_ROLE_CHANGED, user_id);
+        record(&mut tx, entry.detail(detail)).await?;
         let out = one_role(&mut tx, org_id, user_id).await?;
         tx.commit().await?;
         Ok(out)
@@ -336,6 +352,8 @@ impl MemberStore for PgStore {
         ] {
             sqlx::query(sql).bind(user_id).bind(org_id).execute(&mut *tx).await?;
         }
+        let detail = json!({"usersRoleId": before.users_role_id, "invitation": before.invited_until.is_some()});
+        record(&mut tx, NewEntry::new(org_id, Some(g.user_id()), ev::USER_REMOVED, user_id).detail(detail)).await?;
         tx.commit().await?;
         Ok(before)
     }
@@ -368,6 +386,10 @@ impl MemberStore for PgStore {
             .execute(&mut *tx)
             .await?;
         }
+        let detail =
+            json!({"previousOwnerId": g.user_id(), "newOwnerId": to_user, "previousOwnerUsersRoleId": roles::ADMIN});
+        let entry = NewEntry::new(org_id, Some(g.user_id()), ev::OWNERSHIP_TRANSFERRED, to_user);
+        record(&mut tx, entry.detail(detail)).await?;
         let new = one_role(&mut tx, org_id, to_user).await?;
         let old = one_role(&mut tx, org_id, g.user_id()).await?;
         tx.commit().await?;

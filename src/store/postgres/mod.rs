@@ -2,6 +2,7 @@
 //! members, teams, plan or variables lock its row first, so concurrent requests through different nodes apply
 //! one after the other; migrations at start take sqlx's advisory lock, so nodes may start together.
 
+mod audit;
 mod billing;
 mod features;
 mod members;

@@ -4,14 +4,18 @@ use std::collections::HashMap;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use sqlx::{FromRow, Postgres, QueryBuilder};
+use sqlx::{FromRow, PgConnection, Postgres, QueryBuilder};
 
+use super::audit::record;
 use super::PgStore;
 use crate::access::{perms, Granted};
 use crate::api::params::Page;
+use crate::domain::audit as ev;
 use crate::domain::{features, roles};
+use crate::store::audit::{self, NewEntry};
 use crate::store::models::{Membership, NewOrg, Org, OrgAccess, OrgFilter, OrgPatch, Team, UsageTotals};
 use crate::store::{OrgStore, StoreError, StoreResult};
+use serde_json::json;
 
 #[derive(FromRow)]
 pub(super) struct OrgRow {
@@ -81,6 +85,18 @@ fn sort_column(api: &str) -> &'static str {
 /// Splits id lists so that no statement exceeds SQLite's bound-parameter limit.
 const CHUNK: usize = 900;
 
+/// One organization, read inside a transaction.
+async fn org_row(conn: &mut PgConnection, id: i64) -> StoreResult<Option<Org>> {
+    let row: Option<OrgRow> = sqlx::query_as(
+        "select id, name, country_id, timezone_id, zone, plan, external_id, tfa_enforced, created_at
+         from organizations where id = $1",
+    )
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(row.map(Into::into))
+}
+
 #[async_trait]
 impl OrgStore for PgStore {
     async fn create_org(&self, o: NewOrg) -> StoreResult<(Org, Team)> {
@@ -134,8 +150,11 @@ impl OrgStore for PgStore {
             .execute(&mut *tx)
             .await?;
         }
+        let created: Org = org.into();
+        let entry = NewEntry::new(created.id, Some(o.owner_id), ev::ORGANIZATION_CREATED, created.id);
+        record(&mut tx, entry.detail(audit::org_detail(&created))).await?;
         tx.commit().await?;
-        Ok((org.into(), team.into()))
+        Ok((created, team.into()))
     }
 
     async fn list_orgs(&self, f: &OrgFilter, page: &Page) -> StoreResult<Vec<Org>> {
@@ -201,7 +220,10 @@ impl OrgStore for PgStore {
     }
 
     async fn update_org(&self, g: &Granted<perms::OrganizationEdit>, p: OrgPatch) -> StoreResult<Org> {
-        let row: Option<OrgRow> = sqlx::query_as(
+        let missing = || StoreError::NotFound(format!("Organization {} not found.", g.org_id()));
+        let mut tx = self.write.begin().await?;
+        let old: Org = org_row(&mut tx, g.org_id()).await?.ok_or_else(missing)?;
+        let row: OrgRow = sqlx::query_as(
             "update organizations set name = coalesce($1, name), country_id = coalesce($2, country_id),
                  timezone_id = coalesce($3, timezone_id)
              where id = $4
@@ -211,16 +233,25 @@ impl OrgStore for PgStore {
         .bind(p.country_id)
         .bind(p.timezone_id)
         .bind(g.org_id())
-        .fetch_optional(&self.write)
+        .fetch_one(&mut *tx)
         .await?;
-        row.map(Into::into).ok_or_else(|| StoreError::NotFound(format!("Organization {} not found.", g.org_id())))
+        let new: Org = row.into();
+        let entry = NewEntry::new(g.org_id(), Some(g.user_id()), ev::ORGANIZATION_UPDATED, g.org_id());
+        record(&mut tx, entry.detail(audit::org_changes(&old, &new))).await?;
+        tx.commit().await?;
+        Ok(new)
     }
 
     async fn delete_org(&self, g: &Granted<perms::OrganizationDelete>) -> StoreResult<()> {
-        let done = sqlx::query("delete from organizations where id = $1").bind(g.org_id()).execute(&self.write).await?;
-        if done.rows_affected() == 0 {
+        let mut tx = self.write.begin().await?;
+        let Some(old) = org_row(&mut tx, g.org_id()).await? else {
             return Err(StoreError::NotFound(format!("Organization {} not found.", g.org_id())));
-        }
+        };
+        // Written first, so the entry keeps the organization's name.
+        let entry = NewEntry::new(g.org_id(), Some(g.user_id()), ev::ORGANIZATION_DELETED, g.org_id());
+        record(&mut tx, entry.detail(audit::org_detail(&old))).await?;
+        sqlx::query("delete from organizations where id = $1").bind(g.org_id()).execute(&mut *tx).await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -278,6 +309,7 @@ impl OrgStore for PgStore {
     }
 
     async fn add_usage(&self, org_id: i64, at: DateTime<Utc>, a: UsageTotals, now: DateTime<Utc>) -> StoreResult<()> {
+        let mut tx = self.write.begin().await?;
         sqlx::query(
             "insert into usage_records (organization_id, at, operations, data_transfer, centicredits, created_at)
              values ($1, $2, $3, $4, $5, $6)
@@ -292,12 +324,20 @@ impl OrgStore for PgStore {
         .bind(a.data_transfer)
         .bind(a.centicredits)
         .bind(now)
-        .execute(&self.write)
+        .execute(&mut *tx)
         .await
         .map_err(|e| match StoreError::from(e) {
             StoreError::NotFound(_) => StoreError::NotFound(format!("Organization {org_id} not found.")),
             other => other,
         })?;
+        let detail = json!({
+            "at": at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            "operations": a.operations,
+            "dataTransfer": a.data_transfer,
+            "centicredits": a.centicredits,
+        });
+        record(&mut tx, NewEntry::new(org_id, None, ev::USAGE_BOOKED, org_id).detail(detail)).await?;
+        tx.commit().await?;
         Ok(())
     }
 

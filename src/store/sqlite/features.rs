@@ -3,10 +3,14 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
+use super::audit::record;
 use super::SqliteStore;
 use crate::access::{perms, Granted};
+use crate::domain::audit as ev;
+use crate::store::audit::NewEntry;
 use crate::store::models::{FeatureControl, InstalledApp};
 use crate::store::{FeatureStore, StoreError, StoreResult};
+use serde_json::json;
 
 #[async_trait]
 impl FeatureStore for SqliteStore {
@@ -26,24 +30,49 @@ impl FeatureStore for SqliteStore {
         id: i64,
         enabled: bool,
     ) -> StoreResult<FeatureControl> {
-        let row: Option<(i64, String, bool)> = sqlx::query_as(
+        let mut tx = self.write.begin().await?;
+        let old: Option<bool> =
+            sqlx::query_scalar("select enabled from feature_controls where id = $1 and organization_id = $2")
+                .bind(id)
+                .bind(g.org_id())
+                .fetch_optional(&mut *tx)
+                .await?;
+        let Some(old) = old else {
+            return Err(StoreError::NotFound(format!("Feature control {id} not found.")));
+        };
+        let (id, name, enabled): (i64, String, bool) = sqlx::query_as(
             "update feature_controls set enabled = $1 where id = $2 and organization_id = $3 returning id, name, enabled",
         )
         .bind(enabled)
         .bind(id)
         .bind(g.org_id())
-        .fetch_optional(&self.write)
+        .fetch_one(&mut *tx)
         .await?;
-        row.map(|(id, name, enabled)| FeatureControl { id, name, enabled })
-            .ok_or_else(|| StoreError::NotFound(format!("Feature control {id} not found.")))
+        let detail = json!({"name": name, "enabled": enabled, "oldEnabled": old});
+        record(
+            &mut tx,
+            NewEntry::new(g.org_id(), Some(g.user_id()), ev::FEATURE_CONTROL_CHANGED, &name).detail(detail),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(FeatureControl { id, name, enabled })
     }
 
     async fn set_tfa_enforced(&self, g: &Granted<perms::OrganizationEdit>, enforced: bool) -> StoreResult<()> {
+        let mut tx = self.write.begin().await?;
+        let old: Option<bool> = sqlx::query_scalar("select tfa_enforced from organizations where id = $1")
+            .bind(g.org_id())
+            .fetch_optional(&mut *tx)
+            .await?;
         sqlx::query("update organizations set tfa_enforced = $1 where id = $2")
             .bind(enforced)
             .bind(g.org_id())
-            .execute(&self.write)
+            .execute(&mut *tx)
             .await?;
+        let detail = json!({"enabled": enforced, "oldEnabled": old});
+        let entry = NewEntry::new(g.org_id(), Some(g.user_id()), ev::TFA_ENFORCEMENT_CHANGED, g.org_id());
+        record(&mut tx, entry.detail(detail)).await?;
+        tx.commit().await?;
         Ok(())
     }
 

@@ -2,6 +2,7 @@
 //! survives a crash. Writes go through a one-connection pool, which serialises them without `SQLITE_BUSY`
 //! upgrade failures; reads use a separate set of connections (`Readers`).
 
+mod audit;
 mod billing;
 mod features;
 mod members;

@@ -3,13 +3,17 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
+use super::audit::record;
 use super::orgs::TeamRow;
 use super::SqliteStore;
 use crate::access::{perms, Granted, TeamGranted};
 use crate::api::params::Page;
+use crate::domain::audit as ev;
 use crate::domain::roles;
+use crate::store::audit::NewEntry;
 use crate::store::models::{NewTeam, Team};
 use crate::store::{StoreError, StoreResult, TeamStore};
+use serde_json::json;
 
 const TEAM_COLS: &str = "id, name, organization_id, operations_limit, transfer_limit";
 
@@ -65,6 +69,8 @@ impl TeamStore for SqliteStore {
             .bind(t.now)
             .execute(&mut *tx)
             .await?;
+        let entry = NewEntry::new(g.org_id(), Some(g.user_id()), ev::TEAM_CREATED, team.id).team(team.id);
+        record(&mut tx, entry.detail(json!({"name": team.name}))).await?;
         tx.commit().await?;
         Ok(team)
     }
@@ -78,6 +84,9 @@ impl TeamStore for SqliteStore {
         if count <= 1 {
             return Err(StoreError::Conflict("An organization keeps at least one team; this is its last.".into()));
         }
+        // Written first, so the entry keeps the team's name.
+        let entry = NewEntry::new(g.org_id(), Some(g.user_id()), ev::TEAM_DELETED, g.team_id()).team(g.team_id());
+        record(&mut tx, entry).await?;
         let done = sqlx::query("delete from teams where id = $1 and organization_id = $2")
             .bind(g.team_id())
             .bind(g.org_id())
@@ -128,6 +137,14 @@ impl TeamStore for SqliteStore {
         if member.is_none() {
             return Err(StoreError::NotFound(format!("User {user_id} is not an active member of this organization.")));
         }
+        let old: Option<i64> =
+            sqlx::query_scalar("select users_role_id from team_members where team_id = $1 and user_id = $2")
+                .bind(g.team_id())
+                .bind(user_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let entry = NewEntry::new(g.org_id(), Some(g.user_id()), ev::TEAM_ROLE_CHANGED, user_id).team(g.team_id());
+        record(&mut tx, entry.detail(json!({"oldUsersRoleId": old, "usersRoleId": role}))).await?;
         match role {
             Some(role) => {
                 sqlx::query(

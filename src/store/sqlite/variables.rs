@@ -5,8 +5,11 @@ use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 use sqlx::SqliteConnection;
 
+use super::audit::record as audit_record;
 use super::SqliteStore;
 use crate::access::{perms, Granted};
+use crate::domain::audit as ev;
+use crate::store::audit::NewEntry;
 use crate::store::models::{HistoryEntry, Variable, VariableWrite};
 use crate::store::{StoreError, StoreResult, VariableStore};
 
@@ -85,6 +88,9 @@ impl VariableStore for SqliteStore {
         let var = Variable { name: w.name.clone(), type_id, value };
         let diff = json!({"name": var.name, "typeId": var.type_id, "value": var.value});
         record(&mut tx, g.org_id(), &w.name, "organization_variable_created", &diff, &w.author, w.now).await?;
+        // The audit entry names the variable and its type; values stay in the variable's own history.
+        let entry = NewEntry::new(g.org_id(), Some(g.user_id()), ev::VARIABLE_CREATED, &var.name);
+        audit_record(&mut tx, entry.detail(json!({"name": var.name, "typeId": var.type_id}))).await?;
         tx.commit().await?;
         Ok(var)
     }
@@ -115,6 +121,9 @@ impl VariableStore for SqliteStore {
             diff["oldTypeId"] = json!(old.type_id);
         }
         record(&mut tx, g.org_id(), &w.name, "organization_variable_edited", &diff, &w.author, w.now).await?;
+        let detail = json!({"name": new.name, "typeId": new.type_id, "oldTypeId": old.type_id, "valueChanged": new.value != old.value});
+        let entry = NewEntry::new(g.org_id(), Some(g.user_id()), ev::VARIABLE_UPDATED, &new.name);
+        audit_record(&mut tx, entry.detail(detail)).await?;
         tx.commit().await?;
         Ok(new)
     }
@@ -135,6 +144,8 @@ impl VariableStore for SqliteStore {
             .await?;
         let diff = json!({"name": old.name, "typeId": old.type_id, "value": old.value});
         record(&mut tx, g.org_id(), name, "organization_variable_deleted", &diff, author, now).await?;
+        let entry = NewEntry::new(g.org_id(), Some(g.user_id()), ev::VARIABLE_DELETED, name);
+        audit_record(&mut tx, entry.detail(json!({"name": old.name, "typeId": old.type_id}))).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -1,0 +1,236 @@
+//! The audit log: Make's `/audit-logs/v2/…` endpoints (and the documented v1 organization path), read by an
+//! organization's Owners and Admins, a team's log also by whoever manages the team's members.
+
+use axum::extract::State;
+use axum::routing::get;
+use axum::Router;
+use chrono::{NaiveDate, TimeZone};
+use serde_json::{json, Value};
+
+use crate::access::{perms, OrgMember};
+use crate::api::params::{Params, MAX_LIMIT};
+use crate::api::path::PathIds;
+use crate::api::reply::Reply;
+use crate::app::AppState;
+use crate::auth::Scoped;
+use crate::domain::audit as events;
+use crate::domain::scopes::OrgsRead;
+use crate::domain::timezones;
+use crate::error::{ApiError, ErrorBody, Result, SubError};
+use crate::store::audit::{self, Entry, Query, Scope};
+use crate::store::models::Org;
+
+pub mod dto;
+
+/// Entries per page when `pg[limit]` is absent.
+pub const DEFAULT_LIMIT: i64 = 50;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/audit-logs/organization/{organizationId}", get(organization_log_v1))
+        .route("/audit-logs/v2/organization/{organizationId}", get(organization_log))
+        .route("/audit-logs/v2/organization/{organizationId}/filters", get(organization_filters))
+        .route("/audit-logs/v2/team/{teamId}", get(team_log))
+        .route("/audit-logs/v2/team/{teamId}/filters", get(team_filters))
+        .route("/audit-logs/v2/{organizationId}/{uuid}", get(entry))
+}
+
+/// The team and the caller's membership of its organization, once the caller may read the team's log.
+async fn team_reader(state: &AppState, scoped: Scoped<OrgsRead>, path: &PathIds) -> Result<(i64, Org)> {
+    let team_id = path.id("teamId")?;
+    let team =
+        state.store.team(team_id).await?.ok_or_else(|| ApiError::NotFound(format!("Team {team_id} not found.")))?;
+    let m = OrgMember::resolve(state, scoped, team.organization_id).await?;
+    if m.require::<perms::OrganizationEdit>().is_err() {
+        m.require_team(state, &team, "team user add and edit").await?;
+    }
+    Ok((team_id, m.org))
+}
+
+/// `GET /audit-logs/v2/organization/{organizationId}` (and the v1 path): the organization's log, newest first.
+#[utoipa::path(get, path = "/audit-logs/v2/organization/{organizationId}", params(dto::OrgLogQuery),
+    security(("Token" = ["organizations:read"])),
+    responses(
+        (status = 200, description = "A page of the log.", body = dto::AuditLogPage),
+        (status = 400, description = "A bad id, date, event, author, team or `pg[...]`.", body = ErrorBody),
+        (status = 403, description = "No scope, not a member, or neither Owner nor Admin.", body = ErrorBody),
+        (status = 404, description = "No such organization.", body = ErrorBody),
+    ))]
+async fn organization_log(State(state): State<AppState>, m: OrgMember<OrgsRead>, q: Params) -> Result<Reply> {
+    m.require::<perms::OrganizationEdit>()?;
+    page(&state, &m.org, Scope::Organization(m.org.id), &q).await
+}
+
+/// `GET /audit-logs/organization/{organizationId}`: Make's first-generation path, answered as v2.
+#[utoipa::path(get, path = "/audit-logs/organization/{organizationId}", params(dto::OrgLogQuery),
+    security(("Token" = ["organizations:read"])),
+    responses(
+        (status = 200, description = "A page of the log.", body = dto::AuditLogPage),
+        (status = 400, description = "A bad id, date, event, author, team or `pg[...]`.", body = ErrorBody),
+        (status = 403, description = "No scope, not a member, or neither Owner nor Admin.", body = ErrorBody),
+        (status = 404, description = "No such organization.", body = ErrorBody),
+    ))]
+async fn organization_log_v1(state: State<AppState>, m: OrgMember<OrgsRead>, q: Params) -> Result<Reply> {
+    organization_log(state, m, q).await
+}
+
+/// `GET /audit-logs/v2/team/{teamId}`: the entries of one team.
+#[utoipa::path(get, path = "/audit-logs/v2/team/{teamId}", params(dto::TeamLogQuery),
+    security(("Token" = ["organizations:read"])),
+    responses(
+        (status = 200, description = "A page of the team's log.", body = dto::AuditLogPage),
+        (status = 400, description = "A bad id, date, event, author, team or `pg[...]`.", body = ErrorBody),
+        (status = 403, description = "No scope, not a member, or neither Owner, Admin nor the team's admin.",
+            body = ErrorBody),
+        (status = 404, description = "No such team.", body = ErrorBody),
+    ))]
+async fn team_log(State(state): State<AppState>, scoped: Scoped<OrgsRead>, path: PathIds, q: Params) -> Result<Reply> {
+    let (team_id, org) = team_reader(&state, scoped, &path).await?;
+    page(&state, &org, Scope::Team(team_id), &q).await
+}
+
+/// `GET /audit-logs/v2/organization/{organizationId}/filters`: the users, teams and events in the log.
+#[utoipa::path(get, path = "/audit-logs/v2/organization/{organizationId}/filters", params(dto::OrgPathOnly),
+    security(("Token" = ["organizations:read"])),
+    responses(
+        (status = 200, description = "What the log can be filtered by.", body = dto::AuditFilters),
+        (status = 400, description = "A bad id.", body = ErrorBody),
+        (status = 403, description = "No scope, not a member, or neither Owner nor Admin.", body = ErrorBody),
+        (status = 404, description = "No such organization.", body = ErrorBody),
+    ))]
+async fn organization_filters(State(state): State<AppState>, m: OrgMember<OrgsRead>) -> Result<Reply> {
+    m.require::<perms::OrganizationEdit>()?;
+    filters(&state, Scope::Organization(m.org.id)).await
+}
+
+/// `GET /audit-logs/v2/team/{teamId}/filters`.
+#[utoipa::path(get, path = "/audit-logs/v2/team/{teamId}/filters", params(dto::TeamPathOnly),
+    security(("Token" = ["organizations:read"])),
+    responses(
+        (status = 200, description = "What the team's log can be filtered by.", body = dto::AuditFilters),
+        (status = 400, description = "A bad id.", body = ErrorBody),
+        (status = 403, description = "No scope, not a member, or neither Owner, Admin nor the team's admin.",
+            body = ErrorBody),
+        (status = 404, description = "No such team.", body = ErrorBody),
+    ))]
+async fn team_filters(State(state): State<AppState>, scoped: Scoped<OrgsRead>, path: PathIds) -> Result<Reply> {
+    let (team_id, _) = team_reader(&state, scoped, &path).await?;
+    filters(&state, Scope::Team(team_id)).await
+}
+
+/// `GET /audit-logs/v2/{organizationId}/{uuid}`: one entry with its `detail`.
+#[utoipa::path(get, path = "/audit-logs/v2/{organizationId}/{uuid}", params(dto::EntryPath),
+    security(("Token" = ["organizations:read"])),
+    responses(
+        (status = 200, description = "The entry.", body = dto::AuditLogDetail),
+        (status = 400, description = "A bad id or uuid.", body = ErrorBody),
+        (status = 403, description = "No scope, not a member, or neither Owner nor Admin.", body = ErrorBody),
+        (status = 404, description = "No such organization or entry.", body = ErrorBody),
+    ))]
+async fn entry(State(state): State<AppState>, m: OrgMember<OrgsRead>, path: PathIds) -> Result<Reply> {
+    m.require::<perms::OrganizationEdit>()?;
+    let uuid = audit::normalize_uuid(path.raw("uuid"))
+        .ok_or_else(|| ApiError::field("uuid", "uuid must be 32 hexadecimal digits, with or without dashes"))?;
+    let found = state.store.audit_entry(m.org.id, &uuid).await?;
+    let e = found.ok_or_else(|| ApiError::NotFound(format!("Audit log entry {uuid} not found.")))?;
+    Ok(Reply(json!({ "auditLog": e.to_json(true) })))
+}
+
+async fn page(state: &AppState, org: &Org, scope: Scope, q: &Params) -> Result<Reply> {
+    let query = parse_query(org, scope, q)?;
+    let entries: Vec<Entry> = state.store.audit_page(&query).await?;
+    let last = entries.last().map(Entry::imt_id);
+    let list: Vec<Value> = entries.iter().map(|e| e.to_json(false)).collect();
+    let dir = if query.newest_first { "desc" } else { "asc" };
+    let pg = json!({"sortBy": "triggeredAt", "sortDir": dir, "limit": query.limit, "last": last});
+    Ok(Reply(json!({ "auditLogs": list, "pg": pg })))
+}
+
+async fn filters(state: &AppState, scope: Scope) -> Result<Reply> {
+    let f = state.store.audit_filters(scope).await?;
+    let users: Vec<Value> =
+        f.users.iter().map(|(id, name, email)| json!({"id": id, "name": name, "email": email})).collect();
+    let teams: Vec<Value> = f.teams.iter().map(|(id, name)| json!({"id": id, "name": name})).collect();
+    let mut groups: Vec<(&str, Vec<Value>)> = Vec::new();
+    for e in events::ALL.iter().filter(|e| f.events.iter().any(|n| n == e.name)) {
+        let item = json!({"label": e.label, "value": e.name});
+        match groups.iter_mut().find(|(h, _)| *h == e.header) {
+            Some((_, items)) => items.push(item),
+            None => groups.push((e.header, vec![item])),
+        }
+    }
+    let events: Vec<Value> =
+        groups.into_iter().map(|(header, items)| json!({"header": header, "items": items})).collect();
+    Ok(Reply(json!({ "users": users, "teams": teams, "events": events })))
+}
+
+/// The query string as a log query; every bad parameter is named in one 400.
+fn parse_query(org: &Org, scope: Scope, q: &Params) -> Result<Query> {
+    let mut errs: Vec<SubError> = Vec::new();
+    let mut bad = |k: &str, m: String| errs.push(SubError::new(k, m));
+    let limit = match q.get("pg[limit]") {
+        None => DEFAULT_LIMIT,
+        Some(v) => v.parse::<i64>().ok().filter(|n| (1..=MAX_LIMIT).contains(n)).unwrap_or_else(|| {
+            bad("pg[limit]", format!("pg[limit] must be an integer from 1 to {MAX_LIMIT}"));
+            DEFAULT_LIMIT
+        }),
+    };
+    let mut query = Query::new(scope, limit);
+    if q.get("pg[sortBy]").is_some_and(|s| s != "triggeredAt") {
+        bad("pg[sortBy]", "pg[sortBy] must be triggeredAt".into());
+    }
+    match q.get("pg[sortDir]").map(str::to_ascii_lowercase).as_deref() {
+        None | Some("desc") => {}
+        Some("asc") => query.newest_first = false,
+        Some(_) => bad("pg[sortDir]", "pg[sortDir] must be asc or desc".into()),
+    }
+    if q.get("pg[offset]").is_some() {
+        bad("pg[offset]", "The audit log pages by cursor: pass the imtId of the last entry seen as pg[last].".into());
+    }
+    if let Some(c) = q.get("pg[last]") {
+        query.after = audit::parse_cursor(c);
+        if query.after.is_none() {
+            bad("pg[last]", "pg[last] must be the imtId of an entry (<epoch ms>_<uuid>)".into());
+        }
+    }
+    let tz = timezones::by_id(org.timezone_id).map(|z| z.tz).unwrap_or(chrono_tz::UTC);
+    // A day starts at the first instant that exists in the organization's timezone.
+    let day_start = |d: NaiveDate| {
+        let midnight = d.and_hms_opt(0, 0, 0).unwrap_or_default();
+        tz.from_local_datetime(&midnight)
+            .earliest()
+            .or_else(|| tz.from_local_datetime(&(midnight + chrono::Duration::hours(1))).earliest())
+            .map(|t| t.timestamp_millis())
+    };
+    for (key, is_to) in [("dateFrom", false), ("dateTo", true)] {
+        let Some(v) = q.get(key) else { continue };
+        match NaiveDate::parse_from_str(v, "%Y-%m-%d") {
+            Ok(d) if !is_to => query.from_ms = day_start(d),
+            Ok(d) => query.to_ms = d.succ_opt().and_then(day_start),
+            Err(_) => bad(key, format!("{key} must be a date YYYY-MM-DD")),
+        }
+    }
+    for name in q.strings("event") {
+        match events::by_name(&name) {
+            Some(e) => query.events.push(e.name.to_string()),
+            None => bad("event", format!("Unknown event '{name}'")),
+        }
+    }
+    for a in q.strings("author") {
+        match a.parse::<i64>() {
+            Ok(id) if id >= 1 && a.bytes().all(|b| b.is_ascii_digit()) => query.author_ids.push(id),
+            _ if a.contains('@') => query.author_emails.push(a.trim().to_lowercase()),
+            _ => bad("author", format!("author '{a}' is neither a user id nor an e-mail")),
+        }
+    }
+    for t in q.strings("team") {
+        match t.parse::<i64>() {
+            Ok(id) if id >= 1 && t.bytes().all(|b| b.is_ascii_digit()) => query.team_ids.push(id),
+            _ => query.team_names.push(t),
+        }
+    }
+    if !errs.is_empty() {
+        return Err(ApiError::validation(errs));
+    }
+    Ok(query)
+}

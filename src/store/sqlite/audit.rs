@@ -1,0 +1,70 @@
+//! SQLite: the audit log (the SQL is shared, `store::audit`; this binds and runs it).
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use sqlx::query::QueryAs;
+use sqlx::sqlite::SqliteArguments;
+use sqlx::{Sqlite, SqliteConnection};
+
+use super::SqliteStore;
+use crate::store::audit::{self, Arg, Entry, Filters, NewEntry, Query, Scope};
+use crate::store::{AuditStore, StoreResult};
+
+/// Writes an entry inside the caller's transaction.
+pub(super) async fn record(conn: &mut SqliteConnection, e: NewEntry) -> StoreResult<()> {
+    let (uuid, ms) = audit::new_id();
+    sqlx::query(audit::INSERT)
+        .bind(uuid)
+        .bind(e.org_id)
+        .bind(e.team_id)
+        .bind(e.actor_id)
+        .bind(e.event.name)
+        .bind(e.target_id)
+        .bind(e.detail.to_string())
+        .bind(ms)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+fn bind_all<'q>(
+    mut q: QueryAs<'q, Sqlite, Entry, SqliteArguments<'q>>,
+    args: Vec<Arg>,
+) -> QueryAs<'q, Sqlite, Entry, SqliteArguments<'q>> {
+    for a in args {
+        q = match a {
+            Arg::Int(i) => q.bind(i),
+            Arg::Text(s) => q.bind(s),
+        };
+    }
+    q
+}
+
+#[async_trait]
+impl AuditStore for SqliteStore {
+    async fn audit_page(&self, q: &Query) -> StoreResult<Vec<Entry>> {
+        let (sql, args) = audit::page_sql(q);
+        Ok(bind_all(sqlx::query_as(&sql), args).fetch_all(&mut *self.read.acquire().await?).await?)
+    }
+
+    async fn audit_entry(&self, org_id: i64, uuid: &str) -> StoreResult<Option<Entry>> {
+        let sql = audit::one_sql();
+        Ok(sqlx::query_as(&sql).bind(org_id).bind(uuid).fetch_optional(&mut *self.read.acquire().await?).await?)
+    }
+
+    async fn audit_filters(&self, scope: Scope) -> StoreResult<Filters> {
+        let [users, teams, events] = audit::filters_sql(scope);
+        let id = audit::scope_id(scope);
+        let mut conn = self.read.acquire().await?;
+        Ok(Filters {
+            users: sqlx::query_as(&users).bind(id).fetch_all(&mut *conn).await?,
+            teams: sqlx::query_as(&teams).bind(id).fetch_all(&mut *conn).await?,
+            events: sqlx::query_scalar(&events).bind(id).fetch_all(&mut *conn).await?,
+        })
+    }
+
+    async fn prune_audit(&self, before: DateTime<Utc>, batch: i64) -> StoreResult<u64> {
+        let done = sqlx::query(audit::PRUNE).bind(before.timestamp_millis()).bind(batch).execute(&self.write).await?;
+        Ok(done.rows_affected())
+    }
+}
