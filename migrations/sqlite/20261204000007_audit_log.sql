@@ -17,5 +17,3 @@ create table audit_log (
 -- Cursor paging costs the same on the first page and deep in the log: (scope, triggered_ms, uuid) is the order.
 create index audit_log_organization on audit_log (organization_id, triggered_ms, uuid);
 create index audit_log_team on audit_log (team_id, triggered_ms, uuid) where team_id is not null;
--- Retention prunes by age alone.
-create index audit_log_age on audit_log (triggered_ms);

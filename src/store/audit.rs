@@ -148,6 +148,9 @@ pub fn page_sql(q: &Query) -> (String, Vec<Arg>) {
         args.push(a);
         format!("${}", args.len())
     };
+    // Only the (scope, triggered_ms, uuid) indexes serve these pages: an index on `triggered_ms` alone tempted
+    // PostgreSQL's planner into scanning every newer entry of every organization for a deep cursor (148 ms
+    // instead of 0.2 ms at 1.1 million entries), so retention prunes by id instead (`PRUNE`).
     let mut wh = vec![match q.scope {
         Scope::Organization(id) => format!("a.organization_id = {}", arg(Arg::Int(id))),
         Scope::Team(id) => format!("a.team_id = {}", arg(Arg::Int(id))),
@@ -217,10 +220,11 @@ pub fn scope_id(scope: Scope) -> i64 {
     }
 }
 
-/// Deletes up to `$2` entries older than `$1` (epoch ms); retention runs it in small batches so writers are
-/// never held up for long.
+/// Deletes those of the `$2` oldest entries (by id, which follows the order they were written in) that are older
+/// than `$1` (epoch ms). Retention runs it in small batches, so writers are never held up for long, and it walks
+/// the primary key: no index on age that the planner could mistake for a way to page the log.
 pub const PRUNE: &str =
-    "delete from audit_log where id in (select id from audit_log where triggered_ms < $1 order by triggered_ms limit $2)";
+    "delete from audit_log where id in (select id from audit_log order by id limit $2) and triggered_ms < $1";
 
 /// A stored entry with the names it is shown with.
 #[derive(Debug, Clone, FromRow)]
