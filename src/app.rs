@@ -91,6 +91,7 @@ pub fn build_router(state: AppState) -> Router {
     Router::new()
         .nest("/api/v2", api::router())
         .merge(api::docs::router())
+        .merge(crate::console::router())
         .route("/livez", get(livez))
         .route("/health", get(health))
         .route("/metrics", get(crate::metrics::handler))

@@ -52,6 +52,10 @@ fn routes_in_source() -> BTreeSet<(String, String)> {
     for file in files {
         let text = std::fs::read_to_string(&file).unwrap();
         let rel = file.strip_prefix(&src).unwrap().to_string_lossy().replace('\\', "/");
+        if rel == "console.rs" {
+            // The console's page and assets are for people, like `/docs`: not operations of the API document.
+            continue;
+        }
         let nests = text.matches(".nest(").count() + text.matches(".nest_service(").count();
         let expected_nests = usize::from(rel == "app.rs");
         assert_eq!(nests, expected_nests, "{rel}: a new nest() changes the prefixes this test assumes; extend it");

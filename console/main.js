@@ -1,0 +1,135 @@
+// The console's entry: sign-in, the top bar and the hash router (#/orgs, #/orgs/12/members, …).
+
+import * as api from './api.js';
+import { h, field, errorBox, notice, busy, flash } from './dom.js';
+
+const main = document.getElementById('main');
+const account = document.getElementById('account');
+let generation = 0;
+
+/** The page modules, loaded when first needed. */
+const pages = {
+  orgs: () => import('./orgs.js'),
+  org: () => import('./org.js'),
+};
+
+function signInPage(message) {
+  document.title = 'Sign in · orgd console';
+  account.replaceChildren();
+  const input = h('input', { type: 'password', autocomplete: 'off', spellcheck: 'false', required: true, autocapitalize: 'off', placeholder: '3f0c1c8e-5d0e-4c8e-9a57-…' });
+  const errors = h('div', { class: 'errors' });
+  const submit = h('button', { type: 'submit', class: 'btn primary' }, 'Sign in');
+  // The token field has no name: even if the script failed, the browser would submit nothing of it.
+  const form = h(
+    'form',
+    { class: 'signin-form', method: 'post', action: '/console', novalidate: true },
+    field('API token', input, 'The bootstrap token orgd printed on first start, or one from `orgd users add`. It is kept in this tab only and sent to /api/v2 as Authorization: Token …'),
+    errors,
+    h('div', { class: 'actions' }, submit),
+  );
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const tok = input.value.trim();
+    errors.replaceChildren();
+    if (!tok) {
+      errors.append(errorBox({ detail: 'Paste an API token first.' }));
+      input.focus();
+      return;
+    }
+    try {
+      await busy(submit, () => api.signIn(tok));
+      input.value = '';
+      if (!location.hash || location.hash === '#/') location.hash = '#/orgs'; // routes on hashchange
+      else route();
+    } catch (err) {
+      errors.append(errorBox(err, 'Sign-in failed'));
+      input.select();
+    }
+  });
+  main.replaceChildren(
+    h(
+      'div',
+      { class: 'signin' },
+      h('h1', { tabindex: '-1' }, 'Sign in'),
+      h('p', { class: 'lead' }, 'The organization console of this orgd server: organizations, members, invitations, teams, variables, usage and billing.'),
+      message ? notice(message, 'warn') : null,
+      form,
+      h('p', { class: 'hint' }, 'The console uses the same API, permissions and error messages as every other client. Signing out, or closing the tab, forgets the token.'),
+    ),
+  );
+  input.focus();
+}
+
+function topBar() {
+  const who = api.me();
+  const out = h('button', { type: 'button', class: 'btn small', id: 'signout' }, 'Sign out');
+  out.addEventListener('click', () => {
+    api.signOut();
+    history.replaceState(null, '', '/console');
+    flash('Signed out. The token is forgotten.');
+    signInPage();
+  });
+  account.replaceChildren(
+    h('a', { href: '#/orgs', class: 'nav-link' }, 'Organizations'),
+    h('span', { class: 'who', title: who.email }, h('span', { class: 'who-name' }, who.name), h('span', { class: 'who-email' }, who.email)),
+    out,
+  );
+}
+
+/** Renders the page the hash names. A newer navigation makes older renders stop touching the page. */
+async function route() {
+  const gen = ++generation;
+  if (!api.token()) return signInPage();
+  if (!api.me()) {
+    try {
+      await api.resume();
+    } catch (err) {
+      if (gen !== generation) return;
+      if (!api.token()) return signInPage(err.detail);
+      main.replaceChildren(errorBox(err, 'Could not load your account'));
+      return;
+    }
+  }
+  if (gen !== generation) return;
+  topBar();
+  const path = (location.hash || '#/orgs').replace(/^#\/?/, '').split('?')[0];
+  const parts = path.split('/').filter(Boolean).map((p) => {
+    try {
+      return decodeURIComponent(p);
+    } catch {
+      return p;
+    }
+  });
+  const ctx = {
+    main,
+    alive: () => gen === generation,
+    go: (hash) => {
+      if (location.hash === hash) route();
+      else location.hash = hash;
+    },
+    reload: () => route(),
+  };
+  main.replaceChildren(h('p', { class: 'muted loading' }, 'Loading…'));
+  try {
+    if (parts.length === 0 || (parts[0] === 'orgs' && parts.length === 1)) {
+      const mod = await pages.orgs();
+      if (gen === generation) await mod.render(ctx);
+    } else if (parts[0] === 'orgs' && /^\d+$/.test(parts[1])) {
+      const mod = await pages.org();
+      if (gen === generation) await mod.render(ctx, Number(parts[1]), parts[2] || 'overview', parts.slice(3));
+    } else {
+      main.replaceChildren(h('h1', { tabindex: '-1' }, 'Page not found'), h('p', null, h('a', { href: '#/orgs' }, 'Back to the organizations')));
+    }
+  } catch (err) {
+    if (gen === generation) main.replaceChildren(errorBox(err));
+  }
+  if (gen === generation) {
+    const h1 = main.querySelector('h1');
+    if (h1) h1.setAttribute('tabindex', '-1');
+    if (h1 && (document.activeElement === document.body || !document.activeElement)) h1.focus({ preventScroll: true });
+  }
+}
+
+window.addEventListener('hashchange', () => route());
+window.addEventListener('orgd:signedout', (e) => signInPage(`You were signed out: ${e.detail}`));
+route();
