@@ -18,8 +18,6 @@ use crate::store::Store;
 /// Sent and cancelled messages are kept this long, for `orgd outbox list`.
 const KEEP: chrono::Duration = chrono::Duration::days(30);
 const PRUNE_EVERY: Duration = Duration::from_secs(3_600);
-/// How long a claim outlives the send timeout: a node that died mid-send frees its message after this.
-const LEASE_MARGIN: Duration = Duration::from_secs(30);
 
 pub struct Worker {
     store: Arc<dyn Store>,
@@ -71,7 +69,9 @@ impl Worker {
                 pruned_at = Some(Instant::now());
             }
             let now = now_ms();
-            let until = now + (self.settings.timeout + LEASE_MARGIN).as_millis() as i64;
+            // Twice the send timeout: room for clock differences between nodes. A node that died mid-send
+            // frees its message when this passes.
+            let until = now + 2 * self.settings.timeout.as_millis() as i64;
             let claimed = match self.store.claim_mail(&self.node, now, until).await {
                 Ok(c) => {
                     db_failing = false;
