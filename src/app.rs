@@ -42,6 +42,8 @@ pub struct AppState {
     pub anonymous: Arc<crate::rate::MemoryCounters>,
     /// Request counts and latencies for `/metrics`.
     pub metrics: crate::metrics::Shared,
+    /// Wakes this node's outbox worker after a request queued an e-mail.
+    pub mail_wake: Arc<tokio::sync::Notify>,
 }
 
 /// A source of the current time.
@@ -51,9 +53,19 @@ impl AppState {
     pub fn new(store: Arc<dyn Store>, config: Config, zone: String) -> anyhow::Result<Self> {
         let plans = config.catalogue()?;
         let clock: Clock = Arc::new(Utc::now);
-        let (anonymous, metrics) = (Arc::default(), Arc::default());
+        let (anonymous, metrics, mail_wake) = (Arc::default(), Arc::default(), Arc::default());
         let config = Arc::new(config);
-        Ok(AppState { store, config, plans: Arc::new(plans), zone: zone.into(), clock, anonymous, metrics })
+        Ok(AppState { store, config, plans: Arc::new(plans), zone: zone.into(), clock, anonymous, metrics, mail_wake })
+    }
+
+    /// Tells the outbox worker that a message was queued; without SMTP, logs that it waits.
+    pub fn mail_queued(&self, what: &str, org_id: i64) {
+        if self.config.smtp_url.as_deref().is_none_or(str::is_empty) {
+            tracing::info!(organization.id = org_id, "{what} e-mail kept in the outbox: no SMTP server is configured");
+        } else {
+            tracing::debug!(organization.id = org_id, "{what} e-mail queued");
+        }
+        self.mail_wake.notify_one();
     }
 
     /// The same state with another clock.

@@ -1,4 +1,5 @@
-//! Command line (operator contract): `serve` (default), `migrate`, `users add`, `tokens revoke`, `usage add`.
+//! Command line (operator contract): `serve` (default), `migrate`, `users add`, `tokens revoke`, `usage add`,
+//! `audit export`, `outbox list`, `outbox retry`.
 
 use std::path::PathBuf;
 
@@ -50,6 +51,16 @@ pub struct ServeArgs {
     /// Folder for orgd's own files (self-signed certificates); default: the SQLite database's folder.
     #[arg(long, global = true, env = "ORGD_DATA_DIR")]
     pub data_dir: Option<String>,
+    /// Mail server: smtp://[user[:password]@]host[:port][?tls=required|off] or smtps://… (unset: e-mail waits
+    /// in the outbox).
+    #[arg(long, global = true, env = "ORGD_SMTP_URL")]
+    pub smtp_url: Option<String>,
+    /// Sender of orgd's e-mail.
+    #[arg(long, global = true, env = "ORGD_MAIL_FROM")]
+    pub mail_from: Option<String>,
+    /// The address people reach orgd at, used in e-mailed links (default: from the zone).
+    #[arg(long, global = true, env = "ORGD_PUBLIC_URL")]
+    pub public_url: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -70,8 +81,29 @@ pub enum Command {
     /// Read the audit log.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Outgoing e-mail.
+    #[command(subcommand)]
+    Outbox(OutboxCommand),
     /// Print the effective settings (secrets redacted).
     PrintConfig,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OutboxCommand {
+    /// List messages, newest first: a table, or one JSON object per line.
+    List {
+        #[arg(long, value_parser = ["pending", "sent", "failed", "cancelled"])]
+        status: Option<String>,
+        #[arg(long, default_value = "table", value_parser = ["table", "jsonl"])]
+        format: String,
+        #[arg(long, default_value_t = 100)]
+        limit: i64,
+    },
+    /// Send failed messages again: back to pending with their attempts reset (a pending one becomes due now).
+    Retry {
+        #[arg(required = true)]
+        ids: Vec<i64>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -160,6 +192,9 @@ impl Cli {
         put("tls_cert", &self.serve.tls_cert);
         put("tls_key", &self.serve.tls_key);
         put("data_dir", &self.serve.data_dir);
+        put("smtp_url", &self.serve.smtp_url);
+        put("mail_from", &self.serve.mail_from);
+        put("public_url", &self.serve.public_url);
         if let Some(days) = self.serve.audit_retention_days {
             m.insert("audit_retention_days".into(), Value::from(days));
         }

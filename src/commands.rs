@@ -173,3 +173,67 @@ pub async fn audit_export(
     out.flush()?;
     Ok(written)
 }
+
+/// `orgd outbox list`: messages newest first, as a table or as JSON lines.
+pub async fn outbox_list(
+    store: &dyn Store,
+    status: Option<&str>,
+    jsonl: bool,
+    limit: i64,
+    out: &mut (dyn std::io::Write + Send),
+) -> anyhow::Result<()> {
+    let messages = store.outbox_list(status, limit.clamp(1, 100_000)).await?;
+    if jsonl {
+        for m in &messages {
+            writeln!(out, "{}", m.to_json())?;
+        }
+    } else {
+        let rows: Vec<[String; 8]> = messages
+            .iter()
+            .map(|m| {
+                let v = m.to_json();
+                let when = |k: &str| v[k].as_str().map(|s| s[..19].replace('T', " ")).unwrap_or_default();
+                let error: String = m.last_error.as_deref().unwrap_or("").chars().take(60).collect();
+                [
+                    m.id.to_string(),
+                    m.status.clone(),
+                    m.kind.clone(),
+                    m.organization_id.to_string(),
+                    m.recipient.clone(),
+                    m.attempts.to_string(),
+                    if m.status == "sent" { when("sentAt") } else { when("nextAttemptAt") },
+                    error.replace(['\r', '\n'], " "),
+                ]
+            })
+            .collect();
+        let head = ["ID", "STATUS", "KIND", "ORG", "RECIPIENT", "ATTEMPTS", "SENT / NEXT (UTC)", "LAST ERROR"];
+        let mut widths = head.map(str::len);
+        for r in &rows {
+            for (w, c) in widths.iter_mut().zip(r) {
+                *w = (*w).max(c.chars().count());
+            }
+        }
+        let line = |cells: Vec<&str>| {
+            let padded: Vec<String> = cells.iter().zip(widths).map(|(c, w)| format!("{c:<w$}")).collect();
+            padded.join("  ").trim_end().to_string()
+        };
+        writeln!(out, "{}", line(head.to_vec()))?;
+        for r in &rows {
+            writeln!(out, "{}", line(r.iter().map(String::as_str).collect()))?;
+        }
+    }
+    out.flush()?;
+    Ok(())
+}
+
+/// `orgd outbox retry ID…`: each failed (or waiting) message becomes due now with its attempts reset.
+pub async fn outbox_retry(store: &dyn Store, ids: &[i64]) -> anyhow::Result<()> {
+    for &id in ids {
+        match store.outbox_retry(id, Utc::now().timestamp_millis()).await?.as_deref() {
+            None => bail!("no message {id} in the outbox"),
+            Some("failed" | "pending") => {}
+            Some(status) => bail!("message {id} is {status}; only failed or pending messages are sent again"),
+        }
+    }
+    Ok(())
+}

@@ -52,6 +52,29 @@ pub struct Config {
     /// Where orgd keeps files of its own (the self-signed certificates); defaults to the folder of the SQLite
     /// database, or the working directory on PostgreSQL.
     pub data_dir: Option<String>,
+    /// `smtp://host:port` (STARTTLS when offered; `?tls=required` or `?tls=off`) or `smtps://host:port`, with
+    /// `user:password@` if the server wants them. Unset: e-mail waits in the outbox.
+    pub smtp_url: Option<String>,
+    /// The SMTP password, for a user named in `smtp_url` without one.
+    pub smtp_password: Option<String>,
+    /// PEM file of CA certificates trusted for the mail server besides the public roots (a private relay).
+    pub smtp_ca_file: Option<String>,
+    /// Sender of orgd's e-mail: `orgd@example.com` or `orgd <orgd@example.com>`.
+    pub mail_from: String,
+    /// The address people reach orgd at, used in links; default from the zone and the TLS setting.
+    pub public_url: Option<String>,
+    /// Attempts to send a message before it is failed.
+    pub mail_max_attempts: i64,
+    /// Wait after the first failed attempt, doubled after each further one up to `mail_backoff_max_ms`; also the
+    /// pause between tries while the mail server is unreachable.
+    pub mail_backoff_base_ms: u64,
+    pub mail_backoff_max_ms: u64,
+    /// How often the worker looks for due messages (it also wakes when this node queues one).
+    pub mail_poll_interval_ms: u64,
+    /// Longest time one delivery may take, connection included.
+    pub mail_timeout_secs: u64,
+    /// Invitation e-mails an organization may send per hour; more invites are refused with 429 (0: no bound).
+    pub invitations_per_hour: i64,
 }
 
 impl Default for Config {
@@ -77,6 +100,17 @@ impl Default for Config {
             tls_cert: None,
             tls_key: None,
             data_dir: None,
+            smtp_url: None,
+            smtp_password: None,
+            smtp_ca_file: None,
+            mail_from: "orgd@localhost".into(),
+            public_url: None,
+            mail_max_attempts: 15,
+            mail_backoff_base_ms: 30_000,
+            mail_backoff_max_ms: 3_600_000,
+            mail_poll_interval_ms: 2_000,
+            mail_timeout_secs: 30,
+            invitations_per_hour: 100,
         }
     }
 }
@@ -95,6 +129,17 @@ impl std::fmt::Debug for Config {
             .field("tls_cert", &self.tls_cert)
             .field("tls_key", &self.tls_key)
             .field("data_dir", &self.data_dir)
+            .field("smtp_url", &self.smtp_url.as_deref().map(redact_url))
+            .field("smtp_password", &self.smtp_password.as_ref().map(|_| "<redacted>"))
+            .field("smtp_ca_file", &self.smtp_ca_file)
+            .field("mail_from", &self.mail_from)
+            .field("public_url", &self.public_url)
+            .field("mail_max_attempts", &self.mail_max_attempts)
+            .field("mail_backoff_base_ms", &self.mail_backoff_base_ms)
+            .field("mail_backoff_max_ms", &self.mail_backoff_max_ms)
+            .field("mail_poll_interval_ms", &self.mail_poll_interval_ms)
+            .field("mail_timeout_secs", &self.mail_timeout_secs)
+            .field("invitations_per_hour", &self.invitations_per_hour)
             .finish_non_exhaustive()
     }
 }
@@ -143,6 +188,29 @@ impl Config {
             anyhow::bail!("audit_retention_days must be 0 (keep forever) or more");
         }
         self.tls_mode()?;
+        self.validate_mail()?;
+        Ok(())
+    }
+
+    fn validate_mail(&self) -> anyhow::Result<()> {
+        if let Some(url) = self.smtp_url.as_deref().filter(|u| !u.is_empty()) {
+            crate::mail::smtp::Target::parse(url, self.smtp_password.as_deref()).map_err(anyhow::Error::msg)?;
+        }
+        self.mail_from
+            .parse::<lettre::message::Mailbox>()
+            .map_err(|e| anyhow::anyhow!("mail_from '{}' is not an e-mail address: {e}", self.mail_from))?;
+        if let Some(url) = self.public_url.as_deref() {
+            let ok = url::Url::parse(url).is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.has_host());
+            if !ok {
+                anyhow::bail!("public_url must be an http:// or https:// URL, not '{url}'");
+            }
+        }
+        if self.mail_max_attempts < 1 {
+            anyhow::bail!("mail_max_attempts must be at least 1");
+        }
+        if self.invitations_per_hour < 0 {
+            anyhow::bail!("invitations_per_hour must be 0 (no bound) or more");
+        }
         Ok(())
     }
 
@@ -236,6 +304,24 @@ mod tests {
         assert!(c.tls_mode().is_err());
         let c = Config { database_url: "sqlite://orgd.db".into(), ..Config::default() };
         assert_eq!(c.data_dir(), PathBuf::from("."));
+    }
+
+    #[test]
+    fn mail_settings_are_checked() {
+        let ok = Config { smtp_url: Some("smtp://u:pw@127.0.0.1:2525".into()), ..Config::default() };
+        assert!(ok.validate().is_ok());
+        assert!(!format!("{ok:?}").contains("pw@"), "{ok:?}");
+        for bad in [
+            Config { smtp_url: Some("http://mail".into()), ..Config::default() },
+            Config { mail_from: "not an address".into(), ..Config::default() },
+            Config { mail_from: "a@b\r\nBcc: c@d".into(), ..Config::default() },
+            Config { public_url: Some("orgd.example.com".into()), ..Config::default() },
+            Config { mail_max_attempts: 0, ..Config::default() },
+        ] {
+            assert!(bad.validate().is_err(), "{bad:?}");
+        }
+        let named = Config { mail_from: "orgd <orgd@example.com>".into(), ..Config::default() };
+        assert!(named.validate().is_ok());
     }
 
     #[test]

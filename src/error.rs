@@ -78,6 +78,9 @@ pub enum ApiError {
     /// 429 `SC429` with `Retry-After`.
     #[error("rate limited")]
     RateLimited { retry_after_secs: u64 },
+    /// 429 `SC429` with `Retry-After`: the organization sent as many invitations as it may for now.
+    #[error("invitations limited: {detail}")]
+    InvitationsLimited { retry_after_secs: u64, detail: String },
     /// 503 `SC503`: the database could not be reached in time.
     #[error("service unavailable: {0}")]
     Unavailable(String),
@@ -120,7 +123,7 @@ impl ApiError {
             PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             TooLong { status, .. } => *status,
             UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            RateLimited { .. } | InvitationsLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Timeout => StatusCode::GATEWAY_TIMEOUT,
             Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -152,6 +155,9 @@ impl ApiError {
                 sc,
                 vec![],
             ),
+            InvitationsLimited { detail, .. } => {
+                ("Invitation limit for organization exceeded, please try again later.", detail.clone(), sc, vec![])
+            }
             Unavailable(_) => ("Service unavailable", "The service is temporarily unavailable.".into(), sc, vec![]),
             Timeout => ("Request timeout", "The request took too long to process.".into(), sc, vec![]),
             Internal(_) => ("Internal server error", "An unexpected error occurred.".into(), sc, vec![]),
@@ -166,6 +172,9 @@ impl From<StoreError> for ApiError {
             StoreError::NotFound(what) => ApiError::NotFound(what),
             StoreError::Conflict(what) => ApiError::InvalidInput(what),
             StoreError::LimitExceeded(what) => ApiError::EntityLimit(what),
+            StoreError::RateLimited { retry_after_secs, detail } => {
+                ApiError::InvitationsLimited { retry_after_secs, detail }
+            }
             StoreError::PoolTimeout => ApiError::Unavailable("database pool exhausted".into()),
             StoreError::Other(e) => ApiError::Internal(e),
         }
@@ -183,7 +192,7 @@ impl IntoResponse for ApiError {
             ApiError::Unauthorized(_) => {
                 headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Token"));
             }
-            ApiError::RateLimited { retry_after_secs } => {
+            ApiError::RateLimited { retry_after_secs } | ApiError::InvitationsLimited { retry_after_secs, .. } => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
             }
             _ => {}

@@ -10,6 +10,7 @@ pub mod config;
 pub mod console;
 pub mod domain;
 pub mod error;
+pub mod mail;
 pub mod metrics;
 pub mod rate;
 pub mod retention;

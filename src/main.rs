@@ -1,7 +1,7 @@
 //! The `orgd` binary: parse the command line, load settings, run the command.
 
 use clap::Parser;
-use orgd::cli::{AuditCommand, Cli, Command, TokensCommand, UsageCommand, UsersCommand};
+use orgd::cli::{AuditCommand, Cli, Command, OutboxCommand, TokensCommand, UsageCommand, UsersCommand};
 use orgd::store::models::UsageTotals;
 use orgd::{commands, config::Config, server, telemetry};
 
@@ -44,6 +44,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let store = commands::open_store(&config, true).await?;
             let mut out = std::io::BufWriter::new(std::io::stdout());
             commands::audit_export(&*store, organization, since, &mut out).await?;
+        }
+        Command::Outbox(OutboxCommand::List { status, format, limit }) => {
+            let store = commands::open_store(&config, true).await?;
+            let mut out = std::io::BufWriter::new(std::io::stdout());
+            commands::outbox_list(&*store, status.as_deref(), format == "jsonl", limit, &mut out).await?;
+        }
+        Command::Outbox(OutboxCommand::Retry { ids }) => {
+            commands::outbox_retry(&*commands::open_store(&config, true).await?, &ids).await?
         }
     }
     Ok(())

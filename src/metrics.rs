@@ -1,5 +1,6 @@
 //! `/metrics` in Prometheus text format: request counts and latency histograms by method, matched route and
-//! status, and the database pool's figures.
+//! status, the database pool's figures, and the e-mail outbox (messages by status, read from the database so
+//! every node shows the same; send latency, attempts and whether the mail server is reachable, per node).
 
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
@@ -27,6 +28,10 @@ pub struct Metrics {
     pool_size: Gauge,
     pool_idle: Gauge,
     pool_max: Gauge,
+    outbox: Family<Labels, Gauge>,
+    mail_send: Histogram,
+    mail_attempts: Family<Labels, Counter>,
+    mail_up: Gauge,
 }
 
 fn latency_histogram() -> Histogram {
@@ -45,7 +50,31 @@ impl Default for Metrics {
         registry.register("db_pool_connections", "Open database connections", pool_size.clone());
         registry.register("db_pool_idle_connections", "Idle database connections", pool_idle.clone());
         registry.register("db_pool_max_connections", "Largest database pool size", pool_max.clone());
-        Metrics { registry: Mutex::new(registry), requests, latency, pool_size, pool_idle, pool_max }
+        let outbox = Family::<Labels, Gauge>::default();
+        // 5 ms … ~80 s.
+        let mail_send = Histogram::new(exponential_buckets(0.005, 2.0, 15));
+        let (mail_attempts, mail_up) = (Family::<Labels, Counter>::default(), Gauge::default());
+        mail_up.set(1);
+        registry.register("outbox_messages", "E-mail messages in the outbox by status (all nodes)", outbox.clone());
+        registry.register(
+            "mail_send_duration_seconds",
+            "Time to hand one e-mail to the mail server",
+            mail_send.clone(),
+        );
+        registry.register("mail_attempts", "E-mail send attempts by outcome", mail_attempts.clone());
+        registry.register("mail_server_up", "0 while the mail server is unreachable, else 1", mail_up.clone());
+        Metrics {
+            registry: Mutex::new(registry),
+            requests,
+            latency,
+            pool_size,
+            pool_idle,
+            pool_max,
+            outbox,
+            mail_send,
+            mail_attempts,
+            mail_up,
+        }
     }
 }
 
@@ -60,7 +89,28 @@ impl Metrics {
         self.latency.get_or_create(&labels[..2].to_vec()).observe(seconds);
     }
 
-    pub fn render(&self, pool: crate::store::PoolStats) -> String {
+    /// A message handed to the mail server after `seconds`.
+    pub fn mail_sent(&self, seconds: f64) {
+        self.mail_send.observe(seconds);
+    }
+
+    /// One send attempt: `sent`, `refused`, `deferred` or `unreachable`.
+    pub fn mail_attempt(&self, outcome: &str) {
+        self.mail_attempts.get_or_create(&vec![("outcome".into(), outcome.into())]).inc();
+    }
+
+    pub fn mail_server_up(&self, up: bool) {
+        self.mail_up.set(up as i64);
+    }
+
+    /// The text answer; `outbox` holds the message count of each status (`None` when the database did not say).
+    pub fn render(&self, pool: crate::store::PoolStats, outbox: Option<Vec<(String, i64)>>) -> String {
+        if let Some(counts) = outbox {
+            for status in crate::store::outbox::STATUSES {
+                let n = counts.iter().find(|(s, _)| s == status).map(|(_, n)| *n).unwrap_or(0);
+                self.outbox.get_or_create(&vec![("status".into(), status.to_string())]).set(n);
+            }
+        }
         self.pool_size.set(pool.size as i64);
         self.pool_idle.set(pool.idle as i64);
         self.pool_max.set(pool.max as i64);
@@ -86,7 +136,8 @@ pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> R
 
 /// `GET /metrics`.
 pub async fn handler(State(state): State<AppState>) -> Response {
-    let body = state.metrics.render(state.store.pool_stats());
+    let outbox = state.store.outbox_counts().await.ok();
+    let body = state.metrics.render(state.store.pool_stats(), outbox);
     let mut res = body.into_response();
     res.headers_mut()
         .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"));

@@ -1,5 +1,5 @@
 //! `orgd serve`: open the store, create the first administrator on an empty database, bind, choose plain HTTP or
-//! TLS, and run until SIGTERM or Ctrl-C.
+//! TLS, start the background work (audit retention, the e-mail outbox), and run until SIGTERM or Ctrl-C.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -22,7 +22,11 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let zone = config.zone.clone().unwrap_or_else(|| default_zone(addr));
     let tls = Tls::setup(&mode, &certificate_hosts(&config, addr))?.map(Arc::new);
     crate::retention::spawn(store.clone(), config.audit_retention_days);
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    let public_url = config.public_url.clone().unwrap_or_else(|| format!("{scheme}://{zone}"));
+    let mail = crate::mail::Settings::from_config(&config, public_url)?;
     let state = app::AppState::new(store.clone(), config, zone.clone())?;
+    crate::mail::worker::Worker::new(store.clone(), mail, state.metrics.clone(), state.mail_wake.clone()).spawn();
     let shutdown = app::shutdown_signal();
     tracing::info!("zone {zone} (what clients use as their zone, e.g. make-cli --zone {zone})");
     match tls {

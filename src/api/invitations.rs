@@ -36,7 +36,9 @@ pub fn router() -> Router<AppState> {
 }
 
 /// O15 `POST /organizations/{organizationId}/invite`: `email`, `name`, `usersRoleId`, optional `note` and
-/// `teamsId`. An e-mail without an account gets one (without tokens) that `orgd users add` later completes.
+/// `teamsId`. An e-mail without an account gets one (without tokens) that `orgd users add` later completes. The
+/// invitation e-mail is queued in the same transaction and sent afterwards; past `invitations_per_hour` of them
+/// the organization's invites are refused with 429.
 #[utoipa::path(post, path = "/organizations/{organizationId}/invite", params(OrgPath), request_body = dto::InviteBody,
     security(("Token" = ["organizations:write"])),
     responses(
@@ -45,6 +47,8 @@ pub fn router() -> Router<AppState> {
             user limit is reached (`IM011`).", body = ErrorBody),
         (status = 403, description = "No scope, not a member, or no `organization user add and edit`.", body = ErrorBody),
         (status = 404, description = "No such organization.", body = ErrorBody),
+        (status = 429, description = "The organization sent as many invitations as it may per hour \
+            (`invitations_per_hour`); `Retry-After` says when it may send again.", body = ErrorBody),
     ))]
 async fn invite(State(state): State<AppState>, m: OrgMember<OrgsWrite>, body: JsonObject) -> Result<Reply> {
     let g = m.require::<perms::UserAddAndEdit>()?;
@@ -97,9 +101,11 @@ async fn invite(State(state): State<AppState>, m: OrgMember<OrgsWrite>, body: Js
             now,
             expires_at: now + Duration::days(state.config.invitation_ttl_days),
             max_users: plan.license_i64("users").unwrap_or(1),
+            mails_per_hour: state.config.invitations_per_hour,
         })
     })?;
     let role = state.store.invite(&g, cmd).await?;
+    state.mail_queued("invitation", g.org_id());
     Ok(Reply(json!({ "userOrganizationRole": role_json(&role, now) })))
 }
 

@@ -221,6 +221,7 @@ async fn do_transfer<S: crate::domain::scopes::Requirement>(
     let g = m.owner()?;
     let now = state.now();
     let [new, old] = state.store.transfer_ownership(&g, to, now).await?;
+    state.mail_queued("new Owner", g.org_id());
     Ok(Reply(json!({ "userOrganizationRoles": [role_json(&new, now), role_json(&old, now)] })))
 }
 

@@ -1,6 +1,7 @@
 //! E-mail addresses, compared case-insensitively.
 
-/// A lower-cased e-mail address with one `@`, a non-empty local part and a dotted-or-local domain.
+/// A lower-cased e-mail address with one `@`, a non-empty local part and a dotted-or-local domain, which the
+/// mailer (lettre) also takes as an address, so every invitee can be sent their e-mail.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Email(String);
 
@@ -16,7 +17,8 @@ impl Email {
                     && !domain.ends_with('.')
                     && !domain.contains("..")
             })
-            && !s.chars().any(|c| c.is_whitespace() || c.is_control() || "<>()[],;:\"\\".contains(c));
+            && !s.chars().any(|c| c.is_whitespace() || c.is_control() || "<>()[],;:\"\\".contains(c))
+            && s.parse::<lettre::Address>().is_ok();
         if valid {
             Ok(Email(s.to_lowercase()))
         } else {

@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod models;
+pub mod outbox;
 pub mod postgres;
 pub mod sqlite;
 
@@ -27,6 +28,9 @@ pub enum StoreError {
     /// A plan limit would be exceeded.
     #[error("{0}")]
     LimitExceeded(String),
+    /// A bound on how often something may happen was reached; it may happen again after the given seconds.
+    #[error("{detail}")]
+    RateLimited { retry_after_secs: u64, detail: String },
     /// No connection became free within the pool's acquire timeout.
     #[error("database pool timed out")]
     PoolTimeout,
@@ -121,7 +125,9 @@ pub trait OrgStore {
 #[async_trait]
 pub trait MemberStore {
     /// Creates the invitation (and the invitee's account if the e-mail is new), replacing an older pending
-    /// invitation of the same user. Conflict when the user is already an active member.
+    /// invitation of the same user, and queues its e-mail in the same transaction. Conflict when the user is
+    /// already an active member; RateLimited when the organization queued `mails_per_hour` invitation messages
+    /// in the last hour.
     async fn invite(&self, g: &Granted<perms::UserAddAndEdit>, inv: NewInvitation) -> StoreResult<MemberRole>;
     /// The invitation with that hash, accepted or not.
     async fn invitation_by_hash(&self, hash: &str) -> StoreResult<Option<Invitation>>;
@@ -143,7 +149,8 @@ pub trait MemberStore {
     ) -> StoreResult<MemberRole>;
     /// Removes the user from the organization and its teams (or withdraws their invitation).
     async fn remove_member(&self, g: &Granted<perms::UserAddAndEdit>, user_id: i64) -> StoreResult<MemberRole>;
-    /// Makes `to_user` the Owner and the current Owner an Admin, atomically. Returns `[new, previous]`.
+    /// Makes `to_user` the Owner and the current Owner an Admin, atomically, and queues the new Owner's e-mail.
+    /// Returns `[new, previous]`.
     async fn transfer_ownership(
         &self,
         g: &Granted<OwnerOnly>,
@@ -253,10 +260,43 @@ pub trait AuditStore {
     async fn prune_audit(&self, before: DateTime<Utc>, batch: i64) -> StoreResult<u64>;
 }
 
+/// The e-mail outbox; messages are queued by the other stores inside each change's transaction.
+#[async_trait]
+pub trait OutboxStore {
+    /// Claims the oldest message due at `now_ms` for `node` until `until_ms`, counting an attempt; `None` when
+    /// nothing is due. On PostgreSQL concurrent claims skip each other's rows, so every message has one sender.
+    async fn claim_mail(&self, node: &str, now_ms: i64, until_ms: i64) -> StoreResult<Option<outbox::Claimed>>;
+    /// Records how sending a claimed message ended; false when `node` no longer held the claim.
+    async fn finish_mail(&self, id: i64, node: &str, outcome: &outbox::Outcome, max_attempts: i64)
+        -> StoreResult<bool>;
+    /// Drops claims of other processes when the backend serves a single node (SQLite): a process that was
+    /// killed mid-send left them. PostgreSQL leaves them to expire, as another node may hold them.
+    async fn release_stale_claims(&self, node: &str) -> StoreResult<u64>;
+    /// Messages newest first, optionally of one status.
+    async fn outbox_list(&self, status: Option<&str>, limit: i64) -> StoreResult<Vec<outbox::Message>>;
+    /// Makes a failed or waiting message due now with its attempts reset. Returns the status it had before the
+    /// call (`None`: no such message); only `failed` and `pending` ones change.
+    async fn outbox_retry(&self, id: i64, now_ms: i64) -> StoreResult<Option<String>>;
+    /// How many messages have each status.
+    async fn outbox_counts(&self) -> StoreResult<Vec<(String, i64)>>;
+    /// Deletes up to `batch` sent or cancelled messages created before `before_ms`.
+    async fn prune_outbox(&self, before_ms: i64, batch: i64) -> StoreResult<u64>;
+}
+
 /// Everything orgd stores.
 #[async_trait]
 pub trait Store:
-    UserStore + OrgStore + MemberStore + TeamStore + BillingStore + VariableStore + FeatureStore + AuditStore + Send + Sync
+    UserStore
+    + OrgStore
+    + MemberStore
+    + TeamStore
+    + BillingStore
+    + VariableStore
+    + FeatureStore
+    + AuditStore
+    + OutboxStore
+    + Send
+    + Sync
 {
     /// Applies pending migrations.
     async fn migrate(&self) -> StoreResult<()>;

@@ -120,6 +120,8 @@ pub struct NewInvitation {
     pub expires_at: DateTime<Utc>,
     /// The plan's `users` limit: active members plus pending invitations may not exceed it.
     pub max_users: i64,
+    /// Invitation e-mails the organization may queue per hour (0: no bound).
+    pub mails_per_hour: i64,
 }
 
 /// A stored invitation with what O3 and U3 show of it.

@@ -18,6 +18,7 @@ mod members;
 mod observability;
 mod openapi;
 mod orgs;
+mod outbox;
 mod persistence;
 mod rate;
 mod roles;

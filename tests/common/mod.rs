@@ -5,6 +5,7 @@
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_orgd");
 
@@ -19,12 +20,19 @@ pub struct Process {
     pub startup: Vec<String>,
     /// The token printed on first start, if it printed one.
     pub bootstrap_token: Option<String>,
+    /// Every stderr line after the "listening on" line, as it comes.
+    pub log: Arc<Mutex<Vec<String>>>,
 }
 
 impl Process {
     /// The API base URL, `http://host:port/api/v2` (or `https://…`).
     pub fn base(&self) -> String {
         format!("{}://{}/api/v2", self.scheme, self.addr)
+    }
+
+    /// The log lines so far (after start-up) that contain `needle`.
+    pub fn log_lines(&self, needle: &str) -> Vec<String> {
+        self.log.lock().unwrap().iter().filter(|l| l.contains(needle)).cloned().collect()
     }
 }
 
@@ -46,7 +54,8 @@ pub fn serve(env: &[(&str, &str)]) -> Process {
         cmd.env(k, v);
     }
     let child = cmd.stdout(Stdio::null()).stderr(Stdio::piped()).spawn().expect("spawn orgd");
-    let mut p = Process { child, addr: String::new(), scheme: "http", startup: Vec::new(), bootstrap_token: None };
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let mut p = Process { child, addr: String::new(), scheme: "http", startup: Vec::new(), bootstrap_token: None, log };
     let mut lines = BufReader::new(p.child.stderr.take().expect("stderr")).lines();
     loop {
         let line = match lines.next() {
@@ -64,7 +73,12 @@ pub fn serve(env: &[(&str, &str)]) -> Process {
             let rest = line[i + 13..].trim();
             let addr = rest.split_whitespace().next().unwrap_or(rest);
             p.addr = addr.to_string();
-            std::thread::spawn(move || for _ in lines.by_ref() {});
+            let log = p.log.clone();
+            std::thread::spawn(move || {
+                for line in lines.by_ref().map_while(Result::ok) {
+                    log.lock().unwrap().push(line);
+                }
+            });
             return p;
         }
     }

@@ -6,6 +6,7 @@ use sqlx::types::Json;
 use sqlx::{FromRow, PgConnection};
 
 use super::audit::record;
+use super::outbox::{cancel_pending, check_budget, enqueue};
 use super::users::{user_cols_of, UserRow};
 use super::PgStore;
 use crate::access::{perms, Granted, OwnerOnly};
@@ -14,6 +15,7 @@ use crate::domain::audit as ev;
 use crate::domain::{roles, timezones};
 use crate::store::audit::NewEntry;
 use crate::store::models::{Invitation, MemberRole, NewInvitation, User};
+use crate::store::outbox::{self, InviteContext, OwnerContext};
 use crate::store::{MemberStore, StoreError, StoreResult};
 use serde_json::json;
 
@@ -127,6 +129,8 @@ impl MemberStore for PgStore {
     async fn invite(&self, g: &Granted<perms::UserAddAndEdit>, inv: NewInvitation) -> StoreResult<MemberRole> {
         let org_id = g.org_id();
         let mut tx = self.write.begin().await?;
+        // One invite of an organization at a time, so the seat count and the invitation bound hold across nodes.
+        lock_org(&mut tx, org_id).await?;
         let existing: Option<i64> = sqlx::query_scalar("select id from users where email = $1")
             .bind(&inv.email)
             .fetch_optional(&mut *tx)
@@ -164,6 +168,9 @@ impl MemberStore for PgStore {
                 inv.max_users
             )));
         }
+        let now_ms = outbox::ms(inv.now);
+        check_budget(&mut tx, org_id, now_ms, inv.mails_per_hour).await?;
+        cancel_pending(&mut tx, org_id, user_id, "replaced by a newer invitation").await?;
         sqlx::query("delete from invitations where organization_id = $1 and user_id = $2 and accepted_at is null")
             .bind(org_id)
             .bind(user_id)
@@ -188,6 +195,13 @@ impl MemberStore for PgStore {
         .await?;
         let detail = json!({"email": inv.email, "usersRoleId": inv.users_role_id, "teamsId": inv.team_ids});
         record(&mut tx, NewEntry::new(org_id, Some(g.user_id()), ev::USER_INVITED, user_id).detail(detail)).await?;
+        let ctx: InviteContext = sqlx::query_as(outbox::INVITE_CONTEXT)
+            .bind(org_id)
+            .bind(g.user_id())
+            .bind(user_id)
+            .fetch_one(&mut *tx)
+            .await?;
+        enqueue(&mut tx, outbox::invitation(org_id, user_id, &inv, existing.is_some(), ctx), now_ms).await?;
         let role = one_role(&mut tx, org_id, user_id).await?;
         tx.commit().await?;
         Ok(role)
@@ -238,6 +252,7 @@ impl MemberStore for PgStore {
             .execute(&mut *tx)
             .await?;
         }
+        cancel_pending(&mut tx, org_id, user_id, "the invitation was accepted before it was sent").await?;
         let entry = NewEntry::new(org_id, Some(user_id), ev::INVITATION_ACCEPTED, user_id);
         record(&mut tx, entry.detail(json!({"usersRoleId": role}))).await?;
         let out = one_role(&mut tx, org_id, user_id).await?;
@@ -352,6 +367,7 @@ impl MemberStore for PgStore {
         ] {
             sqlx::query(sql).bind(user_id).bind(org_id).execute(&mut *tx).await?;
         }
+        cancel_pending(&mut tx, org_id, user_id, "the invitation was withdrawn").await?;
         let detail = json!({"usersRoleId": before.users_role_id, "invitation": before.invited_until.is_some()});
         record(&mut tx, NewEntry::new(org_id, Some(g.user_id()), ev::USER_REMOVED, user_id).detail(detail)).await?;
         tx.commit().await?;
@@ -362,7 +378,7 @@ impl MemberStore for PgStore {
         &self,
         g: &Granted<OwnerOnly>,
         to_user: i64,
-        _now: DateTime<Utc>,
+        now: DateTime<Utc>,
     ) -> StoreResult<[MemberRole; 2]> {
         let org_id = g.org_id();
         let mut tx = self.write.begin().await?;
@@ -390,6 +406,13 @@ impl MemberStore for PgStore {
             json!({"previousOwnerId": g.user_id(), "newOwnerId": to_user, "previousOwnerUsersRoleId": roles::ADMIN});
         let entry = NewEntry::new(org_id, Some(g.user_id()), ev::OWNERSHIP_TRANSFERRED, to_user);
         record(&mut tx, entry.detail(detail)).await?;
+        let ctx: OwnerContext = sqlx::query_as(outbox::OWNER_CONTEXT)
+            .bind(org_id)
+            .bind(g.user_id())
+            .bind(to_user)
+            .fetch_one(&mut *tx)
+            .await?;
+        enqueue(&mut tx, outbox::new_owner(org_id, to_user, ctx), outbox::ms(now)).await?;
         let new = one_role(&mut tx, org_id, to_user).await?;
         let old = one_role(&mut tx, org_id, g.user_id()).await?;
         tx.commit().await?;

@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use sqlx::{FromRow, SqliteConnection};
 
 use super::audit::record;
+use super::outbox::{cancel_pending, check_budget, enqueue};
 use super::users::{user_cols_of, UserRow};
 use super::SqliteStore;
 use crate::access::{perms, Granted, OwnerOnly};
@@ -13,6 +14,7 @@ use crate::domain::audit as ev;
 use crate::domain::{roles, timezones};
 use crate::store::audit::NewEntry;
 use crate::store::models::{Invitation, MemberRole, NewInvitation, User};
+use crate::store::outbox::{self, InviteContext, OwnerContext};
 use crate::store::{MemberStore, StoreError, StoreResult};
 use serde_json::json;
 
@@ -154,6 +156,9 @@ impl MemberStore for SqliteStore {
                 inv.max_users
             )));
         }
+        let now_ms = outbox::ms(inv.now);
+        check_budget(&mut tx, org_id, now_ms, inv.mails_per_hour).await?;
+        cancel_pending(&mut tx, org_id, user_id, "replaced by a newer invitation").await?;
         sqlx::query("delete from invitations where organization_id = $1 and user_id = $2 and accepted_at is null")
             .bind(org_id)
             .bind(user_id)
@@ -178,6 +183,13 @@ impl MemberStore for SqliteStore {
         .await?;
         let detail = json!({"email": inv.email, "usersRoleId": inv.users_role_id, "teamsId": inv.team_ids});
         record(&mut tx, NewEntry::new(org_id, Some(g.user_id()), ev::USER_INVITED, user_id).detail(detail)).await?;
+        let ctx: InviteContext = sqlx::query_as(outbox::INVITE_CONTEXT)
+            .bind(org_id)
+            .bind(g.user_id())
+            .bind(user_id)
+            .fetch_one(&mut *tx)
+            .await?;
+        enqueue(&mut tx, outbox::invitation(org_id, user_id, &inv, existing.is_some(), ctx), now_ms).await?;
         let role = one_role(&mut tx, org_id, user_id).await?;
         tx.commit().await?;
         Ok(role)
@@ -229,6 +241,7 @@ impl MemberStore for SqliteStore {
             .execute(&mut *tx)
             .await?;
         }
+        cancel_pending(&mut tx, org_id, user_id, "the invitation was accepted before it was sent").await?;
         let entry = NewEntry::new(org_id, Some(user_id), ev::INVITATION_ACCEPTED, user_id);
         record(&mut tx, entry.detail(json!({"usersRoleId": role}))).await?;
         let out = one_role(&mut tx, org_id, user_id).await?;
@@ -341,6 +354,7 @@ impl MemberStore for SqliteStore {
         ] {
             sqlx::query(sql).bind(user_id).bind(org_id).execute(&mut *tx).await?;
         }
+        cancel_pending(&mut tx, org_id, user_id, "the invitation was withdrawn").await?;
         let detail = json!({"usersRoleId": before.users_role_id, "invitation": before.invited_until.is_some()});
         record(&mut tx, NewEntry::new(org_id, Some(g.user_id()), ev::USER_REMOVED, user_id).detail(detail)).await?;
         tx.commit().await?;
@@ -351,7 +365,7 @@ impl MemberStore for SqliteStore {
         &self,
         g: &Granted<OwnerOnly>,
         to_user: i64,
-        _now: DateTime<Utc>,
+        now: DateTime<Utc>,
     ) -> StoreResult<[MemberRole; 2]> {
         let org_id = g.org_id();
         let mut tx = self.write.begin().await?;
@@ -378,6 +392,13 @@ impl MemberStore for SqliteStore {
             json!({"previousOwnerId": g.user_id(), "newOwnerId": to_user, "previousOwnerUsersRoleId": roles::ADMIN});
         let entry = NewEntry::new(org_id, Some(g.user_id()), ev::OWNERSHIP_TRANSFERRED, to_user);
         record(&mut tx, entry.detail(detail)).await?;
+        let ctx: OwnerContext = sqlx::query_as(outbox::OWNER_CONTEXT)
+            .bind(org_id)
+            .bind(g.user_id())
+            .bind(to_user)
+            .fetch_one(&mut *tx)
+            .await?;
+        enqueue(&mut tx, outbox::new_owner(org_id, to_user, ctx), outbox::ms(now)).await?;
         let new = one_role(&mut tx, org_id, to_user).await?;
         let old = one_role(&mut tx, org_id, g.user_id()).await?;
         tx.commit().await?;

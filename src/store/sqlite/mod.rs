@@ -7,6 +7,7 @@ mod billing;
 mod features;
 mod members;
 mod orgs;
+mod outbox;
 mod teams;
 mod users;
 mod variables;

@@ -1,0 +1,104 @@
+//! SQLite: the e-mail outbox (the SQL is shared, `store::outbox`; this binds and runs it). One node serves a
+//! SQLite database, so the claim needs no row lock: the single write connection already serialises claims.
+
+use async_trait::async_trait;
+use sqlx::SqliteConnection;
+
+use super::SqliteStore;
+use crate::store::outbox::{self, Claimed, Message, NewMessage, Outcome};
+use crate::store::{OutboxStore, StoreResult};
+
+/// Queues a message inside the caller's transaction.
+pub(super) async fn enqueue(conn: &mut SqliteConnection, m: NewMessage, now_ms: i64) -> StoreResult<()> {
+    sqlx::query(outbox::INSERT)
+        .bind(m.kind)
+        .bind(m.org_id)
+        .bind(m.user_id)
+        .bind(m.recipient)
+        .bind(m.params.to_string())
+        .bind(now_ms)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Refuses another invitation message past the organization's hourly bound.
+pub(super) async fn check_budget(
+    conn: &mut SqliteConnection,
+    org_id: i64,
+    now_ms: i64,
+    per_hour: i64,
+) -> StoreResult<()> {
+    if per_hour <= 0 {
+        return Ok(());
+    }
+    let (count, oldest): (i64, Option<i64>) = sqlx::query_as(outbox::RECENT_INVITATIONS)
+        .bind(org_id)
+        .bind(now_ms - outbox::HOUR_MS)
+        .fetch_one(&mut *conn)
+        .await?;
+    outbox::check_budget(count, oldest, now_ms, per_hour)
+}
+
+/// Cancels the invitation messages of a user not sent yet.
+pub(super) async fn cancel_pending(
+    conn: &mut SqliteConnection,
+    org_id: i64,
+    user_id: i64,
+    why: &str,
+) -> StoreResult<()> {
+    sqlx::query(outbox::CANCEL_PENDING).bind(org_id).bind(user_id).bind(why).execute(&mut *conn).await?;
+    Ok(())
+}
+
+#[async_trait]
+impl OutboxStore for SqliteStore {
+    async fn claim_mail(&self, node: &str, now_ms: i64, until_ms: i64) -> StoreResult<Option<Claimed>> {
+        Ok(sqlx::query_as(&outbox::claim_sql(""))
+            .bind(node)
+            .bind(until_ms)
+            .bind(now_ms)
+            .fetch_optional(&self.write)
+            .await?)
+    }
+
+    async fn finish_mail(&self, id: i64, node: &str, outcome: &Outcome, max_attempts: i64) -> StoreResult<bool> {
+        let q = match outcome {
+            Outcome::Sent { at_ms } => sqlx::query(outbox::SENT).bind(*at_ms).bind(id).bind(node),
+            Outcome::Retry { at_ms, error } => {
+                sqlx::query(outbox::RETRY).bind(*at_ms).bind(error.clone()).bind(max_attempts).bind(id).bind(node)
+            }
+            Outcome::Failed { error } => sqlx::query(outbox::FAILED).bind(error.clone()).bind(id).bind(node),
+        };
+        Ok(q.execute(&self.write).await?.rows_affected() == 1)
+    }
+
+    async fn release_stale_claims(&self, node: &str) -> StoreResult<u64> {
+        Ok(sqlx::query(outbox::RELEASE_OTHERS).bind(node).execute(&self.write).await?.rows_affected())
+    }
+
+    async fn outbox_list(&self, status: Option<&str>, limit: i64) -> StoreResult<Vec<Message>> {
+        let sql = outbox::list_sql(status.is_some());
+        let mut q = sqlx::query_as(&sql);
+        if let Some(s) = status {
+            q = q.bind(s);
+        }
+        Ok(q.bind(limit).fetch_all(&mut *self.read.acquire().await?).await?)
+    }
+
+    async fn outbox_retry(&self, id: i64, now_ms: i64) -> StoreResult<Option<String>> {
+        let mut tx = self.write.begin().await?;
+        let before: Option<String> = sqlx::query_scalar(outbox::STATUS_OF).bind(id).fetch_optional(&mut *tx).await?;
+        sqlx::query(outbox::RETRY_NOW).bind(id).bind(now_ms).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(before)
+    }
+
+    async fn outbox_counts(&self) -> StoreResult<Vec<(String, i64)>> {
+        Ok(sqlx::query_as(outbox::COUNTS).fetch_all(&mut *self.read.acquire().await?).await?)
+    }
+
+    async fn prune_outbox(&self, before_ms: i64, batch: i64) -> StoreResult<u64> {
+        Ok(sqlx::query(outbox::PRUNE).bind(before_ms).bind(batch).execute(&self.write).await?.rows_affected())
+    }
+}
