@@ -40,7 +40,7 @@ pub struct Config {
     pub log_format: String,
     /// Whether this instance offers TFA enforcement at all (off: O24 answers 400).
     pub tfa_enforcement_available: bool,
-    /// Plan catalogue overrides, merged into the defaults (see README).
+    /// Plan catalogue overrides, merged into the defaults (see docs/api-tour.md, "Plans and billing").
     pub plans: Map<String, Value>,
     /// `off` (plain HTTP) or `self-signed` (a local CA and certificate kept under `data_dir`).
     pub tls: String,
