@@ -8,7 +8,7 @@ use chrono::{NaiveDate, TimeZone};
 use serde_json::{json, Value};
 
 use crate::access::{perms, OrgMember};
-use crate::api::params::{Params, MAX_LIMIT};
+use crate::api::params::{parse_id, Params, MAX_LIMIT};
 use crate::api::path::PathIds;
 use crate::api::reply::Reply;
 use crate::app::AppState;
@@ -217,15 +217,15 @@ fn parse_query(org: &Org, scope: Scope, q: &Params) -> Result<Query> {
         }
     }
     for a in q.strings("author") {
-        match a.parse::<i64>() {
-            Ok(id) if id >= 1 && a.bytes().all(|b| b.is_ascii_digit()) => query.author_ids.push(id),
+        match parse_id("author", &a) {
+            Ok(id) => query.author_ids.push(id),
             _ if a.contains('@') => query.author_emails.push(a.trim().to_lowercase()),
             _ => bad("author", format!("author '{a}' is neither a user id nor an e-mail")),
         }
     }
     for t in q.strings("team") {
-        match t.parse::<i64>() {
-            Ok(id) if id >= 1 && t.bytes().all(|b| b.is_ascii_digit()) => query.team_ids.push(id),
+        match parse_id("team", &t) {
+            Ok(id) => query.team_ids.push(id),
             _ => query.team_names.push(t),
         }
     }

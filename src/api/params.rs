@@ -62,15 +62,7 @@ impl Params {
 
     /// Every value of an array parameter given as `key`, `key[]` or `key[N]`, as positive integer ids.
     pub fn id_list(&self, key: &str) -> Result<Vec<i64>, ApiError> {
-        let mut out = Vec::new();
-        for (k, v) in &self.pairs {
-            let Some(rest) = k.strip_prefix(key) else { continue };
-            let indexed = rest.strip_prefix('[').and_then(|r| r.strip_suffix(']'));
-            if rest.is_empty() || indexed.is_some_and(|i| i.is_empty() || i.parse::<u64>().is_ok()) {
-                out.push(parse_id(key, v)?);
-            }
-        }
-        Ok(out)
+        self.strings(key).iter().map(|v| parse_id(key, v)).collect()
     }
 
     /// Every value of an array parameter given as `key`, `key[]` or `key[N]`, as given.
@@ -193,7 +185,8 @@ impl Params {
     }
 }
 
-fn parse_id(key: &str, v: &str) -> Result<i64, ApiError> {
+/// A positive integer id, digits only, else 400 naming `key`.
+pub fn parse_id(key: &str, v: &str) -> Result<i64, ApiError> {
     let digits = !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit());
     match v.parse::<i64>() {
         Ok(n) if n >= 1 && digits => Ok(n),
