@@ -44,6 +44,8 @@ pub struct AppState {
     pub metrics: crate::metrics::Shared,
     /// Wakes this node's outbox worker after a request queued an e-mail.
     pub mail_wake: Arc<tokio::sync::Notify>,
+    /// Shutdown with work in flight (SIGTERM): see [`crate::drain`].
+    pub drain: crate::drain::Drain,
 }
 
 /// A source of the current time.
@@ -54,8 +56,10 @@ impl AppState {
         let plans = config.catalogue()?;
         let clock: Clock = Arc::new(Utc::now);
         let (anonymous, metrics, mail_wake) = (Arc::default(), Arc::default(), Arc::default());
+        let drain = crate::drain::Drain::new(Duration::from_secs(config.drain_timeout_secs));
         let config = Arc::new(config);
-        Ok(AppState { store, config, plans: Arc::new(plans), zone: zone.into(), clock, anonymous, metrics, mail_wake })
+        let plans = Arc::new(plans);
+        Ok(AppState { store, config, plans, zone: zone.into(), clock, anonymous, metrics, mail_wake, drain })
     }
 
     /// Tells the outbox worker that a message was queued; without SMTP, logs that it waits.
@@ -97,7 +101,7 @@ pub const MAX_URI_BYTES: usize = 8 * 1024;
 pub const MAX_HEADER_BYTES: usize = 32 * 1024;
 
 /// The whole HTTP surface. Outermost first: tracing with the request id, panics to 500, Make error bodies for
-/// anything a layer answers, the request timeout, the body limit, then routing (with metrics per matched route).
+/// anything a layer answers, the drain deadline on shutdown, the request timeout, the body limit, then routing (with metrics per matched route).
 pub fn build_router(state: AppState) -> Router {
     let timeout = Duration::from_secs(state.config.request_timeout_secs.max(1));
     Router::new()
@@ -112,6 +116,7 @@ pub fn build_router(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(middleware::from_fn(bounds))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, timeout))
+        .layer(middleware::from_fn_with_state(state.clone(), crate::drain::guard))
         .layer(middleware::from_fn(make_errors))
         .layer(CatchPanicLayer::custom(|_| ApiError::Internal(anyhow::anyhow!("handler panicked")).into_response()))
         .layer(
@@ -196,9 +201,28 @@ async fn livez() -> &'static str {
     "ok"
 }
 
-async fn health(State(state): State<AppState>) -> Result<api::reply::Reply, ApiError> {
-    state.store.ping().await.map_err(|_| ApiError::Unavailable("database unreachable".into()))?;
-    Ok(api::reply::Reply(serde_json::json!({"status": "ok"})))
+/// How long `/health` waits for the database: a health check must answer quickly even while connections to an
+/// unreachable database wait out their acquire timeout.
+const HEALTH_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// 200 `{"status": "ok"}`, or 503 in Make's error format with `"status"` saying why: `"draining"` after SIGTERM,
+/// `"database unavailable"` when the database does not answer within two seconds.
+async fn health(State(state): State<AppState>) -> Response {
+    let status = if state.drain.draining() {
+        "draining"
+    } else {
+        match tokio::time::timeout(HEALTH_TIMEOUT, state.store.ping()).await {
+            Ok(Ok(())) => return api::reply::Reply(serde_json::json!({"status": "ok"})).into_response(),
+            _ => "database unavailable",
+        }
+    };
+    let err = ApiError::Unavailable(status.into());
+    let mut body = serde_json::to_value(err.body()).expect("error bodies serialise");
+    body["status"] = status.into();
+    let mut res = api::reply::json(StatusCode::SERVICE_UNAVAILABLE, &body);
+    let retry = err.into_response().headers().get(header::RETRY_AFTER).cloned();
+    res.headers_mut().extend(retry.map(|v| (header::RETRY_AFTER, v)));
+    res
 }
 
 async fn not_found() -> ApiError {

@@ -34,6 +34,8 @@ pub struct Config {
     pub acquire_timeout_secs: u64,
     /// Seconds a request may take before it is cut off.
     pub request_timeout_secs: u64,
+    /// Seconds requests in flight may take to finish after SIGTERM; past it they get 503 and the process exits.
+    pub drain_timeout_secs: u64,
     /// Apply migrations when `serve` starts.
     pub migrate_on_start: bool,
     /// `text` or `json` log lines.
@@ -91,6 +93,7 @@ impl Default for Config {
             max_connections: 8,
             acquire_timeout_secs: 5,
             request_timeout_secs: 30,
+            drain_timeout_secs: 20,
             migrate_on_start: true,
             log_format: "text".into(),
             tfa_enforcement_available: true,

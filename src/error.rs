@@ -6,6 +6,12 @@ use serde::Serialize;
 
 use crate::store::StoreError;
 
+/// What a 503 tells clients to wait: a database restart or failover is usually over within seconds, and a
+/// connection that broke is replaced on the next attempt.
+pub const UNAVAILABLE_RETRY_AFTER_SECS: u64 = 2;
+/// What a 507 tells clients to wait: space comes back only when an operator frees it.
+pub const STORAGE_FULL_RETRY_AFTER_SECS: u64 = 30;
+
 /// Handlers return this; every error leaves the server as an [`ErrorBody`].
 pub type Result<T, E = ApiError> = std::result::Result<T, E>;
 
@@ -84,6 +90,9 @@ pub enum ApiError {
     /// 503 `SC503`: the database could not be reached in time.
     #[error("service unavailable: {0}")]
     Unavailable(String),
+    /// 507 `SC507` with `Retry-After`: the disk under the database is full; nothing was changed.
+    #[error("insufficient storage")]
+    InsufficientStorage,
     /// 504 `SC504`: the request took longer than the configured timeout.
     #[error("timeout")]
     Timeout,
@@ -125,6 +134,7 @@ impl ApiError {
             UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             RateLimited { .. } | InvitationsLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            InsufficientStorage => StatusCode::INSUFFICIENT_STORAGE,
             Timeout => StatusCode::GATEWAY_TIMEOUT,
             Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -159,6 +169,12 @@ impl ApiError {
                 ("Invitation limit for organization exceeded, please try again later.", detail.clone(), sc, vec![])
             }
             Unavailable(_) => ("Service unavailable", "The service is temporarily unavailable.".into(), sc, vec![]),
+            InsufficientStorage => (
+                "Insufficient storage",
+                "The server's storage is full; nothing was changed. Try again later.".into(),
+                sc,
+                vec![],
+            ),
             Timeout => ("Request timeout", "The request took too long to process.".into(), sc, vec![]),
             Internal(_) => ("Internal server error", "An unexpected error occurred.".into(), sc, vec![]),
         };
@@ -176,6 +192,8 @@ impl From<StoreError> for ApiError {
                 ApiError::InvitationsLimited { retry_after_secs, detail }
             }
             StoreError::PoolTimeout => ApiError::Unavailable("database pool exhausted".into()),
+            StoreError::Unavailable(cause) => ApiError::Unavailable(cause),
+            StoreError::StorageFull => ApiError::InsufficientStorage,
             StoreError::Other(e) => ApiError::Internal(e),
         }
     }
@@ -183,8 +201,11 @@ impl From<StoreError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        if let ApiError::Internal(e) = &self {
-            tracing::error!(error = ?e, "internal error");
+        match &self {
+            ApiError::Internal(e) => tracing::error!(error = ?e, "internal error"),
+            ApiError::Unavailable(cause) => tracing::warn!(cause = %cause, "database unavailable: answered 503"),
+            ApiError::InsufficientStorage => tracing::warn!("storage full: answered 507"),
+            _ => {}
         }
         let mut res = crate::api::reply::json(self.status(), &self.body());
         let headers = res.headers_mut();
@@ -194,6 +215,12 @@ impl IntoResponse for ApiError {
             }
             ApiError::RateLimited { retry_after_secs } | ApiError::InvitationsLimited { retry_after_secs, .. } => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
+            }
+            ApiError::Unavailable(_) => {
+                headers.insert(header::RETRY_AFTER, HeaderValue::from(UNAVAILABLE_RETRY_AFTER_SECS));
+            }
+            ApiError::InsufficientStorage => {
+                headers.insert(header::RETRY_AFTER, HeaderValue::from(STORAGE_FULL_RETRY_AFTER_SECS));
             }
             _ => {}
         }

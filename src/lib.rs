@@ -9,6 +9,7 @@ pub mod commands;
 pub mod config;
 pub mod console;
 pub mod domain;
+pub mod drain;
 pub mod error;
 pub mod mail;
 pub mod metrics;

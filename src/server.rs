@@ -27,12 +27,13 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let mail = crate::mail::Settings::from_config(&config, public_url)?;
     let state = app::AppState::new(store.clone(), config, zone.clone())?;
     crate::mail::worker::Worker::new(store.clone(), mail, state.metrics.clone(), state.mail_wake.clone()).spawn();
-    let shutdown = app::shutdown_signal();
+    let drain = state.drain.clone();
+    let shutdown = drain.on_signal(app::shutdown_signal());
     tracing::info!("zone {zone} (what clients use as their zone, e.g. make-cli --zone {zone})");
     match tls {
         None => {
             tracing::info!("listening on {addr}");
-            app::serve(listener, state, shutdown).await?;
+            until_drained(&drain, app::serve(listener, state, shutdown)).await?;
         }
         Some(tls) => {
             if let Some(ca) = &tls.ca {
@@ -45,11 +46,29 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
             // The "listening on" line names the address alone, as the operator contract fixes.
             tracing::info!("serving HTTPS (TLS 1.2/1.3, HTTP/2 and HTTP/1.1)");
             tracing::info!("listening on {addr}");
-            app::serve(listener, state, shutdown).await?;
+            until_drained(&drain, app::serve(listener, state, shutdown)).await?;
         }
     }
-    store.close().await;
+    // A connection stuck in a statement (a lock wait cut off by the drain deadline) must not hold the exit up.
+    if tokio::time::timeout(std::time::Duration::from_secs(1), store.close()).await.is_err() {
+        tracing::warn!("database connections still busy at exit; closing them with the process");
+    }
     Ok(())
+}
+
+/// Runs the server until every connection closed after the shutdown signal, or until the drain's hard deadline:
+/// a client that keeps a connection open must not keep the process alive.
+async fn until_drained(
+    drain: &crate::drain::Drain,
+    server: impl std::future::Future<Output = std::io::Result<()>>,
+) -> std::io::Result<()> {
+    tokio::select! {
+        res = server => res,
+        _ = drain.hard_deadline() => {
+            tracing::warn!("exiting with connections still open: the drain timeout is over");
+            Ok(())
+        }
+    }
 }
 
 /// The zone clients are told to use: the bound address, with a wildcard address shown as `localhost`.

@@ -96,7 +96,7 @@ impl BillingStore for SqliteStore {
         c: PlanChange,
     ) -> StoreResult<(Subscription, Payment)> {
         let org_id = g.org_id();
-        let mut tx = self.write.begin().await?;
+        let mut tx = self.begin_write().await?;
         let status: Option<String> = sqlx::query_scalar("select status from subscriptions where organization_id = $1")
             .bind(org_id)
             .fetch_optional(&mut *tx)

@@ -30,7 +30,7 @@ impl FeatureStore for SqliteStore {
         id: i64,
         enabled: bool,
     ) -> StoreResult<FeatureControl> {
-        let mut tx = self.write.begin().await?;
+        let mut tx = self.begin_write().await?;
         let old: Option<bool> =
             sqlx::query_scalar("select enabled from feature_controls where id = $1 and organization_id = $2")
                 .bind(id)
@@ -59,7 +59,7 @@ impl FeatureStore for SqliteStore {
     }
 
     async fn set_tfa_enforced(&self, g: &Granted<perms::OrganizationEdit>, enforced: bool) -> StoreResult<()> {
-        let mut tx = self.write.begin().await?;
+        let mut tx = self.begin_write().await?;
         let old: Option<bool> = sqlx::query_scalar("select tfa_enforced from organizations where id = $1")
             .bind(g.org_id())
             .fetch_optional(&mut *tx)

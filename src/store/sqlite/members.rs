@@ -118,7 +118,7 @@ async fn active_role(conn: &mut SqliteConnection, org_id: i64, user_id: i64) -> 
 impl MemberStore for SqliteStore {
     async fn invite(&self, g: &Granted<perms::UserAddAndEdit>, inv: NewInvitation) -> StoreResult<MemberRole> {
         let org_id = g.org_id();
-        let mut tx = self.write.begin().await?;
+        let mut tx = self.begin_write().await?;
         let existing: Option<i64> = sqlx::query_scalar("select id from users where email = $1")
             .bind(&inv.email)
             .fetch_optional(&mut *tx)
@@ -204,7 +204,7 @@ impl MemberStore for SqliteStore {
     }
 
     async fn accept_invitation(&self, invitation_id: i64, now: DateTime<Utc>) -> StoreResult<MemberRole> {
-        let mut tx = self.write.begin().await?;
+        let mut tx = self.begin_write().await?;
         let won: Option<(i64, i64, i64, String)> = sqlx::query_as(
             "update invitations set accepted_at = $1 where id = $2 and accepted_at is null and expires_at > $1
              returning organization_id, user_id, users_role_id, team_ids",
@@ -290,7 +290,7 @@ impl MemberStore for SqliteStore {
         role: i64,
     ) -> StoreResult<MemberRole> {
         let org_id = g.org_id();
-        let mut tx = self.write.begin().await?;
+        let mut tx = self.begin_write().await?;
         let before = one_role(&mut tx, org_id, user_id).await.ok();
         match active_role(&mut tx, org_id, user_id).await? {
             Some(roles::OWNER) => {
@@ -335,7 +335,7 @@ impl MemberStore for SqliteStore {
 
     async fn remove_member(&self, g: &Granted<perms::UserAddAndEdit>, user_id: i64) -> StoreResult<MemberRole> {
         let org_id = g.org_id();
-        let mut tx = self.write.begin().await?;
+        let mut tx = self.begin_write().await?;
         let before = one_role(&mut tx, org_id, user_id).await?;
         if before.users_role_id == roles::OWNER && before.invited_until.is_none() {
             return Err(StoreError::Conflict("The Owner cannot be removed; transfer ownership first.".into()));
@@ -368,7 +368,7 @@ impl MemberStore for SqliteStore {
         now: DateTime<Utc>,
     ) -> StoreResult<[MemberRole; 2]> {
         let org_id = g.org_id();
-        let mut tx = self.write.begin().await?;
+        let mut tx = self.begin_write().await?;
         if active_role(&mut tx, org_id, g.user_id()).await? != Some(roles::OWNER) {
             return Err(StoreError::Conflict("You are no longer the Owner of this organization.".into()));
         }

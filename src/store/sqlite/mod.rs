@@ -126,6 +126,26 @@ impl SqliteStore {
         };
         Ok(SqliteStore { read, write, counters: Default::default() })
     }
+
+    /// A write transaction that takes SQLite's write lock at once (`BEGIN IMMEDIATE`). A deferred transaction
+    /// that reads first and writes later cannot wait for a lock another process holds (an `orgd` command, a
+    /// backup): SQLite refuses the upgrade with `SQLITE_BUSY` straight away, since waiting could deadlock. Taking
+    /// the lock first makes such a write wait up to the busy timeout instead of failing.
+    ///
+    /// A write that failed with `SQLITE_FULL` was rolled back by SQLite itself, so sqlx's own rollback fails and
+    /// its transaction count stays at one; such a connection is closed and replaced rather than reused (every
+    /// later write on it would fail) — this is what lets writes succeed again once disk space is freed.
+    async fn begin_write(&self) -> StoreResult<sqlx::Transaction<'static, sqlx::Sqlite>> {
+        use sqlx::Connection;
+        let mut conn = self.write.acquire().await?;
+        if conn.is_in_transaction() {
+            tracing::warn!("replacing a write connection left inside a transaction SQLite had rolled back");
+            conn.close_on_drop();
+            drop(conn);
+            conn = self.write.acquire().await?;
+        }
+        Ok(sqlx::Transaction::begin(conn, Some("BEGIN IMMEDIATE".into())).await?)
+    }
 }
 
 #[async_trait]

@@ -100,7 +100,7 @@ async fn org_row(conn: &mut SqliteConnection, id: i64) -> StoreResult<Option<Org
 #[async_trait]
 impl OrgStore for SqliteStore {
     async fn create_org(&self, o: NewOrg) -> StoreResult<(Org, Team)> {
-        let mut tx = self.write.begin().await?;
+        let mut tx = self.begin_write().await?;
         let org: OrgRow = sqlx::query_as(
             "insert into organizations (name, country_id, timezone_id, zone, plan, created_at)
              values ($1, $2, $3, $4, $5, $6)
@@ -221,7 +221,7 @@ impl OrgStore for SqliteStore {
 
     async fn update_org(&self, g: &Granted<perms::OrganizationEdit>, p: OrgPatch) -> StoreResult<Org> {
         let missing = || StoreError::NotFound(format!("Organization {} not found.", g.org_id()));
-        let mut tx = self.write.begin().await?;
+        let mut tx = self.begin_write().await?;
         let old: Org = org_row(&mut tx, g.org_id()).await?.ok_or_else(missing)?;
         let row: OrgRow = sqlx::query_as(
             "update organizations set name = coalesce($1, name), country_id = coalesce($2, country_id),
@@ -243,7 +243,7 @@ impl OrgStore for SqliteStore {
     }
 
     async fn delete_org(&self, g: &Granted<perms::OrganizationDelete>) -> StoreResult<()> {
-        let mut tx = self.write.begin().await?;
+        let mut tx = self.begin_write().await?;
         let Some(old) = org_row(&mut tx, g.org_id()).await? else {
             return Err(StoreError::NotFound(format!("Organization {} not found.", g.org_id())));
         };
@@ -309,7 +309,7 @@ impl OrgStore for SqliteStore {
     }
 
     async fn add_usage(&self, org_id: i64, at: DateTime<Utc>, a: UsageTotals, now: DateTime<Utc>) -> StoreResult<()> {
-        let mut tx = self.write.begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query(
             "insert into usage_records (organization_id, at, operations, data_transfer, centicredits, created_at)
              values ($1, $2, $3, $4, $5, $6)

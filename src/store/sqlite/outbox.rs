@@ -87,7 +87,7 @@ impl OutboxStore for SqliteStore {
     }
 
     async fn outbox_retry(&self, id: i64, now_ms: i64) -> StoreResult<Option<String>> {
-        let mut tx = self.write.begin().await?;
+        let mut tx = self.begin_write().await?;
         let before: Option<String> = sqlx::query_scalar(outbox::STATUS_OF).bind(id).fetch_optional(&mut *tx).await?;
         sqlx::query(outbox::RETRY_NOW).bind(id).bind(now_ms).execute(&mut *tx).await?;
         tx.commit().await?;

@@ -42,7 +42,7 @@ impl TeamStore for SqliteStore {
     }
 
     async fn create_team(&self, g: &Granted<perms::TeamAdd>, t: NewTeam) -> StoreResult<Team> {
-        let mut tx = self.write.begin().await?;
+        let mut tx = self.begin_write().await?;
         let count: i64 = sqlx::query_scalar("select count(*) from teams where organization_id = $1")
             .bind(g.org_id())
             .fetch_one(&mut *tx)
@@ -76,7 +76,7 @@ impl TeamStore for SqliteStore {
     }
 
     async fn delete_team(&self, g: &TeamGranted) -> StoreResult<()> {
-        let mut tx = self.write.begin().await?;
+        let mut tx = self.begin_write().await?;
         let count: i64 = sqlx::query_scalar("select count(*) from teams where organization_id = $1")
             .bind(g.org_id())
             .fetch_one(&mut *tx)
@@ -127,7 +127,7 @@ impl TeamStore for SqliteStore {
         role: Option<i64>,
         now: DateTime<Utc>,
     ) -> StoreResult<()> {
-        let mut tx = self.write.begin().await?;
+        let mut tx = self.begin_write().await?;
         let member: Option<i64> =
             sqlx::query_scalar("select user_id from organization_members where organization_id = $1 and user_id = $2")
                 .bind(g.org_id())

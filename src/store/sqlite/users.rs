@@ -52,7 +52,7 @@ impl UserStore for SqliteStore {
     }
 
     async fn ensure_user(&self, u: NewUser) -> StoreResult<(User, bool)> {
-        let mut tx = self.write.begin().await?;
+        let mut tx = self.begin_write().await?;
         let existing: Option<UserRow> = sqlx::query_as(&format!("select {USER_COLS} from users where email = $1"))
             .bind(&u.email)
             .fetch_optional(&mut *tx)

@@ -70,7 +70,7 @@ impl VariableStore for SqliteStore {
         let (Some(type_id), Some(value)) = (w.type_id, w.value) else {
             return Err(StoreError::Other(anyhow::anyhow!("create_variable needs typeId and value")));
         };
-        let mut tx = self.write.begin().await?;
+        let mut tx = self.begin_write().await?;
         if current(&mut tx, g.org_id(), &w.name).await?.is_some() {
             return Err(StoreError::Conflict("Variable already exists.".into()));
         }
@@ -96,7 +96,7 @@ impl VariableStore for SqliteStore {
     }
 
     async fn update_variable(&self, g: &Granted<perms::OrganizationEdit>, w: VariableWrite) -> StoreResult<Variable> {
-        let mut tx = self.write.begin().await?;
+        let mut tx = self.begin_write().await?;
         let old = current(&mut tx, g.org_id(), &w.name).await?.ok_or_else(|| missing(&w.name))?;
         let new = Variable {
             name: old.name.clone(),
@@ -135,7 +135,7 @@ impl VariableStore for SqliteStore {
         author: &str,
         now: DateTime<Utc>,
     ) -> StoreResult<()> {
-        let mut tx = self.write.begin().await?;
+        let mut tx = self.begin_write().await?;
         let old = current(&mut tx, g.org_id(), name).await?.ok_or_else(|| missing(name))?;
         sqlx::query("delete from variables where organization_id = $1 and name = $2")
             .bind(g.org_id())
