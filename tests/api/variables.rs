@@ -200,3 +200,48 @@ async fn members_read_variables_but_only_editors_write_and_scopes_apply() {
     let no_var_scope = app.user_with_scopes("o@example.com", Some("organizations:read,organizations:write")).await;
     assert_error(&app.get(&base, &no_var_scope).await, 403, "SC403");
 }
+
+/// Concurrent writes share transactions on SQLite (group commit): a write that fails inside a shared
+/// transaction must fail alone, with its own error, and the others around it must land with their history.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_writes_fail_alone_and_land_whole() {
+    let app = spawn_teams_plan().await;
+    let org = app.create_org(&app.admin, "Busy").await;
+    let path = format!("/organizations/{org}/variables");
+    let app = std::sync::Arc::new(app);
+    let mut tasks = Vec::new();
+    for i in 0..24 {
+        let (app, path) = (app.clone(), path.clone());
+        // Every third request creates the same name: one of them may win, the rest must get "already exists".
+        let name = if i % 3 == 0 { "shared".to_string() } else { format!("v{i}") };
+        tasks.push(tokio::spawn(async move {
+            let got = app.post(&path, &app.admin, json!({"name": name, "typeId": 1, "value": i})).await;
+            (name, got)
+        }));
+    }
+    let mut created = Vec::new();
+    let mut refused = 0;
+    for t in tasks {
+        let (name, (status, body)) = t.await.unwrap();
+        match status {
+            StatusCode::OK => created.push(name),
+            _ => {
+                assert_eq!((status.as_u16(), body["code"].as_str()), (400, Some("IM005")), "{name}: {body}");
+                assert_eq!(name, "shared");
+                refused += 1;
+            }
+        }
+    }
+    assert_eq!(refused, 7, "eight creates of one name: exactly one wins");
+    let (_, list) = app.get(&path, &app.admin).await;
+    let mut stored: Vec<String> =
+        names(&list).into_iter().filter(|(_, system)| !system).map(|(name, _)| name).collect();
+    stored.sort();
+    created.sort();
+    assert_eq!(stored, created, "exactly the acknowledged creates are stored");
+    for name in &created {
+        let (status, history) = app.get(&format!("{path}/{name}/history"), &app.admin).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(history["organizationVariableHistory"].as_array().map(Vec::len), Some(1), "{name}: {history}");
+    }
+}

@@ -1,9 +1,11 @@
 //! The SQLite backend: WAL, foreign keys, a busy timeout and `synchronous = FULL`, so an acknowledged write
 //! survives a crash. Writes go through a one-connection pool, which serialises them without `SQLITE_BUSY`
-//! upgrade failures; reads use a separate set of connections (`Readers`).
+//! upgrade failures; the hot writes share one commit (`commit.rs`); reads use a separate set of connections
+//! (`Readers`).
 
 mod audit;
 mod billing;
+mod commit;
 mod features;
 mod members;
 mod orgs;
@@ -98,6 +100,8 @@ impl Drop for Reader<'_> {
 pub struct SqliteStore {
     read: Readers,
     write: SqlitePool,
+    /// Group commit of the hot writes (new organizations, variables) over `write`.
+    commit: commit::Committer,
     /// SQLite serves one node, so its rate counters live in memory rather than costing a write per request.
     counters: crate::rate::MemoryCounters,
 }
@@ -124,7 +128,8 @@ impl SqliteStore {
             connect,
             acquire_timeout: opts.acquire_timeout,
         };
-        Ok(SqliteStore { read, write, counters: Default::default() })
+        let commit = commit::Committer::start(write.clone());
+        Ok(SqliteStore { read, write, commit, counters: Default::default() })
     }
 
     /// A write transaction that takes SQLite's write lock at once (`BEGIN IMMEDIATE`). A deferred transaction
@@ -136,16 +141,21 @@ impl SqliteStore {
     /// its transaction count stays at one; such a connection is closed and replaced rather than reused (every
     /// later write on it would fail) — this is what lets writes succeed again once disk space is freed.
     async fn begin_write(&self) -> StoreResult<sqlx::Transaction<'static, sqlx::Sqlite>> {
-        use sqlx::Connection;
-        let mut conn = self.write.acquire().await?;
-        if conn.is_in_transaction() {
-            tracing::warn!("replacing a write connection left inside a transaction SQLite had rolled back");
-            conn.close_on_drop();
-            drop(conn);
-            conn = self.write.acquire().await?;
-        }
-        Ok(sqlx::Transaction::begin(conn, Some("BEGIN IMMEDIATE".into())).await?)
+        begin_immediate(&self.write).await
     }
+}
+
+/// See [`SqliteStore::begin_write`]; also how the group commit (`commit.rs`) begins its transactions.
+async fn begin_immediate(write: &SqlitePool) -> StoreResult<sqlx::Transaction<'static, sqlx::Sqlite>> {
+    use sqlx::Connection;
+    let mut conn = write.acquire().await?;
+    if conn.is_in_transaction() {
+        tracing::warn!("replacing a write connection left inside a transaction SQLite had rolled back");
+        conn.close_on_drop();
+        drop(conn);
+        conn = write.acquire().await?;
+    }
+    Ok(sqlx::Transaction::begin(conn, Some("BEGIN IMMEDIATE".into())).await?)
 }
 
 #[async_trait]

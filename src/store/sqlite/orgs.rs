@@ -100,61 +100,7 @@ async fn org_row(conn: &mut SqliteConnection, id: i64) -> StoreResult<Option<Org
 #[async_trait]
 impl OrgStore for SqliteStore {
     async fn create_org(&self, o: NewOrg) -> StoreResult<(Org, Team)> {
-        let mut tx = self.begin_write().await?;
-        let org: OrgRow = sqlx::query_as(
-            "insert into organizations (name, country_id, timezone_id, zone, plan, created_at)
-             values ($1, $2, $3, $4, $5, $6)
-             returning id, name, country_id, timezone_id, zone, plan, external_id, tfa_enforced, created_at",
-        )
-        .bind(&o.name)
-        .bind(o.country_id)
-        .bind(o.timezone_id)
-        .bind(&o.zone)
-        .bind(&o.plan)
-        .bind(o.now)
-        .fetch_one(&mut *tx)
-        .await?;
-        let team: TeamRow = sqlx::query_as(
-            "insert into teams (organization_id, name, created_at) values ($1, 'My Team', $2)
-             returning id, name, organization_id, operations_limit, transfer_limit",
-        )
-        .bind(org.id)
-        .bind(o.now)
-        .fetch_one(&mut *tx)
-        .await?;
-        sqlx::query(
-            "insert into organization_members (organization_id, user_id, users_role_id, created_at)
-             values ($1, $2, $3, $4)",
-        )
-        .bind(org.id)
-        .bind(o.owner_id)
-        .bind(roles::OWNER)
-        .bind(o.now)
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query("insert into team_members (team_id, user_id, users_role_id, created_at) values ($1, $2, $3, $4)")
-            .bind(team.id)
-            .bind(o.owner_id)
-            .bind(roles::TEAM_ADMIN)
-            .bind(o.now)
-            .execute(&mut *tx)
-            .await?;
-        for control in features::CATALOGUE {
-            sqlx::query(
-                "insert into feature_controls (organization_id, name, enabled, created_at) values ($1, $2, $3, $4)",
-            )
-            .bind(org.id)
-            .bind(control.name)
-            .bind(true)
-            .bind(o.now)
-            .execute(&mut *tx)
-            .await?;
-        }
-        let created: Org = org.into();
-        let entry = NewEntry::new(created.id, Some(o.owner_id), ev::ORGANIZATION_CREATED, created.id);
-        record(&mut tx, entry.detail(audit::org_detail(&created))).await?;
-        tx.commit().await?;
-        Ok((created, team.into()))
+        self.commit.write(move |conn| Box::pin(insert_org(conn, o))).await
     }
 
     async fn list_orgs(&self, f: &OrgFilter, page: &Page) -> StoreResult<Vec<Org>> {
@@ -390,4 +336,62 @@ impl OrgStore for SqliteStore {
             })
             .collect())
     }
+}
+
+/// The organization with its team "My Team", its Owner and Team Admin, its feature controls and the audit entry;
+/// run by the group commit (`commit.rs`) inside a savepoint of a shared transaction.
+async fn insert_org(conn: &mut SqliteConnection, o: NewOrg) -> StoreResult<(Org, Team)> {
+    let org: OrgRow = sqlx::query_as(
+        "insert into organizations (name, country_id, timezone_id, zone, plan, created_at)
+         values ($1, $2, $3, $4, $5, $6)
+         returning id, name, country_id, timezone_id, zone, plan, external_id, tfa_enforced, created_at",
+    )
+    .bind(&o.name)
+    .bind(o.country_id)
+    .bind(o.timezone_id)
+    .bind(&o.zone)
+    .bind(&o.plan)
+    .bind(o.now)
+    .fetch_one(&mut *conn)
+    .await?;
+    let team: TeamRow = sqlx::query_as(
+        "insert into teams (organization_id, name, created_at) values ($1, 'My Team', $2)
+         returning id, name, organization_id, operations_limit, transfer_limit",
+    )
+    .bind(org.id)
+    .bind(o.now)
+    .fetch_one(&mut *conn)
+    .await?;
+    sqlx::query(
+        "insert into organization_members (organization_id, user_id, users_role_id, created_at)
+         values ($1, $2, $3, $4)",
+    )
+    .bind(org.id)
+    .bind(o.owner_id)
+    .bind(roles::OWNER)
+    .bind(o.now)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query("insert into team_members (team_id, user_id, users_role_id, created_at) values ($1, $2, $3, $4)")
+        .bind(team.id)
+        .bind(o.owner_id)
+        .bind(roles::TEAM_ADMIN)
+        .bind(o.now)
+        .execute(&mut *conn)
+        .await?;
+    for control in features::CATALOGUE {
+        sqlx::query(
+            "insert into feature_controls (organization_id, name, enabled, created_at) values ($1, $2, $3, $4)",
+        )
+        .bind(org.id)
+        .bind(control.name)
+        .bind(true)
+        .bind(o.now)
+        .execute(&mut *conn)
+        .await?;
+    }
+    let created: Org = org.into();
+    let entry = NewEntry::new(created.id, Some(o.owner_id), ev::ORGANIZATION_CREATED, created.id);
+    record(conn, entry.detail(audit::org_detail(&created))).await?;
+    Ok((created, team.into()))
 }

@@ -1,4 +1,5 @@
-//! SQLite: organization variables; every change writes its history entry in the same transaction.
+//! SQLite: organization variables; every change writes its history entry in the same transaction (a group
+//! commit shared with other waiting writes, see `commit.rs`).
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -67,65 +68,13 @@ impl VariableStore for SqliteStore {
     }
 
     async fn create_variable(&self, g: &Granted<perms::OrganizationEdit>, w: VariableWrite) -> StoreResult<Variable> {
-        let (Some(type_id), Some(value)) = (w.type_id, w.value) else {
-            return Err(StoreError::Other(anyhow::anyhow!("create_variable needs typeId and value")));
-        };
-        let mut tx = self.begin_write().await?;
-        if current(&mut tx, g.org_id(), &w.name).await?.is_some() {
-            return Err(StoreError::Conflict("Variable already exists.".into()));
-        }
-        sqlx::query(
-            "insert into variables (organization_id, name, type_id, value, created_at, updated_at)
-             values ($1, $2, $3, $4, $5, $5)",
-        )
-        .bind(g.org_id())
-        .bind(&w.name)
-        .bind(type_id)
-        .bind(value.to_string())
-        .bind(w.now)
-        .execute(&mut *tx)
-        .await?;
-        let var = Variable { name: w.name.clone(), type_id, value };
-        let diff = json!({"name": var.name, "typeId": var.type_id, "value": var.value});
-        record(&mut tx, g.org_id(), &w.name, "organization_variable_created", &diff, &w.author, w.now).await?;
-        // The audit entry names the variable and its type; values stay in the variable's own history.
-        let entry = NewEntry::new(g.org_id(), Some(g.user_id()), ev::VARIABLE_CREATED, &var.name);
-        audit_record(&mut tx, entry.detail(json!({"name": var.name, "typeId": var.type_id}))).await?;
-        tx.commit().await?;
-        Ok(var)
+        let (org_id, user_id) = (g.org_id(), g.user_id());
+        self.commit.write(move |conn| Box::pin(create(conn, org_id, user_id, w))).await
     }
 
     async fn update_variable(&self, g: &Granted<perms::OrganizationEdit>, w: VariableWrite) -> StoreResult<Variable> {
-        let mut tx = self.begin_write().await?;
-        let old = current(&mut tx, g.org_id(), &w.name).await?.ok_or_else(|| missing(&w.name))?;
-        let new = Variable {
-            name: old.name.clone(),
-            type_id: w.type_id.unwrap_or(old.type_id),
-            value: w.value.clone().unwrap_or_else(|| old.value.clone()),
-        };
-        sqlx::query(
-            "update variables set type_id = $1, value = $2, updated_at = $3 where organization_id = $4 and name = $5",
-        )
-        .bind(new.type_id)
-        .bind(new.value.to_string())
-        .bind(w.now)
-        .bind(g.org_id())
-        .bind(&w.name)
-        .execute(&mut *tx)
-        .await?;
-        let mut diff = json!({"name": new.name, "typeId": new.type_id, "value": new.value});
-        if new.value != old.value {
-            diff["oldValue"] = old.value.clone();
-        }
-        if new.type_id != old.type_id {
-            diff["oldTypeId"] = json!(old.type_id);
-        }
-        record(&mut tx, g.org_id(), &w.name, "organization_variable_edited", &diff, &w.author, w.now).await?;
-        let detail = json!({"name": new.name, "typeId": new.type_id, "oldTypeId": old.type_id, "valueChanged": new.value != old.value});
-        let entry = NewEntry::new(g.org_id(), Some(g.user_id()), ev::VARIABLE_UPDATED, &new.name);
-        audit_record(&mut tx, entry.detail(detail)).await?;
-        tx.commit().await?;
-        Ok(new)
+        let (org_id, user_id) = (g.org_id(), g.user_id());
+        self.commit.write(move |conn| Box::pin(update(conn, org_id, user_id, w))).await
     }
 
     async fn delete_variable(
@@ -135,19 +84,8 @@ impl VariableStore for SqliteStore {
         author: &str,
         now: DateTime<Utc>,
     ) -> StoreResult<()> {
-        let mut tx = self.begin_write().await?;
-        let old = current(&mut tx, g.org_id(), name).await?.ok_or_else(|| missing(name))?;
-        sqlx::query("delete from variables where organization_id = $1 and name = $2")
-            .bind(g.org_id())
-            .bind(name)
-            .execute(&mut *tx)
-            .await?;
-        let diff = json!({"name": old.name, "typeId": old.type_id, "value": old.value});
-        record(&mut tx, g.org_id(), name, "organization_variable_deleted", &diff, author, now).await?;
-        let entry = NewEntry::new(g.org_id(), Some(g.user_id()), ev::VARIABLE_DELETED, name);
-        audit_record(&mut tx, entry.detail(json!({"name": old.name, "typeId": old.type_id}))).await?;
-        tx.commit().await?;
-        Ok(())
+        let (org_id, user_id, name, author) = (g.org_id(), g.user_id(), name.to_owned(), author.to_owned());
+        self.commit.write(move |conn| Box::pin(delete(conn, org_id, user_id, name, author, now))).await
     }
 
     async fn variable_history(
@@ -173,4 +111,85 @@ impl VariableStore for SqliteStore {
             .collect::<StoreResult<Vec<_>>>()
             .map(Some)
     }
+}
+
+// The writes themselves, run by the group commit (`commit.rs`) inside a savepoint of a shared transaction.
+
+async fn create(conn: &mut SqliteConnection, org_id: i64, user_id: i64, w: VariableWrite) -> StoreResult<Variable> {
+    let (Some(type_id), Some(value)) = (w.type_id, w.value) else {
+        return Err(StoreError::Other(anyhow::anyhow!("create_variable needs typeId and value")));
+    };
+    if current(conn, org_id, &w.name).await?.is_some() {
+        return Err(StoreError::Conflict("Variable already exists.".into()));
+    }
+    sqlx::query(
+        "insert into variables (organization_id, name, type_id, value, created_at, updated_at)
+         values ($1, $2, $3, $4, $5, $5)",
+    )
+    .bind(org_id)
+    .bind(&w.name)
+    .bind(type_id)
+    .bind(value.to_string())
+    .bind(w.now)
+    .execute(&mut *conn)
+    .await?;
+    let var = Variable { name: w.name.clone(), type_id, value };
+    let diff = json!({"name": var.name, "typeId": var.type_id, "value": var.value});
+    record(conn, org_id, &w.name, "organization_variable_created", &diff, &w.author, w.now).await?;
+    // The audit entry names the variable and its type; values stay in the variable's own history.
+    let entry = NewEntry::new(org_id, Some(user_id), ev::VARIABLE_CREATED, &var.name);
+    audit_record(conn, entry.detail(json!({"name": var.name, "typeId": var.type_id}))).await?;
+    Ok(var)
+}
+
+async fn update(conn: &mut SqliteConnection, org_id: i64, user_id: i64, w: VariableWrite) -> StoreResult<Variable> {
+    let old = current(conn, org_id, &w.name).await?.ok_or_else(|| missing(&w.name))?;
+    let new = Variable {
+        name: old.name.clone(),
+        type_id: w.type_id.unwrap_or(old.type_id),
+        value: w.value.clone().unwrap_or_else(|| old.value.clone()),
+    };
+    sqlx::query(
+        "update variables set type_id = $1, value = $2, updated_at = $3 where organization_id = $4 and name = $5",
+    )
+    .bind(new.type_id)
+    .bind(new.value.to_string())
+    .bind(w.now)
+    .bind(org_id)
+    .bind(&w.name)
+    .execute(&mut *conn)
+    .await?;
+    let mut diff = json!({"name": new.name, "typeId": new.type_id, "value": new.value});
+    if new.value != old.value {
+        diff["oldValue"] = old.value.clone();
+    }
+    if new.type_id != old.type_id {
+        diff["oldTypeId"] = json!(old.type_id);
+    }
+    record(conn, org_id, &w.name, "organization_variable_edited", &diff, &w.author, w.now).await?;
+    let detail = json!({"name": new.name, "typeId": new.type_id, "oldTypeId": old.type_id, "valueChanged": new.value != old.value});
+    let entry = NewEntry::new(org_id, Some(user_id), ev::VARIABLE_UPDATED, &new.name);
+    audit_record(conn, entry.detail(detail)).await?;
+    Ok(new)
+}
+
+async fn delete(
+    conn: &mut SqliteConnection,
+    org_id: i64,
+    user_id: i64,
+    name: String,
+    author: String,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    let old = current(conn, org_id, &name).await?.ok_or_else(|| missing(&name))?;
+    sqlx::query("delete from variables where organization_id = $1 and name = $2")
+        .bind(org_id)
+        .bind(&name)
+        .execute(&mut *conn)
+        .await?;
+    let diff = json!({"name": old.name, "typeId": old.type_id, "value": old.value});
+    record(conn, org_id, &name, "organization_variable_deleted", &diff, &author, now).await?;
+    let entry = NewEntry::new(org_id, Some(user_id), ev::VARIABLE_DELETED, &name);
+    audit_record(conn, entry.detail(json!({"name": old.name, "typeId": old.type_id}))).await?;
+    Ok(())
 }
