@@ -7,6 +7,7 @@ mod audit;
 mod billing;
 mod commit;
 mod features;
+mod hot;
 mod members;
 mod orgs;
 mod outbox;
@@ -99,6 +100,8 @@ impl Drop for Reader<'_> {
 
 pub struct SqliteStore {
     read: Readers,
+    /// The reads every request makes, without sqlx's thread hand-offs (`hot.rs`).
+    hot: hot::HotReaders,
     write: SqlitePool,
     /// Group commit of the hot writes (new organizations, variables) over `write`.
     commit: commit::Committer,
@@ -125,11 +128,12 @@ impl SqliteStore {
             idle: Mutex::new(Vec::new()),
             permits: Semaphore::new(max as usize),
             max,
-            connect,
+            connect: connect.clone(),
             acquire_timeout: opts.acquire_timeout,
         };
+        let hot = hot::HotReaders::new(connect.get_filename().to_path_buf(), opts.acquire_timeout);
         let commit = commit::Committer::start(write.clone());
-        Ok(SqliteStore { read, write, commit, counters: Default::default() })
+        Ok(SqliteStore { read, hot, write, commit, counters: Default::default() })
     }
 
     /// A write transaction that takes SQLite's write lock at once (`BEGIN IMMEDIATE`). A deferred transaction
@@ -173,6 +177,7 @@ impl Store for SqliteStore {
     async fn close(&self) {
         self.write.close().await;
         self.read.close().await;
+        self.hot.close();
     }
 
     fn pool_stats(&self) -> super::PoolStats {

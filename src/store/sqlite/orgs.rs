@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use sqlx::{FromRow, QueryBuilder, Sqlite, SqliteConnection};
+use sqlx::{FromRow, SqliteConnection};
 
 use super::audit::record;
 use super::SqliteStore;
@@ -83,7 +83,7 @@ fn sort_column(api: &str) -> &'static str {
 }
 
 /// Splits id lists so that no statement exceeds SQLite's bound-parameter limit.
-const CHUNK: usize = 900;
+pub(super) const CHUNK: usize = 900;
 
 /// One organization, read inside a transaction.
 async fn org_row(conn: &mut SqliteConnection, id: i64) -> StoreResult<Option<Org>> {
@@ -143,26 +143,7 @@ impl OrgStore for SqliteStore {
     }
 
     async fn org_access(&self, org_id: i64, user_id: i64) -> StoreResult<OrgAccess> {
-        #[derive(FromRow)]
-        struct Row {
-            #[sqlx(flatten)]
-            org: OrgRow,
-            users_role_id: Option<i64>,
-        }
-        let row: Option<Row> = sqlx::query_as(&format!(
-            "select {ORG_COLS}, m.users_role_id from organizations o
-             left join organization_members m on m.organization_id = o.id and m.user_id = $2
-             where o.id = $1"
-        ))
-        .bind(org_id)
-        .bind(user_id)
-        .fetch_optional(&mut *self.read.acquire().await?)
-        .await?;
-        Ok(match row {
-            None => OrgAccess::NoSuchOrg,
-            Some(Row { users_role_id: None, .. }) => OrgAccess::Stranger,
-            Some(Row { org, users_role_id: Some(role) }) => OrgAccess::Member { org: org.into(), users_role_id: role },
-        })
+        self.hot.org_access(org_id, user_id)
     }
 
     async fn update_org(&self, g: &Granted<perms::OrganizationEdit>, p: OrgPatch) -> StoreResult<Org> {
@@ -202,22 +183,7 @@ impl OrgStore for SqliteStore {
     }
 
     async fn teams_of(&self, org_ids: &[i64]) -> StoreResult<HashMap<i64, Vec<Team>>> {
-        let mut out: HashMap<i64, Vec<Team>> = HashMap::new();
-        for chunk in org_ids.chunks(CHUNK) {
-            let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
-                "select id, name, organization_id, operations_limit, transfer_limit from teams where organization_id in (",
-            );
-            let mut sep = q.separated(", ");
-            for id in chunk {
-                sep.push_bind(*id);
-            }
-            q.push(") order by name, id");
-            let rows: Vec<TeamRow> = q.build_query_as().fetch_all(&mut *self.read.acquire().await?).await?;
-            for r in rows {
-                out.entry(r.organization_id).or_default().push(r.into());
-            }
-        }
-        Ok(out)
+        self.hot.teams_of(org_ids)
     }
 
     async fn memberships_of_user(&self, user_id: i64) -> StoreResult<Vec<Membership>> {
@@ -293,25 +259,7 @@ impl OrgStore for SqliteStore {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> StoreResult<HashMap<i64, UsageTotals>> {
-        let mut out = HashMap::new();
-        for chunk in org_ids.chunks(CHUNK) {
-            let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
-                "select organization_id, sum(operations), sum(data_transfer), sum(centicredits) from usage_records
-                 where at >= ",
-            );
-            q.push_bind(from).push(" and at < ").push_bind(to).push(" and organization_id in (");
-            let mut sep = q.separated(", ");
-            for id in chunk {
-                sep.push_bind(*id);
-            }
-            q.push(") group by organization_id");
-            let rows: Vec<(i64, i64, i64, i64)> =
-                q.build_query_as().fetch_all(&mut *self.read.acquire().await?).await?;
-            for (id, operations, data_transfer, centicredits) in rows {
-                out.insert(id, UsageTotals { operations, data_transfer, centicredits });
-            }
-        }
-        Ok(out)
+        self.hot.usage_totals(org_ids, from, to)
     }
 
     async fn usage_records(

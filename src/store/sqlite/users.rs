@@ -108,25 +108,6 @@ impl UserStore for SqliteStore {
     }
 
     async fn authenticate(&self, digest: &str) -> StoreResult<Option<TokenAuth>> {
-        #[derive(FromRow)]
-        struct Row {
-            token_id: i64,
-            scopes: String,
-            #[sqlx(flatten)]
-            user: UserRow,
-        }
-        let row: Option<Row> = sqlx::query_as(&format!(
-            "select t.id as token_id, t.scopes, {} from tokens t join users u on u.id = t.user_id
-             where t.digest = $1 and t.revoked_at is null",
-            user_cols_of("u")
-        ))
-        .bind(digest)
-        .fetch_optional(&mut *self.read.acquire().await?)
-        .await?;
-        row.map(|r| {
-            let scopes: Vec<String> = serde_json::from_str(&r.scopes).map_err(anyhow::Error::from)?;
-            Ok(TokenAuth { token_id: r.token_id, user: r.user.into(), scopes })
-        })
-        .transpose()
+        self.hot.authenticate(digest)
     }
 }
