@@ -215,3 +215,100 @@ where
     }
     out
 }
+
+/// Polls `probe` every 20 ms until it returns true; how long that took (panics after 5 s).
+async fn time_until<F, Fut>(mut probe: F) -> std::time::Duration
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let start = std::time::Instant::now();
+    while start.elapsed() < std::time::Duration::from_secs(5) {
+        if probe().await {
+            return start.elapsed();
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    panic!("the change did not take effect within 5 s");
+}
+
+/// Each node keeps tokens and memberships between requests (PostgreSQL); a change made through the other node
+/// or by an `orgd` command must take effect everywhere within a second: a changed role, a revoked token, a
+/// deleted organization.
+#[tokio::test]
+async fn changes_take_effect_on_every_node_within_a_second() {
+    let Ok(base) = std::env::var("TEST_POSTGRES_URL") else {
+        eprintln!("\n*** SKIPPED: the cache invalidation test needs PostgreSQL (TEST_POSTGRES_URL) ***\n");
+        return;
+    };
+    use reqwest::Method as M;
+    let url = common::fresh_postgres_database(&base).await;
+    let (a, b) = (start(&url), start(&url));
+    let c = Client::new();
+    let org_body = json!({"name": "Cached", "regionId": 1, "timezoneId": 113, "countryId": 1});
+    let (_, created) = call(&c, M::POST, format!("{}/organizations", a.base()), TOKEN, Some(org_body)).await;
+    let org = created["organization"]["id"].as_i64().unwrap();
+    let ann = orgd(&url, &["users", "add", "--email", "ann@example.com", "--name", "Ann"]);
+    let invite = json!({"email": "ann@example.com", "name": "Ann", "usersRoleId": 12});
+    call(&c, M::POST, format!("{}/organizations/{org}/invite", a.base()), TOKEN, Some(invite)).await;
+    let (_, inv) = call(&c, M::GET, format!("{}/users/me/organization-invitations", a.base()), &ann, None).await;
+    let hash = json!({"hash": inv["userOrganizationInvitations"][0]["hash"]});
+    call(&c, M::POST, format!("{}/organizations/accept-invitation", a.base()), &ann, Some(hash)).await;
+    let (_, me) = call(&c, M::GET, format!("{}/users/me", a.base()), &ann, None).await;
+    let ann_id = me["authUser"]["id"].as_i64().unwrap();
+    let rename = |node: &common::Process, n: usize| {
+        let (c, url, ann) = (c.clone(), format!("{}/organizations/{org}", node.base()), ann.clone());
+        async move { call(&c, M::PATCH, url, &ann, Some(json!({"name": format!("Cached {n}")}))).await.0 }
+    };
+    // Warm both nodes: Ann, an Admin, may rename the organization through either.
+    for (n, node) in [&a, &b].into_iter().enumerate() {
+        assert_eq!(rename(node, n).await, StatusCode::OK);
+    }
+
+    // A changed role, made through node A, seen by node B.
+    let role = format!("{}/users/{ann_id}/user-organization-roles/{org}", a.base());
+    let (status, _) = call(&c, M::POST, role, TOKEN, Some(json!({"usersRoleId": 13}))).await;
+    assert_eq!(status, StatusCode::OK);
+    let mut n = 10;
+    let role_took = time_until(|| {
+        n += 1;
+        let fut = rename(&b, n);
+        async move { fut.await == StatusCode::FORBIDDEN }
+    })
+    .await;
+
+    // A token revoked by `orgd tokens revoke`, another process, refused by both nodes.
+    orgd(&url, &["tokens", "revoke", &ann]);
+    let mut revoke_took = Vec::new();
+    for node in [&a, &b] {
+        let me = format!("{}/users/me", node.base());
+        revoke_took.push(
+            time_until(|| {
+                let (c, me, ann) = (c.clone(), me.clone(), ann.clone());
+                async move { call(&c, M::GET, me, &ann, None).await.0 == StatusCode::UNAUTHORIZED }
+            })
+            .await,
+        );
+    }
+
+    // An organization deleted through node B is gone on node A, where the owner's membership was kept.
+    let read = format!("{}/organizations/{org}", a.base());
+    assert_eq!(call(&c, M::GET, read.clone(), TOKEN, None).await.0, StatusCode::OK);
+    let (status, _) =
+        call(&c, M::DELETE, format!("{}/organizations/{org}?confirmed=true", b.base()), TOKEN, None).await;
+    assert_eq!(status, StatusCode::OK);
+    let delete_took = time_until(|| {
+        let (c, read) = (c.clone(), read.clone());
+        async move { call(&c, M::GET, read, TOKEN, None).await.0 == StatusCode::NOT_FOUND }
+    })
+    .await;
+
+    println!(
+        "changes seen by the other node after: role {role_took:?}; revoked token {:?} (node A), {:?} (node B); \
+         deleted organization {delete_took:?}",
+        revoke_took[0], revoke_took[1]
+    );
+    for took in [role_took, revoke_took[0], revoke_took[1], delete_took] {
+        assert!(took < std::time::Duration::from_secs(1), "a change took {took:?} to reach the other node");
+    }
+}

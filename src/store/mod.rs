@@ -335,6 +335,9 @@ pub trait Store:
     async fn ping(&self) -> StoreResult<()>;
     /// Closes the pools, waiting for connections in use.
     async fn close(&self);
+    /// Starts following changes made by other processes, where the backend keeps answers between requests (the
+    /// server calls this; one-shot commands need not).
+    fn watch_changes(&self) {}
     /// Connections open, idle and allowed in the pool(s).
     fn pool_stats(&self) -> PoolStats;
     /// Counts one request against `key` in `minute` and returns the count so far; shared by every node that uses

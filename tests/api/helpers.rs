@@ -119,6 +119,7 @@ impl TestApp {
         let mut config = config_for(&db);
         tweak(&mut config);
         let store = commands::open_store(&config, true).await.expect("open store");
+        store.watch_changes();
         commands::bootstrap(&*store, &config).await.expect("bootstrap");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr");

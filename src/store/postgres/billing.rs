@@ -202,7 +202,7 @@ impl BillingStore for PgStore {
         record(&mut tx, entry).await?;
         let detail = json!({"priceId": c.price_id, "amount": c.amount, "currency": c.currency, "type": c.type_name});
         record(&mut tx, NewEntry::new(org_id, Some(g.user_id()), ev::PAYMENT_RECORDED, pay.id).detail(detail)).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok((sub, pay))
     }
 

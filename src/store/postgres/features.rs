@@ -54,7 +54,7 @@ impl FeatureStore for PgStore {
             NewEntry::new(g.org_id(), Some(g.user_id()), ev::FEATURE_CONTROL_CHANGED, &name).detail(detail),
         )
         .await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(FeatureControl { id, name, enabled })
     }
 
@@ -72,7 +72,7 @@ impl FeatureStore for PgStore {
         let detail = json!({"enabled": enforced, "oldEnabled": old});
         let entry = NewEntry::new(g.org_id(), Some(g.user_id()), ev::TFA_ENFORCEMENT_CHANGED, g.org_id());
         record(&mut tx, entry.detail(detail)).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 
@@ -82,6 +82,7 @@ impl FeatureStore for PgStore {
             .bind(email)
             .execute(&self.write)
             .await?;
+        self.cache.forget();
         Ok(done.rows_affected() == 1)
     }
 

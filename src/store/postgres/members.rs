@@ -203,7 +203,7 @@ impl MemberStore for PgStore {
             .await?;
         enqueue(&mut tx, outbox::invitation(org_id, user_id, &inv, existing.is_some(), ctx), now_ms).await?;
         let role = one_role(&mut tx, org_id, user_id).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(role)
     }
 
@@ -256,7 +256,7 @@ impl MemberStore for PgStore {
         let entry = NewEntry::new(org_id, Some(user_id), ev::INVITATION_ACCEPTED, user_id);
         record(&mut tx, entry.detail(json!({"usersRoleId": role}))).await?;
         let out = one_role(&mut tx, org_id, user_id).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(out)
     }
 
@@ -341,7 +341,7 @@ impl MemberStore for PgStore {
         let entry = NewEntry::new(org_id, Some(g.user_id()), ev::USER_ROLE_CHANGED, user_id);
         record(&mut tx, entry.detail(detail)).await?;
         let out = one_role(&mut tx, org_id, user_id).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(out)
     }
 
@@ -370,7 +370,7 @@ impl MemberStore for PgStore {
         cancel_pending(&mut tx, org_id, user_id, "the invitation was withdrawn").await?;
         let detail = json!({"usersRoleId": before.users_role_id, "invitation": before.invited_until.is_some()});
         record(&mut tx, NewEntry::new(org_id, Some(g.user_id()), ev::USER_REMOVED, user_id).detail(detail)).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(before)
     }
 
@@ -415,7 +415,7 @@ impl MemberStore for PgStore {
         enqueue(&mut tx, outbox::new_owner(org_id, to_user, ctx), outbox::ms(now)).await?;
         let new = one_role(&mut tx, org_id, to_user).await?;
         let old = one_role(&mut tx, org_id, g.user_id()).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok([new, old])
     }
 

@@ -4,6 +4,7 @@
 
 mod audit;
 mod billing;
+mod cache;
 mod features;
 mod members;
 mod orgs;
@@ -23,6 +24,10 @@ pub struct PgStore {
     read: PgPool,
     /// The same pool as `read`; the two names keep the code in step with the SQLite backend.
     write: PgPool,
+    /// Tokens and memberships between requests, dropped on every change notified (`cache.rs`); off until
+    /// [`Store::watch_changes`] listens on `listen`.
+    cache: cache::AuthCache,
+    listen: PgPool,
 }
 
 impl PgStore {
@@ -35,9 +40,20 @@ impl PgStore {
             // round trips of every query (bench/RESULTS.md). A connection that broke is still found by the
             // release ping, or fails its next query.
             .test_before_acquire(false)
-            .connect_with(connect)
+            .connect_with(connect.clone())
             .await?;
-        Ok(PgStore { read: pool.clone(), write: pool })
+        // The cache's LISTEN connection lives in a pool of its own, so that it never takes one from requests.
+        let listen = PgPoolOptions::new().max_connections(1).acquire_timeout(opts.acquire_timeout);
+        let listen = listen.connect_lazy_with(connect);
+        Ok(PgStore { read: pool.clone(), write: pool, listen, cache: Default::default() })
+    }
+
+    /// Commits a write transaction and drops what this node cached: a change is seen by the next request here
+    /// at once, and by the other nodes when its notification arrives.
+    async fn commit(&self, tx: sqlx::Transaction<'_, sqlx::Postgres>) -> StoreResult<()> {
+        tx.commit().await?;
+        self.cache.forget();
+        Ok(())
     }
 }
 
@@ -54,7 +70,12 @@ impl Store for PgStore {
     }
 
     async fn close(&self) {
+        self.listen.close().await;
         self.write.close().await;
+    }
+
+    fn watch_changes(&self) {
+        self.cache.spawn_listener(self.listen.clone());
     }
 
     fn pool_stats(&self) -> super::PoolStats {

@@ -153,7 +153,7 @@ impl OrgStore for PgStore {
         let created: Org = org.into();
         let entry = NewEntry::new(created.id, Some(o.owner_id), ev::ORGANIZATION_CREATED, created.id);
         record(&mut tx, entry.detail(audit::org_detail(&created))).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok((created, team.into()))
     }
 
@@ -197,26 +197,13 @@ impl OrgStore for PgStore {
     }
 
     async fn org_access(&self, org_id: i64, user_id: i64) -> StoreResult<OrgAccess> {
-        #[derive(FromRow)]
-        struct Row {
-            #[sqlx(flatten)]
-            org: OrgRow,
-            users_role_id: Option<i64>,
-        }
-        let row: Option<Row> = sqlx::query_as(&format!(
-            "select {ORG_COLS}, m.users_role_id from organizations o
-             left join organization_members m on m.organization_id = o.id and m.user_id = $2
-             where o.id = $1"
-        ))
-        .bind(org_id)
-        .bind(user_id)
-        .fetch_optional(&self.read)
-        .await?;
-        Ok(match row {
-            None => OrgAccess::NoSuchOrg,
-            Some(Row { users_role_id: None, .. }) => OrgAccess::Stranger,
-            Some(Row { org, users_role_id: Some(role) }) => OrgAccess::Member { org: org.into(), users_role_id: role },
-        })
+        let ticket = match self.cache.access(org_id, user_id) {
+            Ok(hit) => return Ok(hit),
+            Err(ticket) => ticket,
+        };
+        let found = self.read_access(org_id, user_id).await?;
+        self.cache.keep_access(ticket, org_id, user_id, &found);
+        Ok(found)
     }
 
     async fn update_org(&self, g: &Granted<perms::OrganizationEdit>, p: OrgPatch) -> StoreResult<Org> {
@@ -238,7 +225,7 @@ impl OrgStore for PgStore {
         let new: Org = row.into();
         let entry = NewEntry::new(g.org_id(), Some(g.user_id()), ev::ORGANIZATION_UPDATED, g.org_id());
         record(&mut tx, entry.detail(audit::org_changes(&old, &new))).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(new)
     }
 
@@ -251,7 +238,7 @@ impl OrgStore for PgStore {
         let entry = NewEntry::new(g.org_id(), Some(g.user_id()), ev::ORGANIZATION_DELETED, g.org_id());
         record(&mut tx, entry.detail(audit::org_detail(&old))).await?;
         sqlx::query("delete from organizations where id = $1").bind(g.org_id()).execute(&mut *tx).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 
@@ -337,7 +324,7 @@ impl OrgStore for PgStore {
             "centicredits": a.centicredits,
         });
         record(&mut tx, NewEntry::new(org_id, None, ev::USAGE_BOOKED, org_id).detail(detail)).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 
@@ -388,5 +375,30 @@ impl OrgStore for PgStore {
                 (at, UsageTotals { operations, data_transfer, centicredits })
             })
             .collect())
+    }
+}
+
+impl PgStore {
+    async fn read_access(&self, org_id: i64, user_id: i64) -> StoreResult<OrgAccess> {
+        #[derive(FromRow)]
+        struct Row {
+            #[sqlx(flatten)]
+            org: OrgRow,
+            users_role_id: Option<i64>,
+        }
+        let row: Option<Row> = sqlx::query_as(&format!(
+            "select {ORG_COLS}, m.users_role_id from organizations o
+             left join organization_members m on m.organization_id = o.id and m.user_id = $2
+             where o.id = $1"
+        ))
+        .bind(org_id)
+        .bind(user_id)
+        .fetch_optional(&self.read)
+        .await?;
+        Ok(match row {
+            None => OrgAccess::NoSuchOrg,
+            Some(Row { users_role_id: None, .. }) => OrgAccess::Stranger,
+            Some(Row { org, users_role_id: Some(role) }) => OrgAccess::Member { org: org.into(), users_role_id: role },
+        })
     }
 }

@@ -83,7 +83,7 @@ impl OutboxStore for PgStore {
         let before: Option<String> =
             sqlx::query_scalar(&format!("{} for update", outbox::STATUS_OF)).bind(id).fetch_optional(&mut *tx).await?;
         sqlx::query(outbox::RETRY_NOW).bind(id).bind(now_ms).execute(&mut *tx).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(before)
     }
 

@@ -73,7 +73,7 @@ impl TeamStore for PgStore {
             .await?;
         let entry = NewEntry::new(g.org_id(), Some(g.user_id()), ev::TEAM_CREATED, team.id).team(team.id);
         record(&mut tx, entry.detail(json!({"name": team.name}))).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(team)
     }
 
@@ -98,7 +98,7 @@ impl TeamStore for PgStore {
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound(format!("Team {} not found.", g.team_id())));
         }
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 
@@ -167,7 +167,7 @@ impl TeamStore for PgStore {
                     .await?;
             }
         }
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 }

@@ -102,10 +102,25 @@ impl UserStore for PgStore {
             .bind(digest)
             .execute(&self.write)
             .await?;
+        self.cache.forget();
         Ok(done.rows_affected() == 1)
     }
 
     async fn authenticate(&self, digest: &str) -> StoreResult<Option<TokenAuth>> {
+        let ticket = match self.cache.token(digest) {
+            Ok(hit) => return Ok(Some(hit)),
+            Err(ticket) => ticket,
+        };
+        let found = self.read_token(digest).await?;
+        if let Some(auth) = &found {
+            self.cache.keep_token(ticket, digest, auth);
+        }
+        Ok(found)
+    }
+}
+
+impl PgStore {
+    async fn read_token(&self, digest: &str) -> StoreResult<Option<TokenAuth>> {
         #[derive(FromRow)]
         struct Row {
             token_id: i64,

@@ -89,7 +89,7 @@ impl VariableStore for PgStore {
         // The audit entry names the variable and its type; values stay in the variable's own history.
         let entry = NewEntry::new(g.org_id(), Some(g.user_id()), ev::VARIABLE_CREATED, &var.name);
         audit_record(&mut tx, entry.detail(json!({"name": var.name, "typeId": var.type_id}))).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(var)
     }
 
@@ -123,7 +123,7 @@ impl VariableStore for PgStore {
         let detail = json!({"name": new.name, "typeId": new.type_id, "oldTypeId": old.type_id, "valueChanged": new.value != old.value});
         let entry = NewEntry::new(g.org_id(), Some(g.user_id()), ev::VARIABLE_UPDATED, &new.name);
         audit_record(&mut tx, entry.detail(detail)).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(new)
     }
 
@@ -146,7 +146,7 @@ impl VariableStore for PgStore {
         record(&mut tx, g.org_id(), name, "organization_variable_deleted", &diff, author, now).await?;
         let entry = NewEntry::new(g.org_id(), Some(g.user_id()), ev::VARIABLE_DELETED, name);
         audit_record(&mut tx, entry.detail(json!({"name": old.name, "typeId": old.type_id}))).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 
