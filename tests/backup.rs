@@ -90,9 +90,14 @@ impl Api {
         body["organization"]["id"].as_i64().unwrap()
     }
 
+    /// Every organization's id; each must be whole (with its one team), never half-written.
     async fn org_ids(&self) -> HashSet<i64> {
-        let list = self.get("/organizations?cols[]=id&pg[limit]=10000").await;
-        list["organizations"].as_array().unwrap().iter().map(|o| o["id"].as_i64().unwrap()).collect()
+        let list = self.get("/organizations?cols[]=id&cols[]=teams&pg[limit]=10000").await;
+        let all = list["organizations"].as_array().unwrap();
+        for o in all {
+            assert_eq!(o["teams"].as_array().map(Vec::len), Some(1), "half-written organization {o}");
+        }
+        all.iter().map(|o| o["id"].as_i64().unwrap()).collect()
     }
 }
 
