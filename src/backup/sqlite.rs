@@ -11,9 +11,8 @@ use sqlx::{ConnectOptions, Connection, SqliteConnection};
 use super::{not_empty, remove_if_exists, sync_dir, sync_file, with_suffix};
 
 fn database_path(url: &str) -> anyhow::Result<PathBuf> {
-    let opts = SqliteConnectOptions::from_str(url)?;
-    let path = opts.get_filename().to_path_buf();
-    if path.as_os_str().is_empty() || path.as_os_str() == ":memory:" {
+    let path = SqliteConnectOptions::from_str(url)?.get_filename().to_path_buf();
+    if url.contains(":memory:") || url.contains("mode=memory") || path.as_os_str().is_empty() {
         bail!("an in-memory SQLite database has nothing to back up or restore into");
     }
     Ok(path)
@@ -72,8 +71,12 @@ pub(super) async fn restore(url: &str, from: &Path, force: bool) -> anyhow::Resu
             .with_context(|| format!("copying {} to {}", from.display(), partial.display()))?;
         // Rollback journal mode on the copy: one self-contained file, no -wal to carry along.
         let mut conn = connect(&partial, SqliteJournalMode::Delete).await?;
-        let verdict: String = sqlx::query_scalar("PRAGMA integrity_check").fetch_one(&mut conn).await?;
-        if verdict != "ok" {
+        let verdict: Vec<String> = sqlx::query_scalar("PRAGMA integrity_check").fetch_all(&mut conn).await?;
+        if verdict != ["ok"] {
+            let mut verdict = verdict.join("; ").replace(['\r', '\n'], " ");
+            if verdict.len() > 300 {
+                verdict = format!("{}…", verdict.chars().take(300).collect::<String>());
+            }
             bail!("{} fails SQLite's integrity check: {verdict}", from.display());
         }
         let migrations: i64 =
