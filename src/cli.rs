@@ -1,5 +1,5 @@
 //! Command line (operator contract): `serve` (default), `migrate`, `users add`, `tokens revoke`, `usage add`,
-//! `audit export`, `outbox list`, `outbox retry`.
+//! `audit export`, `outbox list`, `outbox retry`, `backup`, `restore`.
 
 use std::path::PathBuf;
 
@@ -86,6 +86,22 @@ pub enum Command {
     Outbox(OutboxCommand),
     /// Print the effective settings (secrets redacted).
     PrintConfig,
+    /// Write a consistent copy of the database to a new file while servers run (SQLite: VACUUM INTO;
+    /// PostgreSQL: pg_dump's custom format).
+    Backup {
+        /// The backup file to create; it must not exist yet.
+        #[arg(long)]
+        to: PathBuf,
+    },
+    /// Bring a backup back into the database (which must be new or empty unless --force), then apply migrations.
+    Restore {
+        /// A file made by `orgd backup` for the same kind of database.
+        #[arg(long)]
+        from: PathBuf,
+        /// Replace a database that holds data. Stop every server using it first.
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -3,7 +3,7 @@
 use clap::Parser;
 use orgd::cli::{AuditCommand, Cli, Command, OutboxCommand, TokensCommand, UsageCommand, UsersCommand};
 use orgd::store::models::UsageTotals;
-use orgd::{commands, config::Config, server, telemetry};
+use orgd::{backup, commands, config::Config, server, telemetry};
 
 #[tokio::main]
 async fn main() {
@@ -21,6 +21,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve => server::run(config).await?,
         Command::Migrate => drop(commands::open_store(&config, true).await?),
         Command::PrintConfig => println!("{config:#?}"),
+        Command::Backup { to } => backup::backup(&config, &to).await?,
+        Command::Restore { from, force } => backup::restore(&config, &from, force).await?,
         Command::Users(UsersCommand::Add { email, name, scopes, tfa, timezone }) => {
             let store = commands::open_store(&config, true).await?;
             let token = commands::users_add(&*store, &email, &name, scopes.as_deref(), tfa, &timezone).await?;
