@@ -34,6 +34,9 @@ pub struct Config {
     pub acquire_timeout_secs: u64,
     /// Seconds a request may take before it is cut off.
     pub request_timeout_secs: u64,
+    /// PostgreSQL: keep tokens and memberships between requests, invalidated by LISTEN/NOTIFY (off behind a
+    /// pooler that does not deliver notifications).
+    pub auth_cache: bool,
     /// Seconds requests in flight may take to finish after SIGTERM; past it they get 503 and the process exits.
     pub drain_timeout_secs: u64,
     /// Apply migrations when `serve` starts.
@@ -94,6 +97,7 @@ impl Default for Config {
             acquire_timeout_secs: 5,
             request_timeout_secs: 30,
             drain_timeout_secs: 20,
+            auth_cache: true,
             migrate_on_start: true,
             log_format: "text".into(),
             tfa_enforcement_available: true,
@@ -143,6 +147,8 @@ impl std::fmt::Debug for Config {
             .field("mail_poll_interval_ms", &self.mail_poll_interval_ms)
             .field("mail_timeout_secs", &self.mail_timeout_secs)
             .field("invitations_per_hour", &self.invitations_per_hour)
+            .field("drain_timeout_secs", &self.drain_timeout_secs)
+            .field("auth_cache", &self.auth_cache)
             .finish_non_exhaustive()
     }
 }

@@ -21,7 +21,9 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let addr = listener.local_addr()?;
     let zone = config.zone.clone().unwrap_or_else(|| default_zone(addr));
     let tls = Tls::setup(&mode, &certificate_hosts(&config, addr))?.map(Arc::new);
-    store.watch_changes();
+    if config.auth_cache {
+        store.watch_changes();
+    }
     crate::retention::spawn(store.clone(), config.audit_retention_days);
     let scheme = if tls.is_some() { "https" } else { "http" };
     let public_url = config.public_url.clone().unwrap_or_else(|| format!("{scheme}://{zone}"));
