@@ -6,7 +6,13 @@
   report.py get RESULTS KEY=VALUE... FIELD             print FIELD of the last record matching every KEY=VALUE
   report.py table RESULTS                              print the Markdown tables
   report.py update RESULTS MARKDOWN SECTION            replace a generated section of bench/RESULTS.md (the text
-                                                       between <!-- bench:SECTION:begin --> and ...:end -->)
+                                                       between <!-- bench:SECTION:begin --> and ...:end -->); section
+                                                       "soak" gets the long run's tables (bench/soak)
+  report.py soak-sample RESULTS KEY=VALUE... [< wrk output]  append one sample of bench/soak (after a chunk of
+                                                       bench/lib/mixed.lua load, or none for the idle sample); prints
+                                                       the backend's requests so far
+  report.py non2xx-routes -  < /metrics text           print orgd_http_requests_total's non-2xx counts by route
+  report.py soak-table RESULTS                         print bench/soak's tables and verdict
 """
 import json
 import re
@@ -242,6 +248,156 @@ def targets(recs, prism):
     return rows
 
 
+# --- bench/soak: the long run ------------------------------------------------------------------------------------
+
+def parse_counts(text, tag):
+    m = re.search(rf"^{tag} ?(.*)$", text, re.M)
+    return {k: int(v) for k, _, v in (x.partition("=") for x in m.group(1).split())} if m else {}
+
+
+def soak_sample(path, args):
+    rec = parse_kv(args)
+    rec["kind"] = "soak_sample"
+    text = "" if sys.stdin.isatty() else sys.stdin.read()
+    m = re.search(r"^BENCH (.*)$", text, re.M)
+    if m:
+        rec.update(parse_kv(m.group(1).split()))
+        rec["rps"] = rec["requests"] / (rec["duration_us"] / 1e6) if rec["duration_us"] else 0.0
+        rec["statuses"] = parse_counts(text, "BENCHSTATUS")
+        rec["mix"] = parse_counts(text, "BENCHMIX")
+        rec["socket_errors"] = sum(rec[k] for k in ("err_connect", "err_read", "err_write", "err_timeout"))
+    elif text.strip():
+        sys.stderr.write(text)
+        sys.exit("report.py: no BENCH line in the wrk output")
+    else:
+        rec["requests"] = 0
+    before = [r for r in load(path) if r.get("kind") == "soak_sample" and r.get("backend") == rec.get("backend")
+              and r.get("orgs") == rec.get("orgs")] if _exists(path) else []
+    rec["total"] = sum(r.get("requests", 0) for r in before) + rec["requests"]
+    append(path, rec)
+    print(rec["total"])
+
+
+def _exists(path):
+    try:
+        open(path).close()
+        return True
+    except OSError:
+        return False
+
+
+def non2xx(statuses):
+    return sum(n for code, n in statuses.items() if not 200 <= int(code) < 300)
+
+
+def soak_tables(recs):
+    out = []
+    w = out.append
+    meta = find(recs, kind="soak_meta") or {}
+    if meta:
+        w(f"Machine: {meta.get('machine', '?')}  ")
+        w(f"Date: {meta.get('date', '?')}  ")
+        w(f"Command: `{meta.get('command', '?')}` (whole run {meta.get('wall_s', '?')} s)  ")
+        w(f"Load generator: {meta.get('loadgen', '?')}  ")
+        w(f"Mix (weights): {meta.get('mix', '?')}  ")
+        w(f"Load average before the run: {meta.get('loadavg', '?')}; after: {meta.get('loadavg_after', '?')}")
+        w("")
+    backends = []
+    for r in recs:
+        if r.get("kind") == "soak_sample" and (r["backend"], r["orgs"]) not in backends:
+            backends.append((r["backend"], r["orgs"]))
+    for backend, orgs in backends:
+        samples = [r for r in recs if r.get("kind") == "soak_sample" and r["backend"] == backend and r["orgs"] == orgs]
+        end = find(recs, kind="soak_end", backend=backend, orgs=orgs) or {}
+        warmup = meta.get("warmup", 0)
+        w(f"### {BACKENDS.get(backend, backend)}, {orgs:,} organizations")
+        w("")
+        w("| requests so far | phase | s | req/s (chunk) | p99 ms | non-2xx + socket errors | RSS MiB | anon MiB | threads | fds "
+          "| db conns (pool) | db conns (seen) | DB MiB |")
+        w("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+        base = None
+        for r in samples:
+            phase = r.get("phase", "")
+            if phase == "load" and base is None and r["total"] >= warmup:
+                base = r
+                phase = "baseline"
+            elif phase == "load" and base is None:
+                phase = "warm-up"
+            rps = f"{r['rps']:,.0f}" if "rps" in r else "–"
+            p99 = ms(r["p99_us"]) if "p99_us" in r else "–"
+            bad = non2xx(r.get("statuses", {})) + r.get("socket_errors", 0) if "statuses" in r else "–"
+            w(f"| {r['total']:,} | {phase} | {r.get('elapsed_s', '–')} | {rps} | {p99} | {bad} | "
+              f"{r['rss_kb'] / 1024:.1f} | {r.get('anon_kb', 0) / 1024:.1f} | {r.get('threads', '–')} | "
+              f"{r['fds']} | {r.get('pool', '–')} | {r.get('db_conns', '–')} | {mib_n(r.get('db_bytes'))} |")
+        w("")
+        after = [r for r in samples if base is not None and samples.index(r) >= samples.index(base)]
+        w(verdict(samples, base, after, end))
+        w("")
+    return "\n".join(out)
+
+
+def non2xx_routes(text):
+    out = []
+    for line in text.splitlines():
+        m = re.match(r"orgd_http_requests_total\{(.*)\} (\d+)", line)
+        if m:
+            labels = dict(re.findall(r'(\w+)="([^"]*)"', m.group(1)))
+            if not labels.get("status", "200").startswith("2"):
+                out.append(f"{labels.get('method')} {labels.get('route')} {labels.get('status')}: {m.group(2)}")
+    return "; ".join(out)
+
+
+def mib_n(b):
+    return f"{b / 2**20:.0f}" if isinstance(b, (int, float)) else "–"
+
+
+def verdict(samples, base, after, end):
+    if not base:
+        return "**Verdict**: no sample after the warm-up (the run was shorter than the warm-up)."
+    last = after[-1]
+    growth = (last["rss_kb"] - base["rss_kb"]) / base["rss_kb"] * 100
+    peak = max(after, key=lambda r: r["rss_kb"])
+    fds = [r["fds"] for r in after]
+    pool = [r["pool"] for r in after if isinstance(r.get("pool"), int)]
+    seen = [r["db_conns"] for r in after if isinstance(r.get("db_conns"), int)]
+    statuses = {}
+    for r in samples:
+        for k, v in r.get("statuses", {}).items():
+            statuses[k] = statuses.get(k, 0) + v
+    sock = sum(r.get("socket_errors", 0) for r in samples)
+    total = samples[-1]["total"]
+    bad = {k: v for k, v in statuses.items() if not 200 <= int(k) < 300}
+    lines = [
+        f"**Verdict** ({total:,} requests, {base['total']:,} of them warm-up; "
+        f"server {'alive' if end.get('alive', 1) else '**died**'} at the end):",
+        "",
+        f"- RSS after warm-up → end: {base['rss_kb'] / 1024:.1f} → {last['rss_kb'] / 1024:.1f} MiB, "
+        f"**{growth:+.1f} %** (bound: < 5 %: {'met' if growth < 5 else '**not met**'}); highest sample "
+        f"{peak['rss_kb'] / 1024:.1f} MiB at {peak['total']:,} requests; VmHWM at the end "
+        f"{end.get('hwm_kb', 0) / 1024:.1f} MiB.",
+        f"- Open file descriptors after warm-up: min {min(fds)}, max {max(fds)} "
+        f"({'flat' if max(fds) == min(fds) else 'not flat'}).",
+    ]
+    if pool:
+        lines.append(f"- Database connections after warm-up: pool gauge min {min(pool)}, max {max(pool)}"
+                     + (f"; seen ({end.get('seen_how', 'observed')}) min {min(seen)}, max {max(seen)}" if seen else "")
+                     + f" ({'flat' if max(pool + seen) == min(pool + seen) else 'not flat'}).")
+    codes = ", ".join(f"{k}: {v:,}" for k, v in sorted(statuses.items()))
+    lines.append(f"- Responses by status: {codes}; non-2xx {sum(bad.values()):,}, socket errors {sock:,}"
+                 + (f"; non-2xx by route (orgd's `/metrics`): {end['non2xx_routes']}" if end.get("non2xx_routes")
+                    else "") + ".")
+    mix = {}
+    for r in samples:
+        for k, v in r.get("mix", {}).items():
+            mix[k] = mix.get(k, 0) + v
+    if mix:
+        lines.append("- Requests sent by endpoint: " + ", ".join(f"{k} {v:,}" for k, v in
+                                                                 sorted(mix.items(), key=lambda kv: -kv[1])) + ".")
+    if end.get("note"):
+        lines.append(f"- {end['note']}")
+    return "\n".join(lines)
+
+
 def main():
     if len(sys.argv) < 3:
         sys.exit(__doc__)
@@ -264,7 +420,14 @@ def main():
         head, _, rest = text.partition(begin)
         _, _, tail = rest.partition(end)
         with open(md, "w") as f:
-            f.write(head + begin + "\n" + tables(load(path)) + "\n" + end + tail)
+            body = soak_tables(load(path)) if section == "soak" else tables(load(path))
+            f.write(head + begin + "\n" + body + "\n" + end + tail)
+    elif cmd == "soak-sample":
+        soak_sample(path, sys.argv[3:])
+    elif cmd == "non2xx-routes":
+        print(non2xx_routes(sys.stdin.read()))
+    elif cmd == "soak-table":
+        print(soak_tables(load(path)))
     else:
         sys.exit(__doc__)
 
