@@ -3,10 +3,12 @@
 through SQL: the HTTP API would take far too long for 100 000 or 1 000 000 organizations.
 
 The rows are what `POST /organizations` writes (see src/store/*/orgs.rs `create_org`): the organization, its
-first team "My Team", the Owner membership (users_role_id 11) and Team Admin role (1) of user 1, the six feature
-controls; plus, for the benchmark, user 2 as Member (13) with the Team Member role (3), so that
-check-team-permission takes the team-role path, and in the first min(N, 1000) organizations a number variable
-`benchVar` (PATCHed under load) and `histVar` with 10 history entries (its history is read under load); one
+first team "My Team", the Owner membership (users_role_id 11) and Team Admin role (1) of user 1 (the six feature
+controls at their default need no rows); plus, for the benchmark, user 2 as Member (13) with the Team Member role
+(3), so that check-team-permission takes the team-role path, in every OVERRIDE_EVERY-th organization one feature
+control switched off (a `feature_overrides` row, so that lists of controls merge stored overrides too), and in
+the first min(N, 1000) organizations a number variable `benchVar` (PATCHed under load) and `histVar` with 10
+history entries (its history is read under load); one
 `organization_created` audit entry per organization and AUDIT entries more in organization 1's log, whose first
 and deepest pages are read under load. Prints the cursor (imtId) that makes the deepest page.
 
@@ -16,7 +18,9 @@ import subprocess
 import sys
 import time
 
-CONTROLS = ["make_ai_tools", "make_ai_agents", "make_code", "custom_functions", "mcp_server", "public_templates"]
+# The number of feature controls in src/domain/features.rs CATALOGUE; an override names one by its position.
+CONTROLS = 6
+OVERRIDE_EVERY = 10
 VAR_ORGS = 1000
 HISTORY = 10
 AUDIT = 1_000_000
@@ -30,7 +34,6 @@ def statements(n, zone, now, ts, b, seq, name, j, hex32):
     `seq(lo, hi)` is a row source of integers x in lo..hi, `name(expr)` formats 'Org 0000042', `j(expr)` makes
     JSON of a text (jsonb on PostgreSQL, text on SQLite)."""
     vars_n = min(n, VAR_ORGS)
-    controls = " union all ".join(f"select {i} as k, '{c}' as c" for i, c in enumerate(CONTROLS))
     t = ts(now)
     hist_values = []
     for k in range(HISTORY):
@@ -55,8 +58,9 @@ def statements(n, zone, now, ts, b, seq, name, j, hex32):
             select id, 1, {ADMIN_TEAM}, {t} from teams""",
         f"""insert into team_members (team_id, user_id, users_role_id, created_at)
             select id, 2, {TEAM_MEMBER}, {t} from teams""",
-        f"""insert into feature_controls (organization_id, name, enabled, created_at)
-            select o.id, c.c, {b(1)}, {t} from organizations o, ({controls}) c order by o.id, c.k""",
+        f"""insert into feature_overrides (organization_id, control, enabled, created_at)
+            select id, (id / {OVERRIDE_EVERY}) % {CONTROLS}, {b(0)}, {t} from organizations
+            where id % {OVERRIDE_EVERY} = 0 order by id""",
         f"""insert into variables (organization_id, name, type_id, value, created_at, updated_at)
             select x, v.name, 1, {j('v.value')}, {t}, {t}
             from {seq(1, vars_n)}, (select 'benchVar' as name, '0' as value union all
@@ -110,7 +114,7 @@ def seed_postgres(url, n, zone):
     sql += statements(n, zone, now, lambda s: f"'{s}'::timestamptz", lambda v: "true" if v else "false", seq,
                       lambda e: f"'Org ' || lpad(({e})::text, 7, '0')",
                       lambda e: f"({e})::jsonb", lambda e: f"lpad(to_hex({e}), 32, '0')")
-    for table in ["organizations", "teams", "feature_controls", "variables", "variable_history", "audit_log"]:
+    for table in ["organizations", "teams", "variables", "variable_history", "audit_log"]:
         sql.append(f"select setval(pg_get_serial_sequence('{table}', 'id'), (select max(id) from {table}))")
     sql += ["commit", "vacuum analyze"]
     # psql in a subprocess: no Python driver needed; ON_ERROR_STOP makes any failure fatal

@@ -255,6 +255,12 @@ pub struct FeatureControl {
     pub enabled: bool,
 }
 
+impl From<crate::domain::features::ControlState> for FeatureControl {
+    fn from(c: crate::domain::features::ControlState) -> Self {
+        FeatureControl { id: c.id, name: c.name.to_string(), enabled: c.enabled }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct InstalledApp {
     pub app_name: String,

@@ -51,6 +51,55 @@ async fn feature_controls_list_filter_select_and_toggle() {
     assert_error(&app.patch(&path, &read_scoped, json!({"id": id, "enabled": true})).await, 403, "SC403");
 }
 
+/// Ids name their organization; only switched-off controls are stored, and switching one back on drops its row.
+#[tokio::test]
+async fn control_ids_belong_to_one_organization_and_re_enabling_stores_nothing() {
+    let app = spawn_teams_plan().await;
+    let org = app.create_org(&app.admin, "Mine").await;
+    let other = app.create_org(&app.admin, "Theirs").await;
+    let path = format!("/organizations/{org}/feature-controls");
+    let states = |body: &serde_json::Value| -> Vec<(String, bool)> {
+        let list = body["featureControls"].as_array().unwrap();
+        list.iter().map(|c| (c["name"].as_str().unwrap().to_string(), c["enabled"].as_bool().unwrap())).collect()
+    };
+    let (_, theirs) = app.get(&format!("/organizations/{other}/feature-controls"), &app.admin).await;
+    for c in theirs["featureControls"].as_array().unwrap() {
+        let body =
+            assert_error(&app.patch(&path, &app.admin, json!({"id": c["id"], "enabled": false})).await, 404, "SC404");
+        assert_eq!(body["detail"], format!("Feature control {} not found.", c["id"]));
+    }
+    let (_, mine) = app.get(&path, &app.admin).await;
+    let ids: Vec<i64> = mine["featureControls"].as_array().unwrap().iter().map(|c| c["id"].as_i64().unwrap()).collect();
+    // Past the last control, the unused slot before the first one, the largest id: no control.
+    for id in [ids[0] + 1, ids[ids.len() - 1] - 1, i64::MAX] {
+        assert_error(&app.patch(&path, &app.admin, json!({"id": id, "enabled": false})).await, 404, "SC404");
+    }
+    let rows = || async {
+        app.db
+            .strings(&format!("select cast(count(*) as text) from feature_overrides where organization_id = {org}"))
+            .await
+    };
+    assert_eq!(rows().await, ["0"], "defaults are not stored");
+
+    let (code, make_code) = (ids[3], states(&mine)[3].0.clone());
+    assert_eq!(make_code, "make_code");
+    app.patch(&path, &app.admin, json!({"id": code, "enabled": false})).await;
+    app.patch(&path, &app.admin, json!({"id": ids[0], "enabled": false})).await;
+    let (_, after) = app.get(&path, &app.admin).await;
+    let off: Vec<String> = states(&after).into_iter().filter(|(_, on)| !on).map(|(n, _)| n).collect();
+    assert_eq!(off, ["public_templates", "make_code"]);
+    assert_eq!(rows().await, ["2"]);
+    let (_, untouched) = app.get(&format!("/organizations/{other}/feature-controls"), &app.admin).await;
+    assert_eq!(untouched["enableAllControlFeatures"], true, "the other organization keeps its defaults");
+
+    let (status, body) = app.patch(&path, &app.admin, json!({"id": code, "enabled": true})).await;
+    assert_eq!((status, body), (StatusCode::OK, json!({"featureControls": {"id": code, "enabled": true}})));
+    app.patch(&path, &app.admin, json!({"id": ids[0], "enabled": true})).await;
+    let (_, back) = app.get(&path, &app.admin).await;
+    assert_eq!(back, mine, "switched back on, the list is the defaults again, ids unchanged");
+    assert_eq!(rows().await, ["0"], "a control back at the default leaves no row");
+}
+
 #[tokio::test]
 async fn tfa_enforcement_is_gated_by_role_instance_and_plan() {
     let app = TestApp::spawn().await;

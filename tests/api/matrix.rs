@@ -94,6 +94,9 @@ async fn every_endpoint_refuses_exactly_whom_it_should_and_refusals_change_nothi
     let owner = app.admin.clone();
     let (_, first) = app.get(&format!("/audit-logs/v2/organization/{org}?pg[sortDir]=asc&pg[limit]=1"), &owner).await;
     let entry = first["auditLogs"][0]["uuid"].as_str().unwrap().to_string();
+    // The first control's id, read from the list: ids are computed from the organization's id.
+    let (_, controls) = app.get(&format!("/organizations/{org}/feature-controls"), &owner).await;
+    let control = controls["featureControls"].as_array().unwrap().last().unwrap()["id"].as_i64().unwrap();
     let entries =
         || async { app.db.strings("select cast(count(*) as text) from audit_log").await[0].parse::<i64>().unwrap() };
 
@@ -164,7 +167,7 @@ async fn every_endpoint_refuses_exactly_whom_it_should_and_refusals_change_nothi
         case(
             Method::PATCH,
             format!("{o}/feature-controls"),
-            Some(json!({"id": 1, "enabled": false})),
+            Some(json!({"id": control, "enabled": false})),
             Privileged,
             (&owner, 200),
         ),

@@ -7,6 +7,7 @@ use super::audit::record;
 use super::PgStore;
 use crate::access::{perms, Granted};
 use crate::domain::audit as ev;
+use crate::domain::features;
 use crate::store::audit::NewEntry;
 use crate::store::models::{FeatureControl, InstalledApp};
 use crate::store::{FeatureStore, StoreError, StoreResult};
@@ -15,13 +16,13 @@ use serde_json::json;
 #[async_trait]
 impl FeatureStore for PgStore {
     async fn feature_controls(&self, g: &Granted<perms::OrganizationView>) -> StoreResult<Vec<FeatureControl>> {
-        let rows: Vec<(i64, String, bool)> = sqlx::query_as(
-            "select id, name, enabled from feature_controls where organization_id = $1 order by id desc",
-        )
-        .bind(g.org_id())
-        .fetch_all(&self.read)
-        .await?;
-        Ok(rows.into_iter().map(|(id, name, enabled)| FeatureControl { id, name, enabled }).collect())
+        let overrides: Vec<(i16, bool)> =
+            sqlx::query_as("select control, enabled from feature_overrides where organization_id = $1")
+                .bind(g.org_id())
+                .fetch_all(&self.read)
+                .await?;
+        let overrides: Vec<(i64, bool)> = overrides.into_iter().map(|(c, e)| (i64::from(c), e)).collect();
+        Ok(features::merge(g.org_id(), &overrides).into_iter().map(Into::into).collect())
     }
 
     async fn set_feature_control(
@@ -30,32 +31,43 @@ impl FeatureStore for PgStore {
         id: i64,
         enabled: bool,
     ) -> StoreResult<FeatureControl> {
-        let mut tx = self.write.begin().await?;
-        let old: Option<bool> =
-            sqlx::query_scalar("select enabled from feature_controls where id = $1 and organization_id = $2")
-                .bind(id)
-                .bind(g.org_id())
-                .fetch_optional(&mut *tx)
-                .await?;
-        let Some(old) = old else {
+        // The id names its organization: one of another organization is as unknown here as one never handed out.
+        let Some(index) = features::index_in(g.org_id(), id) else {
             return Err(StoreError::NotFound(format!("Feature control {id} not found.")));
         };
-        let (id, name, enabled): (i64, String, bool) = sqlx::query_as(
-            "update feature_controls set enabled = $1 where id = $2 and organization_id = $3 returning id, name, enabled",
-        )
-        .bind(enabled)
-        .bind(id)
-        .bind(g.org_id())
-        .fetch_one(&mut *tx)
-        .await?;
+        let control = index as i16;
+        let mut tx = self.write.begin().await?;
+        let old: Option<bool> =
+            sqlx::query_scalar("select enabled from feature_overrides where organization_id = $1 and control = $2")
+                .bind(g.org_id())
+                .bind(control)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let old = old.unwrap_or(features::DEFAULT_ENABLED);
+        if features::needs_override(enabled) {
+            sqlx::query(
+                "insert into feature_overrides (organization_id, control, enabled, created_at) values ($1, $2, $3, $4)
+                 on conflict (organization_id, control) do update set enabled = excluded.enabled",
+            )
+            .bind(g.org_id())
+            .bind(control)
+            .bind(enabled)
+            .bind(Utc::now())
+            .execute(&mut *tx)
+            .await?;
+        } else {
+            sqlx::query("delete from feature_overrides where organization_id = $1 and control = $2")
+                .bind(g.org_id())
+                .bind(control)
+                .execute(&mut *tx)
+                .await?;
+        }
+        let name = features::CATALOGUE[index].name;
         let detail = json!({"name": name, "enabled": enabled, "oldEnabled": old});
-        record(
-            &mut tx,
-            NewEntry::new(g.org_id(), Some(g.user_id()), ev::FEATURE_CONTROL_CHANGED, &name).detail(detail),
-        )
-        .await?;
+        record(&mut tx, NewEntry::new(g.org_id(), Some(g.user_id()), ev::FEATURE_CONTROL_CHANGED, name).detail(detail))
+            .await?;
         self.commit(tx).await?;
-        Ok(FeatureControl { id, name, enabled })
+        Ok(FeatureControl { id, name: name.to_string(), enabled })
     }
 
     async fn set_tfa_enforced(&self, g: &Granted<perms::OrganizationEdit>, enforced: bool) -> StoreResult<()> {

@@ -11,7 +11,7 @@ use super::PgStore;
 use crate::access::{perms, Granted};
 use crate::api::params::Page;
 use crate::domain::audit as ev;
-use crate::domain::{features, roles};
+use crate::domain::roles;
 use crate::store::audit::{self, NewEntry};
 use crate::store::models::{Membership, NewOrg, Org, OrgAccess, OrgFilter, OrgPatch, Team, UsageTotals};
 use crate::store::{OrgStore, StoreError, StoreResult};
@@ -139,17 +139,6 @@ impl OrgStore for PgStore {
             .bind(o.now)
             .execute(&mut *tx)
             .await?;
-        for control in features::CATALOGUE {
-            sqlx::query(
-                "insert into feature_controls (organization_id, name, enabled, created_at) values ($1, $2, $3, $4)",
-            )
-            .bind(org.id)
-            .bind(control.name)
-            .bind(true)
-            .bind(o.now)
-            .execute(&mut *tx)
-            .await?;
-        }
         let created: Org = org.into();
         let entry = NewEntry::new(created.id, Some(o.owner_id), ev::ORGANIZATION_CREATED, created.id);
         record(&mut tx, entry.detail(audit::org_detail(&created))).await?;

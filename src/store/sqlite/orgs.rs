@@ -11,7 +11,7 @@ use super::SqliteStore;
 use crate::access::{perms, Granted};
 use crate::api::params::Page;
 use crate::domain::audit as ev;
-use crate::domain::{features, roles};
+use crate::domain::roles;
 use crate::store::audit::{self, NewEntry};
 use crate::store::models::{Membership, NewOrg, Org, OrgAccess, OrgFilter, OrgPatch, Team, UsageTotals};
 use crate::store::{OrgStore, StoreError, StoreResult};
@@ -286,7 +286,8 @@ impl OrgStore for SqliteStore {
     }
 }
 
-/// The organization with its team "My Team", its Owner and Team Admin, its feature controls and the audit entry;
+/// The organization with its team "My Team", its Owner and Team Admin and the audit entry (feature controls are
+/// stored only where they differ from the default);
 /// run by the group commit (`commit.rs`) inside a savepoint of a shared transaction.
 async fn insert_org(conn: &mut SqliteConnection, o: NewOrg) -> StoreResult<(Org, Team)> {
     let org: OrgRow = sqlx::query_as(
@@ -327,17 +328,6 @@ async fn insert_org(conn: &mut SqliteConnection, o: NewOrg) -> StoreResult<(Org,
         .bind(o.now)
         .execute(&mut *conn)
         .await?;
-    for control in features::CATALOGUE {
-        sqlx::query(
-            "insert into feature_controls (organization_id, name, enabled, created_at) values ($1, $2, $3, $4)",
-        )
-        .bind(org.id)
-        .bind(control.name)
-        .bind(true)
-        .bind(o.now)
-        .execute(&mut *conn)
-        .await?;
-    }
     let created: Org = org.into();
     let entry = NewEntry::new(created.id, Some(o.owner_id), ev::ORGANIZATION_CREATED, created.id);
     record(conn, entry.detail(audit::org_detail(&created))).await?;
