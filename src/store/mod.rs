@@ -143,6 +143,16 @@ pub trait OrgStore {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> StoreResult<HashMap<i64, UsageTotals>>;
+    /// Both of the above, as an organization's answer shows them; a backend where every statement is a round
+    /// trip reads them in one.
+    async fn teams_and_usage(
+        &self,
+        org_ids: &[i64],
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> StoreResult<(HashMap<i64, Vec<Team>>, HashMap<i64, UsageTotals>)> {
+        Ok((self.teams_of(org_ids).await?, self.usage_totals(org_ids, from, to).await?))
+    }
     /// One organization's usage records in `[from, to)`, oldest first.
     async fn usage_records(
         &self,

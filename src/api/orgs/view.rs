@@ -85,11 +85,11 @@ pub async fn render(
     let ids: Vec<i64> = orgs.iter().map(|o| o.id).collect();
     let now = state.now();
     let resets = period(now);
-    let teams = if cols.wants(selected, NEEDS_TEAMS) { state.store.teams_of(&ids).await? } else { HashMap::new() };
-    let usage = if cols.wants(selected, NEEDS_USAGE) {
-        state.store.usage_totals(&ids, resets.0, resets.1).await?
-    } else {
-        HashMap::new()
+    let (teams, usage) = match (cols.wants(selected, NEEDS_TEAMS), cols.wants(selected, NEEDS_USAGE)) {
+        (true, true) => state.store.teams_and_usage(&ids, resets.0, resets.1).await?,
+        (true, false) => (state.store.teams_of(&ids).await?, HashMap::new()),
+        (false, true) => (HashMap::new(), state.store.usage_totals(&ids, resets.0, resets.1).await?),
+        (false, false) => (HashMap::new(), HashMap::new()),
     };
     let no_teams = Vec::new();
     let no_usage = UsageTotals::default();

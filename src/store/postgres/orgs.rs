@@ -343,6 +343,49 @@ impl OrgStore for PgStore {
         Ok(out)
     }
 
+    async fn teams_and_usage(
+        &self,
+        org_ids: &[i64],
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> StoreResult<(HashMap<i64, Vec<Team>>, HashMap<i64, UsageTotals>)> {
+        type Row =
+            (String, i64, Option<i64>, Option<String>, Option<i64>, Option<i64>, Option<i64>, Option<i64>, Option<i64>);
+        // One round trip for both: the teams as rows of kind 't' (by name, then id), the usage sums as rows of
+        // kind 'u'. With the token and membership cached, GET organization is this one statement.
+        let rows: Vec<Row> = sqlx::query_as(
+            "select 't', organization_id, id, name, operations_limit, transfer_limit, null::bigint, null::bigint,
+                    null::bigint
+             from teams where organization_id = any($1)
+             union all
+             select 'u', organization_id, null, null, null, null, sum(operations)::bigint, sum(data_transfer)::bigint,
+                    sum(centicredits)::bigint
+             from usage_records where organization_id = any($1) and at >= $2 and at < $3 group by organization_id
+             order by 1, 4, 3",
+        )
+        .bind(org_ids)
+        .bind(from)
+        .bind(to)
+        .fetch_all(&self.read)
+        .await?;
+        let (mut teams, mut usage): (HashMap<i64, Vec<Team>>, HashMap<i64, UsageTotals>) = Default::default();
+        for (kind, org, id, name, operations_limit, transfer_limit, ops, data, credits) in rows {
+            if kind == "t" {
+                let (id, name) = (id.unwrap_or_default(), name.unwrap_or_default());
+                let team = Team { id, name, organization_id: org, operations_limit, transfer_limit };
+                teams.entry(org).or_default().push(team);
+            } else {
+                let totals = UsageTotals {
+                    operations: ops.unwrap_or_default(),
+                    data_transfer: data.unwrap_or_default(),
+                    centicredits: credits.unwrap_or_default(),
+                };
+                usage.insert(org, totals);
+            }
+        }
+        Ok((teams, usage))
+    }
+
     async fn usage_records(
         &self,
         g: &Granted<perms::OrganizationView>,
