@@ -1,30 +1,16 @@
-//! The application: shared state, the router with its layers, and `serve`.
+//! The application state every handler and extractor shares, and the client address of a connection.
 
-use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::connect_info::Connected;
-use axum::extract::{DefaultBodyLimit, Request, State};
-use axum::http::{header, StatusCode};
-use axum::middleware::{self, Next};
-use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::serve::{IncomingStream, Listener};
-use axum::Router;
+use axum::serve::IncomingStream;
 use chrono::{DateTime, Utc};
 use tokio::net::TcpListener;
-use tower_http::catch_panic::CatchPanicLayer;
-use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
-use tower_http::timeout::TimeoutLayer;
-use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
-use crate::api;
-use crate::api::body::MAX_BODY_BYTES;
 use crate::config::Config;
 use crate::domain::plans::{Catalogue, Plan};
-use crate::error::ApiError;
 use crate::store::Store;
 use crate::tls::TlsListener;
 
@@ -39,7 +25,7 @@ pub struct AppState {
     /// Where "now" comes from: the system clock, or a fixed instant in tests.
     pub clock: Clock,
     /// Per-address counters for requests without valid credentials (this node only).
-    pub anonymous: Arc<crate::rate::MemoryCounters>,
+    pub anonymous: Arc<crate::store::counters::MemoryCounters>,
     /// Request counts and latencies for `/metrics`.
     pub metrics: crate::metrics::Shared,
     /// Wakes this node's outbox worker after a request queued an e-mail.
@@ -95,54 +81,6 @@ impl AppState {
     }
 }
 
-/// Longest accepted request target (path and query), in bytes.
-pub const MAX_URI_BYTES: usize = 8 * 1024;
-/// Largest accepted total size of the request headers, in bytes.
-pub const MAX_HEADER_BYTES: usize = 32 * 1024;
-
-/// The whole HTTP surface. Outermost first: tracing with the request id, panics to 500, Make error bodies for
-/// anything a layer answers, the drain deadline on shutdown, the request timeout, the body limit, then routing (with metrics per matched route).
-pub fn build_router(state: AppState) -> Router {
-    let timeout = Duration::from_secs(state.config.request_timeout_secs.max(1));
-    Router::new()
-        .nest("/api/v2", api::router())
-        .merge(api::docs::router())
-        .merge(crate::console::router())
-        .route("/livez", get(livez))
-        .route("/health", get(health))
-        .route("/metrics", get(crate::metrics::handler))
-        .route_layer(middleware::from_fn_with_state(state.clone(), crate::metrics::track))
-        .fallback(not_found)
-        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(middleware::from_fn(bounds))
-        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, timeout))
-        .layer(middleware::from_fn_with_state(state.clone(), crate::drain::guard))
-        .layer(middleware::from_fn(make_errors))
-        .layer(CatchPanicLayer::custom(|_| ApiError::Internal(anyhow::anyhow!("handler panicked")).into_response()))
-        .layer(
-            TraceLayer::new_for_http()
-                .make_span_with(crate::telemetry::span)
-                .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
-        )
-        .layer(PropagateRequestIdLayer::x_request_id())
-        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
-        .with_state(state)
-}
-
-/// Refuses over-long request targets (414) and header sections (431) before any work is done.
-async fn bounds(req: Request, next: Next) -> Response {
-    let uri_len = req.uri().path_and_query().map(|p| p.as_str().len()).unwrap_or(0);
-    if uri_len > MAX_URI_BYTES {
-        return ApiError::TooLong { status: StatusCode::URI_TOO_LONG, what: "request target" }.into_response();
-    }
-    let header_len: usize = req.headers().iter().map(|(k, v)| k.as_str().len() + v.len() + 4).sum();
-    if header_len > MAX_HEADER_BYTES {
-        return ApiError::TooLong { status: StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE, what: "request headers" }
-            .into_response();
-    }
-    next.run(req).await
-}
-
 /// The client address of a connection, plain or TLS (axum's own `ConnectInfo<SocketAddr>` knows only plain TCP).
 #[derive(Debug, Clone, Copy)]
 pub struct Peer(pub SocketAddr);
@@ -157,104 +95,4 @@ impl Connected<IncomingStream<'_, TlsListener>> for Peer {
     fn connect_info(stream: IncomingStream<'_, TlsListener>) -> Self {
         Peer(*stream.remote_addr())
     }
-}
-
-/// Runs the server on an already bound listener (plain TCP or [`crate::tls::TlsListener`]) until `shutdown`
-/// resolves; in-flight requests finish.
-pub async fn serve<L>(
-    listener: L,
-    state: AppState,
-    shutdown: impl Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()>
-where
-    L: Listener<Addr = SocketAddr>,
-    for<'a> Peer: Connected<IncomingStream<'a, L>>,
-{
-    let app = build_router(state).into_make_service_with_connect_info::<Peer>();
-    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
-}
-
-/// Resolves on SIGTERM or Ctrl-C. The handlers are installed when this is called, not when it is first polled,
-/// so a signal that arrives right after the "listening" line is not lost.
-pub fn shutdown_signal() -> impl Future<Output = ()> + Send + 'static {
-    #[cfg(unix)]
-    let term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
-    let ctrl_c = tokio::spawn(tokio::signal::ctrl_c());
-    async move {
-        #[cfg(unix)]
-        let term = async move {
-            match term {
-                Some(mut s) => {
-                    s.recv().await;
-                }
-                None => std::future::pending::<()>().await,
-            }
-        };
-        #[cfg(not(unix))]
-        let term = std::future::pending::<()>();
-        tokio::select! { _ = ctrl_c => {}, _ = term => {} }
-        tracing::info!("shutting down");
-    }
-}
-
-async fn livez() -> &'static str {
-    "ok"
-}
-
-/// How long `/health` waits for the database: a health check must answer quickly even while connections to an
-/// unreachable database wait out their acquire timeout.
-const HEALTH_TIMEOUT: Duration = Duration::from_secs(2);
-
-/// 200 `{"status": "ok"}`, or 503 in Make's error format with `"status"` saying why: `"draining"` after SIGTERM,
-/// `"database unavailable"` when the database does not answer within two seconds.
-async fn health(State(state): State<AppState>) -> Response {
-    let status = if state.drain.draining() {
-        "draining"
-    } else {
-        match tokio::time::timeout(HEALTH_TIMEOUT, state.store.ping()).await {
-            Ok(Ok(())) => return api::reply::Reply(serde_json::json!({"status": "ok"})).into_response(),
-            _ => "database unavailable",
-        }
-    };
-    let err = ApiError::Unavailable(status.into());
-    let mut body = serde_json::to_value(err.body()).expect("error bodies serialise");
-    body["status"] = status.into();
-    let mut res = api::reply::json(StatusCode::SERVICE_UNAVAILABLE, &body);
-    let retry = err.into_response().headers().get(header::RETRY_AFTER).cloned();
-    res.headers_mut().extend(retry.map(|v| (header::RETRY_AFTER, v)));
-    res
-}
-
-async fn not_found() -> ApiError {
-    ApiError::NotFound("Route not found.".into())
-}
-
-/// Gives every error that did not come from a handler (405, timeouts, body limits) Make's error body.
-async fn make_errors(req: Request, next: Next) -> Response {
-    let res = next.run(req).await;
-    let status = res.status();
-    let is_json = res
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/json"));
-    if !(status.is_client_error() || status.is_server_error()) || is_json {
-        return res;
-    }
-    let err = match status {
-        StatusCode::METHOD_NOT_ALLOWED => ApiError::MethodNotAllowed,
-        StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge,
-        StatusCode::NOT_FOUND => ApiError::NotFound("Route not found.".into()),
-        StatusCode::REQUEST_TIMEOUT => ApiError::Timeout,
-        s if s.is_client_error() => ApiError::field("request", s.canonical_reason().unwrap_or("Bad request")),
-        _ => ApiError::Internal(anyhow::anyhow!("unhandled status {status}")),
-    };
-    let mut out = err.into_response();
-    if status == StatusCode::METHOD_NOT_ALLOWED {
-        if let Some(allow) = res.headers().get(header::ALLOW) {
-            out.headers_mut().insert(header::ALLOW, allow.clone());
-        }
-    }
-    *out.status_mut() = if status == StatusCode::REQUEST_TIMEOUT { StatusCode::GATEWAY_TIMEOUT } else { status };
-    out
 }

@@ -96,7 +96,8 @@ async fn names_an_organization(parts: &mut Parts, state: &AppState) -> bool {
         Ok(p) => p.iter().any(|(k, _)| k == "organizationId" || k == "teamId"),
         Err(_) => false,
     };
-    in_path || crate::api::params::Params::parse(parts.uri.query().unwrap_or("")).get("organizationId").is_some()
+    let query = parts.uri.query().unwrap_or("");
+    in_path || form_urlencoded::parse(query.as_bytes()).any(|(k, _)| k == "organizationId")
 }
 
 /// Any valid token (endpoints the SDK marks scope-free: enums, `/users/me`).

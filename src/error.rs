@@ -13,6 +13,9 @@ pub const UNAVAILABLE_RETRY_AFTER_SECS: u64 = 2;
 pub const STORAGE_FULL_RETRY_AFTER_SECS: u64 = 30;
 
 /// Handlers return this; every error leaves the server as an [`ErrorBody`].
+/// The content type of every JSON answer.
+pub const JSON_UTF8: &str = "application/json; charset=utf-8";
+
 pub type Result<T, E = ApiError> = std::result::Result<T, E>;
 
 /// One failed field of a validation error. `path` names the field (an extra key Make clients ignore).
@@ -105,6 +108,11 @@ impl ApiError {
     /// A validation error about one field.
     pub fn field(path: &str, message: impl Into<String>) -> Self {
         Self::validation(vec![SubError::new(path, message)])
+    }
+
+    /// 400 for an id that is not a positive integer (see [`crate::domain::ids::parse`]).
+    pub fn invalid_id(name: &str) -> Self {
+        Self::field(name, format!("{name} must be a positive integer"))
     }
 
     /// A validation error with one sub-error per offending field. The detail only counts them: the official SDK
@@ -207,7 +215,10 @@ impl IntoResponse for ApiError {
             ApiError::InsufficientStorage => tracing::warn!("storage full: answered 507"),
             _ => {}
         }
-        let mut res = crate::api::reply::json(self.status(), &self.body());
+        // An error body always serialises; the fallback only keeps the type checker honest.
+        let bytes = serde_json::to_vec(&self.body()).unwrap_or_default();
+        let mut res =
+            (self.status(), [(header::CONTENT_TYPE, HeaderValue::from_static(JSON_UTF8))], bytes).into_response();
         let headers = res.headers_mut();
         match &self {
             ApiError::Unauthorized(_) => {

@@ -12,13 +12,16 @@ pub mod console;
 pub mod domain;
 pub mod drain;
 pub mod error;
+pub mod grant;
 pub mod mail;
 pub mod metrics;
 pub mod rate;
 pub mod retention;
+pub mod router;
 pub mod server;
 pub mod store;
 pub mod telemetry;
 pub mod tls;
 
-pub use app::{build_router, serve, AppState};
+pub use app::AppState;
+pub use router::{build_router, serve};

@@ -2,14 +2,13 @@
 //! several nodes share one count; per user for calls that name no organization; per client address for requests
 //! without valid credentials (counted in this node's memory: they never reach the database).
 
-use std::collections::HashMap;
 use std::net::IpAddr;
-use std::sync::Mutex;
 
 use chrono::{DateTime, Utc};
 
 use crate::app::AppState;
 use crate::error::ApiError;
+pub use crate::store::counters::MemoryCounters;
 
 /// Requests per minute one client address may make without valid credentials.
 pub const ANONYMOUS_PER_MINUTE: i64 = 120;
@@ -34,24 +33,6 @@ pub async fn check(state: &AppState, key: &str, limit: i64) -> Result<(), ApiErr
     Ok(())
 }
 
-/// In-memory per-minute counters (the SQLite backend's rate store, and per-address limits everywhere).
-#[derive(Default)]
-pub struct MemoryCounters {
-    inner: Mutex<HashMap<(String, i64), i64>>,
-}
-
-impl MemoryCounters {
-    pub fn hit(&self, key: &str, minute: i64) -> i64 {
-        let mut map = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-        if map.len() > 10_000 {
-            map.retain(|(_, m), _| *m >= minute - 1);
-        }
-        let n = map.entry((key.to_string(), minute)).or_insert(0);
-        *n += 1;
-        *n
-    }
-}
-
 /// Counts a request without valid credentials against its client address.
 pub fn check_anonymous(state: &AppState, addr: Option<IpAddr>) -> Result<(), ApiError> {
     let (Some(ip), true) = (addr, state.config.rate_limit_on()) else { return Ok(()) };
@@ -74,11 +55,5 @@ mod tests {
         let edge = Utc.with_ymd_and_hms(2026, 1, 1, 10, 0, 59).unwrap() + chrono::Duration::milliseconds(900);
         assert_eq!(window(edge).1, 1);
         assert_eq!(window(t).0 + 1, window(t + chrono::Duration::seconds(45)).0);
-    }
-
-    #[test]
-    fn counters_are_per_key_and_minute() {
-        let c = MemoryCounters::default();
-        assert_eq!((c.hit("a", 1), c.hit("a", 1), c.hit("b", 1), c.hit("a", 2)), (1, 2, 1, 1));
     }
 }

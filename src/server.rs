@@ -8,7 +8,7 @@ use anyhow::Context;
 
 use crate::config::Config;
 use crate::tls::{self, Tls, TlsListener};
-use crate::{app, commands};
+use crate::{app, commands, router};
 
 pub async fn run(config: Config) -> anyhow::Result<()> {
     let mode = config.tls_mode()?;
@@ -31,12 +31,12 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let state = app::AppState::new(store.clone(), config, zone.clone())?;
     crate::mail::worker::Worker::new(store.clone(), mail, state.metrics.clone(), state.mail_wake.clone()).spawn();
     let drain = state.drain.clone();
-    let shutdown = drain.on_signal(app::shutdown_signal());
+    let shutdown = drain.on_signal(router::shutdown_signal());
     tracing::info!("zone {zone} (what clients use as their zone, e.g. make-cli --zone {zone})");
     match tls {
         None => {
             tracing::info!("listening on {addr}");
-            until_drained(&drain, app::serve(listener, state, shutdown)).await?;
+            until_drained(&drain, router::serve(listener, state, shutdown)).await?;
         }
         Some(tls) => {
             if let Some(ca) = &tls.ca {
@@ -49,7 +49,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
             // The "listening on" line names the address alone, as the operator contract fixes.
             tracing::info!("serving HTTPS (TLS 1.2/1.3, HTTP/2 and HTTP/1.1)");
             tracing::info!("listening on {addr}");
-            until_drained(&drain, app::serve(listener, state, shutdown)).await?;
+            until_drained(&drain, router::serve(listener, state, shutdown)).await?;
         }
     }
     // A connection stuck in a statement (a lock wait cut off by the drain deadline) must not hold the exit up.

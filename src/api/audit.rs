@@ -7,7 +7,7 @@ use axum::Router;
 use chrono::{NaiveDate, TimeZone};
 use serde_json::{json, Value};
 
-use crate::access::{perms, OrgMember};
+use crate::access::OrgMember;
 use crate::api::params::{parse_id, Params, MAX_LIMIT};
 use crate::api::path::PathIds;
 use crate::api::reply::Reply;
@@ -17,6 +17,8 @@ use crate::domain::audit as events;
 use crate::domain::scopes::OrgsRead;
 use crate::domain::timezones;
 use crate::error::{ApiError, ErrorBody, Result, SubError};
+use crate::grant::perms;
+use crate::grant::team_perms::TeamUserAddAndEdit;
 use crate::store::audit::{self, Entry, Query, Scope};
 use crate::store::models::Org;
 
@@ -42,7 +44,7 @@ async fn team_reader(state: &AppState, scoped: Scoped<OrgsRead>, path: &PathIds)
         state.store.team(team_id).await?.ok_or_else(|| ApiError::NotFound(format!("Team {team_id} not found.")))?;
     let m = OrgMember::resolve(state, scoped, team.organization_id).await?;
     if m.require::<perms::OrganizationEdit>().is_err() {
-        m.require_team(state, &team, "team user add and edit").await?;
+        m.require_team::<TeamUserAddAndEdit>(state, &team).await?;
     }
     Ok((team_id, m.org))
 }

@@ -7,7 +7,7 @@ use axum::Router;
 use chrono::{DateTime, Months, Utc};
 use serde_json::{json, Value};
 
-use crate::access::{perms, OrgMember};
+use crate::access::OrgMember;
 use crate::api::body::{self, Fields, JsonObject};
 use crate::api::openapi::common::OrgPath;
 use crate::api::params::{PageSpec, Params, MAX_LIMIT};
@@ -21,6 +21,7 @@ use crate::domain::names::Name;
 use crate::domain::plans::{Interval, Price};
 use crate::domain::scopes::{OrgsRead, OrgsWrite};
 use crate::error::{ApiError, ErrorBody, Result};
+use crate::grant::perms;
 use crate::store::models::{Org, Payment, PlanChange, PlanChangeKind, Subscription};
 
 pub mod dto;

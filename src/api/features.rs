@@ -5,7 +5,7 @@ use axum::routing::{get, patch};
 use axum::Router;
 use serde_json::{json, Map, Value};
 
-use crate::access::{perms, OrgMember};
+use crate::access::OrgMember;
 use crate::api::body::{self, Fields, JsonObject};
 use crate::api::openapi::common::OrgPath;
 use crate::api::params::{Columns, Params};
@@ -16,6 +16,7 @@ use crate::auth::Scoped;
 use crate::domain::features;
 use crate::domain::scopes::{FeatureControlsWrite, OrgRead, OrgsRead, OrgsWrite};
 use crate::error::{ApiError, ErrorBody, Result};
+use crate::grant::perms;
 use crate::store::models::FeatureControl;
 
 pub mod dto;
@@ -50,7 +51,7 @@ fn control_json(c: &FeatureControl) -> Map<String, Value> {
     }
 }
 
-async fn render(state: &AppState, g: &crate::access::Granted<perms::OrganizationView>, q: &Params) -> Result<Reply> {
+async fn render(state: &AppState, g: &crate::grant::Granted<perms::OrganizationView>, q: &Params) -> Result<Reply> {
     let cols = q.cols(&COLUMNS)?;
     let wanted = q.get("featureControlName").map(str::trim).filter(|s| !s.is_empty());
     let controls = state.store.feature_controls(g).await?;

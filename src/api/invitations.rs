@@ -6,7 +6,7 @@ use axum::Router;
 use chrono::Duration;
 use serde_json::{json, Value};
 
-use crate::access::{perms, OrgMember};
+use crate::access::OrgMember;
 use crate::api::body::{self, Fields, JsonObject};
 use crate::api::members::role_json;
 use crate::api::openapi::common::OrgPath;
@@ -20,6 +20,7 @@ use crate::domain::names::Name;
 use crate::domain::roles;
 use crate::domain::scopes::{OrgsRead, OrgsWrite, UserRead};
 use crate::error::{ApiError, ErrorBody, Result};
+use crate::grant::perms;
 use crate::store::models::{Invitation, NewInvitation};
 
 /// Longest invitation note (spec §9 q.29).

@@ -6,7 +6,7 @@ use axum::Router;
 use chrono::{DateTime, Utc};
 use serde_json::{json, Map, Value};
 
-use crate::access::{perms, OrgMember};
+use crate::access::OrgMember;
 use crate::api::body::{self, Fields, JsonObject};
 use crate::api::openapi::common::OrgPath;
 use crate::api::params::{Columns, PageSpec, Params, MAX_LIMIT};
@@ -18,6 +18,7 @@ use crate::auth::Scoped;
 use crate::domain::roles;
 use crate::domain::scopes::{OrgRead, OrgsRead, UserRead, UserWrite};
 use crate::error::{ApiError, ErrorBody, Result};
+use crate::grant::perms;
 use crate::store::models::MemberRole;
 
 pub mod dto;

@@ -2,10 +2,10 @@
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::error::{ApiError, SubError};
+pub use crate::store::page::{Page, SortDir};
 
 /// The decoded query: every `key=value` pair in order, brackets decoded whether encoded or not.
 #[derive(Debug, Default, Clone)]
@@ -185,13 +185,9 @@ impl Params {
     }
 }
 
-/// A positive integer id, digits only, else 400 naming `key`.
+/// A positive integer id, else 400 naming `key`.
 pub fn parse_id(key: &str, v: &str) -> Result<i64, ApiError> {
-    let digits = !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit());
-    match v.parse::<i64>() {
-        Ok(n) if n >= 1 && digits => Ok(n),
-        _ => Err(ApiError::field(key, format!("{key} must be a positive integer"))),
-    }
+    crate::domain::ids::parse(v).ok_or_else(|| ApiError::invalid_id(key))
 }
 
 fn validation(suberrors: Vec<SubError>) -> ApiError {
@@ -206,32 +202,6 @@ pub struct PageSpec {
     pub sortable: &'static [&'static str],
     pub default_sort: &'static str,
     pub default_limit: i64,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum SortDir {
-    Asc,
-    Desc,
-}
-
-impl SortDir {
-    pub fn sql(self) -> &'static str {
-        match self {
-            SortDir::Asc => "asc",
-            SortDir::Desc => "desc",
-        }
-    }
-}
-
-/// Effective pagination; serialises as the `pg` echo.
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Page {
-    pub sort_by: &'static str,
-    pub sort_dir: SortDir,
-    pub limit: i64,
-    pub offset: i64,
 }
 
 /// The columns an entity offers and those it returns when `cols[]` is absent.

@@ -3,7 +3,6 @@
 use axum::extract::{FromRequestParts, RawPathParams};
 use axum::http::request::Parts;
 
-use crate::access::parse_path_id;
 use crate::error::ApiError;
 
 /// The raw path parameters of the matched route.
@@ -28,6 +27,6 @@ impl PathIds {
 
     /// The named segment as a positive integer.
     pub fn id(&self, name: &str) -> Result<i64, ApiError> {
-        parse_path_id(name, self.raw(name))
+        crate::domain::ids::parse(self.raw(name)).ok_or_else(|| ApiError::invalid_id(name))
     }
 }

@@ -5,7 +5,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use serde_json::{json, Map, Value};
 
-use crate::access::{perms, OrgMember};
+use crate::access::OrgMember;
 use crate::api::body::{self, Fields, JsonObject};
 use crate::api::params::{Columns, PageSpec, Params, MAX_LIMIT};
 use crate::api::path::PathIds;
@@ -16,6 +16,8 @@ use crate::domain::names::Name;
 use crate::domain::roles;
 use crate::domain::scopes::{TeamsRead, TeamsWrite, UserWrite};
 use crate::error::{ApiError, ErrorBody, Result};
+use crate::grant::perms;
+use crate::grant::team_perms::{TeamDelete, TeamUserAddAndEdit};
 use crate::store::models::{NewTeam, Team};
 
 pub mod dto;
@@ -178,7 +180,7 @@ async fn detail(State(state): State<AppState>, scoped: Scoped<TeamsRead>, path: 
     ))]
 async fn delete(State(state): State<AppState>, scoped: Scoped<TeamsWrite>, path: PathIds, q: Params) -> Result<Reply> {
     let (team, m) = team_and_member(&state, scoped, path.id("teamId")?).await?;
-    let g = m.require_team(&state, &team, "team delete").await?;
+    let g = m.require_team::<TeamDelete>(&state, &team).await?;
     if !q.bool("confirmed", false)? {
         return Err(ApiError::ConfirmationRequired(
             "Deleting a team deletes everything in it; repeat with confirmed=true.".into(),
@@ -236,7 +238,7 @@ async fn set_role(
         roles::team_role(id).map(|r| r.id).ok_or_else(|| format!("usersRoleId {id} is not a team role"))
     });
     f.finish(|| Some(()))?;
-    let g = m.require_team(&state, &team, "team user add and edit").await?;
+    let g = m.require_team::<TeamUserAddAndEdit>(&state, &team).await?;
     state.store.set_team_role(&g, user_id, role, state.now()).await?;
     Ok(Reply(json!({
         "userTeamRole": {"userId": user_id, "teamId": team.id, "usersRoleId": role, "changeable": true}

@@ -5,7 +5,7 @@ use axum::routing::get;
 use axum::Router;
 use serde_json::{json, Value};
 
-use crate::access::{perms, OrgMember};
+use crate::access::OrgMember;
 use crate::api::body::{Fields, JsonObject};
 use crate::api::openapi::common::OrgPath;
 use crate::api::params::Params;
@@ -15,6 +15,7 @@ use crate::app::AppState;
 use crate::domain::scopes::{VarsRead, VarsWrite};
 use crate::domain::variables::{check_any, check_value, parse_name, parse_type};
 use crate::error::{ApiError, ErrorBody, Result};
+use crate::grant::perms;
 use crate::store::models::{Org, VariableWrite};
 
 pub mod dto;

@@ -4,6 +4,7 @@ pub mod audit;
 pub mod countries;
 pub mod email;
 pub mod features;
+pub mod ids;
 pub mod names;
 pub mod plans;
 pub mod roles;

@@ -2,8 +2,10 @@
 //! Each method is one unit of work with its own transaction; handlers never hold one.
 
 pub mod audit;
+pub mod counters;
 pub mod models;
 pub mod outbox;
+pub mod page;
 pub mod postgres;
 pub mod sqlite;
 
@@ -13,9 +15,10 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
-use crate::access::{perms, Granted, OwnerOnly, TeamGranted};
-use crate::api::params::Page;
+use crate::grant::team_perms::{TeamDelete, TeamUserAddAndEdit};
+use crate::grant::{perms, Granted, OwnerOnly, TeamGranted};
 use models::*;
+use page::Page;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -215,7 +218,7 @@ pub trait TeamStore {
     /// Creates a team with its creator as Team Admin; LimitExceeded past the plan's `teams`.
     async fn create_team(&self, g: &Granted<perms::TeamAdd>, team: NewTeam) -> StoreResult<Team>;
     /// Deletes a team; Conflict when it is the organization's last one.
-    async fn delete_team(&self, g: &TeamGranted) -> StoreResult<()>;
+    async fn delete_team(&self, g: &TeamGranted<TeamDelete>) -> StoreResult<()>;
     /// The user's `(team_id, users_role_id)` in the teams of one organization.
     async fn team_roles_in_org(&self, org_id: i64, user_id: i64) -> StoreResult<Vec<(i64, i64)>>;
     /// `(user_id, users_role_id)` of a team's members.
@@ -223,7 +226,7 @@ pub trait TeamStore {
     /// Sets (`Some`) or removes (`None`) a member's team role; the user must be an active organization member.
     async fn set_team_role(
         &self,
-        g: &TeamGranted,
+        g: &TeamGranted<TeamUserAddAndEdit>,
         user_id: i64,
         role: Option<i64>,
         now: DateTime<Utc>,

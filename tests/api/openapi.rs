@@ -31,11 +31,14 @@ fn operations(doc: &Value) -> BTreeMap<(String, String), Value> {
 }
 
 /// The `.route("…", get(…).post(…))` calls under `src/`, with the prefix their router is nested under. Routes in
-/// `src/api/` are nested under `/api/v2` by `src/app.rs`; the rest are at the root.
+/// `src/api/` are nested under `/api/v2` by `src/router.rs`; the rest are at the root.
 fn routes_in_source() -> BTreeSet<(String, String)> {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
-    let app = std::fs::read_to_string(src.join("app.rs")).unwrap();
-    assert!(app.contains(r#".nest("/api/v2", api::router())"#), "src/app.rs no longer nests api::router() at /api/v2");
+    let app = std::fs::read_to_string(src.join("router.rs")).unwrap();
+    assert!(
+        app.contains(r#".nest("/api/v2", api::router())"#),
+        "src/router.rs no longer nests api::router() at /api/v2"
+    );
     let mut files = Vec::new();
     let mut dirs = vec![src.clone()];
     while let Some(dir) = dirs.pop() {
@@ -57,7 +60,7 @@ fn routes_in_source() -> BTreeSet<(String, String)> {
             continue;
         }
         let nests = text.matches(".nest(").count() + text.matches(".nest_service(").count();
-        let expected_nests = usize::from(rel == "app.rs");
+        let expected_nests = usize::from(rel == "router.rs");
         assert_eq!(nests, expected_nests, "{rel}: a new nest() changes the prefixes this test assumes; extend it");
         assert!(!text.contains(".route_service("), "{rel}: route_service() is not understood by this test; extend it");
         let prefix = if rel.starts_with("api/") { "/api/v2" } else { "" };

@@ -8,7 +8,7 @@ use axum::routing::get;
 use axum::Router;
 use serde_json::{json, Value};
 
-use crate::access::{perms, OrgMember};
+use crate::access::OrgMember;
 use crate::api::body::{self, Fields, JsonObject};
 use crate::api::enums::REGION_ID;
 use crate::api::openapi::common::OrgPath;
@@ -20,6 +20,7 @@ use crate::domain::names::Name;
 use crate::domain::scopes::{OrgsCreate, OrgsRead, OrgsWrite};
 use crate::domain::{countries, roles, timezones};
 use crate::error::{ApiError, ErrorBody, Result};
+use crate::grant::perms;
 use crate::store::models::{NewOrg, OrgFilter, OrgPatch};
 use view::{COLUMNS_DETAIL, COLUMNS_LIST, PAGE};
 

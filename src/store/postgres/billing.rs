@@ -7,11 +7,11 @@ use sqlx::FromRow;
 use super::audit::record;
 use super::members::lock_org;
 use super::PgStore;
-use crate::access::{perms, Granted};
-use crate::api::params::Page;
 use crate::domain::audit as ev;
+use crate::grant::{perms, Granted};
 use crate::store::audit::{self, NewEntry};
 use crate::store::models::{Payment, PlanChange, PlanChangeKind, Subscription};
+use crate::store::page::Page;
 use crate::store::{BillingStore, StoreError, StoreResult};
 use serde_json::json;
 

@@ -5,9 +5,9 @@ use chrono::{DateTime, Utc};
 
 use super::audit::record;
 use super::PgStore;
-use crate::access::{perms, Granted};
 use crate::domain::audit as ev;
 use crate::domain::features;
+use crate::grant::{perms, Granted};
 use crate::store::audit::NewEntry;
 use crate::store::models::{FeatureControl, InstalledApp};
 use crate::store::{FeatureStore, StoreError, StoreResult};

@@ -9,13 +9,13 @@ use super::audit::record;
 use super::outbox::{cancel_pending, check_budget, enqueue};
 use super::users::{user_cols_of, UserRow};
 use super::PgStore;
-use crate::access::{perms, Granted, OwnerOnly};
-use crate::api::params::Page;
 use crate::domain::audit as ev;
 use crate::domain::{roles, timezones};
+use crate::grant::{perms, Granted, OwnerOnly};
 use crate::store::audit::NewEntry;
 use crate::store::models::{Invitation, MemberRole, NewInvitation, User};
 use crate::store::outbox::{self, InviteContext, OwnerContext};
+use crate::store::page::Page;
 use crate::store::{MemberStore, StoreError, StoreResult};
 use serde_json::json;
 

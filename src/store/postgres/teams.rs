@@ -7,12 +7,13 @@ use super::audit::record;
 use super::members::lock_org;
 use super::orgs::TeamRow;
 use super::PgStore;
-use crate::access::{perms, Granted, TeamGranted};
-use crate::api::params::Page;
 use crate::domain::audit as ev;
 use crate::domain::roles;
+use crate::grant::team_perms::{TeamDelete, TeamUserAddAndEdit};
+use crate::grant::{perms, Granted, TeamGranted};
 use crate::store::audit::NewEntry;
 use crate::store::models::{NewTeam, Team};
+use crate::store::page::Page;
 use crate::store::{StoreError, StoreResult, TeamStore};
 use serde_json::json;
 
@@ -77,7 +78,7 @@ impl TeamStore for PgStore {
         Ok(team)
     }
 
-    async fn delete_team(&self, g: &TeamGranted) -> StoreResult<()> {
+    async fn delete_team(&self, g: &TeamGranted<TeamDelete>) -> StoreResult<()> {
         let mut tx = self.write.begin().await?;
         lock_org(&mut tx, g.org_id()).await?;
         let count: i64 = sqlx::query_scalar("select count(*) from teams where organization_id = $1")
@@ -122,7 +123,7 @@ impl TeamStore for PgStore {
 
     async fn set_team_role(
         &self,
-        g: &TeamGranted,
+        g: &TeamGranted<TeamUserAddAndEdit>,
         user_id: i64,
         role: Option<i64>,
         now: DateTime<Utc>,

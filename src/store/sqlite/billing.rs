@@ -6,11 +6,11 @@ use sqlx::FromRow;
 
 use super::audit::record;
 use super::SqliteStore;
-use crate::access::{perms, Granted};
-use crate::api::params::Page;
 use crate::domain::audit as ev;
+use crate::grant::{perms, Granted};
 use crate::store::audit::{self, NewEntry};
 use crate::store::models::{Payment, PlanChange, PlanChangeKind, Subscription};
+use crate::store::page::Page;
 use crate::store::{BillingStore, StoreError, StoreResult};
 use serde_json::json;
 

@@ -106,7 +106,7 @@ pub struct SqliteStore {
     /// Group commit of the hot writes (new organizations, variables) over `write`.
     commit: commit::Committer,
     /// SQLite serves one node, so its rate counters live in memory rather than costing a write per request.
-    counters: crate::rate::MemoryCounters,
+    counters: crate::store::counters::MemoryCounters,
 }
 
 impl SqliteStore {

@@ -8,12 +8,12 @@ use sqlx::{FromRow, SqliteConnection};
 
 use super::audit::record;
 use super::SqliteStore;
-use crate::access::{perms, Granted};
-use crate::api::params::Page;
 use crate::domain::audit as ev;
 use crate::domain::roles;
+use crate::grant::{perms, Granted};
 use crate::store::audit::{self, NewEntry};
 use crate::store::models::{Membership, NewOrg, Org, OrgAccess, OrgFilter, OrgPatch, Team, UsageTotals};
+use crate::store::page::Page;
 use crate::store::{OrgStore, StoreError, StoreResult};
 use serde_json::json;
 

@@ -6,12 +6,13 @@ use chrono::{DateTime, Utc};
 use super::audit::record;
 use super::orgs::TeamRow;
 use super::SqliteStore;
-use crate::access::{perms, Granted, TeamGranted};
-use crate::api::params::Page;
 use crate::domain::audit as ev;
 use crate::domain::roles;
+use crate::grant::team_perms::{TeamDelete, TeamUserAddAndEdit};
+use crate::grant::{perms, Granted, TeamGranted};
 use crate::store::audit::NewEntry;
 use crate::store::models::{NewTeam, Team};
+use crate::store::page::Page;
 use crate::store::{StoreError, StoreResult, TeamStore};
 use serde_json::json;
 
@@ -75,7 +76,7 @@ impl TeamStore for SqliteStore {
         Ok(team)
     }
 
-    async fn delete_team(&self, g: &TeamGranted) -> StoreResult<()> {
+    async fn delete_team(&self, g: &TeamGranted<TeamDelete>) -> StoreResult<()> {
         let mut tx = self.begin_write().await?;
         let count: i64 = sqlx::query_scalar("select count(*) from teams where organization_id = $1")
             .bind(g.org_id())
@@ -122,7 +123,7 @@ impl TeamStore for SqliteStore {
 
     async fn set_team_role(
         &self,
-        g: &TeamGranted,
+        g: &TeamGranted<TeamUserAddAndEdit>,
         user_id: i64,
         role: Option<i64>,
         now: DateTime<Utc>,

@@ -8,8 +8,8 @@ use sqlx::SqliteConnection;
 
 use super::audit::record as audit_record;
 use super::SqliteStore;
-use crate::access::{perms, Granted};
 use crate::domain::audit as ev;
+use crate::grant::{perms, Granted};
 use crate::store::audit::NewEntry;
 use crate::store::models::{HistoryEntry, Variable, VariableWrite};
 use crate::store::{StoreError, StoreResult, VariableStore};
