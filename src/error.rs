@@ -12,10 +12,10 @@ pub const UNAVAILABLE_RETRY_AFTER_SECS: u64 = 2;
 /// What a 507 tells clients to wait: space comes back only when an operator frees it.
 pub const STORAGE_FULL_RETRY_AFTER_SECS: u64 = 30;
 
-/// Handlers return this; every error leaves the server as an [`ErrorBody`].
 /// The content type of every JSON answer.
 pub const JSON_UTF8: &str = "application/json; charset=utf-8";
 
+/// Handlers return this; every error leaves the server as an [`ErrorBody`].
 pub type Result<T, E = ApiError> = std::result::Result<T, E>;
 
 /// One failed field of a validation error. `path` names the field (an extra key Make clients ignore).

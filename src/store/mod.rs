@@ -7,6 +7,7 @@ pub mod models;
 pub mod outbox;
 pub mod page;
 pub mod postgres;
+mod shared;
 pub mod sqlite;
 
 use std::collections::HashMap;
@@ -87,6 +88,17 @@ fn is_unavailable(e: &sqlx::Error) -> bool {
     }
 }
 
+impl From<crate::domain::rules::Refusal> for StoreError {
+    fn from(r: crate::domain::rules::Refusal) -> Self {
+        use crate::domain::rules::Refusal;
+        match r {
+            Refusal::Conflict(why) => StoreError::Conflict(why),
+            Refusal::Limit(why) => StoreError::LimitExceeded(why),
+            Refusal::NotFound(why) => StoreError::NotFound(why),
+        }
+    }
+}
+
 impl From<sqlx::migrate::MigrateError> for StoreError {
     fn from(e: sqlx::migrate::MigrateError) -> Self {
         StoreError::Other(e.into())
@@ -107,38 +119,19 @@ pub trait UserStore {
     async fn issue_token(&self, user_id: i64, digest: &str, scopes: &[String], now: DateTime<Utc>) -> StoreResult<i64>;
     /// Revokes the token with that digest; false when no live token had it.
     async fn revoke_token(&self, digest: &str, now: DateTime<Utc>) -> StoreResult<bool>;
-    /// The live token with that digest and its user.
-    async fn authenticate(&self, digest: &str) -> StoreResult<Option<TokenAuth>>;
 }
 
-/// Organizations and their default team.
+/// The reads on every request's path. Each backend serves them its own way: SQLite on the request's own thread
+/// without a hand-off to the pool (`sqlite/hot.rs`), PostgreSQL from a per-node cache that change notifications
+/// keep true (`postgres/hot.rs`, `postgres/cache.rs`).
 #[async_trait]
-pub trait OrgStore {
-    /// Creates the organization, its team "My Team", the creator as Owner and as that team's Team Admin.
-    async fn create_org(&self, org: NewOrg) -> StoreResult<(Org, Team)>;
-    /// Organizations where the filter's user is an active member, sorted and paged.
-    async fn list_orgs(&self, filter: &OrgFilter, page: &Page) -> StoreResult<Vec<Org>>;
+pub trait RequestReads {
+    /// The live token with that digest and its user.
+    async fn authenticate(&self, digest: &str) -> StoreResult<Option<TokenAuth>>;
     /// Whether the organization exists and what role `user_id` holds in it.
     async fn org_access(&self, org_id: i64, user_id: i64) -> StoreResult<OrgAccess>;
-    async fn update_org(&self, g: &Granted<perms::OrganizationEdit>, patch: OrgPatch) -> StoreResult<Org>;
-    /// Deletes the organization with its teams, memberships and everything else it owns.
-    async fn delete_org(&self, g: &Granted<perms::OrganizationDelete>) -> StoreResult<()>;
     /// Teams of the given organizations, by organization id, each list ordered by team name.
     async fn teams_of(&self, org_ids: &[i64]) -> StoreResult<HashMap<i64, Vec<Team>>>;
-    /// The user's active organization roles.
-    async fn memberships_of_user(&self, user_id: i64) -> StoreResult<Vec<Membership>>;
-    /// The user's team roles as `(team_id, users_role_id)`.
-    async fn team_roles_of_user(&self, user_id: i64) -> StoreResult<Vec<(i64, i64)>>;
-    /// An organization by id, without any authorization (for operator commands).
-    async fn org_by_id(&self, org_id: i64) -> StoreResult<Option<Org>>;
-    /// Adds usage booked at `at` (concurrent adds all count).
-    async fn add_usage(
-        &self,
-        org_id: i64,
-        at: DateTime<Utc>,
-        amounts: UsageTotals,
-        now: DateTime<Utc>,
-    ) -> StoreResult<()>;
     /// Usage summed per organization over `[from, to)`.
     async fn usage_totals(
         &self,
@@ -156,6 +149,32 @@ pub trait OrgStore {
     ) -> StoreResult<(HashMap<i64, Vec<Team>>, HashMap<i64, UsageTotals>)> {
         Ok((self.teams_of(org_ids).await?, self.usage_totals(org_ids, from, to).await?))
     }
+}
+
+/// Organizations and their default team.
+#[async_trait]
+pub trait OrgStore {
+    /// Creates the organization, its team "My Team", the creator as Owner and as that team's Team Admin.
+    async fn create_org(&self, org: NewOrg) -> StoreResult<(Org, Team)>;
+    /// Organizations where the filter's user is an active member, sorted and paged.
+    async fn list_orgs(&self, filter: &OrgFilter, page: &Page) -> StoreResult<Vec<Org>>;
+    async fn update_org(&self, g: &Granted<perms::OrganizationEdit>, patch: OrgPatch) -> StoreResult<Org>;
+    /// Deletes the organization with its teams, memberships and everything else it owns.
+    async fn delete_org(&self, g: &Granted<perms::OrganizationDelete>) -> StoreResult<()>;
+    /// The user's active organization roles.
+    async fn memberships_of_user(&self, user_id: i64) -> StoreResult<Vec<Membership>>;
+    /// The user's team roles as `(team_id, users_role_id)`.
+    async fn team_roles_of_user(&self, user_id: i64) -> StoreResult<Vec<(i64, i64)>>;
+    /// An organization by id, without any authorization (for operator commands).
+    async fn org_by_id(&self, org_id: i64) -> StoreResult<Option<Org>>;
+    /// Adds usage booked at `at` (concurrent adds all count).
+    async fn add_usage(
+        &self,
+        org_id: i64,
+        at: DateTime<Utc>,
+        amounts: UsageTotals,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()>;
     /// One organization's usage records in `[from, to)`, oldest first.
     async fn usage_records(
         &self,
@@ -330,7 +349,8 @@ pub trait OutboxStore {
 /// Everything orgd stores.
 #[async_trait]
 pub trait Store:
-    UserStore
+    RequestReads
+    + UserStore
     + OrgStore
     + MemberStore
     + TeamStore

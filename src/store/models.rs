@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct User {
     pub id: i64,
     pub email: String,
@@ -33,7 +33,7 @@ pub struct TokenAuth {
     pub scopes: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct Org {
     pub id: i64,
     pub name: String,
@@ -70,7 +70,7 @@ pub struct OrgFilter {
     pub external_id: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct Team {
     pub id: i64,
     pub name: String,
@@ -161,18 +161,7 @@ pub struct NewTeam {
     pub max_teams: i64,
 }
 
-/// What a plan change does to the subscription.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PlanChangeKind {
-    /// O11: needs no active subscription.
-    Start,
-    /// O13: needs an active subscription.
-    Change,
-    /// O12: ends the active subscription; the organization goes to the default plan.
-    Cancel,
-    /// O14: the organization goes to the Free plan whatever it had.
-    Free,
-}
+pub use crate::domain::plan_change::PlanChangeKind;
 
 /// A plan switch with its payment record, applied atomically.
 pub struct PlanChange {
@@ -195,7 +184,7 @@ pub struct PlanChange {
     pub now: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Subscription {
     pub id: i64,
     pub organization_id: i64,
@@ -207,7 +196,7 @@ pub struct Subscription {
     pub period_to: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Payment {
     pub id: i64,
     pub organization_id: i64,
@@ -222,13 +211,7 @@ pub struct Payment {
     pub created_at: DateTime<Utc>,
 }
 
-/// A custom organization variable.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Variable {
-    pub name: String,
-    pub type_id: i64,
-    pub value: serde_json::Value,
-}
+pub use crate::domain::variable_change::Variable;
 
 /// A create or update of a variable; the store writes the history entry in the same transaction.
 pub struct VariableWrite {

@@ -2,23 +2,69 @@
 //! members, teams, plan or variables lock its row first, so concurrent requests through different nodes apply
 //! one after the other; migrations at start take sqlx's advisory lock, so nodes may start together.
 
-mod audit;
-mod billing;
 mod cache;
-mod features;
-mod members;
-mod orgs;
-mod outbox;
-mod teams;
-mod users;
-mod variables;
+mod hot;
+
+// The store code both backends share, compiled here against this backend's `Backend`, `Conn`, `dialect` and
+// primitives below (see `store/shared/mod.rs`).
+mod audit {
+    include!("../shared/audit.rs");
+}
+mod billing {
+    include!("../shared/billing.rs");
+}
+mod features {
+    include!("../shared/features.rs");
+}
+mod members {
+    include!("../shared/members.rs");
+}
+mod orgs {
+    include!("../shared/orgs.rs");
+}
+mod outbox {
+    include!("../shared/outbox.rs");
+}
+mod teams {
+    include!("../shared/teams.rs");
+}
+mod users {
+    include!("../shared/users.rs");
+}
+mod variables {
+    include!("../shared/variables.rs");
+}
+
+type Backend = PgStore;
+type Db = sqlx::Postgres;
+type Conn = sqlx::PgConnection;
+type Tx = sqlx::Transaction<'static, Db>;
+
+/// The SQL that differs from SQLite's.
+mod dialect {
+    /// Appended to a text column in `order by`: byte order, as SQLite sorts, whatever the database's locale.
+    pub const COLLATE_C: &str = " collate \"C\"";
+    /// A typed null in a `union`: PostgreSQL needs the type to unite it with a timestamp.
+    pub const NULL_TIMESTAMP: &str = "null::timestamptz";
+    /// Appended to a timestamp parameter where nothing else gives it a type (a `select` list).
+    pub const TIMESTAMP: &str = "::timestamptz";
+    /// Concurrent claims from several nodes skip each other's rows, so every message has one sender.
+    pub const SKIP_LOCKED: &str = "for update skip locked";
+    /// Locks the row a read-then-write reads.
+    pub const FOR_UPDATE: &str = " for update";
+    /// Several nodes may share the database: another node's claim may be live.
+    pub const SINGLE_NODE: bool = false;
+}
 
 use std::str::FromStr;
 
 use async_trait::async_trait;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 
-use super::{Options, Store, StoreResult};
+use sqlx::pool::PoolConnection;
+
+use super::shared::ConnFuture;
+use super::{Options, Store, StoreError, StoreResult};
 
 pub struct PgStore {
     read: PgPool,
@@ -48,12 +94,56 @@ impl PgStore {
         Ok(PgStore { read: pool.clone(), write: pool, listen, cache: Default::default() })
     }
 
+    // The primitives the shared store code calls.
+
+    /// A connection for reads.
+    async fn reader(&self) -> StoreResult<PoolConnection<Db>> {
+        Ok(self.read.acquire().await?)
+    }
+
+    /// A write transaction.
+    async fn begin(&self) -> StoreResult<Tx> {
+        Ok(self.write.begin().await?)
+    }
+
+    /// A write transaction that holds the organization's row lock: changes to one organization's members,
+    /// invitations, teams, plan and variables run one at a time across connections and nodes, so the limits they
+    /// check hold. NotFound when the organization is gone.
+    async fn begin_org(&self, org_id: i64) -> StoreResult<Tx> {
+        let mut tx = self.begin().await?;
+        let found: Option<i64> = sqlx::query_scalar("select id from organizations where id = $1 for update")
+            .bind(org_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        found.map(|_| tx).ok_or_else(|| StoreError::NotFound(format!("Organization {org_id} not found.")))
+    }
+
     /// Commits a write transaction and drops what this node cached: a change is seen by the next request here
     /// at once, and by the other nodes when its notification arrives.
-    async fn commit(&self, tx: sqlx::Transaction<'_, sqlx::Postgres>) -> StoreResult<()> {
+    async fn commit(&self, tx: Tx) -> StoreResult<()> {
         tx.commit().await?;
         self.cache.forget();
         Ok(())
+    }
+
+    /// A change made outside a transaction: the cache may hold what it changed.
+    fn changed(&self) {
+        self.cache.forget();
+    }
+
+    /// Runs a write of its own in a transaction (holding the organization's lock when it names one).
+    async fn write<T, F>(&self, org_id: Option<i64>, work: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(&'c mut Conn) -> ConnFuture<'c, StoreResult<T>> + Send + 'static,
+    {
+        let mut tx = match org_id {
+            Some(id) => self.begin_org(id).await?,
+            None => self.begin().await?,
+        };
+        let out = work(&mut tx).await?;
+        self.commit(tx).await?;
+        Ok(out)
     }
 }
 

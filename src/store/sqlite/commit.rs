@@ -13,13 +13,11 @@ use std::pin::Pin;
 use sqlx::sqlite::{SqliteConnection, SqlitePool};
 use tokio::sync::{mpsc, oneshot};
 
+use crate::store::shared::ConnFuture;
 use crate::store::{StoreError, StoreResult};
 
 /// The most writes one transaction takes: bounds how long the first of them waits for its answer.
 const MAX_BATCH: usize = 64;
-
-/// A future borrowing the write connection.
-pub(super) type ConnFuture<'c, T> = Pin<Box<dyn Future<Output = T> + Send + 'c>>;
 
 type Output = Box<dyn Any + Send>;
 type Work = Box<dyn for<'c> FnOnce(&'c mut SqliteConnection) -> ConnFuture<'c, StoreResult<Output>> + Send>;

@@ -10,11 +10,40 @@ use std::path::PathBuf;
 use std::sync::Mutex;
 use std::time::Duration;
 
+use async_trait::async_trait;
 use chrono::{DateTime, NaiveDateTime, SecondsFormat, Utc};
 use rusqlite::{params_from_iter, Connection, ErrorCode, OpenFlags, Row};
 
+use super::SqliteStore;
 use crate::store::models::{Org, OrgAccess, Team, TokenAuth, UsageTotals, User};
-use crate::store::{StoreError, StoreResult};
+use crate::store::{RequestReads, StoreError, StoreResult};
+
+/// Splits id lists so that no statement exceeds SQLite's bound-parameter limit.
+const CHUNK: usize = 900;
+
+#[async_trait]
+impl RequestReads for SqliteStore {
+    async fn authenticate(&self, digest: &str) -> StoreResult<Option<TokenAuth>> {
+        self.hot.authenticate(digest)
+    }
+
+    async fn org_access(&self, org_id: i64, user_id: i64) -> StoreResult<OrgAccess> {
+        self.hot.org_access(org_id, user_id)
+    }
+
+    async fn teams_of(&self, org_ids: &[i64]) -> StoreResult<HashMap<i64, Vec<Team>>> {
+        self.hot.teams_of(org_ids)
+    }
+
+    async fn usage_totals(
+        &self,
+        org_ids: &[i64],
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> StoreResult<HashMap<i64, UsageTotals>> {
+        self.hot.usage_totals(org_ids, from, to)
+    }
+}
 
 /// Connections for the hot reads: as many as threads run requests at once (a call never yields, so at most one
 /// per thread is out).
@@ -93,7 +122,7 @@ impl HotReaders {
     /// Teams of the given organizations, by organization id, each list ordered by team name.
     pub(super) fn teams_of(&self, org_ids: &[i64]) -> StoreResult<HashMap<i64, Vec<Team>>> {
         let mut out: HashMap<i64, Vec<Team>> = HashMap::new();
-        for chunk in org_ids.chunks(super::orgs::CHUNK) {
+        for chunk in org_ids.chunks(CHUNK) {
             let sql = format!(
                 "select id, name, organization_id, operations_limit, transfer_limit from teams
                  where organization_id in ({}) order by name, id",
@@ -127,7 +156,7 @@ impl HotReaders {
         to: DateTime<Utc>,
     ) -> StoreResult<HashMap<i64, UsageTotals>> {
         let mut out = HashMap::new();
-        for chunk in org_ids.chunks(super::orgs::CHUNK) {
+        for chunk in org_ids.chunks(CHUNK) {
             let sql = format!(
                 "select organization_id, sum(operations), sum(data_transfer), sum(centicredits) from usage_records
                  where at >= ?1 and at < ?2 and organization_id in ({}) group by organization_id",

@@ -3,17 +3,59 @@
 //! upgrade failures; the hot writes share one commit (`commit.rs`); reads use a separate set of connections
 //! (`Readers`).
 
-mod audit;
-mod billing;
 mod commit;
-mod features;
 mod hot;
-mod members;
-mod orgs;
-mod outbox;
-mod teams;
-mod users;
-mod variables;
+
+// The store code both backends share, compiled here against this backend's `Backend`, `Conn`, `dialect` and
+// primitives below (see `store/shared/mod.rs`).
+mod audit {
+    include!("../shared/audit.rs");
+}
+mod billing {
+    include!("../shared/billing.rs");
+}
+mod features {
+    include!("../shared/features.rs");
+}
+mod members {
+    include!("../shared/members.rs");
+}
+mod orgs {
+    include!("../shared/orgs.rs");
+}
+mod outbox {
+    include!("../shared/outbox.rs");
+}
+mod teams {
+    include!("../shared/teams.rs");
+}
+mod users {
+    include!("../shared/users.rs");
+}
+mod variables {
+    include!("../shared/variables.rs");
+}
+
+type Backend = SqliteStore;
+type Db = sqlx::Sqlite;
+type Conn = SqliteConnection;
+type Tx = sqlx::Transaction<'static, Db>;
+
+/// The SQL that differs from PostgreSQL's.
+mod dialect {
+    /// Appended to a text column in `order by`: SQLite's default collation already compares bytes.
+    pub const COLLATE_C: &str = "";
+    /// A typed null in a `union` (SQLite's values carry their own types).
+    pub const NULL_TIMESTAMP: &str = "null";
+    /// Appended to a timestamp parameter where nothing else gives it a type (SQLite needs nothing).
+    pub const TIMESTAMP: &str = "";
+    /// Locks the rows a claim reads: SQLite's single writer already serialises claims.
+    pub const SKIP_LOCKED: &str = "";
+    /// Locks the row a read-then-write reads: the same.
+    pub const FOR_UPDATE: &str = "";
+    /// One process serves a SQLite database, so claims of other processes are left over from a crash.
+    pub const SINGLE_NODE: bool = true;
+}
 
 use std::ops::{Deref, DerefMut};
 use std::str::FromStr;
@@ -27,6 +69,7 @@ use sqlx::sqlite::{
 use sqlx::Connection;
 use tokio::sync::{Semaphore, SemaphorePermit};
 
+use super::shared::ConnFuture;
 use super::{Options, Store, StoreError, StoreResult};
 
 /// The read connections. Not a `sqlx::Pool`: that pings a connection when it is released (and, by default,
@@ -136,6 +179,13 @@ impl SqliteStore {
         Ok(SqliteStore { read, hot, write, commit, counters: Default::default() })
     }
 
+    // The primitives the shared store code calls.
+
+    /// A connection for reads.
+    async fn reader(&self) -> StoreResult<Reader<'_>> {
+        self.read.acquire().await
+    }
+
     /// A write transaction that takes SQLite's write lock at once (`BEGIN IMMEDIATE`). A deferred transaction
     /// that reads first and writes later cannot wait for a lock another process holds (an `orgd` command, a
     /// backup): SQLite refuses the upgrade with `SQLITE_BUSY` straight away, since waiting could deadlock. Taking
@@ -144,8 +194,31 @@ impl SqliteStore {
     /// A write that failed with `SQLITE_FULL` was rolled back by SQLite itself, so sqlx's own rollback fails and
     /// its transaction count stays at one; such a connection is closed and replaced rather than reused (every
     /// later write on it would fail) — this is what lets writes succeed again once disk space is freed.
-    async fn begin_write(&self) -> StoreResult<sqlx::Transaction<'static, sqlx::Sqlite>> {
+    async fn begin(&self) -> StoreResult<Tx> {
         begin_immediate(&self.write).await
+    }
+
+    /// A write transaction about one organization. SQLite has a single writer, so the transaction itself
+    /// serialises changes to the organization.
+    async fn begin_org(&self, _org_id: i64) -> StoreResult<Tx> {
+        self.begin().await
+    }
+
+    async fn commit(&self, tx: Tx) -> StoreResult<()> {
+        Ok(tx.commit().await?)
+    }
+
+    /// Nothing is kept between requests, so a change needs no announcement.
+    fn changed(&self) {}
+
+    /// Runs a write of its own through the group commit (`commit.rs`), inside a savepoint of a transaction shared
+    /// with the other writes waiting at that moment.
+    async fn write<T, F>(&self, _org_id: Option<i64>, work: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(&'c mut Conn) -> ConnFuture<'c, StoreResult<T>> + Send + 'static,
+    {
+        self.commit.write(work).await
     }
 }
 

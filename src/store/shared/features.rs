@@ -1,10 +1,10 @@
-//! PostgreSQL: feature controls, TFA flags and installed apps.
+// Feature controls, TFA flags and installed apps.
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use super::audit::record;
-use super::PgStore;
+use super::Backend;
 use crate::domain::audit as ev;
 use crate::domain::features;
 use crate::grant::{perms, Granted};
@@ -14,12 +14,12 @@ use crate::store::{FeatureStore, StoreError, StoreResult};
 use serde_json::json;
 
 #[async_trait]
-impl FeatureStore for PgStore {
+impl FeatureStore for Backend {
     async fn feature_controls(&self, g: &Granted<perms::OrganizationView>) -> StoreResult<Vec<FeatureControl>> {
         let overrides: Vec<(i16, bool)> =
             sqlx::query_as("select control, enabled from feature_overrides where organization_id = $1")
                 .bind(g.org_id())
-                .fetch_all(&self.read)
+                .fetch_all(&mut *self.reader().await?)
                 .await?;
         let overrides: Vec<(i64, bool)> = overrides.into_iter().map(|(c, e)| (i64::from(c), e)).collect();
         Ok(features::merge(g.org_id(), &overrides).into_iter().map(Into::into).collect())
@@ -36,7 +36,7 @@ impl FeatureStore for PgStore {
             return Err(StoreError::NotFound(format!("Feature control {id} not found.")));
         };
         let control = index as i16;
-        let mut tx = self.write.begin().await?;
+        let mut tx = self.begin().await?;
         let old: Option<bool> =
             sqlx::query_scalar("select enabled from feature_overrides where organization_id = $1 and control = $2")
                 .bind(g.org_id())
@@ -71,7 +71,7 @@ impl FeatureStore for PgStore {
     }
 
     async fn set_tfa_enforced(&self, g: &Granted<perms::OrganizationEdit>, enforced: bool) -> StoreResult<()> {
-        let mut tx = self.write.begin().await?;
+        let mut tx = self.begin().await?;
         let old: Option<bool> = sqlx::query_scalar("select tfa_enforced from organizations where id = $1")
             .bind(g.org_id())
             .fetch_optional(&mut *tx)
@@ -94,7 +94,7 @@ impl FeatureStore for PgStore {
             .bind(email)
             .execute(&self.write)
             .await?;
-        self.cache.forget();
+        self.changed();
         Ok(done.rows_affected() == 1)
     }
 
@@ -104,7 +104,7 @@ impl FeatureStore for PgStore {
              where organization_id = $1 order by app_name",
         )
         .bind(g.org_id())
-        .fetch_all(&self.read)
+        .fetch_all(&mut *self.reader().await?)
         .await?;
         Ok(rows
             .into_iter()

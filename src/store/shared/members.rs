@@ -1,16 +1,17 @@
-//! PostgreSQL: invitations and user–organization roles.
+// Invitations and user–organization roles.
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sqlx::types::Json;
-use sqlx::{FromRow, PgConnection};
+use sqlx::FromRow;
 
 use super::audit::record;
+use super::dialect::{COLLATE_C, NULL_TIMESTAMP, TIMESTAMP};
 use super::outbox::{cancel_pending, check_budget, enqueue};
-use super::users::{user_cols_of, UserRow};
-use super::PgStore;
+use super::users::user_cols_of;
+use super::{Backend, Conn};
 use crate::domain::audit as ev;
-use crate::domain::{roles, timezones};
+use crate::domain::{roles, rules, timezones};
 use crate::grant::{perms, Granted, OwnerOnly};
 use crate::store::audit::NewEntry;
 use crate::store::models::{Invitation, MemberRole, NewInvitation, User};
@@ -30,7 +31,7 @@ struct InvitationRow {
     expires_at: DateTime<Utc>,
     accepted_at: Option<DateTime<Utc>>,
     #[sqlx(flatten)]
-    user: UserRow,
+    user: User,
 }
 
 impl From<InvitationRow> for Invitation {
@@ -40,7 +41,7 @@ impl From<InvitationRow> for Invitation {
             organization_id: r.organization_id,
             organization_name: r.organization_name,
             zone: r.zone,
-            user: r.user.into(),
+            user: r.user,
             users_role_id: r.users_role_id,
             hash: r.hash,
             expires_at: r.expires_at,
@@ -84,22 +85,23 @@ fn role_of(org_id: i64, r: RoleRow) -> MemberRole {
 }
 
 /// Active roles, then open invitations of users who are not active members, of one organization.
-async fn roles_in(conn: &mut PgConnection, org_id: i64, only_user: Option<i64>) -> StoreResult<Vec<MemberRole>> {
+async fn roles_in(conn: &mut Conn, org_id: i64, only_user: Option<i64>) -> StoreResult<Vec<MemberRole>> {
     let sql = format!(
         "select x.user_id, x.users_role_id, x.invited_until, {COUNTS} from (
-             select user_id, users_role_id, null::timestamptz as invited_until from organization_members where organization_id = $1
+             select user_id, users_role_id, {NULL_TIMESTAMP} as invited_until from organization_members
+             where organization_id = $1
              union all
              select i.user_id, i.users_role_id, i.expires_at as invited_until from invitations i
              where i.organization_id = $1 and i.accepted_at is null
                and not exists (select 1 from organization_members m
                                where m.organization_id = $1 and m.user_id = i.user_id)
-         ) x where ($2::bigint is null or x.user_id = $2) order by x.user_id"
+         ) x where (cast($2 as bigint) is null or x.user_id = $2) order by x.user_id"
     );
     let rows: Vec<RoleRow> = sqlx::query_as(&sql).bind(org_id).bind(only_user).fetch_all(&mut *conn).await?;
     Ok(rows.into_iter().map(|r| role_of(org_id, r)).collect())
 }
 
-async fn one_role(conn: &mut PgConnection, org_id: i64, user_id: i64) -> StoreResult<MemberRole> {
+async fn one_role(conn: &mut Conn, org_id: i64, user_id: i64) -> StoreResult<MemberRole> {
     roles_in(conn, org_id, Some(user_id))
         .await?
         .into_iter()
@@ -107,16 +109,7 @@ async fn one_role(conn: &mut PgConnection, org_id: i64, user_id: i64) -> StoreRe
         .ok_or_else(|| StoreError::NotFound(format!("User {user_id} is not a member of this organization.")))
 }
 
-/// Serialises changes to one organization's membership across connections and nodes.
-pub(super) async fn lock_org(conn: &mut PgConnection, org_id: i64) -> StoreResult<()> {
-    let found: Option<i64> = sqlx::query_scalar("select id from organizations where id = $1 for update")
-        .bind(org_id)
-        .fetch_optional(&mut *conn)
-        .await?;
-    found.map(|_| ()).ok_or_else(|| StoreError::NotFound(format!("Organization {org_id} not found.")))
-}
-
-async fn active_role(conn: &mut PgConnection, org_id: i64, user_id: i64) -> StoreResult<Option<i64>> {
+async fn active_role(conn: &mut Conn, org_id: i64, user_id: i64) -> StoreResult<Option<i64>> {
     Ok(sqlx::query_scalar("select users_role_id from organization_members where organization_id = $1 and user_id = $2")
         .bind(org_id)
         .bind(user_id)
@@ -125,12 +118,11 @@ async fn active_role(conn: &mut PgConnection, org_id: i64, user_id: i64) -> Stor
 }
 
 #[async_trait]
-impl MemberStore for PgStore {
+impl MemberStore for Backend {
     async fn invite(&self, g: &Granted<perms::UserAddAndEdit>, inv: NewInvitation) -> StoreResult<MemberRole> {
         let org_id = g.org_id();
-        let mut tx = self.write.begin().await?;
         // One invite of an organization at a time, so the seat count and the invitation bound hold across nodes.
-        lock_org(&mut tx, org_id).await?;
+        let mut tx = self.begin_org(org_id).await?;
         let existing: Option<i64> = sqlx::query_scalar("select id from users where email = $1")
             .bind(&inv.email)
             .fetch_optional(&mut *tx)
@@ -162,12 +154,7 @@ impl MemberStore for PgStore {
         .bind(user_id)
         .fetch_one(&mut *tx)
         .await?;
-        if seats >= inv.max_users {
-            return Err(StoreError::LimitExceeded(format!(
-                "The organization's plan allows {} users (members and open invitations).",
-                inv.max_users
-            )));
-        }
+        rules::seat_available(seats, inv.max_users)?;
         let now_ms = outbox::ms(inv.now);
         check_budget(&mut tx, org_id, now_ms, inv.mails_per_hour).await?;
         cancel_pending(&mut tx, org_id, user_id, "replaced by a newer invitation").await?;
@@ -210,13 +197,13 @@ impl MemberStore for PgStore {
     async fn invitation_by_hash(&self, hash: &str) -> StoreResult<Option<Invitation>> {
         let row: Option<InvitationRow> = sqlx::query_as(&format!("{} where i.hash = $1", invitation_select()))
             .bind(hash)
-            .fetch_optional(&self.read)
+            .fetch_optional(&mut *self.reader().await?)
             .await?;
         Ok(row.map(Into::into))
     }
 
     async fn accept_invitation(&self, invitation_id: i64, now: DateTime<Utc>) -> StoreResult<MemberRole> {
-        let mut tx = self.write.begin().await?;
+        let mut tx = self.begin().await?;
         let won: Option<(i64, i64, i64, Json<Vec<i64>>)> = sqlx::query_as(
             "update invitations set accepted_at = $1 where id = $2 and accepted_at is null and expires_at > $1
              returning organization_id, user_id, users_role_id, team_ids",
@@ -240,9 +227,11 @@ impl MemberStore for PgStore {
         .await?;
         for team_id in team_ids.0 {
             sqlx::query(
+                &format!(
                 "insert into team_members (team_id, user_id, users_role_id, created_at)
-                 select id, $2::bigint, $3::bigint, $4::timestamptz from teams where id = $1 and organization_id = $5
-                 on conflict (team_id, user_id) do nothing",
+                 select id, cast($2 as bigint), cast($3 as bigint), $4{TIMESTAMP} from teams where id = $1 and organization_id = $5
+                 on conflict (team_id, user_id) do nothing"
+            ),
             )
             .bind(team_id)
             .bind(user_id)
@@ -267,18 +256,18 @@ impl MemberStore for PgStore {
         ))
         .bind(user_id)
         .bind(now)
-        .fetch_all(&self.read)
+        .fetch_all(&mut *self.reader().await?)
         .await?;
         Ok(rows.into_iter().map(Into::into).collect())
     }
 
     async fn org_roles(&self, g: &Granted<perms::OrganizationView>) -> StoreResult<Vec<MemberRole>> {
-        let mut conn = self.read.acquire().await?;
+        let mut conn = self.reader().await?;
         roles_in(&mut conn, g.org_id(), None).await
     }
 
     async fn user_roles(&self, user_id: i64) -> StoreResult<Vec<MemberRole>> {
-        let mut conn = self.read.acquire().await?;
+        let mut conn = self.reader().await?;
         let orgs: Vec<i64> = sqlx::query_scalar(
             "select organization_id from organization_members where user_id = $1
              union select organization_id from invitations where user_id = $1 and accepted_at is null
@@ -301,13 +290,11 @@ impl MemberStore for PgStore {
         role: i64,
     ) -> StoreResult<MemberRole> {
         let org_id = g.org_id();
-        let mut tx = self.write.begin().await?;
-        lock_org(&mut tx, org_id).await?;
+        let mut tx = self.begin_org(org_id).await?;
         let before = one_role(&mut tx, org_id, user_id).await.ok();
-        match active_role(&mut tx, org_id, user_id).await? {
-            Some(roles::OWNER) => {
-                return Err(StoreError::Conflict("The Owner's role changes only by transferring ownership.".into()))
-            }
+        let active = active_role(&mut tx, org_id, user_id).await?;
+        rules::role_settable(active)?;
+        match active {
             Some(_) => {
                 sqlx::query(
                     "update organization_members set users_role_id = $1 where organization_id = $2 and user_id = $3",
@@ -347,12 +334,9 @@ impl MemberStore for PgStore {
 
     async fn remove_member(&self, g: &Granted<perms::UserAddAndEdit>, user_id: i64) -> StoreResult<MemberRole> {
         let org_id = g.org_id();
-        let mut tx = self.write.begin().await?;
-        lock_org(&mut tx, org_id).await?;
+        let mut tx = self.begin_org(org_id).await?;
         let before = one_role(&mut tx, org_id, user_id).await?;
-        if before.users_role_id == roles::OWNER && before.invited_until.is_none() {
-            return Err(StoreError::Conflict("The Owner cannot be removed; transfer ownership first.".into()));
-        }
+        rules::removable(before.users_role_id, before.invited_until.is_some())?;
         sqlx::query(
             "delete from team_members where user_id = $1
              and team_id in (select id from teams where organization_id = $2)",
@@ -381,17 +365,10 @@ impl MemberStore for PgStore {
         now: DateTime<Utc>,
     ) -> StoreResult<[MemberRole; 2]> {
         let org_id = g.org_id();
-        let mut tx = self.write.begin().await?;
-        lock_org(&mut tx, org_id).await?;
-        if active_role(&mut tx, org_id, g.user_id()).await? != Some(roles::OWNER) {
-            return Err(StoreError::Conflict("You are no longer the Owner of this organization.".into()));
-        }
-        if to_user == g.user_id() {
-            return Err(StoreError::Conflict("You are already the Owner of this organization.".into()));
-        }
-        if active_role(&mut tx, org_id, to_user).await?.is_none() {
-            return Err(StoreError::NotFound(format!("User {to_user} is not an active member of this organization.")));
-        }
+        let mut tx = self.begin_org(org_id).await?;
+        let owner_role = active_role(&mut tx, org_id, g.user_id()).await?;
+        let to_role = active_role(&mut tx, org_id, to_user).await?;
+        rules::transferable(g.user_id(), owner_role, to_user, to_role)?;
         for (user, role) in [(to_user, roles::OWNER), (g.user_id(), roles::ADMIN)] {
             sqlx::query(
                 "update organization_members set users_role_id = $1 where organization_id = $2 and user_id = $3",
@@ -427,21 +404,21 @@ impl MemberStore for PgStore {
     ) -> StoreResult<Vec<User>> {
         let col = match page.sort_by {
             "id" => "u.id",
-            "email" => "u.email collate \"C\"",
-            _ => "u.name collate \"C\"",
+            "email" => &format!("u.email{COLLATE_C}"),
+            _ => &format!("u.name{COLLATE_C}"),
         };
         let dir = page.sort_dir.sql();
-        let rows: Vec<UserRow> = sqlx::query_as(&format!(
+        let rows: Vec<User> = sqlx::query_as(&format!(
             "select {} from users u join organization_members m on m.user_id = u.id and m.organization_id = $1
-             where ($2::bigint is null or m.users_role_id = $2) order by {col} {dir}, u.id {dir} limit $3 offset $4",
+             where (cast($2 as bigint) is null or m.users_role_id = $2) order by {col} {dir}, u.id {dir} limit $3 offset $4",
             user_cols_of("u")
         ))
         .bind(g.org_id())
         .bind(role)
         .bind(page.limit)
         .bind(page.offset)
-        .fetch_all(&self.read)
+        .fetch_all(&mut *self.reader().await?)
         .await?;
-        Ok(rows.into_iter().map(Into::into).collect())
+        Ok(rows)
     }
 }

@@ -1,13 +1,13 @@
-//! SQLite: teams and team roles.
+// Teams and team roles.
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use super::audit::record;
-use super::orgs::TeamRow;
-use super::SqliteStore;
+use super::dialect::COLLATE_C;
+use super::Backend;
 use crate::domain::audit as ev;
-use crate::domain::roles;
+use crate::domain::{roles, rules};
 use crate::grant::team_perms::{TeamDelete, TeamUserAddAndEdit};
 use crate::grant::{perms, Granted, TeamGranted};
 use crate::store::audit::NewEntry;
@@ -19,39 +19,37 @@ use serde_json::json;
 const TEAM_COLS: &str = "id, name, organization_id, operations_limit, transfer_limit";
 
 #[async_trait]
-impl TeamStore for SqliteStore {
+impl TeamStore for Backend {
     async fn teams_in_org(&self, g: &Granted<perms::OrganizationView>, page: &Page) -> StoreResult<Vec<Team>> {
-        let col = if page.sort_by == "id" { "id" } else { "name" };
+        let col = if page.sort_by == "id" { "id".to_string() } else { format!("name{COLLATE_C}") };
         let dir = page.sort_dir.sql();
-        let rows: Vec<TeamRow> = sqlx::query_as(&format!(
+        let rows: Vec<Team> = sqlx::query_as(&format!(
             "select {TEAM_COLS} from teams where organization_id = $1 order by {col} {dir}, id {dir} limit $2 offset $3"
         ))
         .bind(g.org_id())
         .bind(page.limit)
         .bind(page.offset)
-        .fetch_all(&mut *self.read.acquire().await?)
+        .fetch_all(&mut *self.reader().await?)
         .await?;
-        Ok(rows.into_iter().map(Into::into).collect())
+        Ok(rows)
     }
 
     async fn team(&self, team_id: i64) -> StoreResult<Option<Team>> {
-        let row: Option<TeamRow> = sqlx::query_as(&format!("select {TEAM_COLS} from teams where id = $1"))
+        let row: Option<Team> = sqlx::query_as(&format!("select {TEAM_COLS} from teams where id = $1"))
             .bind(team_id)
-            .fetch_optional(&mut *self.read.acquire().await?)
+            .fetch_optional(&mut *self.reader().await?)
             .await?;
-        Ok(row.map(Into::into))
+        Ok(row)
     }
 
     async fn create_team(&self, g: &Granted<perms::TeamAdd>, t: NewTeam) -> StoreResult<Team> {
-        let mut tx = self.begin_write().await?;
+        let mut tx = self.begin_org(g.org_id()).await?;
         let count: i64 = sqlx::query_scalar("select count(*) from teams where organization_id = $1")
             .bind(g.org_id())
             .fetch_one(&mut *tx)
             .await?;
-        if count >= t.max_teams {
-            return Err(StoreError::LimitExceeded(format!("The organization's plan allows {} teams.", t.max_teams)));
-        }
-        let row: TeamRow = sqlx::query_as(&format!(
+        rules::team_available(count, t.max_teams)?;
+        let row: Team = sqlx::query_as(&format!(
             "insert into teams (organization_id, name, operations_limit, transfer_limit, created_at)
              values ($1, $2, $3, $4, $5) returning {TEAM_COLS}"
         ))
@@ -62,7 +60,7 @@ impl TeamStore for SqliteStore {
         .bind(t.now)
         .fetch_one(&mut *tx)
         .await?;
-        let team: Team = row.into();
+        let team = row;
         sqlx::query("insert into team_members (team_id, user_id, users_role_id, created_at) values ($1, $2, $3, $4)")
             .bind(team.id)
             .bind(t.creator_id)
@@ -72,19 +70,17 @@ impl TeamStore for SqliteStore {
             .await?;
         let entry = NewEntry::new(g.org_id(), Some(g.user_id()), ev::TEAM_CREATED, team.id).team(team.id);
         record(&mut tx, entry.detail(json!({"name": team.name}))).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(team)
     }
 
     async fn delete_team(&self, g: &TeamGranted<TeamDelete>) -> StoreResult<()> {
-        let mut tx = self.begin_write().await?;
+        let mut tx = self.begin_org(g.org_id()).await?;
         let count: i64 = sqlx::query_scalar("select count(*) from teams where organization_id = $1")
             .bind(g.org_id())
             .fetch_one(&mut *tx)
             .await?;
-        if count <= 1 {
-            return Err(StoreError::Conflict("An organization keeps at least one team; this is its last.".into()));
-        }
+        rules::team_deletable(count)?;
         // Written first, so the entry keeps the team's name.
         let entry = NewEntry::new(g.org_id(), Some(g.user_id()), ev::TEAM_DELETED, g.team_id()).team(g.team_id());
         record(&mut tx, entry).await?;
@@ -96,28 +92,28 @@ impl TeamStore for SqliteStore {
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound(format!("Team {} not found.", g.team_id())));
         }
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 
     async fn team_roles_in_org(&self, org_id: i64, user_id: i64) -> StoreResult<Vec<(i64, i64)>> {
         Ok(sqlx::query_as(
-            // `cross join` fixes the order: the organization's few teams first, then the member's row in each;
-            // SQLite would otherwise start from all the user's team memberships (100 000 of them in the benchmark)
+            // `cross join` fixes SQLite's order: the organization's few teams first, then the member's row in each;
+            // it would otherwise start from all the user's team memberships (100 000 of them in the benchmark).
+            // PostgreSQL plans it as the plain join it is.
             "select tm.team_id, tm.users_role_id from teams t cross join team_members tm
-                 on tm.team_id = t.id and tm.user_id = $2
-             where t.organization_id = $1 order by tm.team_id",
+             where tm.team_id = t.id and tm.user_id = $2 and t.organization_id = $1 order by tm.team_id",
         )
         .bind(org_id)
         .bind(user_id)
-        .fetch_all(&mut *self.read.acquire().await?)
+        .fetch_all(&mut *self.reader().await?)
         .await?)
     }
 
     async fn team_members(&self, team_id: i64) -> StoreResult<Vec<(i64, i64)>> {
         Ok(sqlx::query_as("select user_id, users_role_id from team_members where team_id = $1 order by user_id")
             .bind(team_id)
-            .fetch_all(&mut *self.read.acquire().await?)
+            .fetch_all(&mut *self.reader().await?)
             .await?)
     }
 
@@ -128,7 +124,7 @@ impl TeamStore for SqliteStore {
         role: Option<i64>,
         now: DateTime<Utc>,
     ) -> StoreResult<()> {
-        let mut tx = self.begin_write().await?;
+        let mut tx = self.begin_org(g.org_id()).await?;
         let member: Option<i64> =
             sqlx::query_scalar("select user_id from organization_members where organization_id = $1 and user_id = $2")
                 .bind(g.org_id())
@@ -167,7 +163,7 @@ impl TeamStore for SqliteStore {
                     .await?;
             }
         }
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
     }
 }

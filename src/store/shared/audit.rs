@@ -1,17 +1,15 @@
-//! PostgreSQL: the audit log (the SQL is shared, `store::audit`; this binds and runs it).
+// The audit log (the SQL is in `store::audit`; this binds and runs it).
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use sqlx::postgres::PgArguments;
 use sqlx::query::QueryAs;
-use sqlx::{PgConnection, Postgres};
 
-use super::PgStore;
+use super::{Backend, Conn, Db};
 use crate::store::audit::{self, Arg, Entry, Filters, NewEntry, Query, Scope};
 use crate::store::{AuditStore, StoreResult};
 
 /// Writes an entry inside the caller's transaction.
-pub(super) async fn record(conn: &mut PgConnection, e: NewEntry) -> StoreResult<()> {
+pub(super) async fn record(conn: &mut Conn, e: NewEntry) -> StoreResult<()> {
     let (uuid, ms) = audit::new_id();
     sqlx::query(audit::INSERT)
         .bind(uuid)
@@ -28,9 +26,9 @@ pub(super) async fn record(conn: &mut PgConnection, e: NewEntry) -> StoreResult<
 }
 
 fn bind_all<'q>(
-    mut q: QueryAs<'q, Postgres, Entry, PgArguments>,
+    mut q: QueryAs<'q, Db, Entry, <Db as sqlx::Database>::Arguments<'q>>,
     args: Vec<Arg>,
-) -> QueryAs<'q, Postgres, Entry, PgArguments> {
+) -> QueryAs<'q, Db, Entry, <Db as sqlx::Database>::Arguments<'q>> {
     for a in args {
         q = match a {
             Arg::Int(i) => q.bind(i),
@@ -41,21 +39,21 @@ fn bind_all<'q>(
 }
 
 #[async_trait]
-impl AuditStore for PgStore {
+impl AuditStore for Backend {
     async fn audit_page(&self, q: &Query) -> StoreResult<Vec<Entry>> {
         let (sql, args) = audit::page_sql(q);
-        Ok(bind_all(sqlx::query_as(&sql), args).fetch_all(&mut *self.read.acquire().await?).await?)
+        Ok(bind_all(sqlx::query_as(&sql), args).fetch_all(&mut *self.reader().await?).await?)
     }
 
     async fn audit_entry(&self, org_id: i64, uuid: &str) -> StoreResult<Option<Entry>> {
         let sql = audit::one_sql();
-        Ok(sqlx::query_as(&sql).bind(org_id).bind(uuid).fetch_optional(&mut *self.read.acquire().await?).await?)
+        Ok(sqlx::query_as(&sql).bind(org_id).bind(uuid).fetch_optional(&mut *self.reader().await?).await?)
     }
 
     async fn audit_filters(&self, scope: Scope) -> StoreResult<Filters> {
         let [users, teams, events] = audit::filters_sql(scope);
         let id = audit::scope_id(scope);
-        let mut conn = self.read.acquire().await?;
+        let mut conn = self.reader().await?;
         Ok(Filters {
             users: sqlx::query_as(&users).bind(id).fetch_all(&mut *conn).await?,
             teams: sqlx::query_as(&teams).bind(id).fetch_all(&mut *conn).await?,

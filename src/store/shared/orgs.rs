@@ -1,106 +1,52 @@
-//! SQLite: organizations, their default team, and the reads authorization needs.
-
-use std::collections::HashMap;
+// Organizations, their default team, memberships and usage.
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use sqlx::{FromRow, SqliteConnection};
 
 use super::audit::record;
-use super::SqliteStore;
+use super::dialect::COLLATE_C;
+use super::{Backend, Conn};
 use crate::domain::audit as ev;
 use crate::domain::roles;
 use crate::grant::{perms, Granted};
 use crate::store::audit::{self, NewEntry};
-use crate::store::models::{Membership, NewOrg, Org, OrgAccess, OrgFilter, OrgPatch, Team, UsageTotals};
+use crate::store::models::{Membership, NewOrg, Org, OrgFilter, OrgPatch, Team, UsageTotals};
 use crate::store::page::Page;
 use crate::store::{OrgStore, StoreError, StoreResult};
 use serde_json::json;
 
-#[derive(FromRow)]
-pub(super) struct OrgRow {
-    id: i64,
-    name: String,
-    country_id: i64,
-    timezone_id: i64,
-    zone: String,
-    plan: String,
-    external_id: Option<String>,
-    tfa_enforced: bool,
-    created_at: DateTime<Utc>,
-}
-
-impl From<OrgRow> for Org {
-    fn from(r: OrgRow) -> Self {
-        Org {
-            id: r.id,
-            name: r.name,
-            country_id: r.country_id,
-            timezone_id: r.timezone_id,
-            zone: r.zone,
-            plan: r.plan,
-            external_id: r.external_id,
-            tfa_enforced: r.tfa_enforced,
-            created_at: r.created_at,
-        }
-    }
-}
-
 pub(super) const ORG_COLS: &str =
     "o.id, o.name, o.country_id, o.timezone_id, o.zone, o.plan, o.external_id, o.tfa_enforced, o.created_at";
 
-#[derive(FromRow)]
-pub(super) struct TeamRow {
-    id: i64,
-    name: String,
-    organization_id: i64,
-    operations_limit: Option<i64>,
-    transfer_limit: Option<i64>,
-}
-
-impl From<TeamRow> for Team {
-    fn from(r: TeamRow) -> Self {
-        Team {
-            id: r.id,
-            name: r.name,
-            organization_id: r.organization_id,
-            operations_limit: r.operations_limit,
-            transfer_limit: r.transfer_limit,
-        }
-    }
-}
-
 /// The SQL column behind a sortable API column (the API layer has already whitelisted it).
-fn sort_column(api: &str) -> &'static str {
-    match api {
+fn sort_column(api: &str) -> String {
+    let col = match api {
         "id" => "o.id",
         "countryId" => "o.country_id",
         "timezoneId" => "o.timezone_id",
         "zone" => "o.zone",
         "externalId" => "o.external_id",
-        _ => "o.name",
-    }
+        _ => return format!("o.name{COLLATE_C}"),
+    };
+    col.to_string()
 }
 
-/// Splits id lists so that no statement exceeds SQLite's bound-parameter limit.
-pub(super) const CHUNK: usize = 900;
-
 /// One organization, read inside a transaction.
-async fn org_row(conn: &mut SqliteConnection, id: i64) -> StoreResult<Option<Org>> {
-    let row: Option<OrgRow> = sqlx::query_as(
+async fn org_row(conn: &mut Conn, id: i64) -> StoreResult<Option<Org>> {
+    let row: Option<Org> = sqlx::query_as(
         "select id, name, country_id, timezone_id, zone, plan, external_id, tfa_enforced, created_at
          from organizations where id = $1",
     )
     .bind(id)
     .fetch_optional(&mut *conn)
     .await?;
-    Ok(row.map(Into::into))
+    Ok(row)
 }
 
 #[async_trait]
-impl OrgStore for SqliteStore {
+impl OrgStore for Backend {
     async fn create_org(&self, o: NewOrg) -> StoreResult<(Org, Team)> {
-        self.commit.write(move |conn| Box::pin(insert_org(conn, o))).await
+        self.write(None, move |conn| Box::pin(insert_org(conn, o))).await
     }
 
     async fn list_orgs(&self, f: &OrgFilter, page: &Page) -> StoreResult<Vec<Org>> {
@@ -117,7 +63,7 @@ impl OrgStore for SqliteStore {
             Some((cols, order)) if f.zone.is_none() && f.external_id.is_none() => format!(
                 "select {ORG_COLS} from (
                      select {cols} from organization_members m
-                     where m.user_id = $1 and $2 is null and $3 is null
+                     where m.user_id = $1 and cast($2 as text) is null and cast($3 as text) is null
                      order by {} limit $4 offset $5
                  ) p join organizations o on o.id = p.organization_id
                  order by {order}",
@@ -126,31 +72,27 @@ impl OrgStore for SqliteStore {
             _ => format!(
                 "select {ORG_COLS} from organizations o
                  join organization_members m on m.organization_id = o.id and m.user_id = $1
-                 where ($2 is null or o.zone = $2) and ($3 is null or o.external_id = $3)
+                 where (cast($2 as text) is null or o.zone = $2) and (cast($3 as text) is null or o.external_id = $3)
                  order by {} {dir}, o.id {dir} limit $4 offset $5",
                 sort_column(page.sort_by)
             ),
         };
-        let rows: Vec<OrgRow> = sqlx::query_as(&sql)
+        let rows: Vec<Org> = sqlx::query_as(&sql)
             .bind(f.user_id)
             .bind(&f.zone)
             .bind(&f.external_id)
             .bind(page.limit)
             .bind(page.offset)
-            .fetch_all(&mut *self.read.acquire().await?)
+            .fetch_all(&mut *self.reader().await?)
             .await?;
-        Ok(rows.into_iter().map(Into::into).collect())
-    }
-
-    async fn org_access(&self, org_id: i64, user_id: i64) -> StoreResult<OrgAccess> {
-        self.hot.org_access(org_id, user_id)
+        Ok(rows)
     }
 
     async fn update_org(&self, g: &Granted<perms::OrganizationEdit>, p: OrgPatch) -> StoreResult<Org> {
         let missing = || StoreError::NotFound(format!("Organization {} not found.", g.org_id()));
-        let mut tx = self.begin_write().await?;
+        let mut tx = self.begin().await?;
         let old: Org = org_row(&mut tx, g.org_id()).await?.ok_or_else(missing)?;
-        let row: OrgRow = sqlx::query_as(
+        let row: Org = sqlx::query_as(
             "update organizations set name = coalesce($1, name), country_id = coalesce($2, country_id),
                  timezone_id = coalesce($3, timezone_id)
              where id = $4
@@ -162,15 +104,15 @@ impl OrgStore for SqliteStore {
         .bind(g.org_id())
         .fetch_one(&mut *tx)
         .await?;
-        let new: Org = row.into();
+        let new: Org = row;
         let entry = NewEntry::new(g.org_id(), Some(g.user_id()), ev::ORGANIZATION_UPDATED, g.org_id());
         record(&mut tx, entry.detail(audit::org_changes(&old, &new))).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(new)
     }
 
     async fn delete_org(&self, g: &Granted<perms::OrganizationDelete>) -> StoreResult<()> {
-        let mut tx = self.begin_write().await?;
+        let mut tx = self.begin().await?;
         let Some(old) = org_row(&mut tx, g.org_id()).await? else {
             return Err(StoreError::NotFound(format!("Organization {} not found.", g.org_id())));
         };
@@ -178,12 +120,8 @@ impl OrgStore for SqliteStore {
         let entry = NewEntry::new(g.org_id(), Some(g.user_id()), ev::ORGANIZATION_DELETED, g.org_id());
         record(&mut tx, entry.detail(audit::org_detail(&old))).await?;
         sqlx::query("delete from organizations where id = $1").bind(g.org_id()).execute(&mut *tx).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
-    }
-
-    async fn teams_of(&self, org_ids: &[i64]) -> StoreResult<HashMap<i64, Vec<Team>>> {
-        self.hot.teams_of(org_ids)
     }
 
     async fn memberships_of_user(&self, user_id: i64) -> StoreResult<Vec<Membership>> {
@@ -192,7 +130,7 @@ impl OrgStore for SqliteStore {
              order by organization_id",
         )
         .bind(user_id)
-        .fetch_all(&mut *self.read.acquire().await?)
+        .fetch_all(&mut *self.reader().await?)
         .await?;
         Ok(rows
             .into_iter()
@@ -208,20 +146,20 @@ impl OrgStore for SqliteStore {
     async fn team_roles_of_user(&self, user_id: i64) -> StoreResult<Vec<(i64, i64)>> {
         Ok(sqlx::query_as("select team_id, users_role_id from team_members where user_id = $1 order by team_id")
             .bind(user_id)
-            .fetch_all(&mut *self.read.acquire().await?)
+            .fetch_all(&mut *self.reader().await?)
             .await?)
     }
 
     async fn org_by_id(&self, org_id: i64) -> StoreResult<Option<Org>> {
-        let row: Option<OrgRow> = sqlx::query_as(&format!("select {ORG_COLS} from organizations o where o.id = $1"))
+        let row: Option<Org> = sqlx::query_as(&format!("select {ORG_COLS} from organizations o where o.id = $1"))
             .bind(org_id)
-            .fetch_optional(&mut *self.read.acquire().await?)
+            .fetch_optional(&mut *self.reader().await?)
             .await?;
-        Ok(row.map(Into::into))
+        Ok(row)
     }
 
     async fn add_usage(&self, org_id: i64, at: DateTime<Utc>, a: UsageTotals, now: DateTime<Utc>) -> StoreResult<()> {
-        let mut tx = self.begin_write().await?;
+        let mut tx = self.begin().await?;
         sqlx::query(
             "insert into usage_records (organization_id, at, operations, data_transfer, centicredits, created_at)
              values ($1, $2, $3, $4, $5, $6)
@@ -249,17 +187,8 @@ impl OrgStore for SqliteStore {
             "centicredits": a.centicredits,
         });
         record(&mut tx, NewEntry::new(org_id, None, ev::USAGE_BOOKED, org_id).detail(detail)).await?;
-        tx.commit().await?;
+        self.commit(tx).await?;
         Ok(())
-    }
-
-    async fn usage_totals(
-        &self,
-        org_ids: &[i64],
-        from: DateTime<Utc>,
-        to: DateTime<Utc>,
-    ) -> StoreResult<HashMap<i64, UsageTotals>> {
-        self.hot.usage_totals(org_ids, from, to)
     }
 
     async fn usage_records(
@@ -275,7 +204,7 @@ impl OrgStore for SqliteStore {
         .bind(g.org_id())
         .bind(from)
         .bind(to)
-        .fetch_all(&mut *self.read.acquire().await?)
+        .fetch_all(&mut *self.reader().await?)
         .await?;
         Ok(rows
             .into_iter()
@@ -288,9 +217,9 @@ impl OrgStore for SqliteStore {
 
 /// The organization with its team "My Team", its Owner and Team Admin and the audit entry (feature controls are
 /// stored only where they differ from the default);
-/// run by the group commit (`commit.rs`) inside a savepoint of a shared transaction.
-async fn insert_org(conn: &mut SqliteConnection, o: NewOrg) -> StoreResult<(Org, Team)> {
-    let org: OrgRow = sqlx::query_as(
+/// run inside the caller's write (on SQLite a savepoint of the group commit, `sqlite/commit.rs`).
+async fn insert_org(conn: &mut Conn, o: NewOrg) -> StoreResult<(Org, Team)> {
+    let org: Org = sqlx::query_as(
         "insert into organizations (name, country_id, timezone_id, zone, plan, created_at)
          values ($1, $2, $3, $4, $5, $6)
          returning id, name, country_id, timezone_id, zone, plan, external_id, tfa_enforced, created_at",
@@ -303,7 +232,7 @@ async fn insert_org(conn: &mut SqliteConnection, o: NewOrg) -> StoreResult<(Org,
     .bind(o.now)
     .fetch_one(&mut *conn)
     .await?;
-    let team: TeamRow = sqlx::query_as(
+    let team: Team = sqlx::query_as(
         "insert into teams (organization_id, name, created_at) values ($1, 'My Team', $2)
          returning id, name, organization_id, operations_limit, transfer_limit",
     )
@@ -328,8 +257,8 @@ async fn insert_org(conn: &mut SqliteConnection, o: NewOrg) -> StoreResult<(Org,
         .bind(o.now)
         .execute(&mut *conn)
         .await?;
-    let created: Org = org.into();
+    let created: Org = org;
     let entry = NewEntry::new(created.id, Some(o.owner_id), ev::ORGANIZATION_CREATED, created.id);
     record(conn, entry.detail(audit::org_detail(&created))).await?;
-    Ok((created, team.into()))
+    Ok((created, team))
 }

@@ -1,16 +1,17 @@
-//! PostgreSQL: the e-mail outbox (the SQL is shared, `store::outbox`; this binds and runs it). Several nodes
-//! claim from one table: the claim skips rows another node has locked, and the claim's lease (`claimed_until_ms`)
-//! keeps a message from a second sender while the first one sends it, or hands it on when that node died.
+// The e-mail outbox (the SQL is in `store::outbox`; this binds and runs it). On PostgreSQL several nodes claim
+// from one table: the claim skips rows another node has locked, and the claim's lease (`claimed_until_ms`) keeps a
+// message from a second sender while the first one sends it, or hands it on when that node died. One node serves a
+// SQLite database, whose single write connection already serialises claims.
 
 use async_trait::async_trait;
-use sqlx::PgConnection;
 
-use super::PgStore;
+use super::dialect::{FOR_UPDATE, SINGLE_NODE, SKIP_LOCKED};
+use super::{Backend, Conn};
 use crate::store::outbox::{self, Claimed, Message, NewMessage, Outcome};
 use crate::store::{OutboxStore, StoreResult};
 
 /// Queues a message inside the caller's transaction.
-pub(super) async fn enqueue(conn: &mut PgConnection, m: NewMessage, now_ms: i64) -> StoreResult<()> {
+pub(super) async fn enqueue(conn: &mut Conn, m: NewMessage, now_ms: i64) -> StoreResult<()> {
     sqlx::query(outbox::INSERT)
         .bind(m.kind)
         .bind(m.org_id)
@@ -24,7 +25,7 @@ pub(super) async fn enqueue(conn: &mut PgConnection, m: NewMessage, now_ms: i64)
 }
 
 /// Refuses another invitation message past the organization's hourly bound.
-pub(super) async fn check_budget(conn: &mut PgConnection, org_id: i64, now_ms: i64, per_hour: i64) -> StoreResult<()> {
+pub(super) async fn check_budget(conn: &mut Conn, org_id: i64, now_ms: i64, per_hour: i64) -> StoreResult<()> {
     if per_hour <= 0 {
         return Ok(());
     }
@@ -37,15 +38,15 @@ pub(super) async fn check_budget(conn: &mut PgConnection, org_id: i64, now_ms: i
 }
 
 /// Cancels the invitation messages of a user not sent yet.
-pub(super) async fn cancel_pending(conn: &mut PgConnection, org_id: i64, user_id: i64, why: &str) -> StoreResult<()> {
+pub(super) async fn cancel_pending(conn: &mut Conn, org_id: i64, user_id: i64, why: &str) -> StoreResult<()> {
     sqlx::query(outbox::CANCEL_PENDING).bind(org_id).bind(user_id).bind(why).execute(&mut *conn).await?;
     Ok(())
 }
 
 #[async_trait]
-impl OutboxStore for PgStore {
+impl OutboxStore for Backend {
     async fn claim_mail(&self, node: &str, now_ms: i64, until_ms: i64) -> StoreResult<Option<Claimed>> {
-        Ok(sqlx::query_as(&outbox::claim_sql("for update skip locked"))
+        Ok(sqlx::query_as(&outbox::claim_sql(SKIP_LOCKED))
             .bind(node)
             .bind(until_ms)
             .bind(now_ms)
@@ -64,9 +65,12 @@ impl OutboxStore for PgStore {
         Ok(q.execute(&self.write).await?.rows_affected() == 1)
     }
 
-    async fn release_stale_claims(&self, _node: &str) -> StoreResult<u64> {
-        // Other nodes may be sending right now; their claims expire on their own.
-        Ok(0)
+    async fn release_stale_claims(&self, node: &str) -> StoreResult<u64> {
+        if !SINGLE_NODE {
+            // Other nodes may be sending right now; their claims expire on their own.
+            return Ok(0);
+        }
+        Ok(sqlx::query(outbox::RELEASE_OTHERS).bind(node).execute(&self.write).await?.rows_affected())
     }
 
     async fn outbox_list(&self, status: Option<&str>, limit: i64) -> StoreResult<Vec<Message>> {
@@ -75,20 +79,20 @@ impl OutboxStore for PgStore {
         if let Some(s) = status {
             q = q.bind(s);
         }
-        Ok(q.bind(limit).fetch_all(&mut *self.read.acquire().await?).await?)
+        Ok(q.bind(limit).fetch_all(&mut *self.reader().await?).await?)
     }
 
     async fn outbox_retry(&self, id: i64, now_ms: i64) -> StoreResult<Option<String>> {
-        let mut tx = self.write.begin().await?;
+        let mut tx = self.begin().await?;
         let before: Option<String> =
-            sqlx::query_scalar(&format!("{} for update", outbox::STATUS_OF)).bind(id).fetch_optional(&mut *tx).await?;
+            sqlx::query_scalar(&format!("{}{FOR_UPDATE}", outbox::STATUS_OF)).bind(id).fetch_optional(&mut *tx).await?;
         sqlx::query(outbox::RETRY_NOW).bind(id).bind(now_ms).execute(&mut *tx).await?;
         self.commit(tx).await?;
         Ok(before)
     }
 
     async fn outbox_counts(&self) -> StoreResult<Vec<(String, i64)>> {
-        Ok(sqlx::query_as(outbox::COUNTS).fetch_all(&mut *self.read.acquire().await?).await?)
+        Ok(sqlx::query_as(outbox::COUNTS).fetch_all(&mut *self.reader().await?).await?)
     }
 
     async fn prune_outbox(&self, before_ms: i64, batch: i64) -> StoreResult<u64> {

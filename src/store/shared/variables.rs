@@ -1,35 +1,32 @@
-//! SQLite: organization variables; every change writes its history entry in the same transaction (a group
-//! commit shared with other waiting writes, see `commit.rs`).
+// Organization variables; every change writes its history entry in the same transaction (on SQLite a group
+// commit shared with other waiting writes, `sqlite/commit.rs`).
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
-use sqlx::SqliteConnection;
+use sqlx::types::Json;
 
 use super::audit::record as audit_record;
-use super::SqliteStore;
+use super::{Backend, Conn};
 use crate::domain::audit as ev;
+use crate::domain::variable_change;
 use crate::grant::{perms, Granted};
 use crate::store::audit::NewEntry;
 use crate::store::models::{HistoryEntry, Variable, VariableWrite};
 use crate::store::{StoreError, StoreResult, VariableStore};
 
-fn parse(raw: &str) -> StoreResult<Value> {
-    serde_json::from_str(raw).map_err(|e| StoreError::Other(e.into()))
-}
-
-async fn current(conn: &mut SqliteConnection, org_id: i64, name: &str) -> StoreResult<Option<Variable>> {
-    let row: Option<(String, i64, String)> =
+async fn current(conn: &mut Conn, org_id: i64, name: &str) -> StoreResult<Option<Variable>> {
+    let row: Option<(String, i64, Json<Value>)> =
         sqlx::query_as("select name, type_id, value from variables where organization_id = $1 and name = $2")
             .bind(org_id)
             .bind(name)
             .fetch_optional(&mut *conn)
             .await?;
-    row.map(|(name, type_id, value)| Ok(Variable { name, type_id, value: parse(&value)? })).transpose()
+    Ok(row.map(|(name, type_id, value)| Variable { name, type_id, value: value.0 }))
 }
 
 async fn record(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     org_id: i64,
     name: &str,
     action: &str,
@@ -44,7 +41,7 @@ async fn record(
     .bind(org_id)
     .bind(name)
     .bind(action)
-    .bind(diff.to_string())
+    .bind(Json(diff))
     .bind(author)
     .bind(now)
     .execute(&mut *conn)
@@ -57,24 +54,24 @@ fn missing(name: &str) -> StoreError {
 }
 
 #[async_trait]
-impl VariableStore for SqliteStore {
+impl VariableStore for Backend {
     async fn variables(&self, g: &Granted<perms::OrganizationView>) -> StoreResult<Vec<Variable>> {
-        let rows: Vec<(String, i64, String)> =
+        let rows: Vec<(String, i64, Json<Value>)> =
             sqlx::query_as("select name, type_id, value from variables where organization_id = $1 order by name")
                 .bind(g.org_id())
-                .fetch_all(&mut *self.read.acquire().await?)
+                .fetch_all(&mut *self.reader().await?)
                 .await?;
-        rows.into_iter().map(|(name, type_id, value)| Ok(Variable { name, type_id, value: parse(&value)? })).collect()
+        Ok(rows.into_iter().map(|(name, type_id, value)| Variable { name, type_id, value: value.0 }).collect())
     }
 
     async fn create_variable(&self, g: &Granted<perms::OrganizationEdit>, w: VariableWrite) -> StoreResult<Variable> {
         let (org_id, user_id) = (g.org_id(), g.user_id());
-        self.commit.write(move |conn| Box::pin(create(conn, org_id, user_id, w))).await
+        self.write(Some(org_id), move |conn| Box::pin(create(conn, org_id, user_id, w))).await
     }
 
     async fn update_variable(&self, g: &Granted<perms::OrganizationEdit>, w: VariableWrite) -> StoreResult<Variable> {
         let (org_id, user_id) = (g.org_id(), g.user_id());
-        self.commit.write(move |conn| Box::pin(update(conn, org_id, user_id, w))).await
+        self.write(Some(org_id), move |conn| Box::pin(update(conn, org_id, user_id, w))).await
     }
 
     async fn delete_variable(
@@ -85,7 +82,7 @@ impl VariableStore for SqliteStore {
         now: DateTime<Utc>,
     ) -> StoreResult<()> {
         let (org_id, user_id, name, author) = (g.org_id(), g.user_id(), name.to_owned(), author.to_owned());
-        self.commit.write(move |conn| Box::pin(delete(conn, org_id, user_id, name, author, now))).await
+        self.write(Some(org_id), move |conn| Box::pin(delete(conn, org_id, user_id, name, author, now))).await
     }
 
     async fn variable_history(
@@ -93,29 +90,29 @@ impl VariableStore for SqliteStore {
         g: &Granted<perms::OrganizationView>,
         name: &str,
     ) -> StoreResult<Option<Vec<HistoryEntry>>> {
-        let rows: Vec<(i64, String, String, String, DateTime<Utc>)> = sqlx::query_as(
+        let rows: Vec<(i64, String, Json<Value>, String, DateTime<Utc>)> = sqlx::query_as(
             "select id, action, diff, author, created_at from variable_history
              where organization_id = $1 and variable_name = $2 order by id desc",
         )
         .bind(g.org_id())
         .bind(name)
-        .fetch_all(&mut *self.read.acquire().await?)
+        .fetch_all(&mut *self.reader().await?)
         .await?;
         if rows.is_empty() {
             return Ok(None);
         }
         rows.into_iter()
             .map(|(id, action, diff, author, created_at)| {
-                Ok(HistoryEntry { id, action, diff: parse(&diff)?, author, created_at })
+                Ok(HistoryEntry { id, action, diff: diff.0, author, created_at })
             })
             .collect::<StoreResult<Vec<_>>>()
             .map(Some)
     }
 }
 
-// The writes themselves, run by the group commit (`commit.rs`) inside a savepoint of a shared transaction.
+// The writes themselves, run inside the caller's write (on SQLite a savepoint of the group commit).
 
-async fn create(conn: &mut SqliteConnection, org_id: i64, user_id: i64, w: VariableWrite) -> StoreResult<Variable> {
+async fn create(conn: &mut Conn, org_id: i64, user_id: i64, w: VariableWrite) -> StoreResult<Variable> {
     let (Some(type_id), Some(value)) = (w.type_id, w.value) else {
         return Err(StoreError::Other(anyhow::anyhow!("create_variable needs typeId and value")));
     };
@@ -129,12 +126,12 @@ async fn create(conn: &mut SqliteConnection, org_id: i64, user_id: i64, w: Varia
     .bind(org_id)
     .bind(&w.name)
     .bind(type_id)
-    .bind(value.to_string())
+    .bind(Json(&value))
     .bind(w.now)
     .execute(&mut *conn)
     .await?;
     let var = Variable { name: w.name.clone(), type_id, value };
-    let diff = json!({"name": var.name, "typeId": var.type_id, "value": var.value});
+    let diff = variable_change::whole(&var);
     record(conn, org_id, &w.name, "organization_variable_created", &diff, &w.author, w.now).await?;
     // The audit entry names the variable and its type; values stay in the variable's own history.
     let entry = NewEntry::new(org_id, Some(user_id), ev::VARIABLE_CREATED, &var.name);
@@ -142,39 +139,29 @@ async fn create(conn: &mut SqliteConnection, org_id: i64, user_id: i64, w: Varia
     Ok(var)
 }
 
-async fn update(conn: &mut SqliteConnection, org_id: i64, user_id: i64, w: VariableWrite) -> StoreResult<Variable> {
+async fn update(conn: &mut Conn, org_id: i64, user_id: i64, w: VariableWrite) -> StoreResult<Variable> {
     let old = current(conn, org_id, &w.name).await?.ok_or_else(|| missing(&w.name))?;
-    let new = Variable {
-        name: old.name.clone(),
-        type_id: w.type_id.unwrap_or(old.type_id),
-        value: w.value.clone().unwrap_or_else(|| old.value.clone()),
-    };
+    let new = variable_change::updated(&old, w.type_id, w.value.clone());
     sqlx::query(
         "update variables set type_id = $1, value = $2, updated_at = $3 where organization_id = $4 and name = $5",
     )
     .bind(new.type_id)
-    .bind(new.value.to_string())
+    .bind(Json(&new.value))
     .bind(w.now)
     .bind(org_id)
     .bind(&w.name)
     .execute(&mut *conn)
     .await?;
-    let mut diff = json!({"name": new.name, "typeId": new.type_id, "value": new.value});
-    if new.value != old.value {
-        diff["oldValue"] = old.value.clone();
-    }
-    if new.type_id != old.type_id {
-        diff["oldTypeId"] = json!(old.type_id);
-    }
+    let diff = variable_change::update_diff(&old, &new);
     record(conn, org_id, &w.name, "organization_variable_edited", &diff, &w.author, w.now).await?;
-    let detail = json!({"name": new.name, "typeId": new.type_id, "oldTypeId": old.type_id, "valueChanged": new.value != old.value});
+    let detail = variable_change::update_audit(&old, &new);
     let entry = NewEntry::new(org_id, Some(user_id), ev::VARIABLE_UPDATED, &new.name);
     audit_record(conn, entry.detail(detail)).await?;
     Ok(new)
 }
 
 async fn delete(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     org_id: i64,
     user_id: i64,
     name: String,
@@ -187,7 +174,7 @@ async fn delete(
         .bind(&name)
         .execute(&mut *conn)
         .await?;
-    let diff = json!({"name": old.name, "typeId": old.type_id, "value": old.value});
+    let diff = variable_change::whole(&old);
     record(conn, org_id, &name, "organization_variable_deleted", &diff, &author, now).await?;
     let entry = NewEntry::new(org_id, Some(user_id), ev::VARIABLE_DELETED, &name);
     audit_record(conn, entry.detail(json!({"name": old.name, "typeId": old.type_id}))).await?;
