@@ -43,7 +43,8 @@ pub struct Config {
     pub migrate_on_start: bool,
     /// `text` or `json` log lines.
     pub log_format: String,
-    /// Whether this instance offers TFA enforcement at all (off: O24 answers 400).
+    /// Whether this instance offers TFA enforcement at all (off:
+    /// `PATCH /organizations/{organizationId}/tfa-enforcement` answers 400).
     pub tfa_enforcement_available: bool,
     /// Plan catalogue overrides, merged into the defaults (see docs/api-tour.md, "Plans and billing").
     pub plans: Map<String, Value>,

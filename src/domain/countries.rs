@@ -1,6 +1,6 @@
-//! Countries (E1) from ISO 3166-1 as the `isocountry` crate carries it. Ids: 1 is the Czech Republic (Make's
-//! examples), 2–3 are unused, the rest are alphabetical by name from 4 (Afghanistan 4, Åland Islands 5, …).
-//! The crate version is pinned in Cargo.lock, and a test pins the ids Make publishes.
+//! Countries (`GET /enums/countries`) from ISO 3166-1 as the `isocountry` crate carries it. Ids: 1 is the Czech
+//! Republic (Make's examples), 2–3 are unused, the rest are alphabetical by name from 4 (Afghanistan 4, Åland
+//! Islands 5, …). The crate version is pinned in Cargo.lock, and a test pins the ids Make publishes.
 
 use std::sync::OnceLock;
 

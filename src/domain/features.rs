@@ -1,7 +1,7 @@
-//! The feature-control catalogue (O22/O23), every control enabled by default, and the two rules around it: a
-//! control's id, and an organization's controls as the defaults merged with its stored overrides. Only the
-//! controls that differ from the default are stored (table `feature_overrides`), so an organization that never
-//! touched its controls costs no rows.
+//! The feature-control catalogue (`/organizations/{organizationId}/feature-controls`), every control enabled by
+//! default, and the two rules around it: a control's id, and an organization's controls as the defaults merged with
+//! its stored overrides. Only the controls that differ from the default are stored (table `feature_overrides`), so
+//! an organization that never touched its controls costs no rows.
 
 /// One control: snake_case name, English label, description, tags and warning.
 pub struct Control {

@@ -1,9 +1,9 @@
-//! Organization and person names (spec §3.3).
+//! Organization and person names: which characters they may contain and how long they may be.
 
-/// Longest accepted name, in characters (spec §9 q.29).
+/// Longest accepted name, in characters (Make's documentation names none; docs/compatibility.md).
 pub const MAX_NAME_CHARS: usize = 128;
 
-/// A name that passed §3.3: Unicode letters and digits, spaces and `' - . ( ) * + , @ _ /`, not starting or
+/// A name that passed the name rules: Unicode letters and digits, spaces and `' - . ( ) * + , @ _ /`, not starting or
 /// ending with a space, 1–128 characters.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Name(String);

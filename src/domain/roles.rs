@@ -1,4 +1,4 @@
-//! The role model (spec §2.8) as data: organization and team roles with their permission sets.
+//! Make's role model as data: organization and team roles with their permission sets.
 //! Every authorization decision in orgd reads these tables; nothing else encodes who may do what.
 
 /// Organization-level permissions (Make White Label "default organization permissions").
@@ -98,13 +98,13 @@ pub const OWNER: i64 = 11;
 pub const ADMIN: i64 = 12;
 pub const MEMBER: i64 = 13;
 pub const ACCOUNTANT: i64 = 14;
-/// Not published by Make; orgd's choice (spec §9 q.21).
+/// Not published by Make; orgd's choice.
 pub const APP_DEVELOPER: i64 = 15;
 pub const TEAM_ADMIN: i64 = 1;
 pub const TEAM_MEMBER: i64 = 3;
 pub const TEAM_MONITORING: i64 = 4;
 pub const TEAM_OPERATOR: i64 = 6;
-/// Not published by Make; orgd's choice (spec §9 q.21).
+/// Not published by Make; orgd's choice.
 pub const TEAM_RESTRICTED_MEMBER: i64 = 5;
 
 use OrgPermission::*;
@@ -272,7 +272,8 @@ pub fn team_role(id: i64) -> Option<&'static Role> {
     role(id).filter(|r| r.category == Category::Team)
 }
 
-/// Every team permission name Make documents (spec §2.8), the domain of O25's `teamPermission`.
+/// Every team permission name Make documents: the values `teamPermission` of
+/// `GET /organizations/{organizationId}/check-team-permission` accepts.
 pub static TEAM_PERMISSIONS: &[&str] = &[
     "connection add",
     "connection delete",

@@ -1,4 +1,4 @@
-//! API-token scopes (spec §2.3) and what each endpoint accepts, synonyms included.
+//! API-token scopes (the names Make's token scope catalogue uses) and what each endpoint accepts, synonyms included.
 
 /// Scopes a token can carry. The catalogue spelling and the endpoint-page spelling are both accepted.
 pub static KNOWN: &[&str] = &[
@@ -63,11 +63,12 @@ requirements! {
     OrgsRead = ["organizations:read"];
     /// `organizations:write`.
     OrgsWrite = ["organizations:write"];
-    /// O2: `organizations:write`, or `admin:write` as the docs also list.
+    /// `POST /organizations`: `organizations:write`, or `admin:write` as Make's docs also list.
     OrgsCreate = ["organizations:write", "admin:write"];
     /// The singular `organization:read` of the endpoint pages, satisfied by the plural too.
     OrgRead = ["organization:read", "organizations:read"];
-    /// O23, a write documented with a read scope: either kind of client succeeds.
+    /// `PATCH /organizations/{organizationId}/feature-controls`, a write Make documents with a read scope: either
+    /// kind of client succeeds.
     FeatureControlsWrite = ["organizations:write", "organization:read"];
     /// Organization variables, both spellings.
     VarsRead = ["organization-variables:read", "organizations-variables:read"];

@@ -1,7 +1,7 @@
-//! Timezones (E2) from the IANA database as `chrono-tz` carries it. Ids 113 (Europe/Prague) and 164
-//! (Europe/Rome) are Make's; every other zone gets the next free id in alphabetical order, so ids are stable
-//! for a pinned `chrono-tz`. Listed are the geographic `Area/Location` zones plus `Etc/UTC`; legacy aliases
-//! such as `US/Eastern`, `EST5EDT` or `GB` are left out (chrono-tz does not mark which names are links).
+//! Timezones (`GET /enums/timezones`) from the IANA database as `chrono-tz` carries it. Ids 113 (Europe/Prague) and
+//! 164 (Europe/Rome) are Make's; every other zone gets the next free id in alphabetical order, so ids are stable
+//! for a pinned `chrono-tz`. Listed are the geographic `Area/Location` zones plus `Etc/UTC`; legacy aliases such as
+//! `US/Eastern`, `EST5EDT` or `GB` are left out (chrono-tz does not mark which names are links).
 
 use std::sync::OnceLock;
 

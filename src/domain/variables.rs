@@ -1,11 +1,12 @@
-//! Organization variables (O16–O20): names, the four types, and strict value checks.
+//! Organization variables (`/organizations/{organizationId}/variables…`): names, the four types, and strict
+//! value checks.
 
 use chrono::NaiveDateTime;
 use serde_json::Value;
 
-/// Longest variable name (spec §9 q.29).
+/// Longest variable name, in characters (Make's documentation names none; docs/compatibility.md).
 pub const MAX_NAME: usize = 128;
-/// Largest string value in bytes (spec §9 q.29).
+/// Largest string value in bytes (Make's documentation names none; docs/compatibility.md).
 pub const MAX_STRING_BYTES: usize = 65_535;
 
 /// A name of letters, digits, `$` and `_`, 1–128 characters.

@@ -69,7 +69,7 @@ async fn scopes_are_checked_per_endpoint_with_synonyms() {
     assert_eq!(app.get("/enums/countries", &singular).await.0, StatusCode::OK, "enums need only a valid token");
 
     let (status, created) = app.post("/organizations", &admin_writer, body).await;
-    assert_eq!(status, StatusCode::OK, "admin:write may create (O2 lists it)");
+    assert_eq!(status, StatusCode::OK, "admin:write may create (Make's docs for POST /organizations list it)");
     let id = created["organization"]["id"].as_i64().unwrap();
     assert_error(&app.patch(&format!("/organizations/{id}"), &admin_writer, json!({"name": "No"})).await, 403, "SC403");
 }

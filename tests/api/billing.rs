@@ -1,4 +1,5 @@
-//! Plans and billing: O9–O14, the price list, and the license following the plan everywhere at once.
+//! Plans and billing: payments, the subscription endpoints, the price list, and the license following the plan
+//! everywhere at once.
 
 use reqwest::StatusCode;
 use serde_json::{json, Value};

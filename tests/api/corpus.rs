@@ -147,7 +147,8 @@ async fn hostile_strings_in_every_string_field_never_break_the_server() {
             }
         }
     }
-    // Only names within §3.3 were accepted, and the baseline organization is untouched apart from its variable.
+    // Only names that pass the name rules (src/domain/names.rs) were accepted, and the baseline organization is
+    // untouched apart from its variable.
     assert_eq!(accepted_names, ["admin'--", "../../etc/passwd", "/dev/null"]);
     let mut after = baseline(&app, org).await;
     after[1] = before[1].clone();

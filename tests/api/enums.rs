@@ -1,4 +1,5 @@
-//! E1–E5 with real data.
+//! `GET /enums/countries`, `/enums/timezones`, `/enums/imt-regions`, `/enums/imt-zones` and `/enums/variable-types`
+//! with real data.
 
 use serde_json::json;
 

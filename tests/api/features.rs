@@ -1,4 +1,5 @@
-//! O22/O23 feature controls, O24 TFA enforcement, O8 custom apps.
+//! Feature controls (`/organizations/{organizationId}/feature-controls`, `/teams/{teamId}/feature-controls`), TFA
+//! enforcement (`PATCH …/tfa-enforcement`) and installed custom apps (`GET …/apps`).
 
 use reqwest::StatusCode;
 use serde_json::json;

@@ -1,4 +1,6 @@
-//! O15, O3, O4, U3: invite, look up, accept.
+//! Invitations: invite (`POST /organizations/{organizationId}/invite`), look up (`GET /organizations/invitation`),
+//! accept (`POST /organizations/accept-invitation`) and the caller's open ones
+//! (`GET /users/me/organization-invitations`).
 
 use reqwest::StatusCode;
 use serde_json::json;

@@ -1,4 +1,5 @@
-//! R1–R7 and U5: roles in an organization, removal, ownership transfer, and what each role may do.
+//! User–organization roles (`…/user-organization-roles…`) and `GET /users?organizationId=`: roles in an organization,
+//! removal, ownership transfer, and what each role may do.
 
 use reqwest::StatusCode;
 use serde_json::json;

@@ -1,4 +1,5 @@
-//! O1, O2, O5, O6, O7: the organization lifecycle.
+//! The organization lifecycle: list, create, read, update and delete (`/organizations`,
+//! `/organizations/{organizationId}`).
 
 use reqwest::StatusCode;
 use serde_json::{json, Value};

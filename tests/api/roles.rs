@@ -1,4 +1,4 @@
-//! U4 role definitions.
+//! Role definitions: `GET /users/roles`, `/users/roles/{roleId}` and `/users/roles/permissions`.
 
 use serde_json::{json, Value};
 

@@ -1,4 +1,4 @@
-//! T1–T4, team roles and O25 check-team-permission.
+//! Teams (`/teams`, `/teams/{teamId}`), team roles and `GET /organizations/{organizationId}/check-team-permission`.
 
 use reqwest::StatusCode;
 use serde_json::json;

@@ -1,4 +1,5 @@
-//! O21 usage: 30 days, zeros for quiet days, days cut in the caller's or the organization's timezone.
+//! `GET /organizations/{organizationId}/usage`: 30 days, zeros for quiet days, days cut in the caller's or the
+//! organization's timezone.
 
 use chrono::{TimeZone, Utc};
 use orgd::store::models::UsageTotals;

@@ -1,4 +1,4 @@
-//! U1 `/users/me`.
+//! `GET /users/me`.
 
 use serde_json::json;
 

@@ -1,4 +1,4 @@
-//! O16–O20: custom variables, strict values, PATCH semantics, history.
+//! `/organizations/{organizationId}/variables…`: custom variables, strict values, PATCH semantics, history.
 
 use reqwest::StatusCode;
 use serde_json::{json, Value};

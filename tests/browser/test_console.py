@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from playwright.sync_api import expect
 
-PRAGUE = 113  # timezone id of Europe/Prague (README: q.22)
+PRAGUE = 113  # timezone id of Europe/Prague (Make's id; src/domain/timezones.rs)
 HOSTILE = "<img src=x onerror=alert(1)>"
 
 

@@ -27,7 +27,8 @@ export const ORGD_BIN = process.env.ORGD_BIN
 export const BOOTSTRAP_TOKEN = '7c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f';
 export const BOOTSTRAP_EMAIL = 'admin@localhost';
 export const MAKE_CLI = path.join(here, 'node_modules', '.bin', 'make-cli');
-// Ids orgd documents (README, "Decisions on the spec's open questions" q.22/q.23, roles table).
+// Ids orgd documents: Make's country 1 (Czech Republic) and timezone 113 (Europe/Prague) (src/domain/countries.rs,
+// src/domain/timezones.rs), the one region (docs/compatibility.md) and the Owner role (src/domain/roles.rs).
 export const CZECHIA = 1;
 export const PRAGUE = 113;
 export const REGION = 1;

@@ -336,7 +336,7 @@ describe('organizations', () => {
         assert.deepEqual(mine, { id: org.id, zone: `127.0.0.1:${port}` });
     });
 
-    it('organizations.list() returns the documented default columns (spec §9 q.2: no zone)', async () => {
+    it('organizations.list() returns the documented default columns (no zone; docs/compatibility.md)', async () => {
         // SDK 1.6.10 types the default as id|name|zone|timezoneId; Make's docs and orgd return id, name, timezoneId.
         const list = await make.organizations.list();
         const mine = list.find((o) => o.id === org.id);
