@@ -75,10 +75,10 @@ impl Drain {
 
 /// Middleware: runs the request unless the drain timeout runs out first, then answers 503 and closes the
 /// connection.
-pub async fn guard(State(state): State<crate::app::AppState>, req: Request, next: Next) -> Response {
+pub async fn guard(State(drain): State<Drain>, req: Request, next: Next) -> Response {
     tokio::select! {
         res = next.run(req) => res,
-        _ = state.drain.expired() => {
+        _ = drain.expired() => {
             let mut res = ApiError::Unavailable("server shutting down".into()).into_response();
             res.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
             res

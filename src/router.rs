@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use axum::extract::connect_info::Connected;
 use axum::extract::{DefaultBodyLimit, Request, State};
-use axum::http::{header, StatusCode};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -37,13 +37,13 @@ pub fn build_router(state: AppState) -> Router {
         .merge(crate::console::router())
         .route("/livez", get(livez))
         .route("/health", get(health))
-        .route("/metrics", get(crate::metrics::handler))
-        .route_layer(middleware::from_fn_with_state(state.clone(), crate::metrics::track))
+        .route("/metrics", get(metrics_page))
+        .route_layer(middleware::from_fn_with_state(state.metrics.clone(), crate::metrics::track))
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(middleware::from_fn(bounds))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, timeout))
-        .layer(middleware::from_fn_with_state(state.clone(), crate::drain::guard))
+        .layer(middleware::from_fn_with_state(state.drain.clone(), crate::drain::guard))
         .layer(middleware::from_fn(make_errors))
         .layer(CatchPanicLayer::custom(|_| ApiError::Internal(anyhow::anyhow!("handler panicked")).into_response()))
         .layer(
@@ -133,6 +133,16 @@ async fn health(State(state): State<AppState>) -> Response {
     let mut res = api::reply::json(StatusCode::SERVICE_UNAVAILABLE, &body);
     let retry = err.into_response().headers().get(header::RETRY_AFTER).cloned();
     res.headers_mut().extend(retry.map(|v| (header::RETRY_AFTER, v)));
+    res
+}
+
+/// `GET /metrics`.
+async fn metrics_page(State(state): State<AppState>) -> Response {
+    let outbox = state.store.outbox_counts().await.ok();
+    let body = state.metrics.render(state.store.pool_stats(), outbox);
+    let mut res = body.into_response();
+    res.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"));
     res
 }
 
