@@ -48,17 +48,28 @@ impl Worker {
             Ok(n) => tracing::info!(messages = n, "took back e-mail an earlier run was sending when it stopped"),
             Err(e) => tracing::warn!(error = %e, "could not release earlier claims on the outbox"),
         }
-        let Some(smtp) = self.settings.smtp.clone() else {
-            let waiting = self.pending().await;
-            tracing::warn!(
-                pending = waiting,
-                "no SMTP server configured (--smtp-url): e-mail is kept in the outbox and sent once one is"
-            );
-            loop {
-                self.prune().await;
-                tokio::time::sleep(PRUNE_EVERY).await;
-            }
-        };
+        match self.settings.smtp.clone() {
+            Some(smtp) => self.send_forever(smtp).await,
+            None => self.keep_forever().await,
+        }
+    }
+
+    /// Without a mail server, messages wait in the outbox; only pruning runs.
+    async fn keep_forever(&self) -> ! {
+        let waiting = self.pending().await;
+        tracing::warn!(
+            pending = waiting,
+            "no SMTP server configured (--smtp-url): e-mail is kept in the outbox and sent once one is"
+        );
+        loop {
+            self.prune().await;
+            tokio::time::sleep(PRUNE_EVERY).await;
+        }
+    }
+
+    /// Claims and sends due messages one at a time, waking early when a request queues one; while the mail server
+    /// is unreachable, one message at a time probes it after a back-off.
+    async fn send_forever(&self, smtp: Smtp) -> ! {
         tracing::info!(server = %smtp.server, from = %self.settings.from, "sending e-mail");
         let mut down_since: Option<Instant> = None;
         let mut db_failing = false;
@@ -68,52 +79,63 @@ impl Worker {
                 self.prune().await;
                 pruned_at = Some(Instant::now());
             }
-            let now = now_ms();
-            // Twice the send timeout: room for clock differences between nodes. A node that died mid-send
-            // frees its message when this passes.
-            let until = now + 2 * self.settings.timeout.as_millis() as i64;
-            let claimed = match self.store.claim_mail(&self.node, now, until).await {
-                Ok(c) => {
-                    db_failing = false;
-                    c
-                }
-                Err(e) => {
-                    if !db_failing {
-                        tracing::warn!(error = %e, "reading the outbox failed; trying again");
-                    }
-                    db_failing = true;
-                    tokio::time::sleep(self.settings.poll_interval).await;
-                    continue;
-                }
-            };
-            let Some(msg) = claimed else {
-                tokio::select! {
-                    _ = self.wake.notified() => {}
-                    _ = tokio::time::sleep(self.settings.poll_interval) => {}
-                }
-                continue;
-            };
+            let Some(msg) = self.next_due(&mut db_failing).await else { continue };
             let reached = self.deliver(&smtp, msg, down_since.is_some()).await;
-            match (reached, down_since) {
-                (true, Some(since)) => {
-                    tracing::info!(
-                        server = %smtp.server,
-                        down_secs = since.elapsed().as_secs(),
-                        "the mail server is reachable again; sending the outbox"
-                    );
-                    down_since = None;
-                    self.metrics.mail_server_up(true);
-                }
-                (false, None) => {
-                    down_since = Some(Instant::now());
-                    self.metrics.mail_server_up(false);
-                }
-                _ => {}
-            }
+            down_since = self.server_state(&smtp, reached, down_since);
             if down_since.is_some() {
                 // Each due message would fail the same way: wait, then try the next one as a probe.
                 tokio::time::sleep(self.settings.backoff_base).await;
             }
+        }
+    }
+
+    /// The next due message, claimed for this node; `None` after waiting when nothing is due or the outbox could
+    /// not be read (said once per failing stretch).
+    async fn next_due(&self, db_failing: &mut bool) -> Option<Claimed> {
+        let now = now_ms();
+        // Twice the send timeout: room for clock differences between nodes. A node that died mid-send frees its
+        // message when this passes.
+        let until = now + 2 * self.settings.timeout.as_millis() as i64;
+        match self.store.claim_mail(&self.node, now, until).await {
+            Ok(Some(msg)) => {
+                *db_failing = false;
+                return Some(msg);
+            }
+            Ok(None) => {
+                *db_failing = false;
+                tokio::select! {
+                    _ = self.wake.notified() => {}
+                    _ = tokio::time::sleep(self.settings.poll_interval) => {}
+                }
+            }
+            Err(e) => {
+                if !*db_failing {
+                    tracing::warn!(error = %e, "reading the outbox failed; trying again");
+                }
+                *db_failing = true;
+                tokio::time::sleep(self.settings.poll_interval).await;
+            }
+        }
+        None
+    }
+
+    /// Since when the mail server has been unreachable after a delivery attempt, logging and reporting changes.
+    fn server_state(&self, smtp: &Smtp, reached: bool, down_since: Option<Instant>) -> Option<Instant> {
+        match (reached, down_since) {
+            (true, Some(since)) => {
+                tracing::info!(
+                    server = %smtp.server,
+                    down_secs = since.elapsed().as_secs(),
+                    "the mail server is reachable again; sending the outbox"
+                );
+                self.metrics.mail_server_up(true);
+                None
+            }
+            (false, None) => {
+                self.metrics.mail_server_up(false);
+                Some(Instant::now())
+            }
+            (_, same) => same,
         }
     }
 

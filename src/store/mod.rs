@@ -184,9 +184,9 @@ pub trait OrgStore {
     ) -> StoreResult<Vec<(DateTime<Utc>, UsageTotals)>>;
 }
 
-/// Invitations and user–organization roles.
+/// Invitations and their acceptance.
 #[async_trait]
-pub trait MemberStore {
+pub trait InvitationStore {
     /// Creates the invitation (and the invitee's account if the e-mail is new), replacing an older pending
     /// invitation of the same user, and queues its e-mail in the same transaction. Conflict when the user is
     /// already an active member; RateLimited when the organization queued `mails_per_hour` invitation messages
@@ -199,6 +199,11 @@ pub trait MemberStore {
     async fn accept_invitation(&self, invitation_id: i64, now: DateTime<Utc>) -> StoreResult<MemberRole>;
     /// Open (not accepted, not expired) invitations of a user.
     async fn open_invitations_of(&self, user_id: i64, now: DateTime<Utc>) -> StoreResult<Vec<Invitation>>;
+}
+
+/// User–organization roles.
+#[async_trait]
+pub trait MemberStore {
     /// Active members and not yet accepted invitations of an organization, by user id.
     async fn org_roles(&self, g: &Granted<perms::OrganizationView>) -> StoreResult<Vec<MemberRole>>;
     /// A user's roles in every organization (active and invited).
@@ -352,6 +357,7 @@ pub trait Store:
     RequestReads
     + UserStore
     + OrgStore
+    + InvitationStore
     + MemberStore
     + TeamStore
     + BillingStore

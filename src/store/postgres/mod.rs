@@ -16,6 +16,9 @@ mod billing {
 mod features {
     include!("../shared/features.rs");
 }
+mod invitations {
+    include!("../shared/invitations.rs");
+}
 mod members {
     include!("../shared/members.rs");
 }

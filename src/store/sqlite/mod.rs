@@ -17,6 +17,9 @@ mod billing {
 mod features {
     include!("../shared/features.rs");
 }
+mod invitations {
+    include!("../shared/invitations.rs");
+}
 mod members {
     include!("../shared/members.rs");
 }
