@@ -1,7 +1,8 @@
 //! The store code both backends share, written once.
 //!
-//! Each file here beside this one is compiled twice: `sqlite/mod.rs` and `postgres/mod.rs` each `include!` it into
-//! a module of their own, where it implements the resource's store trait for that backend. Inside such a file,
+//! Each file here beside this one is compiled twice: `sqlite/mod.rs` and `postgres/mod.rs` each declare a module
+//! per resource with `resource_modules!`, which `include!`s the file there, where it implements the resource's
+//! store trait for that backend. Inside such a file,
 //! `super` is the backend, which supplies exactly what differs between the databases:
 //!
 //! - `Backend` (the store type), `Db`, `Conn` and `Tx` (its sqlx database, connection and write transaction);
@@ -25,3 +26,13 @@ use std::pin::Pin;
 
 /// A future borrowing a write connection: what a hot write (`write(org_id, work)`) returns.
 pub(crate) type ConnFuture<'c, T> = Pin<Box<dyn Future<Output = T> + Send + 'c>>;
+
+/// Declares, in the backend that calls it, one module per resource holding that resource's shared store code.
+macro_rules! resource_modules {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            include!(concat!(env!("CARGO_MANIFEST_DIR"), "/src/store/shared/", stringify!($name), ".rs"));
+        }
+    )*};
+}
+pub(crate) use resource_modules;

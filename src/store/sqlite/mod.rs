@@ -8,36 +8,18 @@ mod hot;
 
 // The store code both backends share, compiled here against this backend's `Backend`, `Conn`, `dialect` and
 // primitives below (see `store/shared/mod.rs`).
-mod audit {
-    include!("../shared/audit.rs");
-}
-mod billing {
-    include!("../shared/billing.rs");
-}
-mod features {
-    include!("../shared/features.rs");
-}
-mod invitations {
-    include!("../shared/invitations.rs");
-}
-mod members {
-    include!("../shared/members.rs");
-}
-mod orgs {
-    include!("../shared/orgs.rs");
-}
-mod outbox {
-    include!("../shared/outbox.rs");
-}
-mod teams {
-    include!("../shared/teams.rs");
-}
-mod users {
-    include!("../shared/users.rs");
-}
-mod variables {
-    include!("../shared/variables.rs");
-}
+crate::store::shared::resource_modules!(
+    audit,
+    billing,
+    features,
+    invitations,
+    members,
+    orgs,
+    outbox,
+    teams,
+    users,
+    variables
+);
 
 type Backend = SqliteStore;
 type Db = sqlx::Sqlite;
