@@ -124,7 +124,7 @@ pub struct NewInvitation {
     pub mails_per_hour: i64,
 }
 
-/// A stored invitation with what O3 and U3 show of it.
+/// A stored invitation with what an organization's and a user's invitation lists show of it.
 #[derive(Debug, Clone)]
 pub struct Invitation {
     pub id: i64,
@@ -138,7 +138,8 @@ pub struct Invitation {
     pub accepted_at: Option<DateTime<Utc>>,
 }
 
-/// A user's role in an organization as R1/R2 serve it: active (`invitation` None) or invited.
+/// A user's role in an organization as the user-organization-roles endpoints serve it: active (`invited_until`
+/// None) or invited.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MemberRole {
     pub user_id: i64,
