@@ -32,3 +32,8 @@ impl<T: Serialize> IntoResponse for Reply<T> {
         json(StatusCode::OK, &self.0)
     }
 }
+
+/// A timestamp as Make writes it: UTC with milliseconds, `2026-01-31T12:00:00.000Z`.
+pub fn timestamp(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+}
