@@ -32,11 +32,11 @@ pub const EXTENSION: &str = "x-orgd-extension";
 #[derive(OpenApi)]
 #[openapi(
     paths(
-        orgs::list,
-        orgs::create,
-        orgs::detail,
-        orgs::update,
-        orgs::delete,
+        orgs::list_organizations,
+        orgs::create_organization,
+        orgs::get_organization,
+        orgs::update_organization,
+        orgs::delete_organization,
         invitations::invite,
         invitations::detail,
         invitations::accept,

@@ -287,12 +287,12 @@ pub fn page(p: &PageSpec) -> Vec<Parameter> {
     ]
 }
 
-/// Declares a documentation struct whose fields are all optional: entities that `cols[]` projects.
+/// Declares a wire struct whose fields the document lists as optional: entities that `cols[]` projects.
 macro_rules! projectable {
-    ($(#[$m:meta])* pub struct $name:ident { $($(#[$fm:meta])* $field:ident : $ty:ty),* $(,)? }) => {
+    ($(#[$m:meta])* pub struct $name:ident { $($(#[$fm:meta])* $vis:vis $field:ident : $ty:ty),* $(,)? }) => {
         $(#[$m])*
         pub struct $name {
-            $($(#[$fm])* #[schema(required = false)] $field: $ty,)*
+            $($(#[$fm])* #[schema(required = false)] $vis $field: $ty,)*
         }
     };
 }
