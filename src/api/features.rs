@@ -176,3 +176,13 @@ async fn list_installed_apps(
     let apps = state.store.installed_apps(&m.view()?).await?;
     Ok(Reply(dto::InstalledApps { installed_apps: apps.iter().map(dto::InstalledApp::from).collect() }))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_are_the_fields_of_the_wire_type() {
+        assert_eq!(crate::api::params::schema_fields::<dto::FeatureControl>(), COLUMNS.all);
+    }
+}

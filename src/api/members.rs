@@ -305,3 +305,15 @@ async fn list_organization_users(
     let list = users.iter().map(|u| USER_COLUMNS.select(&dto::OrgUser::from(PublicUser::from(u)), cols.as_deref()));
     Ok(Reply(dto::UserList { users: list.collect(), pg: page }))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::params::schema_fields;
+
+    #[test]
+    fn columns_are_the_fields_of_the_wire_types() {
+        assert_eq!(schema_fields::<dto::MemberRoleFull>(), COLUMNS.all);
+        assert_eq!(schema_fields::<dto::OrgUser>(), USER_COLUMNS.all);
+    }
+}

@@ -214,16 +214,6 @@ pub struct Columns {
 }
 
 impl Columns {
-    /// Keeps the selected keys of a full entity, in the selected order.
-    pub fn project(&self, full: &Map<String, Value>, selected: Option<&[&'static str]>) -> Value {
-        let keys = selected.unwrap_or(self.default);
-        let mut out = Map::with_capacity(keys.len());
-        for k in keys {
-            out.insert((*k).to_string(), full.get(*k).cloned().unwrap_or(Value::Null));
-        }
-        Value::Object(out)
-    }
-
     /// Serialises a wire entity and keeps the selected keys in the selected order (`null` for a key the entity
     /// does not carry, as when a column was not computed). Values are moved out, not copied.
     pub fn select<T: Serialize>(&self, entity: &T, selected: Option<&[&'static str]>) -> Selected<T> {
@@ -244,6 +234,14 @@ impl Columns {
     pub fn wants(&self, selected: Option<&[&'static str]>, wanted: &[&str]) -> bool {
         selected.unwrap_or(self.default).iter().any(|c| wanted.contains(c))
     }
+}
+
+/// The property names of a wire type's schema, in order: each resource's tests check that its `Columns` name
+/// exactly the fields of the type it selects from (a misspelt column would otherwise answer `null`).
+#[cfg(test)]
+pub fn schema_fields<T: utoipa::PartialSchema>() -> Vec<String> {
+    let schema = serde_json::to_value(T::schema()).unwrap_or_default();
+    schema["properties"].as_object().map(|p| p.keys().cloned().collect()).unwrap_or_default()
 }
 
 /// The `cols[]` selection of a `T`: it serialises as the selected keys of `T` only, so the type says which wire

@@ -24,8 +24,9 @@ pub fn json<T: Serialize + ?Sized>(status: StatusCode, body: &T) -> Response {
     }
 }
 
-/// A 200 answer; every success in this API is a 200 with a JSON object.
-pub struct Reply<T = serde_json::Value>(pub T);
+/// A 200 answer; every success in this API is a 200 with a JSON object. Handlers answer with their wire type
+/// (`Reply<dto::…>`), the same type the OpenAPI document describes.
+pub struct Reply<T>(pub T);
 
 impl<T: Serialize> IntoResponse for Reply<T> {
     fn into_response(self) -> Response {

@@ -146,3 +146,13 @@ async fn check_team_permission(
     };
     Ok(Reply(dto::HasPermission { has_permission: has }))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_are_the_fields_of_the_wire_type() {
+        assert_eq!(crate::api::params::schema_fields::<dto::UsersRole>(), COLUMNS.all);
+    }
+}

@@ -253,3 +253,13 @@ fn non_negative(key: &'static str) -> impl Fn(&Value) -> std::result::Result<i64
         _ => Err(format!("{key} must not be negative")),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_are_the_fields_of_the_wire_type() {
+        assert_eq!(crate::api::params::schema_fields::<dto::Team>(), ALL);
+    }
+}

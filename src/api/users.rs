@@ -97,3 +97,13 @@ async fn get_current_authorization(Authed(caller): Authed) -> Reply<dto::Current
         authorization: dto::Authorization { auth_used: caller.auth_used, scope: caller.scopes },
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_are_the_fields_of_the_wire_type() {
+        assert_eq!(crate::api::params::schema_fields::<dto::AuthUser>(), ME.all);
+    }
+}
