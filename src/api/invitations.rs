@@ -75,23 +75,7 @@ async fn invite_user(
             Ok(s)
         }
     });
-    let mut team_ids = f.optional("teamsId", body::ids("teamsId")).unwrap_or_default();
-    team_ids.sort_unstable();
-    team_ids.dedup();
-    if !team_ids.is_empty() {
-        let page = crate::api::params::Page {
-            sort_by: "id",
-            sort_dir: crate::api::params::SortDir::Asc,
-            limit: crate::api::params::MAX_LIMIT,
-            offset: 0,
-        };
-        let org_teams = state.store.teams_in_org(&m.view()?, &page).await?;
-        for id in &team_ids {
-            if !org_teams.iter().any(|t| t.id == *id) {
-                f.error("teamsId", format!("Team {id} is not a team of this organization"));
-            }
-        }
-    }
+    let team_ids = teams_of_invitation(&state, &m, &mut f).await?;
     let now = state.now();
     let (_, plan) = state.plan(&m.org.plan);
     let cmd = f.finish(|| {
@@ -111,6 +95,28 @@ async fn invite_user(
     let role = state.store.invite(&g, cmd).await?;
     state.mail_queued("invitation", g.org_id());
     Ok(Reply(MemberRoleChanged { user_organization_role: MemberRole::at(&role, now) }))
+}
+
+/// The invitation's `teamsId`, without repeats; a team of another organization is a field error.
+async fn teams_of_invitation(state: &AppState, m: &OrgMember<OrgsWrite>, f: &mut Fields<'_>) -> Result<Vec<i64>> {
+    let mut team_ids = f.optional("teamsId", body::ids("teamsId")).unwrap_or_default();
+    team_ids.sort_unstable();
+    team_ids.dedup();
+    if !team_ids.is_empty() {
+        let page = crate::api::params::Page {
+            sort_by: "id",
+            sort_dir: crate::api::params::SortDir::Asc,
+            limit: crate::api::params::MAX_LIMIT,
+            offset: 0,
+        };
+        let org_teams = state.store.teams_in_org(&m.view()?, &page).await?;
+        for id in &team_ids {
+            if !org_teams.iter().any(|t| t.id == *id) {
+                f.error("teamsId", format!("Team {id} is not a team of this organization"));
+            }
+        }
+    }
+    Ok(team_ids)
 }
 
 /// Finds an open invitation for the caller: 404 unknown, used or expired; 403 someone else's.
