@@ -217,10 +217,14 @@ impl Columns {
     /// Serialises a wire entity and keeps the selected keys in the selected order (`null` for a key the entity
     /// does not carry, as when a column was not computed). Values are moved out, not copied.
     pub fn select<T: Serialize>(&self, entity: &T, selected: Option<&[&'static str]>) -> Selected<T> {
-        // Only a map with non-string keys or a failing `Serialize` impl can fail here; wire types have neither.
+        // Wire types are structs of plain data, so this is always an object; were it not, the answer would be
+        // all `null`s, so say so in the log rather than fail the request.
         let mut full = match serde_json::to_value(entity) {
             Ok(Value::Object(m)) => m,
-            _ => Map::new(),
+            other => {
+                tracing::error!(entity = std::any::type_name::<T>(), ok = other.is_ok(), "cols[] of a non-object");
+                Map::new()
+            }
         };
         let keys = selected.unwrap_or(self.default);
         let mut out = Map::with_capacity(keys.len());
