@@ -5,7 +5,6 @@ use axum::extract::State;
 use axum::routing::get;
 use axum::Router;
 use chrono::{NaiveDate, TimeZone};
-use serde_json::{json, Value};
 
 use crate::access::OrgMember;
 use crate::api::params::{parse_id, Params, MAX_LIMIT};
@@ -29,12 +28,12 @@ pub const DEFAULT_LIMIT: i64 = 50;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/audit-logs/organization/{organizationId}", get(organization_log_v1))
-        .route("/audit-logs/v2/organization/{organizationId}", get(organization_log))
-        .route("/audit-logs/v2/organization/{organizationId}/filters", get(organization_filters))
-        .route("/audit-logs/v2/team/{teamId}", get(team_log))
-        .route("/audit-logs/v2/team/{teamId}/filters", get(team_filters))
-        .route("/audit-logs/v2/{organizationId}/{uuid}", get(entry))
+        .route("/audit-logs/organization/{organizationId}", get(list_organization_log_v1))
+        .route("/audit-logs/v2/organization/{organizationId}", get(list_organization_log))
+        .route("/audit-logs/v2/organization/{organizationId}/filters", get(list_organization_log_filters))
+        .route("/audit-logs/v2/team/{teamId}", get(list_team_log))
+        .route("/audit-logs/v2/team/{teamId}/filters", get(list_team_log_filters))
+        .route("/audit-logs/v2/{organizationId}/{uuid}", get(get_log_entry))
 }
 
 /// The team and the caller's membership of its organization, once the caller may read the team's log.
@@ -50,7 +49,8 @@ async fn team_reader(state: &AppState, scoped: Scoped<OrgsRead>, path: &PathIds)
 }
 
 /// `GET /audit-logs/v2/organization/{organizationId}` (and the v1 path): the organization's log, newest first.
-#[utoipa::path(get, path = "/audit-logs/v2/organization/{organizationId}", params(dto::OrgLogQuery),
+#[utoipa::path(get, path = "/audit-logs/v2/organization/{organizationId}", operation_id = "organization_log",
+    params(dto::OrgLogQuery),
     security(("Token" = ["organizations:read"])),
     responses(
         (status = 200, description = "A page of the log.", body = dto::AuditLogPage),
@@ -58,13 +58,18 @@ async fn team_reader(state: &AppState, scoped: Scoped<OrgsRead>, path: &PathIds)
         (status = 403, description = "No scope, not a member, or neither Owner nor Admin.", body = ErrorBody),
         (status = 404, description = "No such organization.", body = ErrorBody),
     ))]
-async fn organization_log(State(state): State<AppState>, m: OrgMember<OrgsRead>, q: Params) -> Result<Reply> {
+async fn list_organization_log(
+    State(state): State<AppState>,
+    m: OrgMember<OrgsRead>,
+    q: Params,
+) -> Result<Reply<dto::AuditLogPage>> {
     m.require::<perms::OrganizationEdit>()?;
-    page(&state, &m.org, Scope::Organization(m.org.id), &q).await
+    log_page(&state, &m.org, Scope::Organization(m.org.id), &q).await
 }
 
 /// `GET /audit-logs/organization/{organizationId}`: Make's first-generation path, answered as v2.
-#[utoipa::path(get, path = "/audit-logs/organization/{organizationId}", params(dto::OrgLogQuery),
+#[utoipa::path(get, path = "/audit-logs/organization/{organizationId}", operation_id = "organization_log_v1",
+    params(dto::OrgLogQuery),
     security(("Token" = ["organizations:read"])),
     responses(
         (status = 200, description = "A page of the log.", body = dto::AuditLogPage),
@@ -72,12 +77,16 @@ async fn organization_log(State(state): State<AppState>, m: OrgMember<OrgsRead>,
         (status = 403, description = "No scope, not a member, or neither Owner nor Admin.", body = ErrorBody),
         (status = 404, description = "No such organization.", body = ErrorBody),
     ))]
-async fn organization_log_v1(state: State<AppState>, m: OrgMember<OrgsRead>, q: Params) -> Result<Reply> {
-    organization_log(state, m, q).await
+async fn list_organization_log_v1(
+    state: State<AppState>,
+    m: OrgMember<OrgsRead>,
+    q: Params,
+) -> Result<Reply<dto::AuditLogPage>> {
+    list_organization_log(state, m, q).await
 }
 
 /// `GET /audit-logs/v2/team/{teamId}`: the entries of one team.
-#[utoipa::path(get, path = "/audit-logs/v2/team/{teamId}", params(dto::TeamLogQuery),
+#[utoipa::path(get, path = "/audit-logs/v2/team/{teamId}", operation_id = "team_log", params(dto::TeamLogQuery),
     security(("Token" = ["organizations:read"])),
     responses(
         (status = 200, description = "A page of the team's log.", body = dto::AuditLogPage),
@@ -86,13 +95,19 @@ async fn organization_log_v1(state: State<AppState>, m: OrgMember<OrgsRead>, q: 
             body = ErrorBody),
         (status = 404, description = "No such team.", body = ErrorBody),
     ))]
-async fn team_log(State(state): State<AppState>, scoped: Scoped<OrgsRead>, path: PathIds, q: Params) -> Result<Reply> {
+async fn list_team_log(
+    State(state): State<AppState>,
+    scoped: Scoped<OrgsRead>,
+    path: PathIds,
+    q: Params,
+) -> Result<Reply<dto::AuditLogPage>> {
     let (team_id, org) = team_reader(&state, scoped, &path).await?;
-    page(&state, &org, Scope::Team(team_id), &q).await
+    log_page(&state, &org, Scope::Team(team_id), &q).await
 }
 
 /// `GET /audit-logs/v2/organization/{organizationId}/filters`: the users, teams and events in the log.
-#[utoipa::path(get, path = "/audit-logs/v2/organization/{organizationId}/filters", params(dto::OrgPathOnly),
+#[utoipa::path(get, path = "/audit-logs/v2/organization/{organizationId}/filters", operation_id = "organization_filters",
+    params(dto::OrgPathOnly),
     security(("Token" = ["organizations:read"])),
     responses(
         (status = 200, description = "What the log can be filtered by.", body = dto::AuditFilters),
@@ -100,13 +115,17 @@ async fn team_log(State(state): State<AppState>, scoped: Scoped<OrgsRead>, path:
         (status = 403, description = "No scope, not a member, or neither Owner nor Admin.", body = ErrorBody),
         (status = 404, description = "No such organization.", body = ErrorBody),
     ))]
-async fn organization_filters(State(state): State<AppState>, m: OrgMember<OrgsRead>) -> Result<Reply> {
+async fn list_organization_log_filters(
+    State(state): State<AppState>,
+    m: OrgMember<OrgsRead>,
+) -> Result<Reply<dto::AuditFilters>> {
     m.require::<perms::OrganizationEdit>()?;
-    filters(&state, Scope::Organization(m.org.id)).await
+    log_filters(&state, Scope::Organization(m.org.id)).await
 }
 
 /// `GET /audit-logs/v2/team/{teamId}/filters`.
-#[utoipa::path(get, path = "/audit-logs/v2/team/{teamId}/filters", params(dto::TeamPathOnly),
+#[utoipa::path(get, path = "/audit-logs/v2/team/{teamId}/filters", operation_id = "team_filters",
+    params(dto::TeamPathOnly),
     security(("Token" = ["organizations:read"])),
     responses(
         (status = 200, description = "What the team's log can be filtered by.", body = dto::AuditFilters),
@@ -115,13 +134,17 @@ async fn organization_filters(State(state): State<AppState>, m: OrgMember<OrgsRe
             body = ErrorBody),
         (status = 404, description = "No such team.", body = ErrorBody),
     ))]
-async fn team_filters(State(state): State<AppState>, scoped: Scoped<OrgsRead>, path: PathIds) -> Result<Reply> {
+async fn list_team_log_filters(
+    State(state): State<AppState>,
+    scoped: Scoped<OrgsRead>,
+    path: PathIds,
+) -> Result<Reply<dto::AuditFilters>> {
     let (team_id, _) = team_reader(&state, scoped, &path).await?;
-    filters(&state, Scope::Team(team_id)).await
+    log_filters(&state, Scope::Team(team_id)).await
 }
 
 /// `GET /audit-logs/v2/{organizationId}/{uuid}`: one entry with its `detail`.
-#[utoipa::path(get, path = "/audit-logs/v2/{organizationId}/{uuid}", params(dto::EntryPath),
+#[utoipa::path(get, path = "/audit-logs/v2/{organizationId}/{uuid}", operation_id = "entry", params(dto::EntryPath),
     security(("Token" = ["organizations:read"])),
     responses(
         (status = 200, description = "The entry.", body = dto::AuditLogDetail),
@@ -129,41 +152,46 @@ async fn team_filters(State(state): State<AppState>, scoped: Scoped<OrgsRead>, p
         (status = 403, description = "No scope, not a member, or neither Owner nor Admin.", body = ErrorBody),
         (status = 404, description = "No such organization or entry.", body = ErrorBody),
     ))]
-async fn entry(State(state): State<AppState>, m: OrgMember<OrgsRead>, path: PathIds) -> Result<Reply> {
+async fn get_log_entry(
+    State(state): State<AppState>,
+    m: OrgMember<OrgsRead>,
+    path: PathIds,
+) -> Result<Reply<dto::AuditLogDetail>> {
     m.require::<perms::OrganizationEdit>()?;
     let uuid = audit::normalize_uuid(path.raw("uuid"))
         .ok_or_else(|| ApiError::field("uuid", "uuid must be 32 hexadecimal digits, with or without dashes"))?;
     let found = state.store.audit_entry(m.org.id, &uuid).await?;
     let e = found.ok_or_else(|| ApiError::NotFound(format!("Audit log entry {uuid} not found.")))?;
-    Ok(Reply(json!({ "auditLog": e.to_json(true) })))
+    Ok(Reply(dto::AuditLogDetail::from(&e)))
 }
 
-async fn page(state: &AppState, org: &Org, scope: Scope, q: &Params) -> Result<Reply> {
+/// One page of a log, newest first unless `pg[sortDir]=asc`; `pg.last` is the cursor of the next page.
+async fn log_page(state: &AppState, org: &Org, scope: Scope, q: &Params) -> Result<Reply<dto::AuditLogPage>> {
     let query = parse_query(org, scope, q)?;
     let entries: Vec<Entry> = state.store.audit_page(&query).await?;
-    let last = entries.last().map(Entry::imt_id);
-    let list: Vec<Value> = entries.iter().map(|e| e.to_json(false)).collect();
-    let dir = if query.newest_first { "desc" } else { "asc" };
-    let pg = json!({"sortBy": "triggeredAt", "sortDir": dir, "limit": query.limit, "last": last});
-    Ok(Reply(json!({ "auditLogs": list, "pg": pg })))
+    let pg = dto::AuditPg {
+        sort_by: "triggeredAt",
+        sort_dir: if query.newest_first { "desc" } else { "asc" },
+        limit: query.limit,
+        last: entries.last().map(Entry::imt_id),
+    };
+    Ok(Reply(dto::AuditLogPage { audit_logs: entries.iter().map(dto::AuditLog::from).collect(), pg }))
 }
 
-async fn filters(state: &AppState, scope: Scope) -> Result<Reply> {
+/// The users, teams and events that occur in a log; events grouped under their headers in catalogue order.
+async fn log_filters(state: &AppState, scope: Scope) -> Result<Reply<dto::AuditFilters>> {
     let f = state.store.audit_filters(scope).await?;
-    let users: Vec<Value> =
-        f.users.iter().map(|(id, name, email)| json!({"id": id, "name": name, "email": email})).collect();
-    let teams: Vec<Value> = f.teams.iter().map(|(id, name)| json!({"id": id, "name": name})).collect();
-    let mut groups: Vec<(&str, Vec<Value>)> = Vec::new();
+    let users = f.users.into_iter().map(|(id, name, email)| dto::FilterUser { id, name, email }).collect();
+    let teams = f.teams.into_iter().map(|(id, name)| dto::AuditFilters::team(id, name)).collect();
+    let mut events: Vec<dto::FilterGroup> = Vec::new();
     for e in events::ALL.iter().filter(|e| f.events.iter().any(|n| n == e.name)) {
-        let item = json!({"label": e.label, "value": e.name});
-        match groups.iter_mut().find(|(h, _)| *h == e.header) {
-            Some((_, items)) => items.push(item),
-            None => groups.push((e.header, vec![item])),
+        let item = dto::FilterItem { label: e.label, value: e.name };
+        match events.iter_mut().find(|g| g.header == e.header) {
+            Some(group) => group.items.push(item),
+            None => events.push(dto::FilterGroup { header: e.header, items: vec![item] }),
         }
     }
-    let events: Vec<Value> =
-        groups.into_iter().map(|(header, items)| json!({"header": header, "items": items})).collect();
-    Ok(Reply(json!({ "users": users, "teams": teams, "events": events })))
+    Ok(Reply(dto::AuditFilters { users, teams, events }))
 }
 
 /// The query string as a log query; every bad parameter is named in one 400.

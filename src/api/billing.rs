@@ -1,18 +1,18 @@
-//! Plans and billing without a payment processor: O9 payments, O10–O14 subscription, the price list and the
-//! local checkout page. Every plan change takes effect at once and leaves a payment record.
+//! Plans and billing without a payment processor: payments, the subscription (read, start, change, cancel, the
+//! Free plan), the price list and the local checkout page. Every plan change takes effect at once and leaves a payment record.
 
 use axum::extract::State;
 use axum::routing::{get, post};
 use axum::Router;
-use chrono::{DateTime, Months, Utc};
-use serde_json::{json, Value};
+use chrono::Months;
+use serde_json::Value;
 
 use crate::access::OrgMember;
 use crate::api::body::{self, Fields, JsonObject};
 use crate::api::openapi::common::OrgPath;
 use crate::api::params::{PageSpec, Params, MAX_LIMIT};
 use crate::api::path::PathIds;
-use crate::api::reply::Reply;
+use crate::api::reply::{timestamp, Reply};
 use crate::app::AppState;
 use crate::auth::Authed;
 use crate::domain::countries;
@@ -22,66 +22,36 @@ use crate::domain::plans::{Interval, Price};
 use crate::domain::scopes::{OrgsRead, OrgsWrite};
 use crate::error::{ApiError, ErrorBody, Result};
 use crate::grant::perms;
-use crate::store::models::{Org, Payment, PlanChange, PlanChangeKind, Subscription};
+use crate::store::models::{Org, PlanChange, PlanChangeKind, Subscription};
 
 pub mod dto;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/enums/prices", get(prices))
-        .route("/organizations/{organizationId}/payments", get(payments))
+        .route("/enums/prices", get(list_prices))
+        .route("/organizations/{organizationId}/payments", get(list_payments))
         .route(
             "/organizations/{organizationId}/subscription",
-            get(subscription).post(start).patch(change).delete(cancel),
+            get(get_subscription).post(start_subscription).patch(change_subscription).delete(cancel_subscription),
         )
-        .route("/organizations/{organizationId}/subscription-free", post(free))
-        .route("/checkout/{sessionId}", get(checkout))
+        .route("/organizations/{organizationId}/subscription-free", post(switch_to_free_plan))
+        .route("/checkout/{sessionId}", get(get_checkout_session))
 }
 
 const PAGE: PageSpec =
     PageSpec { sortable: &["id", "created", "amount_total"], default_sort: "created", default_limit: MAX_LIMIT };
 
-fn iso(t: DateTime<Utc>) -> String {
-    t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
-}
-
-/// The price of an organization's current plan for a given interval (the free plan has prices too).
-fn price_json(p: &Price<'_>) -> Value {
-    json!({
-        "id": p.id, "planId": p.plan_key, "productName": p.plan.product_name, "interval": p.interval.name(),
-        "amount": p.amount, "currency": p.plan.currency, "license": p.plan.license,
-    })
-}
-
 /// `GET /enums/prices` (orgd extension): the plan catalogue with its prices and licenses.
-#[utoipa::path(get, path = "/enums/prices", security(("Token" = [])),
+#[utoipa::path(get, path = "/enums/prices", operation_id = "prices", security(("Token" = [])),
     extensions(("x-orgd-extension" = json!(true))),
     responses((status = 200, description = "Every price of the catalogue.", body = dto::Prices)))]
-async fn prices(State(state): State<AppState>, _: Authed) -> Reply {
-    let list: Vec<Value> = state.plans.prices().iter().map(price_json).collect();
-    Reply(json!({ "prices": list }))
+async fn list_prices(State(state): State<AppState>, _: Authed) -> Reply<dto::Prices> {
+    Reply(dto::Prices { prices: state.plans.prices().iter().map(dto::PlanPrice::from).collect() })
 }
 
-fn payment_json(p: &Payment) -> Value {
-    json!({
-        "id": p.id,
-        "invoice_number": format!("ORGD-{:08}", p.id),
-        "created": iso(p.created_at),
-        "type_name": p.type_name,
-        "status_name": "paid",
-        "product_name": p.product_name,
-        "payment_method": "none",
-        "amount_total": p.amount,
-        "currency_code": p.currency,
-        "invoice_url": null,
-        "period_from": iso(p.period_from),
-        "period_to": iso(p.period_to),
-        "price_id": p.price_id,
-    })
-}
-
-/// O9 `GET /organizations/{organizationId}/payments`: one entry per paid period or plan change.
-#[utoipa::path(get, path = "/organizations/{organizationId}/payments", params(dto::PaymentsQuery),
+/// `GET /organizations/{organizationId}/payments`: one entry per paid period or plan change.
+#[utoipa::path(get, path = "/organizations/{organizationId}/payments", operation_id = "payments",
+    params(dto::PaymentsQuery),
     security(("Token" = ["organizations:read"])),
     responses(
         (status = 200, description = "The payments.", body = dto::Payments),
@@ -89,38 +59,43 @@ fn payment_json(p: &Payment) -> Value {
         (status = 403, description = "No scope, not a member, or no `payments get`.", body = ErrorBody),
         (status = 404, description = "No such organization.", body = ErrorBody),
     ))]
-async fn payments(State(state): State<AppState>, m: OrgMember<OrgsRead>, q: Params) -> Result<Reply> {
+async fn list_payments(
+    State(state): State<AppState>,
+    m: OrgMember<OrgsRead>,
+    q: Params,
+) -> Result<Reply<dto::Payments>> {
     let g = m.require::<perms::PaymentsGet>()?;
     let page = q.page(&PAGE)?;
-    let list: Vec<Value> = state.store.payments(&g, &page).await?.iter().map(payment_json).collect();
-    Ok(Reply(json!({ "payments": list, "pg": page })))
+    let list = state.store.payments(&g, &page).await?.iter().map(dto::Payment::from).collect();
+    Ok(Reply(dto::Payments { payments: list, pg: page }))
 }
 
-fn subscription_json(state: &AppState, org: &Org, sub: Option<&Subscription>) -> Value {
+/// The organization's subscription: the product is the active subscription's price, else the plan's monthly one.
+fn subscription_of(state: &AppState, org: &Org, sub: Option<&Subscription>) -> dto::Subscription {
     let (plan_key, plan) = state.plan(&org.plan);
     let active = sub.filter(|s| s.status == "active");
     let price_id = active.map(|s| s.price_id.clone()).unwrap_or_else(|| format!("{plan_key}-monthly"));
     let price = state.plans.price(&price_id).map(|p| p.amount).unwrap_or(plan.monthly_price);
-    json!({
-        "product": {
-            "id": price_id,
-            "name": plan.product_name,
-            "planId": plan_key,
-            "price": price,
-            "currency": plan.currency,
-            "nextBill": active.map(|s| iso(s.period_to)),
+    dto::Subscription {
+        product: dto::Product {
+            id: price_id,
+            name: plan.product_name.clone(),
+            plan_id: plan_key.to_string(),
+            price,
+            currency: plan.currency.clone(),
+            next_bill: active.map(|s| timestamp(s.period_to)),
         },
-        "status": sub.map(|s| s.status.as_str()).unwrap_or("none"),
-        "customerId": org.id,
-        "subscriptionId": sub.map(|s| s.id),
-        "pauseStartsAt": null,
-        "pauseEndsAt": null,
-        "isSubscriptionPaused": false,
-    })
+        status: dto::SubscriptionStatus::of(sub),
+        customer_id: org.id,
+        subscription_id: sub.map(|s| s.id),
+        pause_starts_at: None,
+        pause_ends_at: None,
+        is_subscription_paused: false,
+    }
 }
 
-/// O10 `GET /organizations/{organizationId}/subscription`.
-#[utoipa::path(get, path = "/organizations/{organizationId}/subscription", params(OrgPath),
+/// `GET /organizations/{organizationId}/subscription`.
+#[utoipa::path(get, path = "/organizations/{organizationId}/subscription", operation_id = "subscription", params(OrgPath),
     security(("Token" = ["organizations:read"])),
     responses(
         (status = 200, description = "The subscription.", body = dto::SubscriptionDetail),
@@ -128,10 +103,13 @@ fn subscription_json(state: &AppState, org: &Org, sub: Option<&Subscription>) ->
         (status = 403, description = "No scope, not a member, or no `payments get`.", body = ErrorBody),
         (status = 404, description = "No such organization.", body = ErrorBody),
     ))]
-async fn subscription(State(state): State<AppState>, m: OrgMember<OrgsRead>) -> Result<Reply> {
+async fn get_subscription(
+    State(state): State<AppState>,
+    m: OrgMember<OrgsRead>,
+) -> Result<Reply<dto::SubscriptionDetail>> {
     let g = m.require::<perms::PaymentsGet>()?;
     let sub = state.store.subscription(&g).await?;
-    Ok(Reply(json!({ "subscription": subscription_json(&state, &m.org, sub.as_ref()) })))
+    Ok(Reply(dto::SubscriptionDetail { subscription: subscription_of(&state, &m.org, sub.as_ref()) }))
 }
 
 /// Builds the change to `price`, with the plan's limits for the usage check.
@@ -207,9 +185,9 @@ fn customer_field(v: &Value) -> std::result::Result<Value, String> {
     }
 }
 
-/// O11 `POST /organizations/{organizationId}/subscription`: `priceId`, optional `couponCode` and `customer`.
-/// The plan takes effect at once; the answer carries a local checkout URL instead of a processor's.
-#[utoipa::path(post, path = "/organizations/{organizationId}/subscription", params(OrgPath),
+/// `POST /organizations/{organizationId}/subscription`: `priceId`, optional `couponCode` and `customer`. The plan
+/// takes effect at once; the answer carries a local checkout URL instead of a processor's.
+#[utoipa::path(post, path = "/organizations/{organizationId}/subscription", operation_id = "start", params(OrgPath),
     request_body = dto::StartSubscription,
     security(("Token" = ["organizations:write"])),
     responses(
@@ -219,7 +197,11 @@ fn customer_field(v: &Value) -> std::result::Result<Value, String> {
         (status = 403, description = "No scope, not a member, or no `payment edit`.", body = ErrorBody),
         (status = 404, description = "No such organization.", body = ErrorBody),
     ))]
-async fn start(State(state): State<AppState>, m: OrgMember<OrgsWrite>, body: JsonObject) -> Result<Reply> {
+async fn start_subscription(
+    State(state): State<AppState>,
+    m: OrgMember<OrgsWrite>,
+    body: JsonObject,
+) -> Result<Reply<dto::Checkout>> {
     let g = m.require::<perms::PaymentEdit>()?;
     let mut f = Fields::new(&body);
     let price_id = f.required("priceId", price_field(&state));
@@ -236,17 +218,17 @@ async fn start(State(state): State<AppState>, m: OrgMember<OrgsWrite>, body: Jso
     change.coupon_code = coupon;
     change.checkout_session = Some(session.clone());
     let (sub, payment) = state.store.change_plan(&g, change).await?;
-    Ok(Reply(json!({
-        "checkoutUrl": format!("http://{}/api/v2/checkout/{session}", state.zone),
-        "sessionId": session,
-        "customerId": m.org.id,
-        "subscriptionId": sub.id,
-        "paymentId": payment.id,
-    })))
+    Ok(Reply(dto::Checkout {
+        checkout_url: format!("http://{}/api/v2/checkout/{session}", state.zone),
+        session_id: session,
+        customer_id: m.org.id,
+        subscription_id: sub.id,
+        payment_id: payment.id,
+    }))
 }
 
-/// O13 `PATCH /organizations/{organizationId}/subscription` with `{priceId}`: switches the active subscription.
-#[utoipa::path(patch, path = "/organizations/{organizationId}/subscription", params(OrgPath),
+/// `PATCH /organizations/{organizationId}/subscription` with `{priceId}`: switches the active subscription.
+#[utoipa::path(patch, path = "/organizations/{organizationId}/subscription", operation_id = "change", params(OrgPath),
     request_body = dto::ChangeSubscription,
     security(("Token" = ["organizations:write"])),
     responses(
@@ -256,7 +238,11 @@ async fn start(State(state): State<AppState>, m: OrgMember<OrgsWrite>, body: Jso
         (status = 403, description = "No scope, not a member, or no `payment edit`.", body = ErrorBody),
         (status = 404, description = "No such organization.", body = ErrorBody),
     ))]
-async fn change(State(state): State<AppState>, m: OrgMember<OrgsWrite>, body: JsonObject) -> Result<Reply> {
+async fn change_subscription(
+    State(state): State<AppState>,
+    m: OrgMember<OrgsWrite>,
+    body: JsonObject,
+) -> Result<Reply<dto::SubscriptionDetail>> {
     let g = m.require::<perms::PaymentEdit>()?;
     let mut f = Fields::new(&body);
     let price_id = f.required("priceId", price_field(&state));
@@ -265,12 +251,12 @@ async fn change(State(state): State<AppState>, m: OrgMember<OrgsWrite>, body: Js
     let (sub, _) =
         state.store.change_plan(&g, plan_change(&state, PlanChangeKind::Change, &price, "plan change")).await?;
     let org = Org { plan: sub.plan.clone(), ..m.org.clone() };
-    Ok(Reply(json!({ "subscription": subscription_json(&state, &org, Some(&sub)) })))
+    Ok(Reply(dto::SubscriptionDetail { subscription: subscription_of(&state, &org, Some(&sub)) }))
 }
 
-/// O12 `DELETE /organizations/{organizationId}/subscription`: cancels at once; the organization returns to the
+/// `DELETE /organizations/{organizationId}/subscription`: cancels at once; the organization returns to the
 /// instance's default plan.
-#[utoipa::path(delete, path = "/organizations/{organizationId}/subscription", params(OrgPath),
+#[utoipa::path(delete, path = "/organizations/{organizationId}/subscription", operation_id = "cancel", params(OrgPath),
     security(("Token" = ["organizations:write"])),
     responses(
         (status = 200, description = "Cancelled.", body = dto::Ok),
@@ -279,17 +265,18 @@ async fn change(State(state): State<AppState>, m: OrgMember<OrgsWrite>, body: Js
         (status = 403, description = "No scope, not a member, or no `payment edit`.", body = ErrorBody),
         (status = 404, description = "No such organization.", body = ErrorBody),
     ))]
-async fn cancel(State(state): State<AppState>, m: OrgMember<OrgsWrite>) -> Result<Reply> {
+async fn cancel_subscription(State(state): State<AppState>, m: OrgMember<OrgsWrite>) -> Result<Reply<dto::Ok>> {
     let g = m.require::<perms::PaymentEdit>()?;
     let key = state.config.default_plan.clone();
     let price = state.plans.price(&format!("{key}-{}", Interval::Monthly.name()));
     let price = price.ok_or_else(|| ApiError::Internal(anyhow::anyhow!("default plan has no price")))?;
     state.store.change_plan(&g, plan_change(&state, PlanChangeKind::Cancel, &price, "cancellation")).await?;
-    Ok(Reply(json!({ "ok": 1 })))
+    Ok(Reply(dto::Ok::OK))
 }
 
-/// O14 `POST /organizations/{organizationId}/subscription-free?confirmed=true`: the Free plan, at once.
-#[utoipa::path(post, path = "/organizations/{organizationId}/subscription-free", params(dto::FreeQuery),
+/// `POST /organizations/{organizationId}/subscription-free?confirmed=true`: the Free plan, at once.
+#[utoipa::path(post, path = "/organizations/{organizationId}/subscription-free", operation_id = "free",
+    params(dto::FreeQuery),
     security(("Token" = ["organizations:write"])),
     responses(
         (status = 200, description = "On the Free plan.", body = dto::FreePlan),
@@ -299,7 +286,11 @@ async fn cancel(State(state): State<AppState>, m: OrgMember<OrgsWrite>) -> Resul
         (status = 404, description = "No such organization, or no free plan.", body = ErrorBody),
         (status = 406, description = "`confirmed=true` is missing (`IM004`).", body = ErrorBody),
     ))]
-async fn free(State(state): State<AppState>, m: OrgMember<OrgsWrite>, q: Params) -> Result<Reply> {
+async fn switch_to_free_plan(
+    State(state): State<AppState>,
+    m: OrgMember<OrgsWrite>,
+    q: Params,
+) -> Result<Reply<dto::FreePlan>> {
     let g = m.require::<perms::PaymentEdit>()?;
     if !q.bool("confirmed", false)? {
         return Err(ApiError::ConfirmationRequired(
@@ -311,26 +302,23 @@ async fn free(State(state): State<AppState>, m: OrgMember<OrgsWrite>, q: Params)
         .price("free-monthly")
         .ok_or_else(|| ApiError::NotFound("This instance has no free plan.".into()))?;
     let (sub, _) = state.store.change_plan(&g, plan_change(&state, PlanChangeKind::Free, &price, "free plan")).await?;
-    Ok(Reply(json!({ "customerId": m.org.id, "subscriptionId": sub.id })))
+    Ok(Reply(dto::FreePlan { customer_id: m.org.id, subscription_id: sub.id }))
 }
 
 /// `GET /checkout/{sessionId}` (orgd extension): the local stand-in for a processor's checkout page. It needs no
 /// token (a browser opens it); the unguessable session id is the key, and it shows only that the plan is in force.
-#[utoipa::path(get, path = "/checkout/{sessionId}", params(dto::CheckoutPath),
+#[utoipa::path(get, path = "/checkout/{sessionId}", operation_id = "checkout", params(dto::CheckoutPath),
     extensions(("x-orgd-extension" = json!(true))),
     responses(
         (status = 200, description = "The session's state.", body = dto::CheckoutPage),
         (status = 404, description = "No such session.", body = ErrorBody),
     ))]
-async fn checkout(State(state): State<AppState>, path: PathIds) -> Result<Reply> {
+async fn get_checkout_session(State(state): State<AppState>, path: PathIds) -> Result<Reply<dto::CheckoutPage>> {
     let session = path.raw("sessionId");
     let sub = match uuid::Uuid::try_parse(session) {
         Ok(_) => state.store.subscription_by_session(session).await?,
         Err(_) => None,
     };
     let sub = sub.ok_or_else(|| ApiError::NotFound("Checkout session not found.".into()))?;
-    Ok(Reply(json!({ "checkout": {
-        "sessionId": session, "status": "complete", "organizationId": sub.organization_id,
-        "priceId": sub.price_id, "paymentRequired": false
-    }})))
+    Ok(Reply(dto::CheckoutPage::complete(session, &sub)))
 }

@@ -11,7 +11,9 @@ use crate::error::{ApiError, SubError};
 /// Largest accepted request body.
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
 
-/// A JSON object body. An empty body counts as `{}` (Make's R6 uses an empty body to mean "remove").
+/// A JSON object body. An empty body counts as `{}` (the role changes,
+/// `POST /users/{userId}/user-organization-roles/{organizationId}` and `POST /users/{userId}/user-team-roles/{teamId}`,
+/// take an empty body to mean "remove").
 #[derive(Debug, Default)]
 pub struct JsonObject(pub Map<String, Value>);
 

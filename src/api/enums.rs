@@ -1,72 +1,63 @@
-//! E1–E5: countries, timezones, regions, zones and variable types.
-
-use axum::extract::State;
-use axum::routing::get;
-use axum::Router;
-use serde_json::{json, Value};
+//! The enums: countries, timezones, regions, zones and variable types.
 
 use crate::api::reply::Reply;
 use crate::app::AppState;
 use crate::auth::Authed;
 use crate::domain::{countries, timezones};
+use axum::extract::State;
+use axum::routing::get;
+use axum::Router;
+use dto::IdName;
 
 pub mod dto;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/enums/countries", get(countries))
-        .route("/enums/timezones", get(timezones))
-        .route("/enums/imt-regions", get(regions))
-        .route("/enums/imt-zones", get(zones))
-        .route("/enums/variable-types", get(variable_types))
+        .route("/enums/countries", get(list_countries))
+        .route("/enums/timezones", get(list_timezones))
+        .route("/enums/imt-regions", get(list_regions))
+        .route("/enums/imt-zones", get(list_zones))
+        .route("/enums/variable-types", get(list_variable_types))
 }
 
-/// E1 `GET /enums/countries`.
-#[utoipa::path(get, path = "/enums/countries", security(("Token" = [])),
+/// `GET /enums/countries`.
+#[utoipa::path(get, path = "/enums/countries", operation_id = "countries", security(("Token" = [])),
     responses((status = 200, description = "The countries.", body = dto::Countries)))]
-async fn countries(_: Authed) -> Reply {
-    let list: Vec<Value> = countries::all()
-        .iter()
-        .map(|c| json!({"id": c.id, "name": c.name, "code": c.code, "code2": c.code2}))
-        .collect();
-    Reply(json!({ "countries": list }))
+async fn list_countries(_: Authed) -> Reply<dto::Countries> {
+    Reply(dto::Countries { countries: countries::all().iter().map(dto::Country::from).collect() })
 }
 
-/// E2 `GET /enums/timezones`: offsets and labels as of now, so they follow daylight saving time.
-#[utoipa::path(get, path = "/enums/timezones", security(("Token" = [])),
+/// `GET /enums/timezones`: offsets and labels as of now, so they follow daylight saving time.
+#[utoipa::path(get, path = "/enums/timezones", operation_id = "timezones", security(("Token" = [])),
     responses((status = 200, description = "The timezones.", body = dto::Timezones)))]
-async fn timezones(State(state): State<AppState>, _: Authed) -> Reply {
+async fn list_timezones(State(state): State<AppState>, _: Authed) -> Reply<dto::Timezones> {
     let now = state.now();
-    let list: Vec<Value> = timezones::all()
-        .iter()
-        .map(|z| json!({"id": z.id, "name": z.label_at(now), "code": z.code(), "offset": z.offset_at(now)}))
-        .collect();
-    Reply(json!({ "timezones": list }))
+    Reply(dto::Timezones { timezones: timezones::all().iter().map(|z| dto::Timezone::at(z, now)).collect() })
 }
 
-/// E3 `GET /enums/imt-regions`: one region, this instance.
-#[utoipa::path(get, path = "/enums/imt-regions", security(("Token" = [])),
+/// `GET /enums/imt-regions`: one region, this instance.
+#[utoipa::path(get, path = "/enums/imt-regions", operation_id = "regions", security(("Token" = [])),
     responses((status = 200, description = "The regions.", body = dto::Regions)))]
-async fn regions(State(state): State<AppState>, _: Authed) -> Reply {
-    Reply(json!({ "imtRegions": [ { "id": REGION_ID, "name": &*state.zone } ] }))
+async fn list_regions(State(state): State<AppState>, _: Authed) -> Reply<dto::Regions> {
+    Reply(dto::Regions { imt_regions: vec![IdName { id: REGION_ID, name: state.zone.to_string() }] })
 }
 
-/// E4 `GET /enums/imt-zones`: one zone, this instance's host.
-#[utoipa::path(get, path = "/enums/imt-zones", security(("Token" = [])),
+/// `GET /enums/imt-zones`: one zone, this instance's host.
+#[utoipa::path(get, path = "/enums/imt-zones", operation_id = "zones", security(("Token" = [])),
     responses((status = 200, description = "The zones.", body = dto::Zones)))]
-async fn zones(State(state): State<AppState>, _: Authed) -> Reply {
-    Reply(json!({ "imtZones": [ { "id": 1, "name": &*state.zone } ] }))
+async fn list_zones(State(state): State<AppState>, _: Authed) -> Reply<dto::Zones> {
+    Reply(dto::Zones { imt_zones: vec![IdName { id: 1, name: state.zone.to_string() }] })
 }
 
-/// E5 `GET /enums/variable-types`.
-#[utoipa::path(get, path = "/enums/variable-types", security(("Token" = [])),
+/// `GET /enums/variable-types`.
+#[utoipa::path(get, path = "/enums/variable-types", operation_id = "variable_types", security(("Token" = [])),
     responses((status = 200, description = "The variable types.", body = dto::VariableTypes)))]
-async fn variable_types(_: Authed) -> Reply {
-    Reply(json!({ "variableTypes": [
-        {"id": 1, "name": "number"}, {"id": 2, "name": "string"},
-        {"id": 3, "name": "boolean"}, {"id": 4, "name": "date"}
-    ]}))
+async fn list_variable_types(_: Authed) -> Reply<dto::VariableTypes> {
+    let types = [(1, "number"), (2, "string"), (3, "boolean"), (4, "date")];
+    Reply(dto::VariableTypes {
+        variable_types: types.into_iter().map(|(id, name)| IdName { id, name: name.to_string() }).collect(),
+    })
 }
 
-/// The only region id (`regionId` of O2).
+/// The only region id (`regionId` of `POST /organizations`).
 pub const REGION_ID: i64 = 1;

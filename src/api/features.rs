@@ -1,9 +1,8 @@
-//! O22/O23 feature controls, O24 TFA enforcement, O8 installed custom apps.
+//! Feature controls, TFA enforcement and the installed custom apps of an organization.
 
 use axum::extract::State;
 use axum::routing::{get, patch};
 use axum::Router;
-use serde_json::{json, Map, Value};
 
 use crate::access::OrgMember;
 use crate::api::body::{self, Fields, JsonObject};
@@ -17,16 +16,18 @@ use crate::domain::features;
 use crate::domain::scopes::{FeatureControlsWrite, OrgRead, OrgsRead, OrgsWrite};
 use crate::error::{ApiError, ErrorBody, Result};
 use crate::grant::perms;
-use crate::store::models::FeatureControl;
 
 pub mod dto;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/organizations/{organizationId}/feature-controls", get(list).patch(set))
-        .route("/teams/{teamId}/feature-controls", get(list_for_team))
-        .route("/organizations/{organizationId}/tfa-enforcement", patch(tfa))
-        .route("/organizations/{organizationId}/apps", get(apps))
+        .route(
+            "/organizations/{organizationId}/feature-controls",
+            get(list_feature_controls).patch(set_feature_control),
+        )
+        .route("/teams/{teamId}/feature-controls", get(list_team_feature_controls))
+        .route("/organizations/{organizationId}/tfa-enforcement", patch(set_tfa_enforcement))
+        .route("/organizations/{organizationId}/apps", get(list_installed_apps))
 }
 
 const COLUMNS: Columns = Columns {
@@ -34,29 +35,17 @@ const COLUMNS: Columns = Columns {
     default: &["id", "name", "label", "description", "tags", "warning_message", "enabled"],
 };
 
-fn control_json(c: &FeatureControl) -> Map<String, Value> {
-    let cat = features::by_name(&c.name);
-    let v = json!({
-        "id": c.id,
-        "name": c.name,
-        "label": {"en": cat.map(|k| k.label).unwrap_or(&c.name)},
-        "description": {"en": cat.map(|k| k.description).unwrap_or("")},
-        "tags": cat.map(|k| k.tags).unwrap_or(&[]),
-        "warning_message": {"en": cat.map(|k| k.warning).unwrap_or("")},
-        "enabled": c.enabled,
-    });
-    match v {
-        Value::Object(m) => m,
-        _ => Map::new(),
-    }
-}
-
-async fn render(state: &AppState, g: &crate::grant::Granted<perms::OrganizationView>, q: &Params) -> Result<Reply> {
+/// An organization's feature controls as the two lists answer them (`featureControlName`, `cols[]`).
+async fn feature_controls(
+    state: &AppState,
+    g: &crate::grant::Granted<perms::OrganizationView>,
+    q: &Params,
+) -> Result<Reply<dto::FeatureControls>> {
     let cols = q.cols(&COLUMNS)?;
     let wanted = q.get("featureControlName").map(str::trim).filter(|s| !s.is_empty());
     let controls = state.store.feature_controls(g).await?;
     let all_enabled = controls.iter().all(|c| c.enabled);
-    let list: Vec<Value> = controls
+    let list = controls
         .iter()
         .filter(|c| {
             wanted.is_none_or(|w| {
@@ -64,14 +53,15 @@ async fn render(state: &AppState, g: &crate::grant::Granted<perms::OrganizationV
                     || features::by_name(&c.name).is_some_and(|k| k.label.eq_ignore_ascii_case(w))
             })
         })
-        .map(|c| COLUMNS.project(&control_json(c), cols.as_deref()))
+        .map(|c| COLUMNS.select(&dto::FeatureControl::from(c), cols.as_deref()))
         .collect();
-    Ok(Reply(json!({ "enableAllControlFeatures": all_enabled, "featureControls": list })))
+    Ok(Reply(dto::FeatureControls { enable_all_control_features: all_enabled, feature_controls: list }))
 }
 
-/// O22 `GET /organizations/{organizationId}/feature-controls`: highest id first; `featureControlName` matches the
-/// name or the English label.
-#[utoipa::path(get, path = "/organizations/{organizationId}/feature-controls", params(dto::ListQuery),
+/// `GET /organizations/{organizationId}/feature-controls`: highest id first; `featureControlName` matches the name
+/// or the English label.
+#[utoipa::path(get, path = "/organizations/{organizationId}/feature-controls", operation_id = "list",
+    params(dto::ListQuery),
     security(("Token" = ["organization:read"]), ("Token" = ["organizations:read"])),
     responses(
         (status = 200, description = "The feature controls.", body = dto::FeatureControls),
@@ -79,12 +69,16 @@ async fn render(state: &AppState, g: &crate::grant::Granted<perms::OrganizationV
         (status = 403, description = "The token lacks the scope, or the caller is not a member.", body = ErrorBody),
         (status = 404, description = "No such organization.", body = ErrorBody),
     ))]
-async fn list(State(state): State<AppState>, m: OrgMember<OrgRead>, q: Params) -> Result<Reply> {
-    render(&state, &m.view()?, &q).await
+async fn list_feature_controls(
+    State(state): State<AppState>,
+    m: OrgMember<OrgRead>,
+    q: Params,
+) -> Result<Reply<dto::FeatureControls>> {
+    feature_controls(&state, &m.view()?, &q).await
 }
 
 /// `GET /teams/{teamId}/feature-controls`: the controls of the team's organization.
-#[utoipa::path(get, path = "/teams/{teamId}/feature-controls", params(dto::TeamQuery),
+#[utoipa::path(get, path = "/teams/{teamId}/feature-controls", operation_id = "list_for_team", params(dto::TeamQuery),
     security(("Token" = ["organization:read"]), ("Token" = ["organizations:read"])),
     responses(
         (status = 200, description = "The feature controls of the team's organization.", body = dto::FeatureControls),
@@ -92,20 +86,20 @@ async fn list(State(state): State<AppState>, m: OrgMember<OrgRead>, q: Params) -
         (status = 403, description = "The token lacks the scope, or the caller is not a member.", body = ErrorBody),
         (status = 404, description = "No such team.", body = ErrorBody),
     ))]
-async fn list_for_team(
+async fn list_team_feature_controls(
     State(state): State<AppState>,
     scoped: Scoped<OrgRead>,
     path: PathIds,
     q: Params,
-) -> Result<Reply> {
+) -> Result<Reply<dto::FeatureControls>> {
     let id = path.id("teamId")?;
     let team = state.store.team(id).await?.ok_or_else(|| ApiError::NotFound(format!("Team {id} not found.")))?;
     let m = OrgMember::resolve(&state, scoped, team.organization_id).await?;
-    render(&state, &m.view()?, &q).await
+    feature_controls(&state, &m.view()?, &q).await
 }
 
-/// O23 `PATCH /organizations/{organizationId}/feature-controls` with `{id, enabled}`: Owner and Admin only.
-#[utoipa::path(patch, path = "/organizations/{organizationId}/feature-controls", params(OrgPath),
+/// `PATCH /organizations/{organizationId}/feature-controls` with `{id, enabled}`: Owner and Admin only.
+#[utoipa::path(patch, path = "/organizations/{organizationId}/feature-controls", operation_id = "set", params(OrgPath),
     request_body = dto::SetFeatureControl,
     security(("Token" = ["organizations:write"]), ("Token" = ["organization:read"])),
     responses(
@@ -114,19 +108,23 @@ async fn list_for_team(
         (status = 403, description = "No scope, not a member, or no `organization edit`.", body = ErrorBody),
         (status = 404, description = "No such organization or control.", body = ErrorBody),
     ))]
-async fn set(State(state): State<AppState>, m: OrgMember<FeatureControlsWrite>, body: JsonObject) -> Result<Reply> {
+async fn set_feature_control(
+    State(state): State<AppState>,
+    m: OrgMember<FeatureControlsWrite>,
+    body: JsonObject,
+) -> Result<Reply<dto::FeatureControlSet>> {
     let g = m.require::<perms::OrganizationEdit>()?;
     let mut f = Fields::new(&body);
     let id = f.required("id", body::id("id"));
     let enabled = f.required("enabled", body::boolean("enabled"));
     let (id, enabled) = f.finish(|| Some((id?, enabled?)))?;
     let c = state.store.set_feature_control(&g, id, enabled).await?;
-    Ok(Reply(json!({ "featureControls": {"id": c.id, "enabled": c.enabled} })))
+    Ok(Reply(dto::FeatureControlSet::from(&c)))
 }
 
-/// O24 `PATCH /organizations/{organizationId}/tfa-enforcement` with `{enable}` (or `{enabled}`). 403 without
+/// `PATCH /organizations/{organizationId}/tfa-enforcement` with `{enable}` (or `{enabled}`). 403 without
 /// `organization edit`, 400 when this instance offers no TFA enforcement, 402 when the plan lacks it.
-#[utoipa::path(patch, path = "/organizations/{organizationId}/tfa-enforcement", params(OrgPath),
+#[utoipa::path(patch, path = "/organizations/{organizationId}/tfa-enforcement", operation_id = "tfa", params(OrgPath),
     request_body = dto::TfaBody,
     security(("Token" = ["organizations:write"])),
     responses(
@@ -137,7 +135,11 @@ async fn set(State(state): State<AppState>, m: OrgMember<FeatureControlsWrite>, 
         (status = 403, description = "No scope, not a member, or no `organization edit`.", body = ErrorBody),
         (status = 404, description = "No such organization.", body = ErrorBody),
     ))]
-async fn tfa(State(state): State<AppState>, m: OrgMember<OrgsWrite>, body: JsonObject) -> Result<Reply> {
+async fn set_tfa_enforcement(
+    State(state): State<AppState>,
+    m: OrgMember<OrgsWrite>,
+    body: JsonObject,
+) -> Result<Reply<dto::TfaSet>> {
     let g = m.require::<perms::OrganizationEdit>()?;
     let mut f = Fields::new(&body);
     let key = if f.has("enable") || !f.has("enabled") { "enable" } else { "enabled" };
@@ -155,11 +157,11 @@ async fn tfa(State(state): State<AppState>, m: OrgMember<OrgsWrite>, body: JsonO
         ));
     }
     state.store.set_tfa_enforced(&g, enable).await?;
-    Ok(Reply(json!({ "organization": {"tfaEnforced": enable} })))
+    Ok(Reply(dto::TfaSet::enforced(enable)))
 }
 
-/// O8 `GET /organizations/{organizationId}/apps`: custom apps installed in the organization.
-#[utoipa::path(get, path = "/organizations/{organizationId}/apps", params(OrgPath),
+/// `GET /organizations/{organizationId}/apps`: custom apps installed in the organization.
+#[utoipa::path(get, path = "/organizations/{organizationId}/apps", operation_id = "apps", params(OrgPath),
     security(("Token" = ["organizations:read"])),
     responses(
         (status = 200, description = "The installed custom apps.", body = dto::InstalledApps),
@@ -167,16 +169,20 @@ async fn tfa(State(state): State<AppState>, m: OrgMember<OrgsWrite>, body: JsonO
         (status = 403, description = "The token lacks the scope, or the caller is not a member.", body = ErrorBody),
         (status = 404, description = "No such organization.", body = ErrorBody),
     ))]
-async fn apps(State(state): State<AppState>, m: OrgMember<OrgsRead>) -> Result<Reply> {
-    let list: Vec<Value> = state
-        .store
-        .installed_apps(&m.view()?)
-        .await?
-        .iter()
-        .map(|a| {
-            json!({"appName": a.app_name, "appVersion": a.app_version, "organizationId": a.organization_id,
-                   "installedAt": a.installed_at.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(), "installedBy": a.installed_by})
-        })
-        .collect();
-    Ok(Reply(json!({ "installedApps": list })))
+async fn list_installed_apps(
+    State(state): State<AppState>,
+    m: OrgMember<OrgsRead>,
+) -> Result<Reply<dto::InstalledApps>> {
+    let apps = state.store.installed_apps(&m.view()?).await?;
+    Ok(Reply(dto::InstalledApps { installed_apps: apps.iter().map(dto::InstalledApp::from).collect() }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_are_the_fields_of_the_wire_type() {
+        assert_eq!(crate::api::params::schema_fields::<dto::FeatureControl>(), COLUMNS.all);
+    }
 }

@@ -1,18 +1,17 @@
-//! Invitations: O15 invite, O3 detail by hash, O4 accept, U3 the caller's open invitations.
+//! Invitations: inviting a user, an invitation by its hash, accepting it, and the caller's open invitations.
 
 use axum::extract::State;
 use axum::routing::{get, post};
 use axum::Router;
 use chrono::Duration;
-use serde_json::{json, Value};
 
 use crate::access::OrgMember;
 use crate::api::body::{self, Fields, JsonObject};
-use crate::api::members::role_json;
+use crate::api::members::dto::{MemberRole, MemberRoleChanged};
 use crate::api::openapi::common::OrgPath;
 use crate::api::params::Params;
 use crate::api::reply::Reply;
-use crate::api::users::user_json;
+use crate::api::users::dto::PublicUser;
 use crate::app::AppState;
 use crate::auth::{Caller, Scoped};
 use crate::domain::email::Email;
@@ -23,24 +22,24 @@ use crate::error::{ApiError, ErrorBody, Result};
 use crate::grant::perms;
 use crate::store::models::{Invitation, NewInvitation};
 
-/// Longest invitation note (spec §9 q.29).
+/// Longest invitation note, in characters.
 const MAX_NOTE_CHARS: usize = 1000;
 
 pub mod dto;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/organizations/{organizationId}/invite", post(invite))
-        .route("/organizations/invitation", get(detail))
-        .route("/organizations/accept-invitation", post(accept))
-        .route("/users/me/organization-invitations", get(mine))
+        .route("/organizations/{organizationId}/invite", post(invite_user))
+        .route("/organizations/invitation", get(get_invitation))
+        .route("/organizations/accept-invitation", post(accept_invitation))
+        .route("/users/me/organization-invitations", get(list_my_invitations))
 }
 
-/// O15 `POST /organizations/{organizationId}/invite`: `email`, `name`, `usersRoleId`, optional `note` and
-/// `teamsId`. An e-mail without an account gets one (without tokens) that `orgd users add` later completes. The
+/// `POST /organizations/{organizationId}/invite`: `email`, `name`, `usersRoleId`, optional `note` and `teamsId`. An e-mail without an account gets one (without tokens) that `orgd users add` later completes. The
 /// invitation e-mail is queued in the same transaction and sent afterwards; past `invitations_per_hour` of them
 /// the organization's invites are refused with 429.
-#[utoipa::path(post, path = "/organizations/{organizationId}/invite", params(OrgPath), request_body = dto::InviteBody,
+#[utoipa::path(post, path = "/organizations/{organizationId}/invite", operation_id = "invite", params(OrgPath),
+    request_body = dto::InviteBody,
     security(("Token" = ["organizations:write"])),
     responses(
         (status = 200, description = "The invitee's pending role.", body = crate::api::members::dto::MemberRoleChanged),
@@ -51,7 +50,11 @@ pub fn router() -> Router<AppState> {
         (status = 429, description = "The organization sent as many invitations as it may per hour \
             (`invitations_per_hour`); `Retry-After` says when it may send again.", body = ErrorBody),
     ))]
-async fn invite(State(state): State<AppState>, m: OrgMember<OrgsWrite>, body: JsonObject) -> Result<Reply> {
+async fn invite_user(
+    State(state): State<AppState>,
+    m: OrgMember<OrgsWrite>,
+    body: JsonObject,
+) -> Result<Reply<MemberRoleChanged>> {
     let g = m.require::<perms::UserAddAndEdit>()?;
     let mut f = Fields::new(&body);
     let email = f.required("email", |v| body::string("email")(v).and_then(|s| Email::parse(&s)));
@@ -72,23 +75,7 @@ async fn invite(State(state): State<AppState>, m: OrgMember<OrgsWrite>, body: Js
             Ok(s)
         }
     });
-    let mut team_ids = f.optional("teamsId", body::ids("teamsId")).unwrap_or_default();
-    team_ids.sort_unstable();
-    team_ids.dedup();
-    if !team_ids.is_empty() {
-        let page = crate::api::params::Page {
-            sort_by: "id",
-            sort_dir: crate::api::params::SortDir::Asc,
-            limit: crate::api::params::MAX_LIMIT,
-            offset: 0,
-        };
-        let org_teams = state.store.teams_in_org(&m.view()?, &page).await?;
-        for id in &team_ids {
-            if !org_teams.iter().any(|t| t.id == *id) {
-                f.error("teamsId", format!("Team {id} is not a team of this organization"));
-            }
-        }
-    }
+    let team_ids = teams_of_invitation(&state, &m, &mut f).await?;
     let now = state.now();
     let (_, plan) = state.plan(&m.org.plan);
     let cmd = f.finish(|| {
@@ -107,7 +94,29 @@ async fn invite(State(state): State<AppState>, m: OrgMember<OrgsWrite>, body: Js
     })?;
     let role = state.store.invite(&g, cmd).await?;
     state.mail_queued("invitation", g.org_id());
-    Ok(Reply(json!({ "userOrganizationRole": role_json(&role, now) })))
+    Ok(Reply(MemberRoleChanged { user_organization_role: MemberRole::at(&role, now) }))
+}
+
+/// The invitation's `teamsId`, without repeats; a team of another organization is a field error.
+async fn teams_of_invitation(state: &AppState, m: &OrgMember<OrgsWrite>, f: &mut Fields<'_>) -> Result<Vec<i64>> {
+    let mut team_ids = f.optional("teamsId", body::ids("teamsId")).unwrap_or_default();
+    team_ids.sort_unstable();
+    team_ids.dedup();
+    if !team_ids.is_empty() {
+        let page = crate::api::params::Page {
+            sort_by: "id",
+            sort_dir: crate::api::params::SortDir::Asc,
+            limit: crate::api::params::MAX_LIMIT,
+            offset: 0,
+        };
+        let org_teams = state.store.teams_in_org(&m.view()?, &page).await?;
+        for id in &team_ids {
+            if !org_teams.iter().any(|t| t.id == *id) {
+                f.error("teamsId", format!("Team {id} is not a team of this organization"));
+            }
+        }
+    }
+    Ok(team_ids)
 }
 
 /// Finds an open invitation for the caller: 404 unknown, used or expired; 403 someone else's.
@@ -130,8 +139,8 @@ fn hash_of(value: Option<&str>) -> Result<&str> {
     }
 }
 
-/// O3 `GET /organizations/invitation?hash=`.
-#[utoipa::path(get, path = "/organizations/invitation", params(dto::DetailQuery),
+/// `GET /organizations/invitation?hash=`.
+#[utoipa::path(get, path = "/organizations/invitation", operation_id = "detail", params(dto::DetailQuery),
     security(("Token" = ["organizations:read"])),
     responses(
         (status = 200, description = "The invitation.", body = dto::InvitationDetail),
@@ -139,18 +148,17 @@ fn hash_of(value: Option<&str>) -> Result<&str> {
         (status = 403, description = "The token lacks the scope, or the invitation is for another e-mail.", body = ErrorBody),
         (status = 404, description = "Unknown, used or expired hash.", body = ErrorBody),
     ))]
-async fn detail(State(state): State<AppState>, Scoped { caller, .. }: Scoped<OrgsRead>, q: Params) -> Result<Reply> {
+async fn get_invitation(
+    State(state): State<AppState>,
+    Scoped { caller, .. }: Scoped<OrgsRead>,
+    q: Params,
+) -> Result<Reply<dto::InvitationDetail>> {
     let inv = open_invitation(&state, &caller, hash_of(q.get("hash"))?).await?;
-    Ok(Reply(json!({
-        "organization": {"id": inv.organization_id, "name": inv.organization_name},
-        "user": user_json(&inv.user),
-        "userOrganizationRole": {"userId": inv.user.id, "organizationId": inv.organization_id,
-                                 "usersRoleId": inv.users_role_id, "invitation": "pending"}
-    })))
+    Ok(Reply(dto::InvitationDetail::from(&inv)))
 }
 
-/// O4 `POST /organizations/accept-invitation` with `{hash}`: the caller becomes an active member.
-#[utoipa::path(post, path = "/organizations/accept-invitation", request_body = dto::AcceptBody,
+/// `POST /organizations/accept-invitation` with `{hash}`: the caller becomes an active member.
+#[utoipa::path(post, path = "/organizations/accept-invitation", operation_id = "accept", request_body = dto::AcceptBody,
     security(("Token" = ["organizations:write"])),
     responses(
         (status = 200, description = "The caller and their new role.", body = dto::Accepted),
@@ -158,37 +166,34 @@ async fn detail(State(state): State<AppState>, Scoped { caller, .. }: Scoped<Org
         (status = 403, description = "The token lacks the scope, or the invitation is for another e-mail.", body = ErrorBody),
         (status = 404, description = "Unknown, used or expired hash.", body = ErrorBody),
     ))]
-async fn accept(
+async fn accept_invitation(
     State(state): State<AppState>,
     Scoped { caller, .. }: Scoped<OrgsWrite>,
     body: JsonObject,
-) -> Result<Reply> {
+) -> Result<Reply<dto::Accepted>> {
     let mut f = Fields::new(&body);
     let hash = f.required("hash", body::string("hash"));
     let hash = f.finish(|| hash)?;
     let inv = open_invitation(&state, &caller, hash_of(Some(&hash))?).await?;
     let now = state.now();
     let role = state.store.accept_invitation(inv.id, now).await?;
-    Ok(Reply(json!({ "user": user_json(&caller.user), "userOrganizationRole": role_json(&role, now) })))
+    Ok(Reply(dto::Accepted {
+        user: PublicUser::from(&caller.user),
+        user_organization_role: MemberRole::at(&role, now),
+    }))
 }
 
-/// U3 `GET /users/me/organization-invitations`.
-#[utoipa::path(get, path = "/users/me/organization-invitations",
+/// `GET /users/me/organization-invitations`.
+#[utoipa::path(get, path = "/users/me/organization-invitations", operation_id = "mine",
     security(("Token" = ["user:read"])),
     responses(
         (status = 200, description = "The caller's open invitations.", body = dto::OpenInvitations),
         (status = 403, description = "The token lacks the scope.", body = ErrorBody),
     ))]
-async fn mine(State(state): State<AppState>, Scoped { caller, .. }: Scoped<UserRead>) -> Result<Reply> {
-    let list: Vec<Value> = state
-        .store
-        .open_invitations_of(caller.user.id, state.now())
-        .await?
-        .into_iter()
-        .map(|i| {
-            json!({"hash": i.hash, "invitation": "pending", "usersRoleId": i.users_role_id,
-                   "organizationId": i.organization_id, "organizationName": i.organization_name, "zone": i.zone})
-        })
-        .collect();
-    Ok(Reply(json!({ "userOrganizationInvitations": list })))
+async fn list_my_invitations(
+    State(state): State<AppState>,
+    Scoped { caller, .. }: Scoped<UserRead>,
+) -> Result<Reply<dto::OpenInvitations>> {
+    let open = state.store.open_invitations_of(caller.user.id, state.now()).await?;
+    Ok(Reply(dto::OpenInvitations { user_organization_invitations: open.into_iter().map(Into::into).collect() }))
 }

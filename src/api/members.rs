@@ -1,10 +1,9 @@
-//! User–organization roles (R1–R7) and the users of an organization (U5).
+//! User–organization roles (`/organizations/{organizationId}/user-organization-roles`,
+//! `/users/{userId}/user-organization-roles`) and the users of an organization (`GET /users`).
 
 use axum::extract::State;
 use axum::routing::{get, post};
 use axum::Router;
-use chrono::{DateTime, Utc};
-use serde_json::{json, Map, Value};
 
 use crate::access::OrgMember;
 use crate::api::body::{self, Fields, JsonObject};
@@ -12,7 +11,7 @@ use crate::api::openapi::common::OrgPath;
 use crate::api::params::{Columns, PageSpec, Params, MAX_LIMIT};
 use crate::api::path::PathIds;
 use crate::api::reply::Reply;
-use crate::api::users::user_json;
+use crate::api::users::dto::PublicUser;
 use crate::app::AppState;
 use crate::auth::Scoped;
 use crate::domain::roles;
@@ -25,13 +24,16 @@ pub mod dto;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/organizations/{organizationId}/user-organization-roles", get(list))
-        .route("/organizations/{organizationId}/user-organization-roles/transfer", post(transfer))
-        .route("/organizations/{organizationId}/user-organization-roles/{userId}", get(detail))
-        .route("/users/{userId}/user-organization-roles", get(of_user))
-        .route("/users/{userId}/user-organization-roles/{organizationId}", get(detail_by_user).post(set))
-        .route("/users/{userId}/user-organization-roles/{organizationId}/transfer", post(transfer_to))
-        .route("/users", get(users))
+        .route("/organizations/{organizationId}/user-organization-roles", get(list_member_roles))
+        .route("/organizations/{organizationId}/user-organization-roles/transfer", post(transfer_ownership))
+        .route("/organizations/{organizationId}/user-organization-roles/{userId}", get(get_member_role))
+        .route("/users/{userId}/user-organization-roles", get(list_user_roles))
+        .route(
+            "/users/{userId}/user-organization-roles/{organizationId}",
+            get(get_user_role).post(set_or_remove_member_role),
+        )
+        .route("/users/{userId}/user-organization-roles/{organizationId}/transfer", post(make_user_owner))
+        .route("/users", get(list_organization_users))
 }
 
 const COLUMNS: Columns = Columns {
@@ -39,34 +41,9 @@ const COLUMNS: Columns = Columns {
     default: &["userId", "organizationId", "usersRoleId", "invitation"],
 };
 
-/// The full `userOrganizationRole` object; `invitation` is null, `pending` or `expired`.
-pub fn role_full(r: &MemberRole, now: DateTime<Utc>) -> Map<String, Value> {
-    let invitation = match r.invited_until {
-        None => Value::Null,
-        Some(until) if until > now => json!("pending"),
-        Some(_) => json!("expired"),
-    };
-    let v = json!({
-        "userId": r.user_id,
-        "organizationId": r.organization_id,
-        "usersRoleId": r.users_role_id,
-        "invitation": invitation,
-        "organizationTeamsCount": r.organization_teams_count,
-        "joinedTeamsCount": r.joined_teams_count,
-    });
-    match v {
-        Value::Object(m) => m,
-        _ => Map::new(),
-    }
-}
-
-/// The default columns of a role.
-pub fn role_json(r: &MemberRole, now: DateTime<Utc>) -> Value {
-    COLUMNS.project(&role_full(r, now), None)
-}
-
-/// R1 `GET /organizations/{organizationId}/user-organization-roles`.
-#[utoipa::path(get, path = "/organizations/{organizationId}/user-organization-roles", params(dto::ListQuery),
+/// `GET /organizations/{organizationId}/user-organization-roles`.
+#[utoipa::path(get, path = "/organizations/{organizationId}/user-organization-roles", operation_id = "list",
+    params(dto::ListQuery),
     security(("Token" = ["organizations:read"])),
     responses(
         (status = 200, description = "Every member and invitee with their role.", body = dto::MemberRoleList),
@@ -74,25 +51,25 @@ pub fn role_json(r: &MemberRole, now: DateTime<Utc>) -> Value {
         (status = 403, description = "The token lacks the scope, or the caller is not a member.", body = ErrorBody),
         (status = 404, description = "No such organization.", body = ErrorBody),
     ))]
-async fn list(State(state): State<AppState>, m: OrgMember<OrgsRead>, q: Params) -> Result<Reply> {
+async fn list_member_roles(
+    State(state): State<AppState>,
+    m: OrgMember<OrgsRead>,
+    q: Params,
+) -> Result<Reply<dto::MemberRoleList>> {
     let cols = q.cols(&COLUMNS)?;
     let now = state.now();
-    let list: Vec<Value> = state
-        .store
-        .org_roles(&m.view()?)
-        .await?
-        .iter()
-        .map(|r| COLUMNS.project(&role_full(r, now), cols.as_deref()))
-        .collect();
-    Ok(Reply(json!({ "userOrganizationRoles": list })))
+    let roles = state.store.org_roles(&m.view()?).await?;
+    let list = roles.iter().map(|r| COLUMNS.select(&dto::MemberRoleFull::at(r, now), cols.as_deref())).collect();
+    Ok(Reply(dto::MemberRoleList { user_organization_roles: list }))
 }
 
-async fn one(
+/// One user's role in the member's organization (404 when the user is not in it).
+async fn member_role(
     state: &AppState,
     m: &OrgMember<impl crate::domain::scopes::Requirement>,
     user_id: i64,
     q: &Params,
-) -> Result<Reply> {
+) -> Result<Reply<dto::MemberRoleDetail>> {
     let cols = q.cols(&COLUMNS)?;
     let now = state.now();
     let role = state
@@ -102,11 +79,13 @@ async fn one(
         .into_iter()
         .find(|r| r.user_id == user_id)
         .ok_or_else(|| ApiError::NotFound(format!("User {user_id} is not a member of this organization.")))?;
-    Ok(Reply(json!({ "userOrganizationRole": COLUMNS.project(&role_full(&role, now), cols.as_deref()) })))
+    let role = COLUMNS.select(&dto::MemberRoleFull::at(&role, now), cols.as_deref());
+    Ok(Reply(dto::MemberRoleDetail { user_organization_role: role }))
 }
 
-/// R2 `GET /organizations/{organizationId}/user-organization-roles/{userId}`.
-#[utoipa::path(get, path = "/organizations/{organizationId}/user-organization-roles/{userId}", params(dto::DetailQuery),
+/// `GET /organizations/{organizationId}/user-organization-roles/{userId}`.
+#[utoipa::path(get, path = "/organizations/{organizationId}/user-organization-roles/{userId}", operation_id = "detail",
+    params(dto::DetailQuery),
     security(("Token" = ["organizations:read"])),
     responses(
         (status = 200, description = "The user's role.", body = dto::MemberRoleDetail),
@@ -114,12 +93,18 @@ async fn one(
         (status = 403, description = "The token lacks the scope, or the caller is not a member.", body = ErrorBody),
         (status = 404, description = "No such organization, or the user is not in it.", body = ErrorBody),
     ))]
-async fn detail(State(state): State<AppState>, m: OrgMember<OrgsRead>, path: PathIds, q: Params) -> Result<Reply> {
-    one(&state, &m, path.id("userId")?, &q).await
+async fn get_member_role(
+    State(state): State<AppState>,
+    m: OrgMember<OrgsRead>,
+    path: PathIds,
+    q: Params,
+) -> Result<Reply<dto::MemberRoleDetail>> {
+    member_role(&state, &m, path.id("userId")?, &q).await
 }
 
-/// R5 `GET /users/{userId}/user-organization-roles/{organizationId}`.
-#[utoipa::path(get, path = "/users/{userId}/user-organization-roles/{organizationId}", params(dto::ByUserQuery),
+/// `GET /users/{userId}/user-organization-roles/{organizationId}`.
+#[utoipa::path(get, path = "/users/{userId}/user-organization-roles/{organizationId}", operation_id = "detail_by_user",
+    params(dto::ByUserQuery),
     security(("Token" = ["user:read"])),
     responses(
         (status = 200, description = "The user's role.", body = dto::MemberRoleDetail),
@@ -127,18 +112,18 @@ async fn detail(State(state): State<AppState>, m: OrgMember<OrgsRead>, path: Pat
         (status = 403, description = "The token lacks the scope, or the caller is not a member.", body = ErrorBody),
         (status = 404, description = "No such organization, or the user is not in it.", body = ErrorBody),
     ))]
-async fn detail_by_user(
+async fn get_user_role(
     State(state): State<AppState>,
     m: OrgMember<UserRead>,
     path: PathIds,
     q: Params,
-) -> Result<Reply> {
-    one(&state, &m, path.id("userId")?, &q).await
+) -> Result<Reply<dto::MemberRoleDetail>> {
+    member_role(&state, &m, path.id("userId")?, &q).await
 }
 
-/// R4 `GET /users/{userId}/user-organization-roles`: the caller's own roles, or another user's roles in the
+/// `GET /users/{userId}/user-organization-roles`: the caller's own roles, or another user's roles in the
 /// organizations the caller is an active member of.
-#[utoipa::path(get, path = "/users/{userId}/user-organization-roles", params(dto::OfUserQuery),
+#[utoipa::path(get, path = "/users/{userId}/user-organization-roles", operation_id = "of_user", params(dto::OfUserQuery),
     security(("Token" = ["user:read"])),
     responses(
         (status = 200, description = "The user's roles the caller may see.", body = dto::MemberRoleList),
@@ -146,12 +131,12 @@ async fn detail_by_user(
         (status = 403, description = "The token lacks the scope, or the caller shares no organization with the user.", body = ErrorBody),
         (status = 404, description = "No such user.", body = ErrorBody),
     ))]
-async fn of_user(
+async fn list_user_roles(
     State(state): State<AppState>,
     Scoped { caller, .. }: Scoped<UserRead>,
     path: PathIds,
     q: Params,
-) -> Result<Reply> {
+) -> Result<Reply<dto::MemberRoleList>> {
     let user_id = path.id("userId")?;
     let cols = q.cols(&COLUMNS)?;
     let now = state.now();
@@ -170,13 +155,14 @@ async fn of_user(
         }
         shared
     };
-    let list: Vec<Value> = visible.iter().map(|r| COLUMNS.project(&role_full(r, now), cols.as_deref())).collect();
-    Ok(Reply(json!({ "userOrganizationRoles": list })))
+    let list = visible.iter().map(|r| COLUMNS.select(&dto::MemberRoleFull::at(r, now), cols.as_deref())).collect();
+    Ok(Reply(dto::MemberRoleList { user_organization_roles: list }))
 }
 
-/// R6 `POST /users/{userId}/user-organization-roles/{organizationId}`: `{usersRoleId}` sets the role; an empty
-/// body removes the user from the organization and its teams. `confirmed` and `deleteConnections` are accepted.
-#[utoipa::path(post, path = "/users/{userId}/user-organization-roles/{organizationId}", params(dto::SetQuery),
+/// `POST /users/{userId}/user-organization-roles/{organizationId}`: `{usersRoleId}` sets the role; an empty body
+/// removes the user from the organization and its teams. `confirmed` and `deleteConnections` are accepted.
+#[utoipa::path(post, path = "/users/{userId}/user-organization-roles/{organizationId}", operation_id = "set",
+    params(dto::SetQuery),
     request_body(content = Option<dto::SetRoleBody>, description = "`{usersRoleId}` sets the role; an empty body removes the user.", content_type = "application/json"),
     security(("Token" = ["user:write"])),
     responses(
@@ -185,13 +171,13 @@ async fn of_user(
         (status = 403, description = "No scope, not a member, or no `organization user add and edit`.", body = ErrorBody),
         (status = 404, description = "No such organization, or the user is not in it.", body = ErrorBody),
     ))]
-async fn set(
+async fn set_or_remove_member_role(
     State(state): State<AppState>,
     m: OrgMember<UserWrite>,
     path: PathIds,
     q: Params,
     body: JsonObject,
-) -> Result<Reply> {
+) -> Result<Reply<dto::MemberRoleChanged>> {
     let user_id = path.id("userId")?;
     q.bool("confirmed", false)?;
     q.bool("deleteConnections", false)?;
@@ -211,24 +197,27 @@ async fn set(
         Some(role) => state.store.set_org_role(&g, user_id, role).await?,
         None => state.store.remove_member(&g, user_id).await?,
     };
-    Ok(Reply(json!({ "userOrganizationRole": role_json(&out, now) })))
+    Ok(Reply(dto::MemberRoleChanged { user_organization_role: dto::MemberRole::at(&out, now) }))
 }
 
-async fn do_transfer<S: crate::domain::scopes::Requirement>(
+/// Makes `to` the Owner of the member's organization; only the Owner may, and becomes Admin.
+async fn hand_over_ownership<S: crate::domain::scopes::Requirement>(
     state: &AppState,
     m: &OrgMember<S>,
     to: i64,
-) -> Result<Reply> {
+) -> Result<Reply<dto::Transferred>> {
     let g = m.owner()?;
     let now = state.now();
     let [new, old] = state.store.transfer_ownership(&g, to, now).await?;
     state.mail_queued("new Owner", g.org_id());
-    Ok(Reply(json!({ "userOrganizationRoles": [role_json(&new, now), role_json(&old, now)] })))
+    let roles = vec![dto::MemberRole::at(&new, now), dto::MemberRole::at(&old, now)];
+    Ok(Reply(dto::Transferred { user_organization_roles: roles }))
 }
 
-/// R3 `POST /organizations/{organizationId}/user-organization-roles/transfer` with `{userId}`: only the Owner;
-/// the previous Owner becomes Admin.
-#[utoipa::path(post, path = "/organizations/{organizationId}/user-organization-roles/transfer", params(OrgPath),
+/// `POST /organizations/{organizationId}/user-organization-roles/transfer` with `{userId}`: only the Owner; the
+/// previous Owner becomes Admin.
+#[utoipa::path(post, path = "/organizations/{organizationId}/user-organization-roles/transfer", operation_id = "transfer",
+    params(OrgPath),
     request_body = dto::TransferBody,
     security(("Token" = ["organization:read"]), ("Token" = ["organizations:read"])),
     responses(
@@ -237,15 +226,21 @@ async fn do_transfer<S: crate::domain::scopes::Requirement>(
         (status = 403, description = "No scope, not a member, or not the Owner.", body = ErrorBody),
         (status = 404, description = "No such organization or member.", body = ErrorBody),
     ))]
-async fn transfer(State(state): State<AppState>, m: OrgMember<OrgRead>, body: JsonObject) -> Result<Reply> {
+async fn transfer_ownership(
+    State(state): State<AppState>,
+    m: OrgMember<OrgRead>,
+    body: JsonObject,
+) -> Result<Reply<dto::Transferred>> {
     let mut f = Fields::new(&body);
     let to = f.required("userId", body::id("userId"));
     let to = f.finish(|| to)?;
-    do_transfer(&state, &m, to).await
+    hand_over_ownership(&state, &m, to).await
 }
 
-/// R7 `POST /users/{userId}/user-organization-roles/{organizationId}/transfer`.
-#[utoipa::path(post, path = "/users/{userId}/user-organization-roles/{organizationId}/transfer", params(dto::TransferToPath),
+/// `POST /users/{userId}/user-organization-roles/{organizationId}/transfer`: the ownership transfer with the new
+/// Owner in the path.
+#[utoipa::path(post, path = "/users/{userId}/user-organization-roles/{organizationId}/transfer",
+    operation_id = "transfer_to", params(dto::TransferToPath),
     security(("Token" = ["user:write"])),
     responses(
         (status = 200, description = "The new and the previous Owner's roles.", body = dto::Transferred),
@@ -253,8 +248,12 @@ async fn transfer(State(state): State<AppState>, m: OrgMember<OrgRead>, body: Js
         (status = 403, description = "No scope, not a member, or not the Owner.", body = ErrorBody),
         (status = 404, description = "No such organization or member.", body = ErrorBody),
     ))]
-async fn transfer_to(State(state): State<AppState>, m: OrgMember<UserWrite>, path: PathIds) -> Result<Reply> {
-    do_transfer(&state, &m, path.id("userId")?).await
+async fn make_user_owner(
+    State(state): State<AppState>,
+    m: OrgMember<UserWrite>,
+    path: PathIds,
+) -> Result<Reply<dto::Transferred>> {
+    hand_over_ownership(&state, &m, path.id("userId")?).await
 }
 
 const USER_COLUMNS: Columns = Columns {
@@ -278,8 +277,8 @@ const USER_COLUMNS: Columns = Columns {
 const USER_PAGE: PageSpec =
     PageSpec { sortable: &["id", "name", "email"], default_sort: "name", default_limit: MAX_LIMIT };
 
-/// U5 `GET /users?organizationId=`: active members, optionally with one `organizationRoleId`.
-#[utoipa::path(get, path = "/users", params(dto::UsersQuery),
+/// `GET /users?organizationId=`: active members, optionally with one `organizationRoleId`.
+#[utoipa::path(get, path = "/users", operation_id = "users", params(dto::UsersQuery),
     security(("Token" = ["user:read"])),
     responses(
         (status = 200, description = "The organization's active members.", body = dto::UserList),
@@ -287,7 +286,11 @@ const USER_PAGE: PageSpec =
         (status = 403, description = "The token lacks the scope, or the caller is not a member.", body = ErrorBody),
         (status = 404, description = "No such organization.", body = ErrorBody),
     ))]
-async fn users(State(state): State<AppState>, scoped: Scoped<UserRead>, q: Params) -> Result<Reply> {
+async fn list_organization_users(
+    State(state): State<AppState>,
+    scoped: Scoped<UserRead>,
+    q: Params,
+) -> Result<Reply<dto::UserList>> {
     let org_id = q.required_id("organizationId")?;
     let role = q.optional_id("organizationRoleId")?;
     if let Some(r) = role {
@@ -298,12 +301,19 @@ async fn users(State(state): State<AppState>, scoped: Scoped<UserRead>, q: Param
     let cols = q.cols(&USER_COLUMNS)?;
     let page = q.page(&USER_PAGE)?;
     let m = OrgMember::resolve(&state, scoped, org_id).await?;
-    let list: Vec<Value> = state
-        .store
-        .org_users(&m.view()?, role, &page)
-        .await?
-        .iter()
-        .map(|u| USER_COLUMNS.project(&user_json(u), cols.as_deref()))
-        .collect();
-    Ok(Reply(json!({ "users": list, "pg": page })))
+    let users = state.store.org_users(&m.view()?, role, &page).await?;
+    let list = users.iter().map(|u| USER_COLUMNS.select(&dto::OrgUser::from(PublicUser::from(u)), cols.as_deref()));
+    Ok(Reply(dto::UserList { users: list.collect(), pg: page }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::params::schema_fields;
+
+    #[test]
+    fn columns_are_the_fields_of_the_wire_types() {
+        assert_eq!(schema_fields::<dto::MemberRoleFull>(), COLUMNS.all);
+        assert_eq!(schema_fields::<dto::OrgUser>(), USER_COLUMNS.all);
+    }
 }

@@ -1,7 +1,10 @@
 //! Query strings in Make's bracket syntax: `pg[...]`, `cols[]`/`cols[N]`, booleans as `true`/`false`.
 
+use std::marker::PhantomData;
+
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
+use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::error::{ApiError, SubError};
@@ -211,20 +214,48 @@ pub struct Columns {
 }
 
 impl Columns {
-    /// Keeps the selected keys of a full entity, in the selected order.
-    pub fn project(&self, full: &Map<String, Value>, selected: Option<&[&'static str]>) -> Value {
+    /// Serialises a wire entity and keeps the selected keys in the selected order (`null` for a key the entity
+    /// does not carry, as when a column was not computed). Values are moved out, not copied.
+    pub fn select<T: Serialize>(&self, entity: &T, selected: Option<&[&'static str]>) -> Selected<T> {
+        // Wire types are structs of plain data, so this is always an object; were it not, the answer would be
+        // all `null`s, so say so in the log rather than fail the request.
+        let mut full = match serde_json::to_value(entity) {
+            Ok(Value::Object(m)) => m,
+            other => {
+                tracing::error!(entity = std::any::type_name::<T>(), ok = other.is_ok(), "cols[] of a non-object");
+                Map::new()
+            }
+        };
         let keys = selected.unwrap_or(self.default);
         let mut out = Map::with_capacity(keys.len());
         for k in keys {
-            out.insert((*k).to_string(), full.get(*k).cloned().unwrap_or(Value::Null));
+            out.insert((*k).to_string(), full.remove(*k).unwrap_or(Value::Null));
         }
-        Value::Object(out)
+        Selected { value: Value::Object(out), of: PhantomData }
     }
 
     /// Whether any of `wanted` will be in the output (to skip loading what nobody asked for).
     pub fn wants(&self, selected: Option<&[&'static str]>, wanted: &[&str]) -> bool {
         selected.unwrap_or(self.default).iter().any(|c| wanted.contains(c))
     }
+}
+
+/// The property names of a wire type's schema, in order: each resource's tests check that its `Columns` name
+/// exactly the fields of the type it selects from (a misspelt column would otherwise answer `null`).
+#[cfg(test)]
+pub fn schema_fields<T: utoipa::PartialSchema>() -> Vec<String> {
+    let schema = serde_json::to_value(T::schema()).unwrap_or_default();
+    schema["properties"].as_object().map(|p| p.keys().cloned().collect()).unwrap_or_default()
+}
+
+/// The `cols[]` selection of a `T`: it serialises as the selected keys of `T` only, so the type says which wire
+/// type the columns come from while the keys follow the request.
+#[derive(Debug, Clone, Serialize)]
+#[serde(transparent)]
+pub struct Selected<T> {
+    value: Value,
+    #[serde(skip)]
+    of: PhantomData<T>,
 }
 
 #[cfg(test)]
@@ -260,6 +291,20 @@ mod tests {
             ApiError::Validation { suberrors, .. } => assert_eq!(suberrors.len(), 2),
             other => panic!("unexpected {other:?}"),
         }
+    }
+
+    #[test]
+    fn select_keeps_the_selected_keys_in_order_with_nulls() {
+        #[derive(Serialize)]
+        struct Entity {
+            id: i64,
+            name: Option<String>,
+            zone: &'static str,
+        }
+        let e = Entity { id: 7, name: None, zone: "eu1" };
+        let out = serde_json::to_string(&COLS.select(&e, Some(&["zone", "teams", "id"]))).unwrap();
+        assert_eq!(out, r#"{"zone":"eu1","teams":null,"id":7}"#);
+        assert_eq!(serde_json::to_string(&COLS.select(&e, None)).unwrap(), r#"{"id":7,"name":null}"#);
     }
 
     #[test]

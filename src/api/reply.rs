@@ -24,11 +24,17 @@ pub fn json<T: Serialize + ?Sized>(status: StatusCode, body: &T) -> Response {
     }
 }
 
-/// A 200 answer; every success in this API is a 200 with a JSON object.
-pub struct Reply<T = serde_json::Value>(pub T);
+/// A 200 answer; every success in this API is a 200 with a JSON object. Handlers answer with their wire type
+/// (`Reply<dto::…>`), the same type the OpenAPI document describes.
+pub struct Reply<T>(pub T);
 
 impl<T: Serialize> IntoResponse for Reply<T> {
     fn into_response(self) -> Response {
         json(StatusCode::OK, &self.0)
     }
+}
+
+/// A timestamp as Make writes it: UTC with milliseconds, `2026-01-31T12:00:00.000Z`.
+pub fn timestamp(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
 }

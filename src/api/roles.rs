@@ -1,9 +1,9 @@
-//! U4 role definitions (`/users/roles`) and O25 check-team-permission, both served from the role tables.
+//! Role definitions (`/users/roles`) and `GET /organizations/{organizationId}/check-team-permission`, both served
+//! from the role tables.
 
 use axum::extract::State;
 use axum::routing::get;
 use axum::Router;
-use serde_json::{json, Map, Value};
 
 use crate::access::OrgMember;
 use crate::api::params::{Columns, Params};
@@ -11,17 +11,18 @@ use crate::api::path::PathIds;
 use crate::api::reply::Reply;
 use crate::app::AppState;
 use crate::auth::Scoped;
-use crate::domain::roles::{self, Category, OrgPermission, Role, ROLES, TEAM_PERMISSIONS};
+use crate::domain::roles::{self, Category, OrgPermission, ROLES, TEAM_PERMISSIONS};
 use crate::domain::scopes::{OrgRead, UserRead};
 use crate::error::{ApiError, ErrorBody, Result};
+use dto::RoleCategory;
 
 pub mod dto;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/users/roles", get(list))
-        .route("/users/roles/permissions", get(permissions))
-        .route("/users/roles/{roleId}", get(detail))
+        .route("/users/roles", get(list_roles))
+        .route("/users/roles/permissions", get(list_permissions))
+        .route("/users/roles/{roleId}", get(get_role))
         .route("/organizations/{organizationId}/check-team-permission", get(check_team_permission))
 }
 
@@ -31,34 +32,16 @@ const COLUMNS: Columns = Columns { all: ROLE_KEYS, default: ROLE_KEYS };
 const ROLE_KEYS: &[&str] =
     &["id", "name", "identifier", "category", "subsidiary", "managementType", "description", "permissions"];
 
-fn role_json(r: &Role) -> Map<String, Value> {
-    let v = json!({
-        "id": r.id,
-        "name": r.name,
-        "identifier": r.identifier,
-        "category": r.category.name(),
-        // Every built-in role but Owner can be handed out by organization admins.
-        "subsidiary": r.id != roles::OWNER,
-        "managementType": "system_locked",
-        "description": r.description,
-        "permissions": r.permissions(),
-    });
-    match v {
-        Value::Object(m) => m,
-        _ => Map::new(),
-    }
-}
-
-/// U4 `GET /users/roles`: `category`, `roleId`, `excludeRole[]`, `cols[]`. orgd has no custom roles, so
+/// `GET /users/roles`: `category`, `roleId`, `excludeRole[]`, `cols[]`. orgd has no custom roles, so
 /// `organizationId`/`teamId` only get validated.
-#[utoipa::path(get, path = "/users/roles", params(dto::ListQuery),
+#[utoipa::path(get, path = "/users/roles", operation_id = "list", params(dto::ListQuery),
     security(("Token" = ["user:read"])),
     responses(
         (status = 200, description = "The role definitions.", body = dto::UsersRoles),
         (status = 400, description = "A bad parameter.", body = ErrorBody),
         (status = 403, description = "The token lacks the scope.", body = ErrorBody),
     ))]
-async fn list(Scoped { .. }: Scoped<UserRead>, q: Params) -> Result<Reply> {
+async fn list_roles(Scoped { .. }: Scoped<UserRead>, q: Params) -> Result<Reply<dto::UsersRoles>> {
     let cols = q.cols(&COLUMNS)?;
     let category = match q.get("category") {
         None | Some("") => None,
@@ -70,18 +53,18 @@ async fn list(Scoped { .. }: Scoped<UserRead>, q: Params) -> Result<Reply> {
     let exclude = q.id_list("excludeRole")?;
     q.optional_id("organizationId")?;
     q.optional_id("teamId")?;
-    let list: Vec<Value> = ROLES
+    let list = ROLES
         .iter()
         .filter(|r| category.is_none_or(|c| r.category == c))
         .filter(|r| role_id.is_none_or(|id| r.id == id))
         .filter(|r| !exclude.contains(&r.id))
-        .map(|r| COLUMNS.project(&role_json(r), cols.as_deref()))
+        .map(|r| COLUMNS.select(&dto::UsersRole::from(r), cols.as_deref()))
         .collect();
-    Ok(Reply(json!({ "usersRoles": list })))
+    Ok(Reply(dto::UsersRoles { users_roles: list }))
 }
 
 /// `GET /users/roles/{roleId}`: one role with every column.
-#[utoipa::path(get, path = "/users/roles/{roleId}", params(dto::RolePath),
+#[utoipa::path(get, path = "/users/roles/{roleId}", operation_id = "detail", params(dto::RolePath),
     security(("Token" = ["user:read"])),
     responses(
         (status = 200, description = "The role.", body = dto::UsersRoleDetail),
@@ -89,24 +72,25 @@ async fn list(Scoped { .. }: Scoped<UserRead>, q: Params) -> Result<Reply> {
         (status = 403, description = "The token lacks the scope.", body = ErrorBody),
         (status = 404, description = "No such role.", body = ErrorBody),
     ))]
-async fn detail(Scoped { .. }: Scoped<UserRead>, path: PathIds) -> Result<Reply> {
+async fn get_role(Scoped { .. }: Scoped<UserRead>, path: PathIds) -> Result<Reply<dto::UsersRoleDetail>> {
     let id = path.id("roleId")?;
     let role = roles::role(id).ok_or_else(|| ApiError::NotFound(format!("Role {id} not found.")))?;
-    Ok(Reply(json!({ "usersRole": role_json(role) })))
+    Ok(Reply(dto::UsersRoleDetail { users_role: role.into() }))
 }
 
 /// `GET /users/roles/permissions?roleCategory=`: the permission catalogue.
-#[utoipa::path(get, path = "/users/roles/permissions", params(dto::PermissionsQuery),
+#[utoipa::path(get, path = "/users/roles/permissions", operation_id = "permissions", params(dto::PermissionsQuery),
     security(("Token" = ["user:read"])),
     responses(
         (status = 200, description = "The permissions.", body = dto::Permissions),
         (status = 400, description = "A bad `roleCategory`.", body = ErrorBody),
         (status = 403, description = "The token lacks the scope.", body = ErrorBody),
     ))]
-async fn permissions(Scoped { .. }: Scoped<UserRead>, q: Params) -> Result<Reply> {
+async fn list_permissions(Scoped { .. }: Scoped<UserRead>, q: Params) -> Result<Reply<dto::Permissions>> {
     let want = match q.get("roleCategory") {
         None | Some("") => None,
-        Some(c @ ("organization" | "team")) => Some(c),
+        Some("organization") => Some(Category::Organization),
+        Some("team") => Some(Category::Team),
         Some(_) => return Err(ApiError::field("roleCategory", "roleCategory must be organization or team")),
     };
     use OrgPermission::*;
@@ -121,23 +105,18 @@ async fn permissions(Scoped { .. }: Scoped<UserRead>, q: Params) -> Result<Reply
         PaymentsGet,
         TeamAdd,
     ]
-    .map(|p| ("organization", p.name()));
-    let team = TEAM_PERMISSIONS.iter().map(|p| ("team", *p));
-    let list: Vec<Value> = org
-        .into_iter()
-        .chain(team)
-        .enumerate()
+    .map(|p| (Category::Organization, p.name()));
+    let team = TEAM_PERMISSIONS.iter().map(|p| (Category::Team, *p));
+    // Ids number the whole catalogue, so a filtered list keeps each permission's id.
+    let list = (1..)
+        .zip(org.into_iter().chain(team))
         .filter(|(_, (cat, _))| want.is_none_or(|w| w == *cat))
-        .map(|(i, (cat, name))| {
-            let group = name.split(' ').next().unwrap_or(name);
-            json!({"id": i + 1, "name": name, "note": "", "category": group, "roleCategory": cat,
-                   "label": name, "customRolesHidden": false, "requires": []})
-        })
+        .map(|(id, (cat, name))| dto::Permission::new(id, name, RoleCategory::from(cat)))
         .collect();
-    Ok(Reply(json!({ "usersRolesPermissions": list })))
+    Ok(Reply(dto::Permissions { users_roles_permissions: list }))
 }
 
-/// O25 `GET /organizations/{organizationId}/check-team-permission?teamPermission=`: whether the caller holds the
+/// `GET /organizations/{organizationId}/check-team-permission?teamPermission=`: whether the caller holds the
 /// permission in at least one team of the organization (the Owner everywhere).
 #[utoipa::path(get, path = "/organizations/{organizationId}/check-team-permission", params(dto::CheckQuery),
     security(("Token" = ["organization:read"]), ("Token" = ["organizations:read"])),
@@ -147,7 +126,11 @@ async fn permissions(Scoped { .. }: Scoped<UserRead>, q: Params) -> Result<Reply
         (status = 403, description = "The token lacks the scope, or the caller is not a member.", body = ErrorBody),
         (status = 404, description = "No such organization.", body = ErrorBody),
     ))]
-async fn check_team_permission(State(state): State<AppState>, m: OrgMember<OrgRead>, q: Params) -> Result<Reply> {
+async fn check_team_permission(
+    State(state): State<AppState>,
+    m: OrgMember<OrgRead>,
+    q: Params,
+) -> Result<Reply<dto::HasPermission>> {
     let perm = match q.get("teamPermission") {
         None | Some("") => return Err(ApiError::field("teamPermission", "teamPermission is required")),
         Some(p) => TEAM_PERMISSIONS
@@ -161,5 +144,15 @@ async fn check_team_permission(State(state): State<AppState>, m: OrgMember<OrgRe
         let mine = state.store.team_roles_in_org(m.org.id, m.caller.user.id).await?;
         mine.iter().any(|(_, r)| roles::team_role(*r).is_some_and(|role| role.has_team(perm)))
     };
-    Ok(Reply(json!({ "hasPermission": has })))
+    Ok(Reply(dto::HasPermission { has_permission: has }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_are_the_fields_of_the_wire_type() {
+        assert_eq!(crate::api::params::schema_fields::<dto::UsersRole>(), COLUMNS.all);
+    }
 }

@@ -1,9 +1,9 @@
-//! T1–T4 teams, and team roles (`/teams/{teamId}/user-team-roles`, `POST /users/{userId}/user-team-roles/{teamId}`).
+//! Teams (`/teams`, `/teams/{teamId}`), and team roles (`/teams/{teamId}/user-team-roles`, `POST /users/{userId}/user-team-roles/{teamId}`).
 
 use axum::extract::State;
 use axum::routing::{get, post};
 use axum::Router;
-use serde_json::{json, Map, Value};
+use serde_json::Value;
 
 use crate::access::OrgMember;
 use crate::api::body::{self, Fields, JsonObject};
@@ -24,10 +24,10 @@ pub mod dto;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/teams", get(list).post(create))
-        .route("/teams/{teamId}", get(detail).delete(delete))
-        .route("/teams/{teamId}/user-team-roles", get(members))
-        .route("/users/{userId}/user-team-roles/{teamId}", post(set_role))
+        .route("/teams", get(list_teams).post(create_team))
+        .route("/teams/{teamId}", get(get_team).delete(delete_team))
+        .route("/teams/{teamId}/user-team-roles", get(list_team_members))
+        .route("/users/{userId}/user-team-roles/{teamId}", post(set_or_remove_team_role))
 }
 
 const COLUMNS: Columns = Columns { all: ALL, default: &["id", "name", "organizationId"] };
@@ -55,31 +55,6 @@ const ALL: &[&str] = &[
 
 const PAGE: PageSpec = PageSpec { sortable: &["id", "name"], default_sort: "name", default_limit: MAX_LIMIT };
 
-fn team_json(t: &Team) -> Map<String, Value> {
-    let v = json!({
-        "id": t.id,
-        "name": t.name,
-        "organizationId": t.organization_id,
-        "activeScenarios": 0,
-        "activeApps": 0,
-        "operations": 0,
-        "transfer": 0,
-        "centicredits": 0,
-        "operationsLimit": t.operations_limit,
-        "transferLimit": t.transfer_limit,
-        "consumedOperations": 0,
-        "consumedTransfer": 0,
-        "consumedCenticredits": 0,
-        "isPaused": false,
-        "type": "standard",
-        "scenarioDrafts": false,
-    });
-    match v {
-        Value::Object(m) => m,
-        _ => Map::new(),
-    }
-}
-
 /// Loads a team and the caller's membership in its organization (404 for an unknown team).
 async fn team_and_member<S: crate::domain::scopes::Requirement>(
     state: &AppState,
@@ -92,8 +67,8 @@ async fn team_and_member<S: crate::domain::scopes::Requirement>(
     Ok((team, m))
 }
 
-/// T1 `GET /teams?organizationId=`: the organization's teams (every member sees them all).
-#[utoipa::path(get, path = "/teams", params(dto::ListQuery),
+/// `GET /teams?organizationId=`: the organization's teams (every member sees them all).
+#[utoipa::path(get, path = "/teams", operation_id = "list", params(dto::ListQuery),
     security(("Token" = ["teams:read"])),
     responses(
         (status = 200, description = "The organization's teams.", body = dto::TeamList),
@@ -101,19 +76,23 @@ async fn team_and_member<S: crate::domain::scopes::Requirement>(
         (status = 403, description = "The token lacks the scope, or the caller is not a member.", body = ErrorBody),
         (status = 404, description = "No such organization.", body = ErrorBody),
     ))]
-async fn list(State(state): State<AppState>, scoped: Scoped<TeamsRead>, q: Params) -> Result<Reply> {
+async fn list_teams(
+    State(state): State<AppState>,
+    scoped: Scoped<TeamsRead>,
+    q: Params,
+) -> Result<Reply<dto::TeamList>> {
     let org_id = q.required_id("organizationId")?;
     let cols = q.cols(&COLUMNS)?;
     let page = q.page(&PAGE)?;
     q.bool("includePrivateSpaces", false)?;
     let m = OrgMember::resolve(&state, scoped, org_id).await?;
     let teams = state.store.teams_in_org(&m.view()?, &page).await?;
-    let list: Vec<Value> = teams.iter().map(|t| COLUMNS.project(&team_json(t), cols.as_deref())).collect();
-    Ok(Reply(json!({ "teams": list, "pg": page })))
+    let list = teams.iter().map(|t| COLUMNS.select(&dto::Team::from(t), cols.as_deref())).collect();
+    Ok(Reply(dto::TeamList { teams: list, pg: page }))
 }
 
-/// T2 `POST /teams`: needs `team add`; the creator becomes the team's Team Admin.
-#[utoipa::path(post, path = "/teams", request_body = dto::CreateTeam,
+/// `POST /teams`: needs `team add`; the creator becomes the team's Team Admin.
+#[utoipa::path(post, path = "/teams", operation_id = "create", request_body = dto::CreateTeam,
     security(("Token" = ["teams:write"])),
     responses(
         (status = 200, description = "The new team.", body = dto::TeamCreated),
@@ -121,7 +100,11 @@ async fn list(State(state): State<AppState>, scoped: Scoped<TeamsRead>, q: Param
         (status = 403, description = "No scope, not a member, or no `team add`.", body = ErrorBody),
         (status = 404, description = "No such organization.", body = ErrorBody),
     ))]
-async fn create(State(state): State<AppState>, scoped: Scoped<TeamsWrite>, body: JsonObject) -> Result<Reply> {
+async fn create_team(
+    State(state): State<AppState>,
+    scoped: Scoped<TeamsWrite>,
+    body: JsonObject,
+) -> Result<Reply<dto::TeamCreated>> {
     let mut f = Fields::new(&body);
     let name = f.required("name", |v| body::string("name")(v).and_then(|s| Name::parse("name", &s)));
     let org_id = f.required("organizationId", body::id("organizationId"));
@@ -146,14 +129,19 @@ async fn create(State(state): State<AppState>, scoped: Scoped<TeamsWrite>, body:
             },
         )
         .await?;
-    Ok(Reply(json!({
-        "team": team_json(&team),
-        "userTeamRole": {"usersRoleId": roles::TEAM_ADMIN, "userId": m.caller.user.id, "teamId": team.id, "changeable": false}
-    })))
+    Ok(Reply(dto::TeamCreated {
+        team: dto::Team::from(&team),
+        user_team_role: dto::CreatorTeamRole {
+            users_role_id: roles::TEAM_ADMIN,
+            user_id: m.caller.user.id,
+            team_id: team.id,
+            changeable: false,
+        },
+    }))
 }
 
-/// T3 `GET /teams/{teamId}`.
-#[utoipa::path(get, path = "/teams/{teamId}", params(dto::DetailQuery),
+/// `GET /teams/{teamId}`.
+#[utoipa::path(get, path = "/teams/{teamId}", operation_id = "detail", params(dto::DetailQuery),
     security(("Token" = ["teams:read"])),
     responses(
         (status = 200, description = "The team.", body = dto::TeamDetail),
@@ -161,15 +149,20 @@ async fn create(State(state): State<AppState>, scoped: Scoped<TeamsWrite>, body:
         (status = 403, description = "The token lacks the scope, or the caller is not a member.", body = ErrorBody),
         (status = 404, description = "No such team.", body = ErrorBody),
     ))]
-async fn detail(State(state): State<AppState>, scoped: Scoped<TeamsRead>, path: PathIds, q: Params) -> Result<Reply> {
+async fn get_team(
+    State(state): State<AppState>,
+    scoped: Scoped<TeamsRead>,
+    path: PathIds,
+    q: Params,
+) -> Result<Reply<dto::TeamDetail>> {
     let cols = q.cols(&COLUMNS_DETAIL)?;
     let (team, m) = team_and_member(&state, scoped, path.id("teamId")?).await?;
     m.view()?;
-    Ok(Reply(json!({ "team": COLUMNS_DETAIL.project(&team_json(&team), cols.as_deref()) })))
+    Ok(Reply(dto::TeamDetail { team: COLUMNS_DETAIL.select(&dto::Team::from(&team), cols.as_deref()) }))
 }
 
-/// T4 `DELETE /teams/{teamId}?confirmed=true`: needs `team delete` in that team (the Owner has it everywhere).
-#[utoipa::path(delete, path = "/teams/{teamId}", params(dto::DeleteQuery),
+/// `DELETE /teams/{teamId}?confirmed=true`: needs `team delete` in that team (the Owner has it everywhere).
+#[utoipa::path(delete, path = "/teams/{teamId}", operation_id = "delete", params(dto::DeleteQuery),
     security(("Token" = ["teams:write"])),
     responses(
         (status = 200, description = "Deleted; the answer names its id.", body = dto::TeamDeleted),
@@ -178,7 +171,12 @@ async fn detail(State(state): State<AppState>, scoped: Scoped<TeamsRead>, path: 
         (status = 404, description = "No such team.", body = ErrorBody),
         (status = 406, description = "`confirmed=true` is missing (`IM004`).", body = ErrorBody),
     ))]
-async fn delete(State(state): State<AppState>, scoped: Scoped<TeamsWrite>, path: PathIds, q: Params) -> Result<Reply> {
+async fn delete_team(
+    State(state): State<AppState>,
+    scoped: Scoped<TeamsWrite>,
+    path: PathIds,
+    q: Params,
+) -> Result<Reply<dto::TeamDeleted>> {
     let (team, m) = team_and_member(&state, scoped, path.id("teamId")?).await?;
     let g = m.require_team::<TeamDelete>(&state, &team).await?;
     if !q.bool("confirmed", false)? {
@@ -187,11 +185,11 @@ async fn delete(State(state): State<AppState>, scoped: Scoped<TeamsWrite>, path:
         ));
     }
     state.store.delete_team(&g).await?;
-    Ok(Reply(json!({ "team": team.id })))
+    Ok(Reply(dto::TeamDeleted { team: team.id }))
 }
 
 /// `GET /teams/{teamId}/user-team-roles`: the team's members and their team roles.
-#[utoipa::path(get, path = "/teams/{teamId}/user-team-roles", params(dto::TeamPath),
+#[utoipa::path(get, path = "/teams/{teamId}/user-team-roles", operation_id = "members", params(dto::TeamPath),
     security(("Token" = ["teams:read"])),
     responses(
         (status = 200, description = "The team's members.", body = dto::TeamRoles),
@@ -199,22 +197,26 @@ async fn delete(State(state): State<AppState>, scoped: Scoped<TeamsWrite>, path:
         (status = 403, description = "The token lacks the scope, or the caller is not a member.", body = ErrorBody),
         (status = 404, description = "No such team.", body = ErrorBody),
     ))]
-async fn members(State(state): State<AppState>, scoped: Scoped<TeamsRead>, path: PathIds) -> Result<Reply> {
+async fn list_team_members(
+    State(state): State<AppState>,
+    scoped: Scoped<TeamsRead>,
+    path: PathIds,
+) -> Result<Reply<dto::TeamRoles>> {
     let (team, m) = team_and_member(&state, scoped, path.id("teamId")?).await?;
     m.view()?;
-    let list: Vec<Value> = state
-        .store
-        .team_members(team.id)
-        .await?
-        .into_iter()
-        .map(|(user_id, role)| json!({"userId": user_id, "teamId": team.id, "usersRoleId": role, "changeable": true}))
-        .collect();
-    Ok(Reply(json!({ "userTeamRoles": list })))
+    let list = state.store.team_members(team.id).await?.into_iter().map(|(user_id, users_role_id)| dto::TeamRole {
+        user_id,
+        team_id: team.id,
+        users_role_id,
+        changeable: true,
+    });
+    Ok(Reply(dto::TeamRoles { user_team_roles: list.collect() }))
 }
 
 /// `POST /users/{userId}/user-team-roles/{teamId}`: body `{usersRoleId}` (a team role) sets it, an empty body
 /// removes the user from the team. Needs `team user add and edit` in that team.
-#[utoipa::path(post, path = "/users/{userId}/user-team-roles/{teamId}", params(dto::SetRolePath),
+#[utoipa::path(post, path = "/users/{userId}/user-team-roles/{teamId}", operation_id = "set_role",
+    params(dto::SetRolePath),
     request_body(content = Option<dto::SetTeamRole>, content_type = "application/json",
                  description = "`{usersRoleId}` sets the team role; an empty body removes the user from the team."),
     security(("Token" = ["user:write"])),
@@ -224,12 +226,12 @@ async fn members(State(state): State<AppState>, scoped: Scoped<TeamsRead>, path:
         (status = 403, description = "No scope, not a member, or no `team user add and edit` in the team.", body = ErrorBody),
         (status = 404, description = "No such team or user.", body = ErrorBody),
     ))]
-async fn set_role(
+async fn set_or_remove_team_role(
     State(state): State<AppState>,
     scoped: Scoped<UserWrite>,
     path: PathIds,
     body: JsonObject,
-) -> Result<Reply> {
+) -> Result<Reply<dto::TeamRoleChanged>> {
     let user_id = path.id("userId")?;
     let (team, m) = team_and_member(&state, scoped, path.id("teamId")?).await?;
     let mut f = Fields::new(&body);
@@ -240,14 +242,24 @@ async fn set_role(
     f.finish(|| Some(()))?;
     let g = m.require_team::<TeamUserAddAndEdit>(&state, &team).await?;
     state.store.set_team_role(&g, user_id, role, state.now()).await?;
-    Ok(Reply(json!({
-        "userTeamRole": {"userId": user_id, "teamId": team.id, "usersRoleId": role, "changeable": true}
-    })))
+    Ok(Reply(dto::TeamRoleChanged {
+        user_team_role: dto::TeamRoleChange { user_id, team_id: team.id, users_role_id: role, changeable: true },
+    }))
 }
 
 fn non_negative(key: &'static str) -> impl Fn(&Value) -> std::result::Result<i64, String> {
     move |v| match body::int(key)(v)? {
         n if n >= 0 => Ok(n),
         _ => Err(format!("{key} must not be negative")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_are_the_fields_of_the_wire_type() {
+        assert_eq!(crate::api::params::schema_fields::<dto::Team>(), ALL);
     }
 }

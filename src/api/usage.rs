@@ -1,4 +1,4 @@
-//! O21 usage: the last 30 days, one entry per day, days cut in the caller's or the organization's timezone.
+//! An organization's usage: the last 30 days, one entry per day, days cut in the caller's or the organization's timezone.
 
 use std::collections::BTreeMap;
 
@@ -7,7 +7,6 @@ use axum::routing::get;
 use axum::Router;
 use chrono::{DateTime, Days, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
-use serde_json::{json, Value};
 
 use crate::access::OrgMember;
 use crate::api::params::Params;
@@ -21,10 +20,10 @@ use crate::store::models::UsageTotals;
 pub mod dto;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/organizations/{organizationId}/usage", get(usage))
+    Router::new().route("/organizations/{organizationId}/usage", get(usage_by_day))
 }
 
-/// How many days O21 covers, today included.
+/// How many days the usage answer covers, today included.
 pub const DAYS: u64 = 30;
 
 /// The instant a local day starts (midnight, or the first instant after a DST gap that swallows it).
@@ -59,8 +58,8 @@ pub fn by_day(
     days.into_iter().collect()
 }
 
-/// O21 `GET /organizations/{organizationId}/usage?organizationTimezone=`.
-#[utoipa::path(get, path = "/organizations/{organizationId}/usage", params(dto::UsageQuery),
+/// `GET /organizations/{organizationId}/usage?organizationTimezone=`.
+#[utoipa::path(get, path = "/organizations/{organizationId}/usage", operation_id = "usage", params(dto::UsageQuery),
     security(("Token" = ["organizations:read"])),
     responses(
         (status = 200, description = "Usage per day.", body = dto::Usage),
@@ -68,20 +67,15 @@ pub fn by_day(
         (status = 403, description = "The token lacks the scope, or the caller is not a member.", body = ErrorBody),
         (status = 404, description = "No such organization.", body = ErrorBody),
     ))]
-async fn usage(State(state): State<AppState>, m: OrgMember<OrgsRead>, q: Params) -> Result<Reply> {
+async fn usage_by_day(State(state): State<AppState>, m: OrgMember<OrgsRead>, q: Params) -> Result<Reply<dto::Usage>> {
     let g = m.view()?;
     let zone_id = if q.bool("organizationTimezone", false)? { m.org.timezone_id } else { m.caller.user.timezone_id };
     let tz = timezones::by_id(zone_id).map(|z| z.tz).unwrap_or(chrono_tz::UTC);
     let today = state.now().with_timezone(&tz).date_naive();
     let first = today - Days::new(DAYS - 1);
     let records = state.store.usage_records(&g, day_start(tz, first), day_start(tz, today + Days::new(1))).await?;
-    let data: Vec<Value> = by_day(tz, first, today, &records)
-        .into_iter()
-        .map(|(d, u)| {
-            json!({"date": d.to_string(), "operations": u.operations, "dataTransfer": u.data_transfer, "centicredits": u.centicredits})
-        })
-        .collect();
-    Ok(Reply(json!({ "data": data })))
+    let data = by_day(tz, first, today, &records).into_iter().map(dto::Day::from).collect();
+    Ok(Reply(dto::Usage { data }))
 }
 
 #[cfg(test)]

@@ -1,9 +1,8 @@
-//! Organization variables O16–O20 and their history.
+//! Organization variables (`/organizations/{organizationId}/variables`) and their history.
 
 use axum::extract::State;
 use axum::routing::get;
 use axum::Router;
-use serde_json::{json, Value};
 
 use crate::access::OrgMember;
 use crate::api::body::{Fields, JsonObject};
@@ -16,24 +15,18 @@ use crate::domain::scopes::{VarsRead, VarsWrite};
 use crate::domain::variables::{check_any, check_value, parse_name, parse_type};
 use crate::error::{ApiError, ErrorBody, Result};
 use crate::grant::perms;
-use crate::store::models::{Org, VariableWrite};
+use crate::store::models::VariableWrite;
 
 pub mod dto;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/organizations/{organizationId}/variables", get(list).post(create))
-        .route("/organizations/{organizationId}/variables/{variableName}", axum::routing::patch(update).delete(delete))
-        .route("/organizations/{organizationId}/variables/{variableName}/history", get(history))
-}
-
-/// Read-only variables every organization has, derived from its data.
-fn system_variables(org: &Org) -> Vec<Value> {
-    vec![
-        json!({"name": "$organizationId", "typeId": 1, "value": org.id, "isSystem": true}),
-        json!({"name": "$organizationName", "typeId": 2, "value": org.name, "isSystem": true}),
-        json!({"name": "$organizationZone", "typeId": 2, "value": org.zone, "isSystem": true}),
-    ]
+        .route("/organizations/{organizationId}/variables", get(list_variables).post(create_variable))
+        .route(
+            "/organizations/{organizationId}/variables/{variableName}",
+            axum::routing::patch(update_variable).delete(delete_variable),
+        )
+        .route("/organizations/{organizationId}/variables/{variableName}/history", get(variable_history))
 }
 
 fn is_system(name: &str) -> bool {
@@ -53,8 +46,8 @@ fn variable_name(path: &PathIds) -> Result<String> {
     parse_name(path.raw("variableName")).map_err(|e| ApiError::field("variableName", e))
 }
 
-/// O16 `GET /organizations/{organizationId}/variables`: system variables, then custom ones by name.
-#[utoipa::path(get, path = "/organizations/{organizationId}/variables", params(OrgPath),
+/// `GET /organizations/{organizationId}/variables`: system variables, then custom ones by name.
+#[utoipa::path(get, path = "/organizations/{organizationId}/variables", operation_id = "list", params(OrgPath),
     security(("Token" = ["organization-variables:read"]), ("Token" = ["organizations-variables:read"])),
     responses(
         (status = 200, description = "The variables.", body = dto::VariableList),
@@ -62,19 +55,17 @@ fn variable_name(path: &PathIds) -> Result<String> {
         (status = 403, description = "The token lacks the scope, or the caller is not a member.", body = ErrorBody),
         (status = 404, description = "No such organization.", body = ErrorBody),
     ))]
-async fn list(State(state): State<AppState>, m: OrgMember<VarsRead>) -> Result<Reply> {
+async fn list_variables(State(state): State<AppState>, m: OrgMember<VarsRead>) -> Result<Reply<dto::VariableList>> {
     let g = m.view()?;
-    let mut out = system_variables(&m.org);
+    let mut out = Vec::from(dto::Variable::system(&m.org));
     if licensed(&state, &m).is_ok() {
-        for v in state.store.variables(&g).await? {
-            out.push(json!({"name": v.name, "typeId": v.type_id, "value": v.value, "isSystem": false}));
-        }
+        out.extend(state.store.variables(&g).await?.into_iter().map(dto::Variable::from));
     }
-    Ok(Reply(json!({ "organizationVariables": out })))
+    Ok(Reply(dto::VariableList { organization_variables: out }))
 }
 
-/// O17 `POST /organizations/{organizationId}/variables`: `name`, `typeId`, `value`, all required and consistent.
-#[utoipa::path(post, path = "/organizations/{organizationId}/variables", params(OrgPath),
+/// `POST /organizations/{organizationId}/variables`: `name`, `typeId`, `value`, all required and consistent.
+#[utoipa::path(post, path = "/organizations/{organizationId}/variables", operation_id = "create", params(OrgPath),
     request_body = dto::CreateVariable,
     security(("Token" = ["organization-variables:write"]), ("Token" = ["organizations-variables:write"])),
     responses(
@@ -83,7 +74,11 @@ async fn list(State(state): State<AppState>, m: OrgMember<VarsRead>) -> Result<R
         (status = 403, description = "No scope, not a member, or no `organization edit`.", body = ErrorBody),
         (status = 404, description = "No such organization, or custom variables are not on its plan.", body = ErrorBody),
     ))]
-async fn create(State(state): State<AppState>, m: OrgMember<VarsWrite>, body: JsonObject) -> Result<Reply> {
+async fn create_variable(
+    State(state): State<AppState>,
+    m: OrgMember<VarsWrite>,
+    body: JsonObject,
+) -> Result<Reply<dto::VariableDetail>> {
     let g = m.require::<perms::OrganizationEdit>()?;
     licensed(&state, &m)?;
     let mut f = Fields::new(&body);
@@ -111,14 +106,13 @@ async fn create(State(state): State<AppState>, m: OrgMember<VarsWrite>, body: Js
         crate::store::StoreError::Conflict(_) => ApiError::InvalidInput("Variable already exists.".into()),
         other => other.into(),
     })?;
-    Ok(Reply(
-        json!({ "organizationVariable": {"name": v.name, "typeId": v.type_id, "value": v.value, "isSystem": false} }),
-    ))
+    Ok(Reply(dto::VariableDetail { organization_variable: v.into() }))
 }
 
-/// O19 `PATCH /organizations/{organizationId}/variables/{variableName}`: `typeId` and/or `value`. Only when both
-/// are sent are they checked against each other; a lone one is not checked against the stored other half.
-#[utoipa::path(patch, path = "/organizations/{organizationId}/variables/{variableName}", params(dto::VariablePath),
+/// `PATCH /organizations/{organizationId}/variables/{variableName}`: `typeId` and/or `value`. Only when both are
+/// sent are they checked against each other; a lone one is not checked against the stored other half.
+#[utoipa::path(patch, path = "/organizations/{organizationId}/variables/{variableName}", operation_id = "update",
+    params(dto::VariablePath),
     request_body = dto::UpdateVariable,
     security(("Token" = ["organization-variables:write"]), ("Token" = ["organizations-variables:write"])),
     responses(
@@ -127,12 +121,12 @@ async fn create(State(state): State<AppState>, m: OrgMember<VarsWrite>, body: Js
         (status = 403, description = "No scope, not a member, or no `organization edit`.", body = ErrorBody),
         (status = 404, description = "No such organization or variable, or custom variables are not on its plan.", body = ErrorBody),
     ))]
-async fn update(
+async fn update_variable(
     State(state): State<AppState>,
     m: OrgMember<VarsWrite>,
     path: PathIds,
     body: JsonObject,
-) -> Result<Reply> {
+) -> Result<Reply<dto::VariableDetail>> {
     let g = m.require::<perms::OrganizationEdit>()?;
     licensed(&state, &m)?;
     let name = variable_name(&path)?;
@@ -159,13 +153,12 @@ async fn update(
         })
     })?;
     let v = state.store.update_variable(&g, w).await?;
-    Ok(Reply(
-        json!({ "organizationVariable": {"name": v.name, "typeId": v.type_id, "value": v.value, "isSystem": false} }),
-    ))
+    Ok(Reply(dto::VariableDetail { organization_variable: v.into() }))
 }
 
-/// O18 `DELETE /organizations/{organizationId}/variables/{variableName}?confirmed=true`.
-#[utoipa::path(delete, path = "/organizations/{organizationId}/variables/{variableName}", params(dto::DeleteQuery),
+/// `DELETE /organizations/{organizationId}/variables/{variableName}?confirmed=true`.
+#[utoipa::path(delete, path = "/organizations/{organizationId}/variables/{variableName}", operation_id = "delete",
+    params(dto::DeleteQuery),
     security(("Token" = ["organization-variables:write"]), ("Token" = ["organizations-variables:write"])),
     responses(
         (status = 200, description = "Deleted.", body = dto::Deleted),
@@ -174,7 +167,12 @@ async fn update(
         (status = 404, description = "No such organization or variable, or custom variables are not on its plan.", body = ErrorBody),
         (status = 406, description = "`confirmed=true` is missing (`IM004`).", body = ErrorBody),
     ))]
-async fn delete(State(state): State<AppState>, m: OrgMember<VarsWrite>, path: PathIds, q: Params) -> Result<Reply> {
+async fn delete_variable(
+    State(state): State<AppState>,
+    m: OrgMember<VarsWrite>,
+    path: PathIds,
+    q: Params,
+) -> Result<Reply<dto::Deleted>> {
     let g = m.require::<perms::OrganizationEdit>()?;
     licensed(&state, &m)?;
     let name = variable_name(&path)?;
@@ -185,11 +183,12 @@ async fn delete(State(state): State<AppState>, m: OrgMember<VarsWrite>, path: Pa
         return Err(ApiError::ConfirmationRequired("Deleting a variable needs confirmed=true.".into()));
     }
     state.store.delete_variable(&g, &name, &m.caller.user.email, state.now()).await?;
-    Ok(Reply(json!({ "ok": 1 })))
+    Ok(Reply(dto::Deleted::OK))
 }
 
-/// O20 `GET /organizations/{organizationId}/variables/{variableName}/history`: newest first.
-#[utoipa::path(get, path = "/organizations/{organizationId}/variables/{variableName}/history", params(dto::VariablePath),
+/// `GET /organizations/{organizationId}/variables/{variableName}/history`: newest first.
+#[utoipa::path(get, path = "/organizations/{organizationId}/variables/{variableName}/history", operation_id = "history",
+    params(dto::VariablePath),
     security(("Token" = ["organization-variables:read"]), ("Token" = ["organizations-variables:read"])),
     responses(
         (status = 200, description = "The variable's history.", body = dto::History),
@@ -197,7 +196,11 @@ async fn delete(State(state): State<AppState>, m: OrgMember<VarsWrite>, path: Pa
         (status = 403, description = "The token lacks the scope, or the caller is not a member.", body = ErrorBody),
         (status = 404, description = "No such organization or variable, or custom variables are not on its plan.", body = ErrorBody),
     ))]
-async fn history(State(state): State<AppState>, m: OrgMember<VarsRead>, path: PathIds) -> Result<Reply> {
+async fn variable_history(
+    State(state): State<AppState>,
+    m: OrgMember<VarsRead>,
+    path: PathIds,
+) -> Result<Reply<dto::History>> {
     let g = m.view()?;
     licensed(&state, &m)?;
     let name = variable_name(&path)?;
@@ -206,12 +209,5 @@ async fn history(State(state): State<AppState>, m: OrgMember<VarsRead>, path: Pa
         .variable_history(&g, &name)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("Variable '{name}' not found.")))?;
-    let list: Vec<Value> = entries
-        .iter()
-        .map(|e| {
-            json!({"id": e.id, "diffObject": e.diff, "changed": e.created_at.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
-                   "action": e.action, "author": e.author})
-        })
-        .collect();
-    Ok(Reply(json!({ "organizationVariableHistory": list })))
+    Ok(Reply(dto::History { organization_variable_history: entries.iter().map(dto::HistoryEntry::from).collect() }))
 }

@@ -1,31 +1,55 @@
-//! Documentation-only wire types of the audit-log endpoints; never constructed.
+//! The wire types of the audit log (`/audit-logs/v2/...` and the v1 organization path).
 
-#![allow(dead_code)]
-
+use chrono::{TimeZone, Utc};
+use serde::Serialize;
+use serde_json::Value;
 use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn, ParameterStyle};
 use utoipa::openapi::{ArrayBuilder, Required};
 use utoipa::ToSchema;
 
 use crate::api::openapi::common::{one_of, params, string, text};
+use crate::api::reply::timestamp;
+use crate::store::audit::Entry;
 
 /// Who made a change: a user, `{id, anonymized: true}` once the user is gone, or the operator.
-#[derive(ToSchema)]
+#[derive(Serialize, ToSchema)]
 pub struct Actor {
     id: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     name: Option<String>,
-    email: Option<String>,
+    /// Present (possibly `null`) for a user and the operator, absent for an anonymized user.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>)]
+    email: Option<Option<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     anonymized: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     operator: Option<bool>,
 }
 
-#[derive(ToSchema)]
+impl Actor {
+    fn of(e: &Entry) -> Self {
+        let nobody = Actor { id: None, name: None, email: None, anonymized: None, operator: None };
+        match (e.actor_id, &e.actor_name) {
+            (None, _) => {
+                Actor { name: Some("orgd operator".into()), email: Some(None), operator: Some(true), ..nobody }
+            }
+            (Some(id), Some(name)) => {
+                Actor { id: Some(id), name: Some(name.clone()), email: Some(e.actor_email.clone()), ..nobody }
+            }
+            (Some(id), None) => Actor { id: Some(id), anonymized: Some(true), ..nobody },
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
 pub struct IdName {
     id: i64,
     name: Option<String>,
 }
 
 /// One entry.
-#[derive(ToSchema)]
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AuditLog {
     /// 32 hexadecimal digits.
@@ -42,66 +66,120 @@ pub struct AuditLog {
     target_id: String,
 }
 
+impl From<&Entry> for AuditLog {
+    fn from(e: &Entry) -> Self {
+        let at = timestamp(Utc.timestamp_millis_opt(e.triggered_ms).single().unwrap_or_default());
+        AuditLog {
+            uuid: e.uuid.clone(),
+            imt_id: e.imt_id(),
+            created_at: at.clone(),
+            triggered_at: at,
+            organization_id: e.organization_id,
+            organization: IdName { id: e.organization_id, name: Some(e.organization_name.clone()) },
+            event_name: e.event_name.clone(),
+            team: e.team_id.map(|id| IdName { id, name: e.team_name.clone() }),
+            actor: Actor::of(e),
+            target_id: e.target_id.clone(),
+        }
+    }
+}
+
 /// A page of a log.
-#[derive(ToSchema)]
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AuditLogPage {
-    audit_logs: Vec<AuditLog>,
-    pg: AuditPg,
+    pub audit_logs: Vec<AuditLog>,
+    pub pg: AuditPg,
 }
 
 /// The paging echo: `last` is the cursor for the next page (`null` on an empty page).
-#[derive(ToSchema)]
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AuditPg {
-    sort_by: String,
-    sort_dir: String,
-    limit: i64,
-    last: Option<String>,
+    pub sort_by: &'static str,
+    pub sort_dir: &'static str,
+    pub limit: i64,
+    pub last: Option<String>,
 }
 
 /// One entry with what changed.
-#[derive(ToSchema)]
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AuditLogDetail {
     audit_log: AuditLogWithDetail,
 }
 
-#[derive(ToSchema)]
+/// An entry and its `detail`.
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AuditLogWithDetail {
     uuid: String,
     imt_id: String,
+    created_at: String,
+    triggered_at: String,
+    organization_id: i64,
+    organization: IdName,
     event_name: String,
+    team: Option<IdName>,
+    actor: Actor,
+    target_id: String,
     /// What changed (old and new role, plan, variable name and type, …); never a secret.
-    detail: serde_json::Value,
+    detail: Value,
 }
 
-#[derive(ToSchema)]
+impl From<&Entry> for AuditLogDetail {
+    fn from(e: &Entry) -> Self {
+        let a = AuditLog::from(e);
+        let audit_log = AuditLogWithDetail {
+            uuid: a.uuid,
+            imt_id: a.imt_id,
+            created_at: a.created_at,
+            triggered_at: a.triggered_at,
+            organization_id: a.organization_id,
+            organization: a.organization,
+            event_name: a.event_name,
+            team: a.team,
+            actor: a.actor,
+            target_id: a.target_id,
+            // Stored as JSON text by the store; text that does not parse is shown as `null`.
+            detail: serde_json::from_str(&e.detail).unwrap_or(Value::Null),
+        };
+        AuditLogDetail { audit_log }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
 pub struct FilterUser {
-    id: i64,
-    name: String,
-    email: String,
+    pub id: i64,
+    pub name: String,
+    pub email: String,
 }
 
-#[derive(ToSchema)]
+#[derive(Serialize, ToSchema)]
 pub struct FilterItem {
-    label: String,
-    value: String,
+    pub label: &'static str,
+    pub value: &'static str,
 }
 
-#[derive(ToSchema)]
+#[derive(Serialize, ToSchema)]
 pub struct FilterGroup {
-    header: String,
-    items: Vec<FilterItem>,
+    pub header: &'static str,
+    pub items: Vec<FilterItem>,
 }
 
 /// The values that occur in a log.
-#[derive(ToSchema)]
+#[derive(Serialize, ToSchema)]
 pub struct AuditFilters {
-    users: Vec<FilterUser>,
-    teams: Vec<IdName>,
-    events: Vec<FilterGroup>,
+    pub users: Vec<FilterUser>,
+    pub teams: Vec<IdName>,
+    pub events: Vec<FilterGroup>,
+}
+
+impl AuditFilters {
+    /// Teams as `{id, name}`.
+    pub fn team(id: i64, name: String) -> IdName {
+        IdName { id, name: Some(name) }
+    }
 }
 
 /// An array of strings (`name[]=a&name[]=b`).
@@ -154,4 +232,37 @@ params! {
     TeamPathOnly = [path_id("teamId", "The team's id.")];
     /// One entry's path.
     EntryPath = [org_path(), path_string("uuid", "The entry's uuid, with or without dashes.")];
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(actor_id: Option<i64>, actor_name: Option<&str>, team_id: Option<i64>) -> Entry {
+        Entry {
+            uuid: "0123456789abcdef0123456789abcdef".into(),
+            organization_id: 7,
+            organization_name: "Acme".into(),
+            team_id,
+            team_name: team_id.map(|_| "Ops".into()),
+            actor_id,
+            actor_name: actor_name.map(Into::into),
+            actor_email: actor_name.map(|_| "ann@example.com".into()),
+            event_name: "team_created".into(),
+            target_id: "3".into(),
+            detail: r#"{"name":"Ops"}"#.into(),
+            triggered_ms: 1_767_225_600_123,
+        }
+    }
+
+    #[test]
+    fn entries_serialise_as_the_store_renders_them_for_every_kind_of_actor() {
+        // The operator, a user, a user since deleted (anonymized); with and without a team.
+        for e in [entry(None, None, None), entry(Some(3), Some("Ann"), Some(5)), entry(Some(4), None, Some(5))] {
+            let list = serde_json::to_string(&AuditLog::from(&e)).unwrap();
+            assert_eq!(list, e.to_json(false).to_string());
+            let detail = serde_json::to_value(AuditLogDetail::from(&e)).unwrap();
+            assert_eq!(detail["auditLog"].to_string(), e.to_json(true).to_string());
+        }
+    }
 }

@@ -1,14 +1,17 @@
-//! Documentation-only wire types of the billing endpoints (O9–O14, the price list, the checkout page); never
-//! constructed.
+//! The wire types of billing: the price list, payments, the subscription and the local checkout page.
 
-#![allow(dead_code)]
-
+use serde::Serialize;
+use serde_json::{Map, Value};
 use utoipa::ToSchema;
 
 use crate::api::openapi::common::{params, CountryId, Email, Name, PgEcho, PriceId};
+use crate::api::params::Page;
+use crate::api::reply::timestamp;
+use crate::domain::plans::Price;
+use crate::store::models;
 
 /// A price of the plan catalogue.
-#[derive(ToSchema)]
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PlanPrice {
     /// `<plan>-monthly` or `<plan>-yearly`.
@@ -22,17 +25,31 @@ pub struct PlanPrice {
     currency: String,
     /// The plan's license.
     #[schema(value_type = Object)]
-    license: (),
+    license: Map<String, Value>,
+}
+
+impl From<&Price<'_>> for PlanPrice {
+    fn from(p: &Price<'_>) -> Self {
+        PlanPrice {
+            id: p.id.clone(),
+            plan_id: p.plan_key.to_string(),
+            product_name: p.plan.product_name.clone(),
+            interval: p.interval.name().to_string(),
+            amount: p.amount,
+            currency: p.plan.currency.clone(),
+            license: p.plan.license.clone(),
+        }
+    }
 }
 
 /// The price list's answer.
-#[derive(ToSchema)]
+#[derive(Serialize, ToSchema)]
 pub struct Prices {
-    prices: Vec<PlanPrice>,
+    pub prices: Vec<PlanPrice>,
 }
 
 /// One payment record (Make's snake_case keys).
-#[derive(ToSchema)]
+#[derive(Serialize, ToSchema)]
 pub struct Payment {
     id: i64,
     invoice_number: String,
@@ -47,7 +64,7 @@ pub struct Payment {
     amount_total: i64,
     currency_code: String,
     #[schema(value_type = Option<String>, required = true)]
-    invoice_url: Option<()>,
+    invoice_url: Option<String>,
     #[schema(format = DateTime)]
     period_from: String,
     #[schema(format = DateTime)]
@@ -55,28 +72,50 @@ pub struct Payment {
     price_id: String,
 }
 
-/// O9's answer.
-#[derive(ToSchema)]
+impl From<&models::Payment> for Payment {
+    /// A stored payment; orgd takes no money, so every payment is `paid` by method `none`, without an invoice.
+    fn from(p: &models::Payment) -> Self {
+        Payment {
+            id: p.id,
+            invoice_number: format!("ORGD-{:08}", p.id),
+            created: timestamp(p.created_at),
+            type_name: p.type_name.clone(),
+            status_name: "paid".into(),
+            product_name: p.product_name.clone(),
+            payment_method: "none".into(),
+            amount_total: p.amount,
+            currency_code: p.currency.clone(),
+            invoice_url: None,
+            period_from: timestamp(p.period_from),
+            period_to: timestamp(p.period_to),
+            price_id: p.price_id.clone(),
+        }
+    }
+}
+
+/// The answer of `GET /organizations/{organizationId}/payments`.
+#[derive(Serialize, ToSchema)]
 pub struct Payments {
-    payments: Vec<Payment>,
-    pg: PgEcho,
+    pub payments: Vec<Payment>,
+    #[schema(value_type = PgEcho)]
+    pub pg: Page,
 }
 
 /// The subscribed product.
-#[derive(ToSchema)]
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Product {
-    id: String,
-    name: String,
-    plan_id: String,
-    price: i64,
-    currency: String,
+    pub id: String,
+    pub name: String,
+    pub plan_id: String,
+    pub price: i64,
+    pub currency: String,
     #[schema(required = true, format = DateTime)]
-    next_bill: Option<String>,
+    pub next_bill: Option<String>,
 }
 
 /// A subscription's status.
-#[derive(ToSchema)]
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum SubscriptionStatus {
     None,
@@ -84,57 +123,75 @@ pub enum SubscriptionStatus {
     Canceled,
 }
 
+impl SubscriptionStatus {
+    /// The status of a stored subscription, `None` without one (the store writes `active` or `canceled`).
+    pub fn of(sub: Option<&models::Subscription>) -> Self {
+        match sub.map(|s| s.status.as_str()) {
+            None => SubscriptionStatus::None,
+            Some("active") => SubscriptionStatus::Active,
+            Some(_) => SubscriptionStatus::Canceled,
+        }
+    }
+}
+
 /// The organization's subscription.
-#[derive(ToSchema)]
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Subscription {
-    product: Product,
-    status: SubscriptionStatus,
-    customer_id: i64,
+    pub product: Product,
+    pub status: SubscriptionStatus,
+    pub customer_id: i64,
     #[schema(required = true)]
-    subscription_id: Option<i64>,
+    pub subscription_id: Option<i64>,
+    /// Always `null`: subscriptions are never paused.
     #[schema(value_type = Option<String>, required = true)]
-    pause_starts_at: Option<()>,
+    pub pause_starts_at: Option<String>,
+    /// Always `null`: subscriptions are never paused.
     #[schema(value_type = Option<String>, required = true)]
-    pause_ends_at: Option<()>,
-    is_subscription_paused: bool,
+    pub pause_ends_at: Option<String>,
+    pub is_subscription_paused: bool,
 }
 
-/// O10's and O13's answer.
-#[derive(ToSchema)]
+/// The answer of the subscription's detail and change.
+#[derive(Serialize, ToSchema)]
 pub struct SubscriptionDetail {
-    subscription: Subscription,
+    pub subscription: Subscription,
 }
 
-/// O11's answer: the plan is already in force; the checkout URL is orgd's own page.
-#[derive(ToSchema)]
+/// The answer of a new subscription: the plan is already in force; the checkout URL is orgd's own page.
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Checkout {
-    checkout_url: String,
-    session_id: String,
-    customer_id: i64,
-    subscription_id: i64,
-    payment_id: i64,
+    pub checkout_url: String,
+    pub session_id: String,
+    pub customer_id: i64,
+    pub subscription_id: i64,
+    pub payment_id: i64,
 }
 
-/// O12's answer.
-#[derive(ToSchema)]
+/// The answer of a cancellation.
+#[derive(Serialize, ToSchema)]
 pub struct Ok {
     #[schema(minimum = 1, maximum = 1)]
     ok: i64,
 }
 
-/// O14's answer.
-#[derive(ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct FreePlan {
-    customer_id: i64,
-    subscription_id: i64,
+impl Ok {
+    pub const OK: Ok = Ok { ok: 1 };
 }
 
-/// The billing customer of O11.
+/// The answer of the move to the Free plan.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct FreePlan {
+    pub customer_id: i64,
+    pub subscription_id: i64,
+}
+
+/// The billing customer of a new subscription.
 #[derive(ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[expect(dead_code, reason = "documents the body, which the handler checks as JSON (customer_field)")]
 pub struct Customer {
     #[schema(value_type = Option<Email>)]
     email: Option<String>,
@@ -148,9 +205,10 @@ pub struct Customer {
     company_name: Option<String>,
 }
 
-/// O11's body.
+/// The body of a new subscription.
 #[derive(ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[expect(dead_code, reason = "documents the body, which the handler reads field by field (body::Fields)")]
 pub struct StartSubscription {
     #[schema(value_type = PriceId)]
     price_id: String,
@@ -159,16 +217,17 @@ pub struct StartSubscription {
     customer: Option<Customer>,
 }
 
-/// O13's body.
+/// The body of a subscription change.
 #[derive(ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[expect(dead_code, reason = "documents the body, which the handler reads field by field (body::Fields)")]
 pub struct ChangeSubscription {
     #[schema(value_type = PriceId)]
     price_id: String,
 }
 
 /// The checkout page's state.
-#[derive(ToSchema)]
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CheckoutSession {
     session_id: String,
@@ -180,16 +239,30 @@ pub struct CheckoutSession {
 }
 
 /// The checkout page's answer.
-#[derive(ToSchema)]
+#[derive(Serialize, ToSchema)]
 pub struct CheckoutPage {
     checkout: CheckoutSession,
 }
 
+impl CheckoutPage {
+    /// The page of session `session_id`, whose plan is already in force: nothing is left to pay.
+    pub fn complete(session_id: &str, sub: &models::Subscription) -> Self {
+        let checkout = CheckoutSession {
+            session_id: session_id.to_string(),
+            status: "complete".into(),
+            organization_id: sub.organization_id,
+            price_id: sub.price_id.clone(),
+            payment_required: false,
+        };
+        CheckoutPage { checkout }
+    }
+}
+
 params! {
-    /// O9's path and query.
+    /// The path and query of the payments.
     PaymentsQuery = [org_path(), page(&super::PAGE)];
-    /// O14's path and query.
+    /// The path and query of the move to the Free plan.
     FreeQuery = [org_path(), flag("confirmed", "Must be true; else 406 `IM004`.")];
     /// The checkout page's path.
-    CheckoutPath = [path_string("sessionId", "The checkout session id from O11.")];
+    CheckoutPath = [path_string("sessionId", "The checkout session id from `POST /organizations/{organizationId}/subscription`.")];
 }

@@ -1,71 +1,88 @@
-//! Documentation-only wire types of the enums E1–E5; never constructed.
+//! The wire types of the enums (`GET /enums/countries`, `/enums/timezones`, `/enums/imt-regions`,
+//! `/enums/imt-zones`, `/enums/variable-types`).
 
-#![allow(dead_code)]
-
+use chrono::{DateTime, Utc};
+use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::domain::countries;
+use crate::domain::timezones;
+
 /// A country.
-#[derive(ToSchema)]
+#[derive(Serialize, ToSchema)]
 pub struct Country {
     id: i64,
-    name: String,
+    name: &'static str,
     /// ISO 3166-1 alpha-3, upper case.
     #[schema(pattern = "^[A-Z]{3}$")]
-    code: String,
+    code: &'static str,
     /// ISO 3166-1 alpha-2, lower case.
     #[schema(pattern = "^[a-z]{2}$")]
     code2: String,
 }
 
-/// E1's answer.
-#[derive(ToSchema)]
+impl From<&countries::Country> for Country {
+    fn from(c: &countries::Country) -> Self {
+        Country { id: c.id, name: c.name, code: c.code, code2: c.code2.clone() }
+    }
+}
+
+/// The countries' answer.
+#[derive(Serialize, ToSchema)]
 pub struct Countries {
-    countries: Vec<Country>,
+    pub countries: Vec<Country>,
 }
 
 /// A timezone, with its label and offset as of now.
-#[derive(ToSchema)]
+#[derive(Serialize, ToSchema)]
 pub struct Timezone {
     id: i64,
     /// `(GMT±HH:MM) Area/Location`.
     name: String,
     /// The IANA name.
-    code: String,
+    code: &'static str,
     /// `±HHMM`.
     #[schema(pattern = "^[+-][0-9]{4}$")]
     offset: String,
 }
 
-/// E2's answer.
-#[derive(ToSchema)]
+impl Timezone {
+    /// The timezone as it is at `now` (labels and offsets follow daylight saving time).
+    pub fn at(z: &timezones::Zone, now: DateTime<Utc>) -> Self {
+        Timezone { id: z.id, name: z.label_at(now), code: z.code(), offset: z.offset_at(now) }
+    }
+}
+
+/// The timezones' answer.
+#[derive(Serialize, ToSchema)]
 pub struct Timezones {
-    timezones: Vec<Timezone>,
+    pub timezones: Vec<Timezone>,
 }
 
 /// An id and a name.
-#[derive(ToSchema)]
+#[derive(Serialize, ToSchema)]
 pub struct IdName {
-    id: i64,
-    name: String,
+    pub id: i64,
+    pub name: String,
 }
 
-/// E3's answer: one region, this instance.
-#[derive(ToSchema)]
+/// The regions' answer: one region, this instance.
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Regions {
-    imt_regions: Vec<IdName>,
+    pub imt_regions: Vec<IdName>,
 }
 
-/// E4's answer: one zone, this instance's host.
-#[derive(ToSchema)]
+/// The zones' answer: one zone, this instance's host.
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Zones {
-    imt_zones: Vec<IdName>,
+    pub imt_zones: Vec<IdName>,
 }
 
-/// E5's answer.
-#[derive(ToSchema)]
+/// The variable types' answer.
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct VariableTypes {
-    variable_types: Vec<IdName>,
+    pub variable_types: Vec<IdName>,
 }

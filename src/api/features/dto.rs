@@ -1,65 +1,102 @@
-//! Documentation-only wire types of O8 and O22–O24; never constructed.
+//! The wire types of the feature controls (`/organizations/{organizationId}/feature-controls`,
+//! `/teams/{teamId}/feature-controls`), TFA enforcement (`PATCH /organizations/{organizationId}/tfa-enforcement`)
+//! and the installed custom apps (`GET /organizations/{organizationId}/apps`).
 
-#![allow(dead_code)]
-
+use serde::Serialize;
 use utoipa::openapi::schema::{AnyOfBuilder, ObjectBuilder, Schema, Type};
 use utoipa::openapi::RefOr;
 use utoipa::{PartialSchema, ToSchema};
 
 use crate::api::openapi::common::{params, projectable};
+use crate::api::params::Selected;
+use crate::api::reply::timestamp;
+use crate::domain::features;
+use crate::store::models;
 
 /// A text in English.
-#[derive(ToSchema)]
+#[derive(Serialize, ToSchema)]
 pub struct Localized {
+    #[schema(value_type = String)]
     en: String,
+}
+
+impl Localized {
+    fn en(text: &str) -> Self {
+        Localized { en: text.to_string() }
+    }
 }
 
 projectable! {
 /// A feature control; with `cols[]` only the selected keys are present.
-#[derive(ToSchema)]
+#[derive(Serialize, ToSchema)]
 pub struct FeatureControl {
     id: i64,
     name: String,
     label: Localized,
     description: Localized,
-    tags: Vec<String>,
+    #[schema(value_type = Vec<String>)]
+    tags: &'static [&'static str],
     warning_message: Localized,
     enabled: bool,
 }
 }
 
-/// O22's answer, highest id first.
-#[derive(ToSchema)]
+impl From<&models::FeatureControl> for FeatureControl {
+    /// A stored control with its texts from the catalogue (a control the catalogue lacks is labelled by its name).
+    fn from(c: &models::FeatureControl) -> Self {
+        let known = features::by_name(&c.name);
+        FeatureControl {
+            id: c.id,
+            name: c.name.clone(),
+            label: Localized::en(known.map(|k| k.label).unwrap_or(&c.name)),
+            description: Localized::en(known.map(|k| k.description).unwrap_or("")),
+            tags: known.map(|k| k.tags).unwrap_or(&[]),
+            warning_message: Localized::en(known.map(|k| k.warning).unwrap_or("")),
+            enabled: c.enabled,
+        }
+    }
+}
+
+/// The answer of the feature control lists, highest id first.
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct FeatureControls {
     /// Whether every control is enabled.
-    enable_all_control_features: bool,
-    feature_controls: Vec<FeatureControl>,
+    pub enable_all_control_features: bool,
+    #[schema(value_type = Vec<FeatureControl>)]
+    pub feature_controls: Vec<Selected<FeatureControl>>,
 }
 
-/// O23's body.
+/// The body of `PATCH /organizations/{organizationId}/feature-controls`.
 #[derive(ToSchema)]
+#[expect(dead_code, reason = "documents the body, which the handler reads field by field (body::Fields)")]
 pub struct SetFeatureControl {
     #[schema(minimum = 1)]
     id: i64,
     enabled: bool,
 }
 
-/// A control after O23.
-#[derive(ToSchema)]
+/// A control after a change.
+#[derive(Serialize, ToSchema)]
 pub struct ControlState {
     id: i64,
     enabled: bool,
 }
 
-/// O23's answer.
-#[derive(ToSchema)]
+/// The answer of a feature control change.
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct FeatureControlSet {
     feature_controls: ControlState,
 }
 
-/// O24's body: `enable`, or `enabled` as an alias (`enable` wins when both are sent).
+impl From<&models::FeatureControl> for FeatureControlSet {
+    fn from(c: &models::FeatureControl) -> Self {
+        FeatureControlSet { feature_controls: ControlState { id: c.id, enabled: c.enabled } }
+    }
+}
+
+/// The TFA enforcement body: `enable`, or `enabled` as an alias (`enable` wins when both are sent).
 pub struct TfaBody;
 
 impl PartialSchema for TfaBody {
@@ -73,21 +110,27 @@ impl PartialSchema for TfaBody {
 
 impl ToSchema for TfaBody {}
 
-/// The organization's TFA enforcement after O24.
-#[derive(ToSchema)]
+/// The organization's TFA enforcement after a change.
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct TfaState {
     tfa_enforced: bool,
 }
 
-/// O24's answer.
-#[derive(ToSchema)]
+/// The answer of a TFA enforcement change.
+#[derive(Serialize, ToSchema)]
 pub struct TfaSet {
     organization: TfaState,
 }
 
+impl TfaSet {
+    pub fn enforced(tfa_enforced: bool) -> Self {
+        TfaSet { organization: TfaState { tfa_enforced } }
+    }
+}
+
 /// One installed custom app.
-#[derive(ToSchema)]
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct InstalledApp {
     app_name: String,
@@ -99,15 +142,27 @@ pub struct InstalledApp {
     installed_by: Option<i64>,
 }
 
-/// O8's answer.
-#[derive(ToSchema)]
+impl From<&models::InstalledApp> for InstalledApp {
+    fn from(a: &models::InstalledApp) -> Self {
+        InstalledApp {
+            app_name: a.app_name.clone(),
+            app_version: a.app_version,
+            organization_id: a.organization_id,
+            installed_at: timestamp(a.installed_at),
+            installed_by: a.installed_by,
+        }
+    }
+}
+
+/// The answer of `GET /organizations/{organizationId}/apps`.
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct InstalledApps {
-    installed_apps: Vec<InstalledApp>,
+    pub installed_apps: Vec<InstalledApp>,
 }
 
 params! {
-    /// O22's path and query.
+    /// The organization list's path and query.
     ListQuery = [
         org_path(),
         cols(&super::COLUMNS),

@@ -1,16 +1,18 @@
-//! Documentation-only wire types of the invitation endpoints (O3, O4, O15, U3); never constructed.
+//! The wire types of the invitations (`POST /organizations/{organizationId}/invite`, `GET
+//! /organizations/invitation`, `POST /organizations/accept-invitation`, `GET /users/me/organization-invitations`).
 
-#![allow(dead_code)]
-
+use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::api::members::dto::MemberRole;
 use crate::api::openapi::common::{params, Email, GrantableOrgRoleId, Name, PositiveIds};
 use crate::api::users::dto::PublicUser;
+use crate::store::models::Invitation;
 
-/// O15's body.
+/// The body of an invitation.
 #[derive(ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[expect(dead_code, reason = "documents the body, which the handler reads field by field (body::Fields)")]
 pub struct InviteBody {
     #[schema(value_type = Email)]
     email: String,
@@ -26,34 +28,35 @@ pub struct InviteBody {
     teams_id: Option<Vec<i64>>,
 }
 
-/// O4's body.
+/// The body of an acceptance.
 #[derive(ToSchema)]
+#[expect(dead_code, reason = "documents the body, which the handler reads field by field (body::Fields)")]
 pub struct AcceptBody {
-    /// The invitation's hash (from U3 or O3).
+    /// The invitation's hash (from `GET /users/me/organization-invitations` or `GET /organizations/invitation`).
     #[schema(min_length = 1, max_length = 100)]
     hash: String,
 }
 
 /// An invitation's organization.
-#[derive(ToSchema)]
+#[derive(Serialize, ToSchema)]
 pub struct OrgRef {
     id: i64,
     name: String,
 }
 
 /// An invitee's pending role.
-#[derive(ToSchema)]
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PendingRole {
     user_id: i64,
     organization_id: i64,
     users_role_id: i64,
-    #[schema(pattern = "^pending$")]
-    invitation: String,
+    #[schema(value_type = String, pattern = "^pending$")]
+    invitation: &'static str,
 }
 
-/// O3's answer.
-#[derive(ToSchema)]
+/// The answer of `GET /organizations/invitation`.
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct InvitationDetail {
     organization: OrgRef,
@@ -61,35 +64,63 @@ pub struct InvitationDetail {
     user_organization_role: PendingRole,
 }
 
-/// O4's answer.
-#[derive(ToSchema)]
+impl From<&Invitation> for InvitationDetail {
+    fn from(inv: &Invitation) -> Self {
+        InvitationDetail {
+            organization: OrgRef { id: inv.organization_id, name: inv.organization_name.clone() },
+            user: PublicUser::from(&inv.user),
+            user_organization_role: PendingRole {
+                user_id: inv.user.id,
+                organization_id: inv.organization_id,
+                users_role_id: inv.users_role_id,
+                invitation: "pending",
+            },
+        }
+    }
+}
+
+/// The answer of an acceptance.
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Accepted {
-    user: PublicUser,
-    user_organization_role: MemberRole,
+    pub user: PublicUser,
+    pub user_organization_role: MemberRole,
 }
 
 /// One open invitation of the caller.
-#[derive(ToSchema)]
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct OpenInvitation {
     hash: String,
-    #[schema(pattern = "^pending$")]
-    invitation: String,
+    #[schema(value_type = String, pattern = "^pending$")]
+    invitation: &'static str,
     users_role_id: i64,
     organization_id: i64,
     organization_name: String,
     zone: String,
 }
 
-/// U3's answer.
-#[derive(ToSchema)]
+impl From<Invitation> for OpenInvitation {
+    fn from(i: Invitation) -> Self {
+        OpenInvitation {
+            hash: i.hash,
+            invitation: "pending",
+            users_role_id: i.users_role_id,
+            organization_id: i.organization_id,
+            organization_name: i.organization_name,
+            zone: i.zone,
+        }
+    }
+}
+
+/// The answer of `GET /users/me/organization-invitations`.
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct OpenInvitations {
-    user_organization_invitations: Vec<OpenInvitation>,
+    pub user_organization_invitations: Vec<OpenInvitation>,
 }
 
 params! {
-    /// O3's query.
+    /// The query of `GET /organizations/invitation`.
     DetailQuery = [query_string("hash", true, text(100).min_length(Some(1)), "The invitation's hash.")];
 }

@@ -1,13 +1,17 @@
-//! Documentation-only wire types of the user–organization role endpoints (R1–R7, U5); never constructed.
+//! The wire types of the user–organization roles (`/organizations/{organizationId}/user-organization-roles`,
+//! `/users/{userId}/user-organization-roles`) and of the users of an organization (`GET /users`).
 
-#![allow(dead_code)]
-
+use chrono::{DateTime, Utc};
+use serde::Serialize;
 use utoipa::{PartialSchema, ToSchema};
 
 use crate::api::openapi::common::{params, projectable, GrantableOrgRoleId, PgEcho};
+use crate::api::params::{Page, Selected};
+use crate::api::users::dto::PublicUser;
+use crate::store::models::{self, Membership};
 
 /// The state of a membership: `null` active, `pending` invited, `expired` an invitation past its date.
-#[derive(ToSchema)]
+#[derive(Clone, Copy, Serialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Invitation {
     Pending,
@@ -16,7 +20,7 @@ pub enum Invitation {
 
 projectable! {
 /// A user's role in an organization; with `cols[]` only the selected keys are present.
-#[derive(ToSchema)]
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct MemberRoleFull {
     user_id: i64,
@@ -28,8 +32,27 @@ pub struct MemberRoleFull {
 }
 }
 
+impl MemberRoleFull {
+    /// A stored role as of `now` (an invitation past its date is `expired`).
+    pub fn at(r: &models::MemberRole, now: DateTime<Utc>) -> Self {
+        let invitation = match r.invited_until {
+            None => None,
+            Some(until) if until > now => Some(Invitation::Pending),
+            Some(_) => Some(Invitation::Expired),
+        };
+        MemberRoleFull {
+            user_id: r.user_id,
+            organization_id: r.organization_id,
+            users_role_id: r.users_role_id,
+            invitation,
+            organization_teams_count: r.organization_teams_count,
+            joined_teams_count: r.joined_teams_count,
+        }
+    }
+}
+
 /// A user's role in an organization, default columns.
-#[derive(ToSchema)]
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct MemberRole {
     user_id: i64,
@@ -39,55 +62,90 @@ pub struct MemberRole {
     invitation: Option<Invitation>,
 }
 
-/// R1's and R4's answer.
-#[derive(ToSchema)]
+impl MemberRole {
+    /// A stored role as of `now`, in the default columns.
+    pub fn at(r: &models::MemberRole, now: DateTime<Utc>) -> Self {
+        let full = MemberRoleFull::at(r, now);
+        MemberRole {
+            user_id: full.user_id,
+            organization_id: full.organization_id,
+            users_role_id: full.users_role_id,
+            invitation: full.invitation,
+        }
+    }
+}
+
+impl From<&Membership> for MemberRole {
+    fn from(m: &Membership) -> Self {
+        // The store reports an active membership as `None` and any other as `Some("pending")`.
+        let invitation = match m.invitation.as_deref() {
+            None => None,
+            Some("expired") => Some(Invitation::Expired),
+            Some(_) => Some(Invitation::Pending),
+        };
+        MemberRole {
+            user_id: m.user_id,
+            organization_id: m.organization_id,
+            users_role_id: m.users_role_id,
+            invitation,
+        }
+    }
+}
+
+/// The answer of the role lists (an organization's, a user's).
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct MemberRoleList {
-    user_organization_roles: Vec<MemberRoleFull>,
+    #[schema(value_type = Vec<MemberRoleFull>)]
+    pub user_organization_roles: Vec<Selected<MemberRoleFull>>,
 }
 
-/// R2's and R5's answer.
-#[derive(ToSchema)]
+/// The answer of one user's role in one organization.
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct MemberRoleDetail {
-    user_organization_role: MemberRoleFull,
+    #[schema(value_type = MemberRoleFull)]
+    pub user_organization_role: Selected<MemberRoleFull>,
 }
 
-/// R6's, O15's answer.
-#[derive(ToSchema)]
+/// The answer of a role change and of an invitation.
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct MemberRoleChanged {
-    user_organization_role: MemberRole,
+    pub user_organization_role: MemberRole,
 }
 
-/// R3's and R7's answer: the new Owner's role, then the previous Owner's (now Admin).
-#[derive(ToSchema)]
+/// The answer of an ownership transfer: the new Owner's role, then the previous Owner's (now Admin).
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Transferred {
     #[schema(min_items = 2, max_items = 2)]
-    user_organization_roles: Vec<MemberRole>,
+    pub user_organization_roles: Vec<MemberRole>,
 }
 
-/// R3's body.
+/// The body of `POST /organizations/{organizationId}/user-organization-roles/transfer`.
 #[derive(ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[expect(dead_code, reason = "documents the body, which the handler reads field by field (body::Fields)")]
 pub struct TransferBody {
     /// The member who becomes Owner.
     #[schema(minimum = 1)]
     user_id: i64,
 }
 
-/// R6's body: `usersRoleId` sets the role; an empty body (or `{}`) removes the user from the organization.
+/// The body of `POST /users/{userId}/user-organization-roles/{organizationId}`: `usersRoleId` sets the role; an
+/// empty body (or `{}`) removes the user from the organization.
 #[derive(ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[expect(dead_code, reason = "documents the body, which the handler reads field by field (body::Fields)")]
 pub struct SetRoleBody {
     #[schema(value_type = Option<GrantableOrgRoleId>)]
     users_role_id: Option<i64>,
 }
 
 projectable! {
-/// A user of an organization (U5); with `cols[]` only the selected keys are present.
-#[derive(ToSchema)]
+/// A user of an organization (`GET /users`); with `cols[]` only the selected keys are present.
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct OrgUser {
     id: i64,
@@ -98,41 +156,62 @@ pub struct OrgUser {
     locale_id: i64,
     country_id: i64,
     #[schema(value_type = Object)]
-    features: (),
+    features: serde_json::Map<String, serde_json::Value>,
     avatar: String,
     #[schema(value_type = Option<String>)]
-    last_login: Option<()>,
-    timezone: String,
-    locale: String,
+    last_login: Option<String>,
+    timezone: &'static str,
+    locale: &'static str,
 }
 }
 
-/// U5's answer.
-#[derive(ToSchema)]
+impl From<PublicUser> for OrgUser {
+    fn from(u: PublicUser) -> Self {
+        OrgUser {
+            id: u.id,
+            name: u.name,
+            email: u.email,
+            language: u.language,
+            timezone_id: u.timezone_id,
+            locale_id: u.locale_id,
+            country_id: u.country_id,
+            features: u.features,
+            avatar: u.avatar,
+            last_login: u.last_login,
+            timezone: u.timezone,
+            locale: u.locale,
+        }
+    }
+}
+
+/// The answer of `GET /users`.
+#[derive(Serialize, ToSchema)]
 pub struct UserList {
-    users: Vec<OrgUser>,
-    pg: PgEcho,
+    #[schema(value_type = Vec<OrgUser>)]
+    pub users: Vec<Selected<OrgUser>>,
+    #[schema(value_type = PgEcho)]
+    pub pg: Page,
 }
 
 params! {
-    /// R1's path and query.
+    /// The organization's role list: path and query.
     ListQuery = [org_path(), cols(&super::COLUMNS)];
-    /// R2's path and query.
+    /// One role in an organization: path and query.
     DetailQuery = [org_path(), path_id("userId", "The user's id."), cols(&super::COLUMNS)];
-    /// R4's path and query.
+    /// A user's role list: path and query.
     OfUserQuery = [path_id("userId", "The user's id."), cols(&super::COLUMNS)];
-    /// R5's path and query.
+    /// A user's role in one organization: path and query.
     ByUserQuery = [path_id("userId", "The user's id."), org_path(), cols(&super::COLUMNS)];
-    /// R6's path and query.
+    /// The role change's path and query.
     SetQuery = [
         path_id("userId", "The user's id."),
         org_path(),
         flag("confirmed", "Accepted (validated as a boolean)."),
         flag("deleteConnections", "Accepted (validated as a boolean)."),
     ];
-    /// R7's path.
+    /// The path of the ownership transfer to a user.
     TransferToPath = [path_id("userId", "The member who becomes Owner."), org_path()];
-    /// U5's query.
+    /// The query of `GET /users`.
     UsersQuery = [
         query_id("organizationId", true, "The organization."),
         query_string("organizationRoleId", false, OrgRoleId::schema(), "Only members with this organization role."),

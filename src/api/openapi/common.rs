@@ -52,7 +52,7 @@ fn id_enum(ids: impl IntoIterator<Item = i64>) -> ObjectBuilder {
 const NAME_CLASS_NO_SPACE: &str = r##"[^\x00-\x20!"#$%&:;<=>?\[\\\]^`{|}~\x7F-\xA0]"##;
 const NAME_CLASS: &str = r##"[^\x00-\x1F!"#$%&:;<=>?\[\\\]^`{|}~\x7F-\xA0]"##;
 
-/// The name rule of spec §3.3 as a pattern: 1–128 characters, no leading or trailing space.
+/// The name rule (organizations, teams, people) as a pattern: 1–128 characters, no leading or trailing space.
 pub fn name_pattern() -> String {
     format!("^{NAME_CLASS_NO_SPACE}(?:{NAME_CLASS}{{0,{}}}{NAME_CLASS_NO_SPACE})?$", names::MAX_NAME_CHARS - 2)
 }
@@ -127,7 +127,7 @@ computed_schema! {
     TeamRoleId => id_enum(ROLES.iter().filter(|r| r.category == Category::Team).map(|r| r.id))
         .description(Some("A team role: 1 Team Admin, 3 Team Member, 4 Team Monitoring, 5 Team Restricted \
             Member, 6 Team Operator."));
-    /// A team permission name (spec §2.8).
+    /// A team permission name, from the role tables.
     TeamPermission => string().enum_values(Some(TEAM_PERMISSIONS.iter().copied()));
     /// A variable's `typeId`: 1 number, 2 string, 3 boolean, 4 date.
     VariableTypeId => id_enum([1, 2, 3, 4])
@@ -287,12 +287,12 @@ pub fn page(p: &PageSpec) -> Vec<Parameter> {
     ]
 }
 
-/// Declares a documentation struct whose fields are all optional: entities that `cols[]` projects.
+/// Declares a wire struct whose fields the document lists as optional: entities that `cols[]` projects.
 macro_rules! projectable {
-    ($(#[$m:meta])* pub struct $name:ident { $($(#[$fm:meta])* $field:ident : $ty:ty),* $(,)? }) => {
+    ($(#[$m:meta])* pub struct $name:ident { $($(#[$fm:meta])* $vis:vis $field:ident : $ty:ty),* $(,)? }) => {
         $(#[$m])*
         pub struct $name {
-            $($(#[$fm])* #[schema(required = false)] $field: $ty,)*
+            $($(#[$fm])* #[schema(required = false)] $vis $field: $ty,)*
         }
     };
 }

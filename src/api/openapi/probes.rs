@@ -1,8 +1,6 @@
 //! The probes outside `/api/v2` (`/livez`, `/health`, `/metrics`, served from `app.rs` and `metrics.rs`), described
 //! here so that the document covers every route of the router. These functions only carry the annotations.
 
-#![allow(dead_code)]
-
 use crate::error::ErrorBody;
 
 /// Whether the process serves HTTP (orgd extension; no authentication).

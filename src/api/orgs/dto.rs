@@ -1,110 +1,178 @@
-//! Documentation-only wire types of the organization endpoints: the handlers build JSON with `json!` (see
-//! `view.rs`); these describe it for the OpenAPI document and are never constructed.
+//! The wire types of the organization endpoints (`/organizations`, `/organizations/{organizationId}`). `view.rs`
+//! fills an [`Organization`] with only the columns a request selects.
 
-#![allow(dead_code)]
-
+use serde::Serialize;
+use serde_json::{Map, Value};
 use utoipa::ToSchema;
 
 use crate::api::openapi::common::{params, projectable, CountryId, Name, PgEcho, TimezoneId};
 use crate::api::orgs::view::{COLUMNS_DETAIL, COLUMNS_LIST, PAGE};
+use crate::api::params::{Page, Selected};
+use crate::store::models::Team;
 
+// Every field is an `Option` so that a column nobody selected is never computed; `None` is skipped when
+// serialising and the `cols[]` selection writes `null` for a selected column without a value. The `value_type`s
+// give the document the wire types.
 projectable! {
-/// An organization (spec §3.1). With `cols[]` only the selected keys are present.
-#[derive(ToSchema)]
+/// An organization. With `cols[]` only the selected keys are present.
+#[derive(Default, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Organization {
-    id: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = i64)]
+    pub(super) id: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Name)]
-    name: String,
-    country_id: i64,
-    timezone_id: i64,
+    pub(super) name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = i64)]
+    pub(super) country_id: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = i64)]
+    pub(super) timezone_id: Option<i64>,
     /// The zone host of the organization.
-    zone: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = String)]
+    pub(super) zone: Option<String>,
     /// The plan's license; `null` for an organization of another zone.
+    #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<Object>)]
-    license: Option<()>,
-    service_name: Option<String>,
-    product_name: String,
-    is_paused: Option<bool>,
-    teams: Vec<TeamRef>,
-    external_id: Option<String>,
-    tfa_enforced: bool,
+    pub(super) license: Option<Map<String, Value>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) service_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = String)]
+    pub(super) product_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) is_paused: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Vec<TeamRef>)]
+    pub(super) teams: Option<Vec<TeamRef>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) external_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = bool)]
+    pub(super) tfa_enforced: Option<bool>,
+    /// Always empty: orgd has no private spaces, and Make's detail answer carries the key.
+    #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Vec<Object>)]
-    private_spaces: Vec<()>,
-    #[schema(format = DateTime)]
-    next_reset: String,
-    #[schema(format = DateTime)]
-    last_reset: String,
+    pub(super) private_spaces: Option<Vec<Value>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = String, format = DateTime)]
+    pub(super) next_reset: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = String, format = DateTime)]
+    pub(super) last_reset: Option<String>,
     /// Operations this calendar month, as a decimal string.
-    operations: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = String)]
+    pub(super) operations: Option<String>,
     /// Data transfer this calendar month in bytes, as a decimal string.
-    transfer: String,
-    operations_ext: String,
-    transfer_ext: String,
-    unused_operations: String,
-    unused_transfer: String,
-    deleted: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = String)]
+    pub(super) transfer: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = String)]
+    pub(super) operations_ext: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = String)]
+    pub(super) transfer_ext: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = String)]
+    pub(super) unused_operations: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = String)]
+    pub(super) unused_transfer: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = bool)]
+    pub(super) deleted: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Object)]
-    features: (),
-    auto_purchasing_activated: bool,
-    active_scenarios: i64,
-    active_apps: i64,
-    scenarios: i64,
-    solution_partner_link: String,
-    sso_type: Option<String>,
-    shared_scenario_partner_code: String,
+    pub(super) features: Option<Map<String, Value>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = bool)]
+    pub(super) auto_purchasing_activated: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = i64)]
+    pub(super) active_scenarios: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = i64)]
+    pub(super) active_apps: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = i64)]
+    pub(super) scenarios: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = String)]
+    pub(super) solution_partner_link: Option<&'static str>,
+    /// Always `null`: orgd has no single sign-on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) sso_type: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = String)]
+    pub(super) shared_scenario_partner_code: Option<&'static str>,
 }
 }
 
 /// A team as listed inside an organization.
-#[derive(ToSchema)]
+#[derive(Serialize, ToSchema)]
 pub struct TeamRef {
     id: i64,
     name: String,
 }
 
-/// O1's answer.
-#[derive(ToSchema)]
+impl From<&Team> for TeamRef {
+    fn from(t: &Team) -> Self {
+        TeamRef { id: t.id, name: t.name.clone() }
+    }
+}
+
+/// The list answer.
+#[derive(Serialize, ToSchema)]
 pub struct OrganizationList {
-    organizations: Vec<Organization>,
-    pg: PgEcho,
+    #[schema(value_type = Vec<Organization>)]
+    pub organizations: Vec<Selected<Organization>>,
+    #[schema(value_type = PgEcho)]
+    pub pg: Page,
 }
 
-/// O5's and O7's answer.
-#[derive(ToSchema)]
+/// The answer of a detail or an update.
+#[derive(Serialize, ToSchema)]
 pub struct OrganizationDetail {
-    organization: Organization,
+    #[schema(value_type = Organization)]
+    pub organization: Selected<Organization>,
 }
 
-/// O6's answer: the deleted organization's id.
-#[derive(ToSchema)]
+/// The answer of a deletion: the deleted organization's id.
+#[derive(Serialize, ToSchema)]
 pub struct OrganizationDeleted {
-    organization: i64,
+    pub organization: i64,
 }
 
 /// The caller's role in a new organization (always Owner, never an invitation).
-#[derive(ToSchema)]
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct OwnerRole {
-    user_id: i64,
-    organization_id: i64,
+    pub user_id: i64,
+    pub organization_id: i64,
     #[schema(minimum = 11, maximum = 11)]
-    users_role_id: i64,
+    pub users_role_id: i64,
     #[schema(value_type = Option<String>, required = true)]
-    invitation: Option<()>,
+    pub invitation: Option<String>,
 }
 
-/// O2's answer.
-#[derive(ToSchema)]
+/// The create answer.
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct OrganizationCreated {
-    organization: Organization,
-    user_organization_role: OwnerRole,
+    #[schema(value_type = Organization)]
+    pub organization: Selected<Organization>,
+    pub user_organization_role: OwnerRole,
 }
 
-/// O2's body.
+/// The create body.
 #[derive(ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[expect(dead_code, reason = "documents the body, which handlers read field by field (body::Fields)")]
 pub struct CreateOrganization {
     #[schema(value_type = Name)]
     name: String,
@@ -117,9 +185,10 @@ pub struct CreateOrganization {
     country_id: i64,
 }
 
-/// O7's body: absent (or `null`) fields keep their value.
+/// The update body: absent (or `null`) fields keep their value.
 #[derive(ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[expect(dead_code, reason = "documents the body, which handlers read field by field (body::Fields)")]
 pub struct UpdateOrganization {
     #[schema(value_type = Option<Name>)]
     name: Option<String>,
@@ -130,19 +199,19 @@ pub struct UpdateOrganization {
 }
 
 params! {
-    /// O1's query.
+    /// The list query.
     ListQuery = [
         cols(&COLUMNS_LIST),
         page(&PAGE),
         query_string("zone", false, string(), "Only organizations of this zone host."),
         query_string("externalId", false, string(), "Only the organization with this external id."),
     ];
-    /// O5's path and query.
+    /// The detail path and query.
     DetailQuery = [
         org_path(),
         flag("wait", "Accepted for compatibility; there is nothing to wait for."),
         cols(&COLUMNS_DETAIL),
     ];
-    /// O6's path and query.
+    /// The delete path and query.
     DeleteQuery = [org_path(), flag("confirmed", "Must be true; without it the answer is 406 `IM004`.")];
 }

@@ -1,4 +1,4 @@
-//! Organizations: O1 list, O2 create, O5 detail, O6 delete, O7 update.
+//! Organizations: list, create, read, update and delete (`/organizations`, `/organizations/{organizationId}`).
 
 pub mod dto;
 pub mod view;
@@ -6,7 +6,7 @@ pub mod view;
 use axum::extract::State;
 use axum::routing::get;
 use axum::Router;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use crate::access::OrgMember;
 use crate::api::body::{self, Fields, JsonObject};
@@ -25,20 +25,25 @@ use crate::store::models::{NewOrg, OrgFilter, OrgPatch};
 use view::{COLUMNS_DETAIL, COLUMNS_LIST, PAGE};
 
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/organizations", get(list).post(create))
-        .route("/organizations/{organizationId}", get(detail).patch(update).delete(delete))
+    Router::new().route("/organizations", get(list_organizations).post(create_organization)).route(
+        "/organizations/{organizationId}",
+        get(get_organization).patch(update_organization).delete(delete_organization),
+    )
 }
 
-/// O1 `GET /organizations`: the caller's organizations, sorted and paged.
-#[utoipa::path(get, path = "/organizations", params(dto::ListQuery),
+/// `GET /organizations`: the caller's organizations, sorted and paged.
+#[utoipa::path(get, path = "/organizations", operation_id = "list", params(dto::ListQuery),
     security(("Token" = ["organizations:read"])),
     responses(
         (status = 200, description = "The caller's organizations.", body = dto::OrganizationList),
         (status = 400, description = "A bad `cols[]`, `pg[...]` value.", body = ErrorBody),
         (status = 403, description = "The token lacks the scope.", body = ErrorBody),
     ))]
-async fn list(State(state): State<AppState>, Scoped { caller, .. }: Scoped<OrgsRead>, q: Params) -> Result<Reply> {
+async fn list_organizations(
+    State(state): State<AppState>,
+    Scoped { caller, .. }: Scoped<OrgsRead>,
+    q: Params,
+) -> Result<Reply<dto::OrganizationList>> {
     let cols = q.cols(&COLUMNS_LIST)?;
     let page = q.page(&PAGE)?;
     let filter = OrgFilter {
@@ -47,23 +52,23 @@ async fn list(State(state): State<AppState>, Scoped { caller, .. }: Scoped<OrgsR
         external_id: q.get("externalId").filter(|z| !z.is_empty()).map(str::to_owned),
     };
     let orgs = state.store.list_orgs(&filter, &page).await?;
-    let out = view::render(&state, &orgs, &COLUMNS_LIST, cols.as_deref()).await?;
-    Ok(Reply(json!({ "organizations": out, "pg": page })))
+    let organizations = view::render(&state, &orgs, &COLUMNS_LIST, cols.as_deref()).await?;
+    Ok(Reply(dto::OrganizationList { organizations, pg: page }))
 }
 
-/// O2 `POST /organizations`: the caller becomes Owner; a first team "My Team" is created.
-#[utoipa::path(post, path = "/organizations", request_body = dto::CreateOrganization,
+/// `POST /organizations`: the caller becomes Owner; a first team "My Team" is created.
+#[utoipa::path(post, path = "/organizations", operation_id = "create", request_body = dto::CreateOrganization,
     security(("Token" = ["organizations:write"]), ("Token" = ["admin:write"])),
     responses(
         (status = 200, description = "The new organization and the caller's Owner role.", body = dto::OrganizationCreated),
         (status = 400, description = "Validation failed (`SC400`, one suberror per field).", body = ErrorBody),
         (status = 403, description = "The token lacks the scope.", body = ErrorBody),
     ))]
-async fn create(
+async fn create_organization(
     State(state): State<AppState>,
     Scoped { caller, .. }: Scoped<OrgsCreate>,
     body: JsonObject,
-) -> Result<Reply> {
+) -> Result<Reply<dto::OrganizationCreated>> {
     let mut f = Fields::new(&body);
     let name = f.required("name", |v| body::string("name")(v).and_then(|s| Name::parse("name", &s)));
     let _region = f.required("regionId", |v| {
@@ -89,17 +94,19 @@ async fn create(
         })
     })?;
     let (org, _team) = state.store.create_org(cmd).await?;
-    let rendered = view::render(&state, std::slice::from_ref(&org), &COLUMNS_DETAIL, None).await?;
-    Ok(Reply(json!({
-        "organization": rendered.into_iter().next(),
-        "userOrganizationRole": {
-            "userId": caller.user.id, "organizationId": org.id, "usersRoleId": roles::OWNER, "invitation": null
-        }
-    })))
+    Ok(Reply(dto::OrganizationCreated {
+        organization: view::render_detail(&state, &org).await?,
+        user_organization_role: dto::OwnerRole {
+            user_id: caller.user.id,
+            organization_id: org.id,
+            users_role_id: roles::OWNER,
+            invitation: None,
+        },
+    }))
 }
 
-/// O5 `GET /organizations/{organizationId}`. `wait` is accepted and has nothing to wait for on one database.
-#[utoipa::path(get, path = "/organizations/{organizationId}", params(dto::DetailQuery),
+/// `GET /organizations/{organizationId}`. `wait` is accepted and has nothing to wait for on one database.
+#[utoipa::path(get, path = "/organizations/{organizationId}", operation_id = "detail", params(dto::DetailQuery),
     security(("Token" = ["organizations:read"])),
     responses(
         (status = 200, description = "The organization.", body = dto::OrganizationDetail),
@@ -107,16 +114,21 @@ async fn create(
         (status = 403, description = "The token lacks the scope, or the caller is not a member.", body = ErrorBody),
         (status = 404, description = "No such organization.", body = ErrorBody),
     ))]
-async fn detail(State(state): State<AppState>, m: OrgMember<OrgsRead>, q: Params) -> Result<Reply> {
+async fn get_organization(
+    State(state): State<AppState>,
+    m: OrgMember<OrgsRead>,
+    q: Params,
+) -> Result<Reply<dto::OrganizationDetail>> {
     m.view()?;
     q.bool("wait", false)?;
     let cols = q.cols(&COLUMNS_DETAIL)?;
-    let rendered = view::render(&state, std::slice::from_ref(&m.org), &COLUMNS_DETAIL, cols.as_deref()).await?;
-    Ok(Reply(json!({ "organization": rendered.into_iter().next() })))
+    let mut one = view::render(&state, std::slice::from_ref(&m.org), &COLUMNS_DETAIL, cols.as_deref()).await?;
+    let organization = one.pop().ok_or_else(|| ApiError::Internal(anyhow::anyhow!("rendering gave none")))?;
+    Ok(Reply(dto::OrganizationDetail { organization }))
 }
 
-/// O7 `PATCH /organizations/{organizationId}`: `name`, `countryId`, `timezoneId`; absent fields keep their value.
-#[utoipa::path(patch, path = "/organizations/{organizationId}", params(OrgPath),
+/// `PATCH /organizations/{organizationId}`: `name`, `countryId`, `timezoneId`; absent fields keep their value.
+#[utoipa::path(patch, path = "/organizations/{organizationId}", operation_id = "update", params(OrgPath),
     request_body = dto::UpdateOrganization,
     security(("Token" = ["organizations:write"])),
     responses(
@@ -125,7 +137,11 @@ async fn detail(State(state): State<AppState>, m: OrgMember<OrgsRead>, q: Params
         (status = 403, description = "No scope, not a member, or no `organization edit`.", body = ErrorBody),
         (status = 404, description = "No such organization.", body = ErrorBody),
     ))]
-async fn update(State(state): State<AppState>, m: OrgMember<OrgsWrite>, body: JsonObject) -> Result<Reply> {
+async fn update_organization(
+    State(state): State<AppState>,
+    m: OrgMember<OrgsWrite>,
+    body: JsonObject,
+) -> Result<Reply<dto::OrganizationDetail>> {
     let g = m.require::<perms::OrganizationEdit>()?;
     let mut f = Fields::new(&body);
     let name = f.optional("name", |v| body::string("name")(v).and_then(|s| Name::parse("name", &s)));
@@ -133,12 +149,11 @@ async fn update(State(state): State<AppState>, m: OrgMember<OrgsWrite>, body: Js
     let country_id = f.optional("countryId", country);
     let patch = f.finish(|| Some(OrgPatch { name: name.map(Name::into_string), country_id, timezone_id }))?;
     let org = state.store.update_org(&g, patch).await?;
-    let rendered = view::render(&state, std::slice::from_ref(&org), &COLUMNS_DETAIL, None).await?;
-    Ok(Reply(json!({ "organization": rendered.into_iter().next() })))
+    Ok(Reply(dto::OrganizationDetail { organization: view::render_detail(&state, &org).await? }))
 }
 
-/// O6 `DELETE /organizations/{organizationId}?confirmed=true`: deletes it with its teams and memberships.
-#[utoipa::path(delete, path = "/organizations/{organizationId}", params(dto::DeleteQuery),
+/// `DELETE /organizations/{organizationId}?confirmed=true`: deletes it with its teams and memberships.
+#[utoipa::path(delete, path = "/organizations/{organizationId}", operation_id = "delete", params(dto::DeleteQuery),
     security(("Token" = ["organizations:write"])),
     responses(
         (status = 200, description = "Deleted; the answer names its id.", body = dto::OrganizationDeleted),
@@ -147,7 +162,11 @@ async fn update(State(state): State<AppState>, m: OrgMember<OrgsWrite>, body: Js
         (status = 404, description = "No such organization.", body = ErrorBody),
         (status = 406, description = "`confirmed=true` is missing (`IM004`).", body = ErrorBody),
     ))]
-async fn delete(State(state): State<AppState>, m: OrgMember<OrgsWrite>, q: Params) -> Result<Reply> {
+async fn delete_organization(
+    State(state): State<AppState>,
+    m: OrgMember<OrgsWrite>,
+    q: Params,
+) -> Result<Reply<dto::OrganizationDeleted>> {
     let g = m.require::<perms::OrganizationDelete>()?;
     if !q.bool("confirmed", false)? {
         return Err(ApiError::ConfirmationRequired(
@@ -155,7 +174,7 @@ async fn delete(State(state): State<AppState>, m: OrgMember<OrgsWrite>, q: Param
         ));
     }
     state.store.delete_org(&g).await?;
-    Ok(Reply(json!({ "organization": m.org.id })))
+    Ok(Reply(dto::OrganizationDeleted { organization: m.org.id }))
 }
 
 fn timezone(v: &Value) -> std::result::Result<i64, String> {

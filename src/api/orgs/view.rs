@@ -1,17 +1,19 @@
-//! The organization object on the wire (spec §3): its columns and how a stored organization becomes one.
+//! The organization object on the wire: its columns and how a stored organization becomes one.
 
 use std::collections::HashMap;
 
 use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
-use serde_json::{json, Map, Value};
+use serde_json::Map;
 
-use crate::api::params::{Columns, PageSpec, MAX_LIMIT};
+use super::dto::{Organization, TeamRef};
+use crate::api::params::{Columns, PageSpec, Selected, MAX_LIMIT};
+use crate::api::reply::timestamp;
 use crate::app::AppState;
-use crate::error::Result;
+use crate::error::{ApiError, Result};
 use crate::store::models::{Org, Team, UsageTotals};
 
 pub const COLUMNS_LIST: Columns = Columns { all: ALL, default: &["id", "name", "timezoneId"] };
-/// The detail set (O5, and the O2/O7 answers) is every column. `privateSpaces` is `[]` there: orgd has no private
+/// The detail set (`GET /organizations/{organizationId}`, and the create and update answers) is every column. `privateSpaces` is `[]` there: orgd has no private
 /// spaces, and Make's recorded detail answer carries the key.
 pub const COLUMNS_DETAIL: Columns = Columns { all: ALL, default: ALL };
 
@@ -70,10 +72,6 @@ pub fn period(now: DateTime<Utc>) -> (DateTime<Utc>, DateTime<Utc>) {
     (at(first), at(next))
 }
 
-fn iso(t: DateTime<Utc>) -> String {
-    t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
-}
-
 /// Renders organizations with only the data the selected columns need loaded, computing only those columns
 /// (a list of 100 organizations by id and name no longer builds and drops 100 licenses; bench/RESULTS.md).
 pub async fn render(
@@ -81,7 +79,7 @@ pub async fn render(
     orgs: &[Org],
     cols: &Columns,
     selected: Option<&[&'static str]>,
-) -> Result<Vec<Value>> {
+) -> Result<Vec<Selected<Organization>>> {
     let ids: Vec<i64> = orgs.iter().map(|o| o.id).collect();
     let now = state.now();
     let resets = period(now);
@@ -104,13 +102,15 @@ pub async fn render(
                 usage: usage.get(&o.id).unwrap_or(&no_usage),
                 resets,
             };
-            let mut out = Map::with_capacity(keys.len());
-            for k in keys {
-                out.insert((*k).to_string(), org.column(k).unwrap_or(Value::Null));
-            }
-            Value::Object(out)
+            cols.select(&org.organization(keys), selected)
         })
         .collect())
+}
+
+/// One organization rendered with every column of the detail set (the create and update answers).
+pub async fn render_detail(state: &AppState, org: &Org) -> Result<Selected<Organization>> {
+    let mut one = render(state, std::slice::from_ref(org), &COLUMNS_DETAIL, None).await?;
+    one.pop().ok_or_else(|| ApiError::Internal(anyhow::anyhow!("rendering one organization gave none")))
 }
 
 /// One organization with what its columns are computed from.
@@ -123,68 +123,71 @@ struct OrgView<'a> {
 }
 
 impl OrgView<'_> {
-    /// One column (`None` for a name that is not a column). License and plan fields are `null` for
+    /// The organization with the `keys` columns computed and no other.
+    fn organization(&self, keys: &[&str]) -> Organization {
+        let mut out = Organization::default();
+        for k in keys {
+            self.fill(&mut out, k);
+        }
+        out
+    }
+
+    fn fill(&self, out: &mut Organization, col: &str) {
+        let o = self.o;
+        match col {
+            "id" => out.id = Some(o.id),
+            "name" => out.name = Some(o.name.clone()),
+            "countryId" => out.country_id = Some(o.country_id),
+            "timezoneId" => out.timezone_id = Some(o.timezone_id),
+            "zone" => out.zone = Some(o.zone.clone()),
+            "teams" => out.teams = Some(self.teams.iter().map(TeamRef::from).collect()),
+            "externalId" => out.external_id = o.external_id.clone(),
+            "tfaEnforced" => out.tfa_enforced = Some(o.tfa_enforced),
+            "nextReset" => out.next_reset = Some(timestamp(self.resets.1)),
+            "lastReset" => out.last_reset = Some(timestamp(self.resets.0)),
+            "license" | "serviceName" | "productName" | "isPaused" | "operations" | "transfer" | "unusedOperations"
+            | "unusedTransfer" => self.fill_plan(out, col),
+            _ => fill_constant(out, col),
+        }
+    }
+
+    /// The columns that come from the plan and this month's usage. License and plan fields are `null` for
     /// organizations of another zone.
-    fn column(&self, col: &str) -> Option<Value> {
+    fn fill_plan(&self, out: &mut Organization, col: &str) {
         let (state, o, usage) = (self.state, self.o, self.usage);
         let (_, plan) = state.plan(&o.plan);
         let local = o.zone == *state.zone;
-        let (last_reset, next_reset) = self.resets;
-        Some(match col {
-            "id" => json!(o.id),
-            "name" => json!(o.name),
-            "countryId" => json!(o.country_id),
-            "timezoneId" => json!(o.timezone_id),
-            "zone" => json!(o.zone),
-            "license" => {
-                if local {
-                    Value::Object(plan.license.clone())
-                } else {
-                    Value::Null
-                }
-            }
-            "serviceName" => {
-                if local {
-                    json!(plan.service_name)
-                } else {
-                    Value::Null
-                }
-            }
-            "productName" => json!(plan.product_name),
-            "isPaused" => {
-                if local {
-                    json!(false)
-                } else {
-                    Value::Null
-                }
-            }
-            "teams" => self.teams.iter().map(|t| json!({"id": t.id, "name": t.name})).collect::<Vec<_>>().into(),
-            "externalId" => json!(o.external_id),
-            "tfaEnforced" => json!(o.tfa_enforced),
-            "privateSpaces" => json!([]),
-            "nextReset" => json!(iso(next_reset)),
-            "lastReset" => json!(iso(last_reset)),
-            "operations" => json!(usage.operations.to_string()),
-            "transfer" => json!(usage.data_transfer.to_string()),
-            "operationsExt" => json!("0"),
-            "transferExt" => json!("0"),
-            "unusedOperations" => {
-                json!((plan.license_i64("operations").unwrap_or(0) - usage.operations).max(0).to_string())
-            }
-            "unusedTransfer" => {
-                json!((plan.license_i64("transfer").unwrap_or(0) - usage.data_transfer).max(0).to_string())
-            }
-            "deleted" => json!(false),
-            "features" => json!({}),
-            "autoPurchasingActivated" => json!(false),
-            "activeScenarios" => json!(0),
-            "activeApps" => json!(0),
-            "scenarios" => json!(0),
-            "solutionPartnerLink" => json!(""),
-            "ssoType" => Value::Null,
-            "sharedScenarioPartnerCode" => json!(""),
-            _ => return None,
-        })
+        let unused = |key: &str, used: i64| Some((plan.license_i64(key).unwrap_or(0) - used).max(0).to_string());
+        match col {
+            "license" => out.license = local.then(|| plan.license.clone()),
+            "serviceName" => out.service_name = local.then(|| plan.service_name.clone()),
+            "productName" => out.product_name = Some(plan.product_name.clone()),
+            "isPaused" => out.is_paused = local.then_some(false),
+            "operations" => out.operations = Some(usage.operations.to_string()),
+            "transfer" => out.transfer = Some(usage.data_transfer.to_string()),
+            "unusedOperations" => out.unused_operations = unused("operations", usage.operations),
+            "unusedTransfer" => out.unused_transfer = unused("transfer", usage.data_transfer),
+            _ => {}
+        }
+    }
+}
+
+/// The columns that are the same for every organization: orgd runs no scenarios, apps or partner programmes.
+fn fill_constant(out: &mut Organization, col: &str) {
+    match col {
+        "privateSpaces" => out.private_spaces = Some(Vec::new()),
+        "operationsExt" => out.operations_ext = Some("0"),
+        "transferExt" => out.transfer_ext = Some("0"),
+        "deleted" => out.deleted = Some(false),
+        "features" => out.features = Some(Map::new()),
+        "autoPurchasingActivated" => out.auto_purchasing_activated = Some(false),
+        "activeScenarios" => out.active_scenarios = Some(0),
+        "activeApps" => out.active_apps = Some(0),
+        "scenarios" => out.scenarios = Some(0),
+        "solutionPartnerLink" => out.solution_partner_link = Some(""),
+        "sharedScenarioPartnerCode" => out.shared_scenario_partner_code = Some(""),
+        // `ssoType` is always null: orgd has no single sign-on.
+        _ => {}
     }
 }
 
@@ -196,6 +199,14 @@ mod tests {
     fn period_spans_the_calendar_month() {
         let now = Utc.with_ymd_and_hms(2026, 12, 31, 23, 59, 0).unwrap();
         let (last, next) = period(now);
-        assert_eq!((iso(last), iso(next)), ("2026-12-01T00:00:00.000Z".into(), "2027-01-01T00:00:00.000Z".into()));
+        assert_eq!(
+            (timestamp(last), timestamp(next)),
+            ("2026-12-01T00:00:00.000Z".into(), "2027-01-01T00:00:00.000Z".into())
+        );
+    }
+
+    #[test]
+    fn columns_are_the_fields_of_the_wire_type() {
+        assert_eq!(crate::api::params::schema_fields::<Organization>(), ALL);
     }
 }

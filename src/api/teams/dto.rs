@@ -1,14 +1,16 @@
-//! Documentation-only wire types of the team endpoints (T1–T4, team roles); never constructed.
+//! The wire types of the teams (`/teams`, `/teams/{teamId}`) and of team roles (`/teams/{teamId}/user-team-roles`,
+//! `POST /users/{userId}/user-team-roles/{teamId}`).
 
-#![allow(dead_code)]
-
+use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::api::openapi::common::{params, projectable, Name, PgEcho, TeamRoleId};
+use crate::api::params::{Page, Selected};
+use crate::store::models;
 
 projectable! {
 /// A team; with `cols[]` only the selected keys are present.
-#[derive(ToSchema)]
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Team {
     id: i64,
@@ -25,78 +27,117 @@ pub struct Team {
     consumed_transfer: i64,
     consumed_centicredits: i64,
     is_paused: bool,
-    #[schema(pattern = "^(standard|personal)$")]
-    r#type: String,
+    #[schema(value_type = String, pattern = "^(standard|personal)$")]
+    r#type: &'static str,
     /// Whether the team keeps scenario drafts; orgd runs no scenarios, so `false`.
     scenario_drafts: bool,
 }
 }
 
-/// T1's answer.
-#[derive(ToSchema)]
+impl From<&models::Team> for Team {
+    /// A stored team; orgd runs no scenarios, so every counter is 0.
+    fn from(t: &models::Team) -> Self {
+        Team {
+            id: t.id,
+            name: t.name.clone(),
+            organization_id: t.organization_id,
+            active_scenarios: 0,
+            active_apps: 0,
+            operations: 0,
+            transfer: 0,
+            centicredits: 0,
+            operations_limit: t.operations_limit,
+            transfer_limit: t.transfer_limit,
+            consumed_operations: 0,
+            consumed_transfer: 0,
+            consumed_centicredits: 0,
+            is_paused: false,
+            r#type: "standard",
+            scenario_drafts: false,
+        }
+    }
+}
+
+/// The answer of `GET /teams`.
+#[derive(Serialize, ToSchema)]
 pub struct TeamList {
-    teams: Vec<Team>,
-    pg: PgEcho,
+    #[schema(value_type = Vec<Team>)]
+    pub teams: Vec<Selected<Team>>,
+    #[schema(value_type = PgEcho)]
+    pub pg: Page,
 }
 
-/// T3's answer.
-#[derive(ToSchema)]
+/// The answer of `GET /teams/{teamId}`.
+#[derive(Serialize, ToSchema)]
 pub struct TeamDetail {
-    team: Team,
+    #[schema(value_type = Team)]
+    pub team: Selected<Team>,
 }
 
-/// T4's answer: the deleted team's id.
-#[derive(ToSchema)]
+/// The answer of a deletion: the deleted team's id.
+#[derive(Serialize, ToSchema)]
 pub struct TeamDeleted {
-    team: i64,
+    pub team: i64,
 }
 
 /// A user's role in a team.
-#[derive(ToSchema)]
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct TeamRole {
-    user_id: i64,
-    team_id: i64,
-    users_role_id: i64,
-    changeable: bool,
+    pub user_id: i64,
+    pub team_id: i64,
+    pub users_role_id: i64,
+    pub changeable: bool,
 }
 
-/// T2's answer: the team and its creator's Team Admin role.
-#[derive(ToSchema)]
+// The fields are in the order the answer has always carried them (`usersRoleId` first), unlike `TeamRole`.
+/// The creator's role in a new team: always Team Admin, not changeable.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CreatorTeamRole {
+    pub users_role_id: i64,
+    pub user_id: i64,
+    pub team_id: i64,
+    pub changeable: bool,
+}
+
+/// The answer of `POST /teams`: the team and its creator's Team Admin role.
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct TeamCreated {
-    team: Team,
-    user_team_role: TeamRole,
+    pub team: Team,
+    pub user_team_role: CreatorTeamRole,
 }
 
 /// The members of a team.
-#[derive(ToSchema)]
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct TeamRoles {
-    user_team_roles: Vec<TeamRole>,
+    pub user_team_roles: Vec<TeamRole>,
 }
 
 /// A user's team role after a change; `usersRoleId` is `null` after a removal.
-#[derive(ToSchema)]
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct TeamRoleChange {
-    user_id: i64,
-    team_id: i64,
+    pub user_id: i64,
+    pub team_id: i64,
     #[schema(required = true)]
-    users_role_id: Option<i64>,
-    changeable: bool,
+    pub users_role_id: Option<i64>,
+    pub changeable: bool,
 }
 
 /// The answer to a team role change.
-#[derive(ToSchema)]
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct TeamRoleChanged {
-    user_team_role: TeamRoleChange,
+    pub user_team_role: TeamRoleChange,
 }
 
-/// T2's body.
+/// The body of `POST /teams`.
 #[derive(ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[expect(dead_code, reason = "documents the body, which the handler reads field by field (body::Fields)")]
 pub struct CreateTeam {
     #[schema(value_type = Name)]
     name: String,
@@ -111,22 +152,23 @@ pub struct CreateTeam {
 /// The team role change's body: `usersRoleId` sets it, an empty body removes the user from the team.
 #[derive(ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[expect(dead_code, reason = "documents the body, which the handler reads field by field (body::Fields)")]
 pub struct SetTeamRole {
     #[schema(value_type = Option<TeamRoleId>)]
     users_role_id: Option<i64>,
 }
 
 params! {
-    /// T1's query.
+    /// The query of `GET /teams`.
     ListQuery = [
         query_id("organizationId", true, "The organization."),
         cols(&super::COLUMNS),
         page(&super::PAGE),
         flag("includePrivateSpaces", "Accepted for compatibility."),
     ];
-    /// T3's path and query.
+    /// The path and query of `GET /teams/{teamId}`.
     DetailQuery = [path_id("teamId", "The team's id."), cols(&super::COLUMNS)];
-    /// T4's path and query.
+    /// The path and query of `DELETE /teams/{teamId}`.
     DeleteQuery = [path_id("teamId", "The team's id."), flag("confirmed", "Must be true; else 406 `IM004`.")];
     /// A team's path.
     TeamPath = [path_id("teamId", "The team's id.")];

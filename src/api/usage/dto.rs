@@ -1,13 +1,14 @@
-//! Documentation-only wire types of O21; never constructed.
+//! The wire types of `GET /organizations/{organizationId}/usage`.
 
-#![allow(dead_code)]
-
+use chrono::NaiveDate;
+use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::api::openapi::common::params;
+use crate::store::models::UsageTotals;
 
 /// One day's usage.
-#[derive(ToSchema)]
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Day {
     #[schema(format = Date)]
@@ -17,15 +18,26 @@ pub struct Day {
     centicredits: i64,
 }
 
-/// O21's answer: the 30 days ending today, oldest first.
-#[derive(ToSchema)]
+impl From<(NaiveDate, UsageTotals)> for Day {
+    fn from((date, u): (NaiveDate, UsageTotals)) -> Self {
+        Day {
+            date: date.to_string(),
+            operations: u.operations,
+            data_transfer: u.data_transfer,
+            centicredits: u.centicredits,
+        }
+    }
+}
+
+/// The usage answer: the 30 days ending today, oldest first.
+#[derive(Serialize, ToSchema)]
 pub struct Usage {
     #[schema(min_items = 30, max_items = 30)]
-    data: Vec<Day>,
+    pub data: Vec<Day>,
 }
 
 params! {
-    /// O21's path and query.
+    /// The usage path and query.
     UsageQuery = [
         org_path(),
         flag("organizationTimezone", "Cut days in the organization's timezone instead of the caller's."),

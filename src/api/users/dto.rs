@@ -1,39 +1,71 @@
-//! Documentation-only wire types of U1/U2 and of the user object other endpoints embed; never constructed.
+//! The wire types of `GET /users/me` and `GET /users/me/current-authorization`, and of the user object other
+//! endpoints embed.
 
-#![allow(dead_code)]
-
+use serde::Serialize;
+use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
-use crate::api::members::dto::MemberRoleFull;
+use crate::api::members::dto::MemberRole;
 use crate::api::openapi::common::{params, projectable};
+use crate::domain::timezones;
+use crate::store::models::User;
 
-/// The public fields of a user, as invitations and U5 embed them.
-#[derive(ToSchema)]
+/// orgd has one locale, English; its id is 1.
+const LOCALE_ID: i64 = 1;
+
+/// The public fields of a user, as invitations and `GET /users` embed them.
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PublicUser {
-    id: i64,
-    name: String,
-    email: String,
-    language: String,
-    timezone_id: i64,
+    pub(crate) id: i64,
+    pub(crate) name: String,
+    pub(crate) email: String,
+    pub(crate) language: String,
+    pub(crate) timezone_id: i64,
     /// Always 1 (English): orgd has one locale.
-    locale_id: i64,
-    country_id: i64,
+    pub(crate) locale_id: i64,
+    pub(crate) country_id: i64,
     #[schema(value_type = Object)]
-    features: (),
+    pub(crate) features: Map<String, Value>,
     /// A Gravatar URL.
-    avatar: String,
+    pub(crate) avatar: String,
     /// Always `null`: orgd records no logins.
     #[schema(value_type = Option<String>, required = true)]
-    last_login: Option<()>,
+    pub(crate) last_login: Option<String>,
     /// The IANA name of the user's timezone.
-    timezone: String,
-    locale: String,
+    pub(crate) timezone: &'static str,
+    pub(crate) locale: &'static str,
 }
 
+impl From<&User> for PublicUser {
+    fn from(u: &User) -> Self {
+        let avatar = format!(
+            "https://secure.gravatar.com/avatar/{}?d=mm",
+            hex::encode(Sha256::digest(u.email.trim().to_lowercase().as_bytes()))
+        );
+        PublicUser {
+            id: u.id,
+            name: u.name.clone(),
+            email: u.email.clone(),
+            language: u.language.clone(),
+            timezone_id: u.timezone_id,
+            locale_id: LOCALE_ID,
+            country_id: u.country_id,
+            features: Map::new(),
+            avatar,
+            last_login: None,
+            timezone: timezones::by_id(u.timezone_id).map(|z| z.code()).unwrap_or(timezones::UTC_CODE),
+            locale: "en",
+        }
+    }
+}
+
+// The role lists are `Option`s so that they are loaded only when selected; `None` is skipped when serialising
+// and never selected.
 projectable! {
-/// U1's user: the default columns, or those chosen with `cols[]`.
-#[derive(ToSchema)]
+/// The caller (`GET /users/me`): the default columns, or those chosen with `cols[]`.
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AuthUser {
     id: i64,
@@ -44,17 +76,21 @@ pub struct AuthUser {
     locale_id: i64,
     country_id: i64,
     #[schema(value_type = Object)]
-    features: (),
+    features: Map<String, Value>,
     avatar: String,
     #[schema(value_type = Option<String>)]
-    last_login: Option<()>,
-    timezone: String,
-    locale: String,
+    last_login: Option<String>,
+    timezone: &'static str,
+    locale: &'static str,
     email_notifications: bool,
     /// 1 for an instance administrator, else `null`.
     users_admins_role_id: Option<i64>,
-    user_organization_roles: Vec<MemberRoleFull>,
-    user_team_roles: Vec<UserTeamRole>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Vec<MemberRole>)]
+    pub(super) user_organization_roles: Option<Vec<MemberRole>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Vec<UserTeamRole>)]
+    pub(super) user_team_roles: Option<Vec<UserTeamRole>>,
     force_set_password: bool,
     has_password: bool,
     tfa_enabled: bool,
@@ -64,41 +100,73 @@ pub struct AuthUser {
 }
 }
 
-/// One of the caller's team roles.
-#[derive(ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct UserTeamRole {
-    user_id: i64,
-    team_id: i64,
-    users_role_id: i64,
+impl From<&User> for AuthUser {
+    /// The caller without the role lists, which only a selection that names them loads.
+    fn from(user: &User) -> Self {
+        let u = PublicUser::from(user);
+        AuthUser {
+            id: u.id,
+            name: u.name,
+            email: u.email,
+            language: u.language,
+            timezone_id: u.timezone_id,
+            locale_id: u.locale_id,
+            country_id: u.country_id,
+            features: u.features,
+            avatar: u.avatar,
+            last_login: u.last_login,
+            timezone: u.timezone,
+            locale: u.locale,
+            email_notifications: true,
+            users_admins_role_id: user.is_admin.then_some(1),
+            user_organization_roles: None,
+            user_team_roles: None,
+            force_set_password: false,
+            has_password: false,
+            tfa_enabled: user.tfa_enabled,
+            is_affiliate_partner: false,
+            has_added_app: false,
+            support_eligible: false,
+        }
+    }
 }
 
-/// U1's answer.
-#[derive(ToSchema)]
+/// One of the caller's team roles.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct UserTeamRole {
+    pub user_id: i64,
+    pub team_id: i64,
+    pub users_role_id: i64,
+}
+
+/// The answer of `GET /users/me`.
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Me {
-    auth_user: AuthUser,
+    #[schema(value_type = AuthUser)]
+    pub auth_user: crate::api::params::Selected<AuthUser>,
 }
 
 /// How the caller authenticated.
-#[derive(ToSchema)]
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Authorization {
     /// `token` for API tokens, with either scheme.
     #[schema(pattern = "^token$")]
-    auth_used: String,
+    pub auth_used: &'static str,
     /// The token's scopes.
-    scope: Vec<String>,
+    pub scope: Vec<String>,
 }
 
-/// U2's answer.
-#[derive(ToSchema)]
+/// The answer of `GET /users/me/current-authorization`.
+#[derive(Serialize, ToSchema)]
 pub struct CurrentAuthorization {
-    authorization: Authorization,
+    pub authorization: Authorization,
 }
 
 params! {
-    /// U1's query.
+    /// The query of `GET /users/me`.
     MeQuery = [
         cols(&super::ME),
         flag("includeInvitedOrg", "Accepted for compatibility."),

@@ -1,42 +1,62 @@
-//! Documentation-only wire types of the organization variable endpoints (O16–O20); never constructed.
+//! The wire types of the organization variables (`/organizations/{organizationId}/variables[/{variableName}]`
+//! and its `history`).
 
-#![allow(dead_code)]
-
-use serde_json::json;
+use serde::Serialize;
+use serde_json::{json, Value};
 use utoipa::openapi::schema::{AnyOfBuilder, ObjectBuilder, OneOfBuilder, Schema, Type};
 use utoipa::openapi::RefOr;
 use utoipa::{PartialSchema, ToSchema};
 
 use crate::api::openapi::common::{params, VariableName, VariableTypeId, VariableValue};
+use crate::api::reply::timestamp;
 use crate::domain::variables::VarType;
+use crate::store::models::{self, Org};
 
 /// A variable: the system ones (`$organizationId`, …) first, then the custom ones.
-#[derive(ToSchema)]
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Variable {
     name: String,
     #[schema(value_type = VariableTypeId)]
     type_id: i64,
     #[schema(value_type = VariableValue)]
-    value: (),
+    value: Value,
     is_system: bool,
 }
 
-/// O16's answer.
-#[derive(ToSchema)]
+impl Variable {
+    /// The read-only variables every organization has, derived from its data.
+    pub fn system(org: &Org) -> [Variable; 3] {
+        let system = |name: &str, type_id, value| Variable { name: name.into(), type_id, value, is_system: true };
+        [
+            system("$organizationId", 1, json!(org.id)),
+            system("$organizationName", 2, json!(org.name)),
+            system("$organizationZone", 2, json!(org.zone)),
+        ]
+    }
+}
+
+impl From<models::Variable> for Variable {
+    fn from(v: models::Variable) -> Self {
+        Variable { name: v.name, type_id: v.type_id, value: v.value, is_system: false }
+    }
+}
+
+/// The list answer.
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct VariableList {
-    organization_variables: Vec<Variable>,
+    pub organization_variables: Vec<Variable>,
 }
 
-/// O17's and O19's answer.
-#[derive(ToSchema)]
+/// The answer of a create or an update.
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct VariableDetail {
-    organization_variable: Variable,
+    pub organization_variable: Variable,
 }
 
-/// O17's body: `name`, `typeId` and a `value` of that type.
+/// The create body: `name`, `typeId` and a `value` of that type.
 pub struct CreateVariable;
 
 impl PartialSchema for CreateVariable {
@@ -51,7 +71,7 @@ impl PartialSchema for CreateVariable {
 
 impl ToSchema for CreateVariable {}
 
-/// O19's body: `typeId` and/or `value`; checked against each other only when both are sent.
+/// The update body: `typeId` and/or `value`; checked against each other only when both are sent.
 pub struct UpdateVariable;
 
 impl PartialSchema for UpdateVariable {
@@ -93,13 +113,13 @@ fn typed(t: VarType) -> ObjectBuilder {
 }
 
 /// One history entry.
-#[derive(ToSchema)]
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct HistoryEntry {
     id: i64,
     /// The variable after the change (with `oldValue`/`oldTypeId` when they changed), or as it was for a deletion.
     #[schema(value_type = Object)]
-    diff_object: (),
+    diff_object: Value,
     #[schema(format = DateTime)]
     changed: String,
     #[schema(pattern = "^organization_variable_(created|edited|deleted)$")]
@@ -108,24 +128,40 @@ pub struct HistoryEntry {
     author: String,
 }
 
-/// O20's answer, newest first.
-#[derive(ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct History {
-    organization_variable_history: Vec<HistoryEntry>,
+impl From<&models::HistoryEntry> for HistoryEntry {
+    fn from(e: &models::HistoryEntry) -> Self {
+        HistoryEntry {
+            id: e.id,
+            diff_object: e.diff.clone(),
+            changed: timestamp(e.created_at),
+            action: e.action.clone(),
+            author: e.author.clone(),
+        }
+    }
 }
 
-/// The `{ok: 1}` answer of O18.
-#[derive(ToSchema)]
+/// The history answer, newest first.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct History {
+    pub organization_variable_history: Vec<HistoryEntry>,
+}
+
+/// The `{ok: 1}` answer of a deletion.
+#[derive(Serialize, ToSchema)]
 pub struct Deleted {
     #[schema(minimum = 1, maximum = 1)]
     ok: i64,
 }
 
+impl Deleted {
+    pub const OK: Deleted = Deleted { ok: 1 };
+}
+
 params! {
     /// A variable's path.
     VariablePath = [org_path(), variable_name()];
-    /// O18's path and query.
+    /// The delete path and query.
     DeleteQuery = [org_path(), variable_name(), flag("confirmed", "Must be true; else 406 `IM004`.")];
 }
 
