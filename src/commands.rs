@@ -148,6 +148,7 @@ pub async fn audit_export(
     since: Option<NaiveDate>,
     out: &mut (dyn std::io::Write + Send),
 ) -> anyhow::Result<u64> {
+    use crate::api::audit::dto::AuditLogWithDetail;
     use crate::store::audit::{Query, Scope};
     let tz = match store.org_by_id(org_id).await? {
         Some(org) => timezones::by_id(org.timezone_id).map(|z| z.tz).unwrap_or(chrono_tz::UTC),
@@ -162,7 +163,7 @@ pub async fn audit_export(
     loop {
         let page = store.audit_page(&q).await?;
         for e in &page {
-            writeln!(out, "{}", e.to_json(true))?;
+            writeln!(out, "{}", serde_json::to_string(&AuditLogWithDetail::from(e))?)?;
         }
         written += page.len() as u64;
         match page.last() {

@@ -1,7 +1,7 @@
 //! The audit log's storage, shared by both backends: what an entry is, the SQL that writes and reads it (the same
 //! text on SQLite and PostgreSQL; each backend only binds and runs it), and the entry's wire shape.
 
-use chrono::{TimeZone, Utc};
+use chrono::Utc;
 use serde_json::{json, Value};
 use sqlx::FromRow;
 use uuid::Uuid;
@@ -256,34 +256,6 @@ impl Entry {
     pub fn imt_id(&self) -> String {
         format!("{}_{}", self.triggered_ms, self.uuid)
     }
-
-    /// Make's entry shape; `with_detail` for the single-entry answer and exports.
-    pub fn to_json(&self, with_detail: bool) -> Value {
-        let at = Utc.timestamp_millis_opt(self.triggered_ms).single().unwrap_or_default();
-        let at = at.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string();
-        let actor = match (self.actor_id, &self.actor_name) {
-            (None, _) => json!({"id": null, "name": "orgd operator", "email": null, "operator": true}),
-            (Some(id), Some(name)) => json!({"id": id, "name": name, "email": self.actor_email}),
-            (Some(id), None) => json!({"id": id, "anonymized": true}),
-        };
-        let team = self.team_id.map(|id| json!({"id": id, "name": self.team_name}));
-        let mut v = json!({
-            "uuid": self.uuid,
-            "imtId": self.imt_id(),
-            "createdAt": at,
-            "triggeredAt": at,
-            "organizationId": self.organization_id,
-            "organization": {"id": self.organization_id, "name": self.organization_name},
-            "eventName": self.event_name,
-            "team": team,
-            "actor": actor,
-            "targetId": self.target_id,
-        });
-        if with_detail {
-            v["detail"] = serde_json::from_str(&self.detail).unwrap_or(Value::Null);
-        }
-        v
-    }
 }
 
 /// Parses a cursor `<ms>_<uuid>`.
@@ -339,28 +311,5 @@ mod tests {
         assert_eq!(normalize_uuid("01234567-89ab-cdef-0123-456789abcdef").as_deref(), Some(u));
         assert_eq!(normalize_uuid(u).as_deref(), Some(u));
         assert_eq!(normalize_uuid("x"), None);
-    }
-
-    #[test]
-    fn a_vanished_actor_is_anonymized() {
-        let e = Entry {
-            uuid: "0".repeat(32),
-            organization_id: 1,
-            organization_name: "Acme".into(),
-            team_id: None,
-            team_name: None,
-            actor_id: Some(5),
-            actor_name: None,
-            actor_email: None,
-            event_name: "user_removed".into(),
-            target_id: "9".into(),
-            detail: "{\"usersRoleId\":13}".into(),
-            triggered_ms: 1_700_000_000_123,
-        };
-        let v = e.to_json(true);
-        assert_eq!(v["actor"], json!({"id": 5, "anonymized": true}));
-        assert_eq!(v["triggeredAt"], "2023-11-14T22:13:20.123Z");
-        assert_eq!(v["detail"]["usersRoleId"], 13);
-        assert!(e.to_json(false).get("detail").is_none());
     }
 }

@@ -129,8 +129,14 @@ pub struct AuditLogWithDetail {
 
 impl From<&Entry> for AuditLogDetail {
     fn from(e: &Entry) -> Self {
+        AuditLogDetail { audit_log: AuditLogWithDetail::from(e) }
+    }
+}
+
+impl From<&Entry> for AuditLogWithDetail {
+    fn from(e: &Entry) -> Self {
         let a = AuditLog::from(e);
-        let audit_log = AuditLogWithDetail {
+        AuditLogWithDetail {
             uuid: a.uuid,
             imt_id: a.imt_id,
             created_at: a.created_at,
@@ -143,8 +149,7 @@ impl From<&Entry> for AuditLogDetail {
             target_id: a.target_id,
             // Stored as JSON text by the store; text that does not parse is shown as `null`.
             detail: serde_json::from_str(&e.detail).unwrap_or(Value::Null),
-        };
-        AuditLogDetail { audit_log }
+        }
     }
 }
 
@@ -237,6 +242,7 @@ params! {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     fn entry(actor_id: Option<i64>, actor_name: Option<&str>, team_id: Option<i64>) -> Entry {
         Entry {
@@ -256,13 +262,35 @@ mod tests {
     }
 
     #[test]
-    fn entries_serialise_as_the_store_renders_them_for_every_kind_of_actor() {
-        // The operator, a user, a user since deleted (anonymized); with and without a team.
-        for e in [entry(None, None, None), entry(Some(3), Some("Ann"), Some(5)), entry(Some(4), None, Some(5))] {
-            let list = serde_json::to_string(&AuditLog::from(&e)).unwrap();
-            assert_eq!(list, e.to_json(false).to_string());
+    fn entries_serialise_in_make_s_shape_for_every_kind_of_actor() {
+        let at = "2026-01-01T00:00:00.123Z";
+        let head = |team: Value, actor: Value| {
+            json!({
+                "uuid": "0123456789abcdef0123456789abcdef",
+                "imtId": "1767225600123_0123456789abcdef0123456789abcdef",
+                "createdAt": at, "triggeredAt": at, "organizationId": 7,
+                "organization": {"id": 7, "name": "Acme"}, "eventName": "team_created",
+                "team": team, "actor": actor, "targetId": "3",
+            })
+        };
+        let ops = json!({"id": 5, "name": "Ops"});
+        let cases = [
+            // The operator, a user, a user since deleted (anonymized); with and without a team.
+            (
+                entry(None, None, None),
+                head(Value::Null, json!({"id": null, "name": "orgd operator", "email": null, "operator": true})),
+            ),
+            (
+                entry(Some(3), Some("Ann"), Some(5)),
+                head(ops.clone(), json!({"id": 3, "name": "Ann", "email": "ann@example.com"})),
+            ),
+            (entry(Some(4), None, Some(5)), head(ops, json!({"id": 4, "anonymized": true}))),
+        ];
+        for (e, mut expected) in cases {
+            assert_eq!(serde_json::to_string(&AuditLog::from(&e)).unwrap(), expected.to_string());
+            expected["detail"] = json!({"name": "Ops"});
             let detail = serde_json::to_value(AuditLogDetail::from(&e)).unwrap();
-            assert_eq!(detail["auditLog"].to_string(), e.to_json(true).to_string());
+            assert_eq!(detail["auditLog"].to_string(), expected.to_string());
         }
     }
 }
