@@ -197,6 +197,17 @@ async fn log_filters(state: &AppState, scope: Scope) -> Result<Reply<dto::AuditF
 /// The query string as a log query; every bad parameter is named in one 400.
 fn parse_query(org: &Org, scope: Scope, q: &Params) -> Result<Query> {
     let mut errs: Vec<SubError> = Vec::new();
+    let mut query = paging(scope, q, &mut errs);
+    dates(&mut query, org, q, &mut errs);
+    filters(&mut query, q, &mut errs);
+    if !errs.is_empty() {
+        return Err(ApiError::validation(errs));
+    }
+    Ok(query)
+}
+
+/// `pg[...]`: the log pages by cursor (`pg[last]`), newest first unless `pg[sortDir]=asc`.
+fn paging(scope: Scope, q: &Params, errs: &mut Vec<SubError>) -> Query {
     let mut bad = |k: &str, m: String| errs.push(SubError::new(k, m));
     let limit = match q.get("pg[limit]") {
         None => DEFAULT_LIMIT,
@@ -223,6 +234,11 @@ fn parse_query(org: &Org, scope: Scope, q: &Params) -> Result<Query> {
             bad("pg[last]", "pg[last] must be the imtId of an entry (<epoch ms>_<uuid>)".into());
         }
     }
+    query
+}
+
+/// `dateFrom` and `dateTo`: whole days in the organization's timezone, `dateTo` included.
+fn dates(query: &mut Query, org: &Org, q: &Params, errs: &mut Vec<SubError>) {
     let tz = timezones::by_id(org.timezone_id).map(|z| z.tz).unwrap_or(chrono_tz::UTC);
     // A day starts at the first instant that exists in the organization's timezone.
     let day_start = |d: NaiveDate| {
@@ -237,20 +253,24 @@ fn parse_query(org: &Org, scope: Scope, q: &Params) -> Result<Query> {
         match NaiveDate::parse_from_str(v, "%Y-%m-%d") {
             Ok(d) if !is_to => query.from_ms = day_start(d),
             Ok(d) => query.to_ms = d.succ_opt().and_then(day_start),
-            Err(_) => bad(key, format!("{key} must be a date YYYY-MM-DD")),
+            Err(_) => errs.push(SubError::new(key, format!("{key} must be a date YYYY-MM-DD"))),
         }
     }
+}
+
+/// `event`, `author` (an id or an e-mail) and `team` (an id or a name), each repeatable.
+fn filters(query: &mut Query, q: &Params, errs: &mut Vec<SubError>) {
     for name in q.strings("event") {
         match events::by_name(&name) {
             Some(e) => query.events.push(e.name.to_string()),
-            None => bad("event", format!("Unknown event '{name}'")),
+            None => errs.push(SubError::new("event", format!("Unknown event '{name}'"))),
         }
     }
     for a in q.strings("author") {
         match parse_id("author", &a) {
             Ok(id) => query.author_ids.push(id),
             _ if a.contains('@') => query.author_emails.push(a.trim().to_lowercase()),
-            _ => bad("author", format!("author '{a}' is neither a user id nor an e-mail")),
+            _ => errs.push(SubError::new("author", format!("author '{a}' is neither a user id nor an e-mail"))),
         }
     }
     for t in q.strings("team") {
@@ -259,8 +279,4 @@ fn parse_query(org: &Org, scope: Scope, q: &Params) -> Result<Query> {
             _ => query.team_names.push(t),
         }
     }
-    if !errs.is_empty() {
-        return Err(ApiError::validation(errs));
-    }
-    Ok(query)
 }

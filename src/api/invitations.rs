@@ -7,11 +7,11 @@ use chrono::Duration;
 
 use crate::access::OrgMember;
 use crate::api::body::{self, Fields, JsonObject};
+use crate::api::members::dto::PublicUser;
 use crate::api::members::dto::{MemberRole, MemberRoleChanged};
 use crate::api::openapi::common::OrgPath;
 use crate::api::params::Params;
 use crate::api::reply::Reply;
-use crate::api::users::dto::PublicUser;
 use crate::app::AppState;
 use crate::auth::{Caller, Scoped};
 use crate::domain::email::Email;

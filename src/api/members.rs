@@ -7,11 +7,11 @@ use axum::Router;
 
 use crate::access::OrgMember;
 use crate::api::body::{self, Fields, JsonObject};
+use crate::api::members::dto::PublicUser;
 use crate::api::openapi::common::OrgPath;
 use crate::api::params::{Columns, PageSpec, Params, MAX_LIMIT};
 use crate::api::path::PathIds;
 use crate::api::reply::Reply;
-use crate::api::users::dto::PublicUser;
 use crate::app::AppState;
 use crate::auth::Scoped;
 use crate::domain::roles;

@@ -176,60 +176,10 @@ fn error(description: &str) -> utoipa::openapi::ResponseBuilder {
 }
 
 fn add_shared(op: &mut Operation, probe: bool) {
-    // The doc comment's first paragraph becomes the summary; keep its first sentence there and all of it below.
-    if let Some(first) = op.summary.take() {
-        let text = match op.description.take() {
-            Some(rest) => format!("{first} {rest}"),
-            None => first,
-        };
-        let full = text.split_whitespace().collect::<Vec<_>>().join(" ");
-        let summary = full.find(". ").map(|i| &full[..=i]).unwrap_or(&full).to_string();
-        if summary != full {
-            op.description = Some(full);
-        }
-        op.summary = Some(summary);
-    }
+    split_summary(op);
     // Handlers are named by action inside their module (`orgs::list`, `teams::list`): the module makes the id unique.
     if let (Some(tag), Some(id)) = (op.tags.as_ref().and_then(|t| t.first()), op.operation_id.as_mut()) {
         *id = format!("{tag}.{id}");
-    }
-    let secured = op.security.as_ref().is_some_and(|s| !s.is_empty());
-    let has_body = op.request_body.is_some();
-    let integer = || -> Object { ObjectBuilder::new().schema_type(Type::Integer).build() };
-    let mut shared = vec![
-        ("414", error("The request target is longer than 8 KiB.").build()),
-        ("431", error("The request headers are larger than 32 KiB.").build()),
-        ("504", error("The request took longer than the configured request timeout.").build()),
-    ];
-    if !probe {
-        shared.push(("503", error("The database could not be reached in time.").build()));
-    }
-    if secured {
-        shared.push((
-            "401",
-            error("Missing, malformed, unknown or revoked API token (`IM015`).")
-                .header(
-                    "WWW-Authenticate",
-                    HeaderBuilder::new().schema(ObjectBuilder::new().schema_type(Type::String)).build(),
-                )
-                .build(),
-        ));
-        shared.push((
-            "429",
-            error("Too many requests for the organization (or the caller) this minute (`SC429`).")
-                .header(
-                    "Retry-After",
-                    HeaderBuilder::new()
-                        .schema(integer())
-                        .description(Some("Seconds until the next minute starts."))
-                        .build(),
-                )
-                .build(),
-        ));
-    }
-    if has_body {
-        shared.push(("413", error("The body is larger than 256 KiB (`SC413`).").build()));
-        shared.push(("415", error("The body is not `application/json` (`SC415`).").build()));
     }
     if let Some(body) = op.request_body.as_mut().filter(|b| b.required != Some(Required::True)) {
         // An optional body is absent or an object, never a JSON `null` (which the server refuses).
@@ -242,10 +192,56 @@ fn add_shared(op: &mut Operation, probe: bool) {
             }
         }
     }
+    let shared = shared_responses(op, probe);
     let responses = &mut op.responses.responses;
     for (status, response) in shared {
         responses.entry(status.to_string()).or_insert(RefOr::T(response));
     }
+}
+
+/// The doc comment's first paragraph becomes the summary; keep its first sentence there and all of it below.
+fn split_summary(op: &mut Operation) {
+    let Some(first) = op.summary.take() else { return };
+    let text = match op.description.take() {
+        Some(rest) => format!("{first} {rest}"),
+        None => first,
+    };
+    let full = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let summary = full.find(". ").map(|i| &full[..=i]).unwrap_or(&full).to_string();
+    if summary != full {
+        op.description = Some(full);
+    }
+    op.summary = Some(summary);
+}
+
+/// The answers any operation may get from the layers around the handlers: bounds and timeouts everywhere, the
+/// database's absence except on the probes, credentials and rate limits where a token is needed, body limits where
+/// a body is taken.
+fn shared_responses(op: &Operation, probe: bool) -> Vec<(&'static str, utoipa::openapi::Response)> {
+    let integer = || -> Object { ObjectBuilder::new().schema_type(Type::Integer).build() };
+    let string = || -> Object { ObjectBuilder::new().schema_type(Type::String).build() };
+    let mut shared = vec![
+        ("414", error("The request target is longer than 8 KiB.").build()),
+        ("431", error("The request headers are larger than 32 KiB.").build()),
+        ("504", error("The request took longer than the configured request timeout.").build()),
+    ];
+    if !probe {
+        shared.push(("503", error("The database could not be reached in time.").build()));
+    }
+    if op.security.as_ref().is_some_and(|s| !s.is_empty()) {
+        let www = HeaderBuilder::new().schema(string()).build();
+        let unauthorized = error("Missing, malformed, unknown or revoked API token (`IM015`).");
+        shared.push(("401", unauthorized.header("WWW-Authenticate", www).build()));
+        let retry =
+            HeaderBuilder::new().schema(integer()).description(Some("Seconds until the next minute starts.")).build();
+        let limited = error("Too many requests for the organization (or the caller) this minute (`SC429`).");
+        shared.push(("429", limited.header("Retry-After", retry).build()));
+    }
+    if op.request_body.is_some() {
+        shared.push(("413", error("The body is larger than 256 KiB (`SC413`).").build()));
+        shared.push(("415", error("The body is not `application/json` (`SC415`).").build()));
+    }
+    shared
 }
 
 fn is_null(s: &RefOr<Schema>) -> bool {

@@ -5,8 +5,8 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::api::members::dto::MemberRole;
+use crate::api::members::dto::PublicUser;
 use crate::api::openapi::common::{params, Email, GrantableOrgRoleId, Name, PositiveIds};
-use crate::api::users::dto::PublicUser;
 use crate::store::models::Invitation;
 
 /// The body of an invitation.

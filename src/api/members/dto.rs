@@ -3,12 +3,14 @@
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
+use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
 use utoipa::{PartialSchema, ToSchema};
 
 use crate::api::openapi::common::{params, projectable, GrantableOrgRoleId, PgEcho};
 use crate::api::params::{Page, Selected};
-use crate::api::users::dto::PublicUser;
-use crate::store::models::{self, Membership};
+use crate::domain::timezones;
+use crate::store::models::{self, Membership, User};
 
 /// The state of a membership: `null` active, `pending` invited, `expired` an invitation past its date.
 #[derive(Clone, Copy, Serialize, ToSchema)]
@@ -218,4 +220,54 @@ params! {
         cols(&super::USER_COLUMNS),
         page(&super::USER_PAGE),
     ];
+}
+
+/// orgd has one locale, English.
+const LOCALE_ID: i64 = 1;
+
+/// The public fields of a user, as invitations and `GET /users` embed them.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PublicUser {
+    pub(crate) id: i64,
+    pub(crate) name: String,
+    pub(crate) email: String,
+    pub(crate) language: String,
+    pub(crate) timezone_id: i64,
+    /// Always 1 (English): orgd has one locale.
+    pub(crate) locale_id: i64,
+    pub(crate) country_id: i64,
+    #[schema(value_type = Object)]
+    pub(crate) features: Map<String, Value>,
+    /// A Gravatar URL.
+    pub(crate) avatar: String,
+    /// Always `null`: orgd records no logins.
+    #[schema(value_type = Option<String>, required = true)]
+    pub(crate) last_login: Option<String>,
+    /// The IANA name of the user's timezone.
+    pub(crate) timezone: &'static str,
+    pub(crate) locale: &'static str,
+}
+
+impl From<&User> for PublicUser {
+    fn from(u: &User) -> Self {
+        let avatar = format!(
+            "https://secure.gravatar.com/avatar/{}?d=mm",
+            hex::encode(Sha256::digest(u.email.trim().to_lowercase().as_bytes()))
+        );
+        PublicUser {
+            id: u.id,
+            name: u.name.clone(),
+            email: u.email.clone(),
+            language: u.language.clone(),
+            timezone_id: u.timezone_id,
+            locale_id: LOCALE_ID,
+            country_id: u.country_id,
+            features: Map::new(),
+            avatar,
+            last_login: None,
+            timezone: timezones::by_id(u.timezone_id).map(|z| z.code()).unwrap_or(timezones::UTC_CODE),
+            locale: "en",
+        }
+    }
 }
