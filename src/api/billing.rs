@@ -246,8 +246,9 @@ async fn change_subscription(
     let g = m.require::<perms::PaymentEdit>()?;
     let mut f = Fields::new(&body);
     let price_id = f.required("priceId", price_field(&state));
-    let price_id = f.finish(|| price_id)?;
-    let price = state.plans.offered_price(&price_id).ok_or_else(|| ApiError::field("priceId", "unknown priceId"))?;
+    let req = f.finish(|| Some(dto::ChangeSubscription { price_id: price_id? }))?;
+    let price =
+        state.plans.offered_price(&req.price_id).ok_or_else(|| ApiError::field("priceId", "unknown priceId"))?;
     let (sub, _) =
         state.store.change_plan(&g, plan_change(&state, PlanChangeKind::Change, &price, "plan change")).await?;
     let org = Org { plan: sub.plan.clone(), ..m.org.clone() };

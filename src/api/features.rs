@@ -117,8 +117,8 @@ async fn set_feature_control(
     let mut f = Fields::new(&body);
     let id = f.required("id", body::id("id"));
     let enabled = f.required("enabled", body::boolean("enabled"));
-    let (id, enabled) = f.finish(|| Some((id?, enabled?)))?;
-    let c = state.store.set_feature_control(&g, id, enabled).await?;
+    let req = f.finish(|| Some(dto::SetFeatureControl { id: id?, enabled: enabled? }))?;
+    let c = state.store.set_feature_control(&g, req.id, req.enabled).await?;
     Ok(Reply(dto::FeatureControlSet::from(&c)))
 }
 

@@ -78,20 +78,28 @@ async fn invite_user(
     let team_ids = teams_of_invitation(&state, &m, &mut f).await?;
     let now = state.now();
     let (_, plan) = state.plan(&m.org.plan);
-    let cmd = f.finish(|| {
-        Some(NewInvitation {
-            email: email?.as_str().to_string(),
-            name: name?.into_string(),
-            users_role_id: role?,
+    let (email, name, users_role_id) = (email.map(|e| e.as_str().to_string()), name.map(Name::into_string), role);
+    let req = f.finish(|| {
+        Some(dto::InviteBody {
+            email: email?,
+            name: name?,
+            users_role_id: users_role_id?,
             note,
-            team_ids,
-            hash: uuid::Uuid::new_v4().to_string(),
-            now,
-            expires_at: now + Duration::days(state.config.invitation_ttl_days),
-            max_users: plan.license_i64("users").unwrap_or(1),
-            mails_per_hour: state.config.invitations_per_hour,
+            teams_id: Some(team_ids),
         })
     })?;
+    let cmd = NewInvitation {
+        email: req.email,
+        name: req.name,
+        users_role_id: req.users_role_id,
+        note: req.note,
+        team_ids: req.teams_id.unwrap_or_default(),
+        hash: uuid::Uuid::new_v4().to_string(),
+        now,
+        expires_at: now + Duration::days(state.config.invitation_ttl_days),
+        max_users: plan.license_i64("users").unwrap_or(1),
+        mails_per_hour: state.config.invitations_per_hour,
+    };
     let role = state.store.invite(&g, cmd).await?;
     state.mail_queued("invitation", g.org_id());
     Ok(Reply(MemberRoleChanged { user_organization_role: MemberRole::at(&role, now) }))
@@ -173,8 +181,8 @@ async fn accept_invitation(
 ) -> Result<Reply<dto::Accepted>> {
     let mut f = Fields::new(&body);
     let hash = f.required("hash", body::string("hash"));
-    let hash = f.finish(|| hash)?;
-    let inv = open_invitation(&state, &caller, hash_of(Some(&hash))?).await?;
+    let req = f.finish(|| Some(dto::AcceptBody { hash: hash? }))?;
+    let inv = open_invitation(&state, &caller, hash_of(Some(&req.hash))?).await?;
     let now = state.now();
     let role = state.store.accept_invitation(inv.id, now).await?;
     Ok(Reply(dto::Accepted {

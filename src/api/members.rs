@@ -191,7 +191,7 @@ async fn set_or_remove_member_role(
             None => Err(format!("usersRoleId {id} is not an organization role")),
         }
     });
-    f.finish(|| Some(()))?;
+    let role = f.finish(|| Some(dto::SetRoleBody { users_role_id: role }))?.users_role_id;
     let now = state.now();
     let out = match role {
         Some(role) => state.store.set_org_role(&g, user_id, role).await?,
@@ -233,8 +233,8 @@ async fn transfer_ownership(
 ) -> Result<Reply<dto::Transferred>> {
     let mut f = Fields::new(&body);
     let to = f.required("userId", body::id("userId"));
-    let to = f.finish(|| to)?;
-    hand_over_ownership(&state, &m, to).await
+    let req = f.finish(|| Some(dto::TransferBody { user_id: to? }))?;
+    hand_over_ownership(&state, &m, req.user_id).await
 }
 
 /// `POST /users/{userId}/user-organization-roles/{organizationId}/transfer`: the ownership transfer with the new

@@ -110,8 +110,11 @@ async fn create_team(
     let org_id = f.required("organizationId", body::id("organizationId"));
     let ops = f.optional("operationsLimit", non_negative("operationsLimit"));
     let transfer = f.optional("transferLimit", non_negative("transferLimit"));
-    let (name, org_id) = f.finish(|| Some((name?, org_id?)))?;
-    let m = OrgMember::resolve(&state, scoped, org_id).await?;
+    let req = f.finish(|| {
+        let (name, organization_id) = (name?.into_string(), org_id?);
+        Some(dto::CreateTeam { name, organization_id, operations_limit: ops, transfer_limit: transfer })
+    })?;
+    let m = OrgMember::resolve(&state, scoped, req.organization_id).await?;
     let g = m.require::<perms::TeamAdd>()?;
     let (_, plan) = state.plan(&m.org.plan);
     let team = state
@@ -119,10 +122,10 @@ async fn create_team(
         .create_team(
             &g,
             NewTeam {
-                organization_id: org_id,
-                name: name.into_string(),
-                operations_limit: ops,
-                transfer_limit: transfer,
+                organization_id: req.organization_id,
+                name: req.name,
+                operations_limit: req.operations_limit,
+                transfer_limit: req.transfer_limit,
                 creator_id: m.caller.user.id,
                 now: state.now(),
                 max_teams: plan.license_i64("teams").unwrap_or(1),
@@ -239,7 +242,7 @@ async fn set_or_remove_team_role(
         let id = body::id("usersRoleId")(v)?;
         roles::team_role(id).map(|r| r.id).ok_or_else(|| format!("usersRoleId {id} is not a team role"))
     });
-    f.finish(|| Some(()))?;
+    let role = f.finish(|| Some(dto::SetTeamRole { users_role_id: role }))?.users_role_id;
     let g = m.require_team::<TeamUserAddAndEdit>(&state, &team).await?;
     state.store.set_team_role(&g, user_id, role, state.now()).await?;
     Ok(Reply(dto::TeamRoleChanged {

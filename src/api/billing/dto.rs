@@ -191,7 +191,7 @@ pub struct FreePlan {
 /// The billing customer of a new subscription.
 #[derive(ToSchema)]
 #[serde(rename_all = "camelCase")]
-#[expect(dead_code, reason = "documents the body, which the handler checks as JSON (customer_field)")]
+#[expect(dead_code, reason = "the customer is checked and stored as the JSON the client sent (customer_field)")]
 pub struct Customer {
     #[schema(value_type = Option<Email>)]
     email: Option<String>,
@@ -208,7 +208,7 @@ pub struct Customer {
 /// The body of a new subscription.
 #[derive(ToSchema)]
 #[serde(rename_all = "camelCase")]
-#[expect(dead_code, reason = "documents the body, which the handler reads field by field (body::Fields)")]
+#[expect(dead_code, reason = "its customer is stored as the JSON the client sent, so the body is not assembled")]
 pub struct StartSubscription {
     #[schema(value_type = PriceId)]
     price_id: String,
@@ -220,10 +220,9 @@ pub struct StartSubscription {
 /// The body of a subscription change.
 #[derive(ToSchema)]
 #[serde(rename_all = "camelCase")]
-#[expect(dead_code, reason = "documents the body, which the handler reads field by field (body::Fields)")]
 pub struct ChangeSubscription {
     #[schema(value_type = PriceId)]
-    price_id: String,
+    pub(crate) price_id: String,
 }
 
 /// The checkout page's state.

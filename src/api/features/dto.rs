@@ -69,11 +69,10 @@ pub struct FeatureControls {
 
 /// The body of `PATCH /organizations/{organizationId}/feature-controls`.
 #[derive(ToSchema)]
-#[expect(dead_code, reason = "documents the body, which the handler reads field by field (body::Fields)")]
 pub struct SetFeatureControl {
     #[schema(minimum = 1)]
-    id: i64,
-    enabled: bool,
+    pub(crate) id: i64,
+    pub(crate) enabled: bool,
 }
 
 /// A control after a change.

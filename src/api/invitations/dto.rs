@@ -12,29 +12,27 @@ use crate::store::models::Invitation;
 /// The body of an invitation.
 #[derive(ToSchema)]
 #[serde(rename_all = "camelCase")]
-#[expect(dead_code, reason = "documents the body, which the handler reads field by field (body::Fields)")]
 pub struct InviteBody {
     #[schema(value_type = Email)]
-    email: String,
+    pub(crate) email: String,
     #[schema(value_type = Name)]
-    name: String,
+    pub(crate) name: String,
     #[schema(value_type = GrantableOrgRoleId)]
-    users_role_id: i64,
+    pub(crate) users_role_id: i64,
     /// A note for the invitee.
     #[schema(max_length = 1000)]
-    note: Option<String>,
+    pub(crate) note: Option<String>,
     /// Teams of this organization the invitee joins.
     #[schema(value_type = Option<PositiveIds>)]
-    teams_id: Option<Vec<i64>>,
+    pub(crate) teams_id: Option<Vec<i64>>,
 }
 
 /// The body of an acceptance.
 #[derive(ToSchema)]
-#[expect(dead_code, reason = "documents the body, which the handler reads field by field (body::Fields)")]
 pub struct AcceptBody {
     /// The invitation's hash (from `GET /users/me/organization-invitations` or `GET /organizations/invitation`).
     #[schema(min_length = 1, max_length = 100)]
-    hash: String,
+    pub(crate) hash: String,
 }
 
 /// An invitation's organization.

@@ -128,21 +128,19 @@ pub struct Transferred {
 /// The body of `POST /organizations/{organizationId}/user-organization-roles/transfer`.
 #[derive(ToSchema)]
 #[serde(rename_all = "camelCase")]
-#[expect(dead_code, reason = "documents the body, which the handler reads field by field (body::Fields)")]
 pub struct TransferBody {
     /// The member who becomes Owner.
     #[schema(minimum = 1)]
-    user_id: i64,
+    pub(crate) user_id: i64,
 }
 
 /// The body of `POST /users/{userId}/user-organization-roles/{organizationId}`: `usersRoleId` sets the role; an
 /// empty body (or `{}`) removes the user from the organization.
 #[derive(ToSchema)]
 #[serde(rename_all = "camelCase")]
-#[expect(dead_code, reason = "documents the body, which the handler reads field by field (body::Fields)")]
 pub struct SetRoleBody {
     #[schema(value_type = Option<GrantableOrgRoleId>)]
-    users_role_id: Option<i64>,
+    pub(crate) users_role_id: Option<i64>,
 }
 
 projectable! {

@@ -172,30 +172,28 @@ pub struct OrganizationCreated {
 /// The create body.
 #[derive(ToSchema)]
 #[serde(rename_all = "camelCase")]
-#[expect(dead_code, reason = "documents the body, which handlers read field by field (body::Fields)")]
 pub struct CreateOrganization {
     #[schema(value_type = Name)]
-    name: String,
+    pub(crate) name: String,
     /// The region from `GET /enums/imt-regions`; orgd has one, 1.
     #[schema(minimum = 1, maximum = 1)]
-    region_id: i64,
+    pub(crate) region_id: i64,
     #[schema(value_type = TimezoneId)]
-    timezone_id: i64,
+    pub(crate) timezone_id: i64,
     #[schema(value_type = CountryId)]
-    country_id: i64,
+    pub(crate) country_id: i64,
 }
 
 /// The update body: absent (or `null`) fields keep their value.
 #[derive(ToSchema)]
 #[serde(rename_all = "camelCase")]
-#[expect(dead_code, reason = "documents the body, which handlers read field by field (body::Fields)")]
 pub struct UpdateOrganization {
     #[schema(value_type = Option<Name>)]
-    name: Option<String>,
+    pub(crate) name: Option<String>,
     #[schema(value_type = Option<TimezoneId>)]
-    timezone_id: Option<i64>,
+    pub(crate) timezone_id: Option<i64>,
     #[schema(value_type = Option<CountryId>)]
-    country_id: Option<i64>,
+    pub(crate) country_id: Option<i64>,
 }
 
 params! {

@@ -71,7 +71,7 @@ async fn create_organization(
 ) -> Result<Reply<dto::OrganizationCreated>> {
     let mut f = Fields::new(&body);
     let name = f.required("name", |v| body::string("name")(v).and_then(|s| Name::parse("name", &s)));
-    let _region = f.required("regionId", |v| {
+    let region = f.required("regionId", |v| {
         body::id("regionId")(v).and_then(|id| {
             if id == REGION_ID {
                 Ok(id)
@@ -82,17 +82,21 @@ async fn create_organization(
     });
     let timezone_id = f.required("timezoneId", timezone);
     let country_id = f.required("countryId", country);
-    let cmd = f.finish(|| {
-        Some(NewOrg {
-            name: name?.into_string(),
-            country_id: country_id?,
-            timezone_id: timezone_id?,
-            zone: state.zone.to_string(),
-            plan: state.config.default_plan.clone(),
-            owner_id: caller.user.id,
-            now: state.now(),
-        })
+    let req = f.finish(|| {
+        let name = name?.into_string();
+        Some(dto::CreateOrganization { name, region_id: region?, timezone_id: timezone_id?, country_id: country_id? })
     })?;
+    // orgd has one region (checked above), so the organization does not record it.
+    let dto::CreateOrganization { name, region_id: _one_region, timezone_id, country_id } = req;
+    let cmd = NewOrg {
+        name,
+        country_id,
+        timezone_id,
+        zone: state.zone.to_string(),
+        plan: state.config.default_plan.clone(),
+        owner_id: caller.user.id,
+        now: state.now(),
+    };
     let (org, _team) = state.store.create_org(cmd).await?;
     Ok(Reply(dto::OrganizationCreated {
         organization: view::render_detail(&state, &org).await?,
@@ -147,7 +151,9 @@ async fn update_organization(
     let name = f.optional("name", |v| body::string("name")(v).and_then(|s| Name::parse("name", &s)));
     let timezone_id = f.optional("timezoneId", timezone);
     let country_id = f.optional("countryId", country);
-    let patch = f.finish(|| Some(OrgPatch { name: name.map(Name::into_string), country_id, timezone_id }))?;
+    let req =
+        f.finish(|| Some(dto::UpdateOrganization { name: name.map(Name::into_string), timezone_id, country_id }))?;
+    let patch = OrgPatch { name: req.name, country_id: req.country_id, timezone_id: req.timezone_id };
     let org = state.store.update_org(&g, patch).await?;
     Ok(Reply(dto::OrganizationDetail { organization: view::render_detail(&state, &org).await? }))
 }

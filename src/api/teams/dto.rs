@@ -137,25 +137,23 @@ pub struct TeamRoleChanged {
 /// The body of `POST /teams`.
 #[derive(ToSchema)]
 #[serde(rename_all = "camelCase")]
-#[expect(dead_code, reason = "documents the body, which the handler reads field by field (body::Fields)")]
 pub struct CreateTeam {
     #[schema(value_type = Name)]
-    name: String,
+    pub(crate) name: String,
     #[schema(minimum = 1)]
-    organization_id: i64,
+    pub(crate) organization_id: i64,
     #[schema(minimum = 0)]
-    operations_limit: Option<i64>,
+    pub(crate) operations_limit: Option<i64>,
     #[schema(minimum = 0)]
-    transfer_limit: Option<i64>,
+    pub(crate) transfer_limit: Option<i64>,
 }
 
 /// The team role change's body: `usersRoleId` sets it, an empty body removes the user from the team.
 #[derive(ToSchema)]
 #[serde(rename_all = "camelCase")]
-#[expect(dead_code, reason = "documents the body, which the handler reads field by field (body::Fields)")]
 pub struct SetTeamRole {
     #[schema(value_type = Option<TeamRoleId>)]
-    users_role_id: Option<i64>,
+    pub(crate) users_role_id: Option<i64>,
 }
 
 params! {
