@@ -8,7 +8,6 @@ use axum::http::request::Parts;
 
 use crate::app::AppState;
 use crate::auth::{Caller, Scoped};
-use crate::domain::ids;
 use crate::domain::roles::{self, Role};
 use crate::domain::scopes::Requirement;
 use crate::error::ApiError;
@@ -59,7 +58,7 @@ impl<S: Requirement> OrgMember<S> {
 
     /// The caller's team roles in this organization, read only when the answer can depend on them.
     async fn team_roles(&self, state: &AppState, team: &Team) -> Result<Vec<(i64, i64)>, ApiError> {
-        if team.organization_id != self.org.id || self.role.has_org(roles::OrgPermission::AccessAllTeams) {
+        if self.asker().team_answer_without_roles(team.organization_id).is_some() {
             return Ok(Vec::new());
         }
         Ok(state.store.team_roles_in_org(self.org.id, self.caller.user.id).await?)
@@ -82,7 +81,7 @@ impl<S: Requirement> FromRequestParts<AppState> for OrgMember<S> {
             .await
             .map_err(|_| ApiError::NotFound("Route not found.".into()))?;
         let raw = params.iter().find(|(k, _)| *k == "organizationId").map(|(_, v)| v).unwrap_or("");
-        let org_id = ids::parse(raw).ok_or_else(|| ApiError::invalid_id("organizationId"))?;
+        let org_id = crate::error::parse_id("organizationId", raw)?;
         let (org, role) = member_of(state, &caller, org_id).await?;
         Ok(OrgMember { caller, org, role, _s: PhantomData })
     }

@@ -12,6 +12,12 @@ pub const UNAVAILABLE_RETRY_AFTER_SECS: u64 = 2;
 /// What a 507 tells clients to wait: space comes back only when an operator frees it.
 pub const STORAGE_FULL_RETRY_AFTER_SECS: u64 = 30;
 
+/// An id given in a path, query or body (`raw`), as [`crate::domain::ids::parse`] reads ids; else 400 naming
+/// `name`.
+pub fn parse_id(name: &str, raw: &str) -> Result<i64> {
+    crate::domain::ids::parse(raw).ok_or_else(|| ApiError::field(name, format!("{name} must be a positive integer")))
+}
+
 /// The content type of every JSON answer.
 pub const JSON_UTF8: &str = "application/json; charset=utf-8";
 
@@ -108,11 +114,6 @@ impl ApiError {
     /// A validation error about one field.
     pub fn field(path: &str, message: impl Into<String>) -> Self {
         Self::validation(vec![SubError::new(path, message)])
-    }
-
-    /// 400 for an id that is not a positive integer (see [`crate::domain::ids::parse`]).
-    pub fn invalid_id(name: &str) -> Self {
-        Self::field(name, format!("{name} must be a positive integer"))
     }
 
     /// A validation error with one sub-error per offending field. The detail only counts them: the official SDK

@@ -143,11 +143,18 @@ impl Asker<'_> {
     /// the Owner (access all teams) in every team of the organization, anyone else through their role in that
     /// team (`team_roles`: the asker's `(team_id, users_role_id)` in this organization).
     pub fn holds_team(&self, team_id: i64, team_org_id: i64, name: &str, team_roles: &[(i64, i64)]) -> bool {
+        self.team_answer_without_roles(team_org_id).unwrap_or_else(|| {
+            team_roles.iter().any(|(t, r)| *t == team_id && roles::team_role(*r).is_some_and(|r| r.has_team(name)))
+        })
+    }
+
+    /// The answer of a team check in a team of organization `team_org_id` when the asker's team roles cannot
+    /// change it (no for another organization's team, yes with access to all teams); `None` when they decide.
+    pub fn team_answer_without_roles(&self, team_org_id: i64) -> Option<bool> {
         if team_org_id != self.org_id {
-            return false;
+            return Some(false);
         }
-        self.role.has_org(OrgPermission::AccessAllTeams)
-            || team_roles.iter().any(|(t, r)| *t == team_id && roles::team_role(*r).is_some_and(|r| r.has_team(name)))
+        self.role.has_org(OrgPermission::AccessAllTeams).then_some(true)
     }
 
     /// Proof of the team permission `P` in `team_id`, as [`Asker::holds_team`] decides.

@@ -7,7 +7,7 @@ use axum::Router;
 use chrono::{NaiveDate, TimeZone};
 
 use crate::access::OrgMember;
-use crate::api::params::{parse_id, Params, MAX_LIMIT};
+use crate::api::params::{Params, MAX_LIMIT};
 use crate::api::path::PathIds;
 use crate::api::reply::Reply;
 use crate::app::AppState;
@@ -15,7 +15,7 @@ use crate::auth::Scoped;
 use crate::domain::audit as events;
 use crate::domain::scopes::OrgsRead;
 use crate::domain::timezones;
-use crate::error::{ApiError, ErrorBody, Result, SubError};
+use crate::error::{parse_id, ApiError, ErrorBody, Result, SubError};
 use crate::grant::perms;
 use crate::grant::team_perms::TeamUserAddAndEdit;
 use crate::store::audit::{self, Entry, Query, Scope};

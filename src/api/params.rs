@@ -7,7 +7,7 @@ use axum::http::request::Parts;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use crate::error::{ApiError, SubError};
+use crate::error::{parse_id, ApiError, SubError};
 pub use crate::store::page::{Page, SortDir};
 
 /// The decoded query: every `key=value` pair in order, brackets decoded whether encoded or not.
@@ -186,11 +186,6 @@ impl Params {
         }
         Ok(Page { offset, limit, sort_by, sort_dir })
     }
-}
-
-/// A positive integer id, else 400 naming `key`.
-pub fn parse_id(key: &str, v: &str) -> Result<i64, ApiError> {
-    crate::domain::ids::parse(v).ok_or_else(|| ApiError::invalid_id(key))
 }
 
 fn validation(suberrors: Vec<SubError>) -> ApiError {

@@ -27,6 +27,6 @@ impl PathIds {
 
     /// The named segment as a positive integer.
     pub fn id(&self, name: &str) -> Result<i64, ApiError> {
-        crate::domain::ids::parse(self.raw(name)).ok_or_else(|| ApiError::invalid_id(name))
+        crate::error::parse_id(name, self.raw(name))
     }
 }

@@ -4,7 +4,7 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
-const JSON_UTF8: &str = "application/json; charset=utf-8";
+use crate::error::JSON_UTF8;
 
 /// Serialises `body` with `application/json; charset=utf-8` (the SDK parses only `application/json[;…]`).
 pub fn json<T: Serialize + ?Sized>(status: StatusCode, body: &T) -> Response {

@@ -93,19 +93,7 @@ async fn list_permissions(Scoped { .. }: Scoped<UserRead>, q: Params) -> Result<
         Some("team") => Some(Category::Team),
         Some(_) => return Err(ApiError::field("roleCategory", "roleCategory must be organization or team")),
     };
-    use OrgPermission::*;
-    let org = [
-        AccessAllTeams,
-        AppInstall,
-        OrganizationDelete,
-        OrganizationEdit,
-        UserAddAndEdit,
-        OrganizationView,
-        PaymentEdit,
-        PaymentsGet,
-        TeamAdd,
-    ]
-    .map(|p| (Category::Organization, p.name()));
+    let org = OrgPermission::ALL.map(|p| (Category::Organization, p.name()));
     let team = TEAM_PERMISSIONS.iter().map(|p| (Category::Team, *p));
     // Ids number the whole catalogue, so a filtered list keeps each permission's id.
     let list = (1..)

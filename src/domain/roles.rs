@@ -16,6 +16,19 @@ pub enum OrgPermission {
 }
 
 impl OrgPermission {
+    /// Every organization permission, in Make's catalogue order.
+    pub const ALL: [OrgPermission; 9] = [
+        Self::AccessAllTeams,
+        Self::AppInstall,
+        Self::OrganizationDelete,
+        Self::OrganizationEdit,
+        Self::UserAddAndEdit,
+        Self::OrganizationView,
+        Self::PaymentEdit,
+        Self::PaymentsGet,
+        Self::TeamAdd,
+    ];
+
     /// Make's permission name.
     pub fn name(self) -> &'static str {
         use OrgPermission::*;
@@ -198,17 +211,7 @@ pub static ROLES: &[Role] = &[
         identifier: "owner",
         category: Category::Organization,
         description: "Owns the organization; has every right in it and in all its teams.",
-        org_permissions: &[
-            AccessAllTeams,
-            AppInstall,
-            OrganizationDelete,
-            OrganizationEdit,
-            UserAddAndEdit,
-            OrganizationView,
-            PaymentEdit,
-            PaymentsGet,
-            TeamAdd,
-        ],
+        org_permissions: &OrgPermission::ALL,
         team_permissions: TeamPerms::None,
     },
     Role {
