@@ -44,12 +44,6 @@ impl<S: Requirement> OrgMember<S> {
         Ok(self.asker().owner()?)
     }
 
-    /// Whether the caller holds the team permission `name` in a team of this organization.
-    pub async fn holds_team(&self, state: &AppState, team: &Team, name: &str) -> Result<bool, ApiError> {
-        let mine = self.team_roles(state, team).await?;
-        Ok(self.asker().holds_team(team.id, team.organization_id, name, &mine))
-    }
-
     /// Proof of the team permission `P` in `team`, or 403 naming it.
     pub async fn require_team<P: TeamPerm>(&self, state: &AppState, team: &Team) -> Result<TeamGranted<P>, ApiError> {
         let mine = self.team_roles(state, team).await?;
