@@ -2,9 +2,9 @@
 //! organization's Owners and Admins, a team's log also by whoever manages the team's members.
 
 use axum::extract::State;
-use axum::routing::get;
-use axum::Router;
 use chrono::{NaiveDate, TimeZone};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::access::OrgMember;
 use crate::api::params::{Params, MAX_LIMIT};
@@ -26,14 +26,14 @@ pub mod dto;
 /// Entries per page when `pg[limit]` is absent.
 pub const DEFAULT_LIMIT: i64 = 50;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/audit-logs/organization/{organizationId}", get(list_organization_log_v1))
-        .route("/audit-logs/v2/organization/{organizationId}", get(list_organization_log))
-        .route("/audit-logs/v2/organization/{organizationId}/filters", get(list_organization_log_filters))
-        .route("/audit-logs/v2/team/{teamId}", get(list_team_log))
-        .route("/audit-logs/v2/team/{teamId}/filters", get(list_team_log_filters))
-        .route("/audit-logs/v2/{organizationId}/{uuid}", get(get_log_entry))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_organization_log_v1))
+        .routes(routes!(list_organization_log))
+        .routes(routes!(list_organization_log_filters))
+        .routes(routes!(list_team_log))
+        .routes(routes!(list_team_log_filters))
+        .routes(routes!(get_log_entry))
 }
 
 /// The team and the caller's membership of its organization, once the caller may read the team's log.

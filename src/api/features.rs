@@ -1,11 +1,11 @@
 //! Feature controls, TFA enforcement and the installed custom apps of an organization.
 
 use axum::extract::State;
-use axum::routing::{get, patch};
-use axum::Router;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::access::OrgMember;
-use crate::api::body::{self, Fields, JsonObject};
+use crate::api::body::{AppJson, Draft, FromField};
 use crate::api::openapi::common::OrgPath;
 use crate::api::params::{Columns, Params};
 use crate::api::path::PathIds;
@@ -19,15 +19,12 @@ use crate::grant::perms;
 
 pub mod dto;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/organizations/{organizationId}/feature-controls",
-            get(list_feature_controls).patch(set_feature_control),
-        )
-        .route("/teams/{teamId}/feature-controls", get(list_team_feature_controls))
-        .route("/organizations/{organizationId}/tfa-enforcement", patch(set_tfa_enforcement))
-        .route("/organizations/{organizationId}/apps", get(list_installed_apps))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_feature_controls, set_feature_control))
+        .routes(routes!(list_team_feature_controls))
+        .routes(routes!(set_tfa_enforcement))
+        .routes(routes!(list_installed_apps))
 }
 
 const COLUMNS: Columns = Columns {
@@ -111,14 +108,12 @@ async fn list_team_feature_controls(
 async fn set_feature_control(
     State(state): State<AppState>,
     m: OrgMember<FeatureControlsWrite>,
-    body: JsonObject,
+    Draft { body, problems }: Draft<dto::SetFeatureControl>,
 ) -> Result<Reply<dto::FeatureControlSet>> {
     let g = m.require::<perms::OrganizationEdit>()?;
-    let mut f = Fields::new(&body);
-    let id = f.required("id", body::id("id"));
-    let enabled = f.required("enabled", body::boolean("enabled"));
-    let req = f.finish(|| Some(dto::SetFeatureControl { id: id?, enabled: enabled? }))?;
-    let c = state.store.set_feature_control(&g, req.id, req.enabled).await?;
+    problems.finish()?;
+    let (id, enabled) = (body.id.into_inner().0, body.enabled.into_inner());
+    let c = state.store.set_feature_control(&g, id, enabled).await?;
     Ok(Reply(dto::FeatureControlSet::from(&c)))
 }
 
@@ -138,13 +133,19 @@ async fn set_feature_control(
 async fn set_tfa_enforcement(
     State(state): State<AppState>,
     m: OrgMember<OrgsWrite>,
-    body: JsonObject,
+    AppJson(body): AppJson<dto::TfaBody>,
 ) -> Result<Reply<dto::TfaSet>> {
     let g = m.require::<perms::OrganizationEdit>()?;
-    let mut f = Fields::new(&body);
-    let key = if f.has("enable") || !f.has("enabled") { "enable" } else { "enabled" };
-    let enable = f.required(key, body::boolean(if key == "enable" { "enable" } else { "enabled" }));
-    let enable = f.finish(|| enable)?;
+    // Only the key that counts is checked: `enable`, unless only `enabled` is sent.
+    let (key, sent) = match body {
+        dto::TfaBody { enable, enabled } if enable.sent() || !enabled.sent() => ("enable", enable),
+        dto::TfaBody { enabled, .. } => ("enabled", enabled),
+    };
+    let enable = match sent.into_inner() {
+        None => Err(format!("{key} is required")),
+        Some(v) => bool::from_field(key, &v),
+    };
+    let enable = enable.map_err(|e| ApiError::field(key, e))?;
     if !state.config.tfa_enforcement_available {
         return Err(ApiError::FeatureUnavailable("TFA enforcement feature is not available".into()));
     }

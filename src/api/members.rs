@@ -2,11 +2,11 @@
 //! `/users/{userId}/user-organization-roles`) and the users of an organization (`GET /users`).
 
 use axum::extract::State;
-use axum::routing::{get, post};
-use axum::Router;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::access::OrgMember;
-use crate::api::body::{self, Fields, JsonObject};
+use crate::api::body::{AppJson, Draft};
 use crate::api::members::dto::PublicUser;
 use crate::api::openapi::common::OrgPath;
 use crate::api::params::{Columns, PageSpec, Params, MAX_LIMIT};
@@ -22,18 +22,15 @@ use crate::store::models::MemberRole;
 
 pub mod dto;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/organizations/{organizationId}/user-organization-roles", get(list_member_roles))
-        .route("/organizations/{organizationId}/user-organization-roles/transfer", post(transfer_ownership))
-        .route("/organizations/{organizationId}/user-organization-roles/{userId}", get(get_member_role))
-        .route("/users/{userId}/user-organization-roles", get(list_user_roles))
-        .route(
-            "/users/{userId}/user-organization-roles/{organizationId}",
-            get(get_user_role).post(set_or_remove_member_role),
-        )
-        .route("/users/{userId}/user-organization-roles/{organizationId}/transfer", post(make_user_owner))
-        .route("/users", get(list_organization_users))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_member_roles))
+        .routes(routes!(transfer_ownership))
+        .routes(routes!(get_member_role))
+        .routes(routes!(list_user_roles))
+        .routes(routes!(get_user_role, set_or_remove_member_role))
+        .routes(routes!(make_user_owner))
+        .routes(routes!(list_organization_users))
 }
 
 const COLUMNS: Columns = Columns {
@@ -176,22 +173,14 @@ async fn set_or_remove_member_role(
     m: OrgMember<UserWrite>,
     path: PathIds,
     q: Params,
-    body: JsonObject,
+    Draft { body, problems }: Draft<dto::SetRoleBody>,
 ) -> Result<Reply<dto::MemberRoleChanged>> {
     let user_id = path.id("userId")?;
     q.bool("confirmed", false)?;
     q.bool("deleteConnections", false)?;
     let g = m.require::<perms::UserAddAndEdit>()?;
-    let mut f = Fields::new(&body);
-    let role = f.optional("usersRoleId", |v| {
-        let id = body::id("usersRoleId")(v)?;
-        match roles::org_role(id) {
-            Some(r) if r.id == roles::OWNER => Err("Ownership changes only through the transfer endpoint".into()),
-            Some(r) => Ok(r.id),
-            None => Err(format!("usersRoleId {id} is not an organization role")),
-        }
-    });
-    let role = f.finish(|| Some(dto::SetRoleBody { users_role_id: role }))?.users_role_id;
+    problems.finish()?;
+    let role = body.users_role_id.into_inner().map(|r| r.0);
     let now = state.now();
     let out = match role {
         Some(role) => state.store.set_org_role(&g, user_id, role).await?,
@@ -229,12 +218,9 @@ async fn hand_over_ownership<S: crate::domain::scopes::Requirement>(
 async fn transfer_ownership(
     State(state): State<AppState>,
     m: OrgMember<OrgRead>,
-    body: JsonObject,
+    AppJson(body): AppJson<dto::TransferBody>,
 ) -> Result<Reply<dto::Transferred>> {
-    let mut f = Fields::new(&body);
-    let to = f.required("userId", body::id("userId"));
-    let req = f.finish(|| Some(dto::TransferBody { user_id: to? }))?;
-    hand_over_ownership(&state, &m, req.user_id).await
+    hand_over_ownership(&state, &m, body.user_id.into_inner().0).await
 }
 
 /// `POST /users/{userId}/user-organization-roles/{organizationId}/transfer`: the ownership transfer with the new

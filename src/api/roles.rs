@@ -2,8 +2,8 @@
 //! from the role tables.
 
 use axum::extract::State;
-use axum::routing::get;
-use axum::Router;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::access::OrgMember;
 use crate::api::params::{Columns, Params};
@@ -18,12 +18,12 @@ use dto::RoleCategory;
 
 pub mod dto;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/users/roles", get(list_roles))
-        .route("/users/roles/permissions", get(list_permissions))
-        .route("/users/roles/{roleId}", get(get_role))
-        .route("/organizations/{organizationId}/check-team-permission", get(check_team_permission))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_roles))
+        .routes(routes!(list_permissions))
+        .routes(routes!(get_role))
+        .routes(routes!(check_team_permission))
 }
 
 /// Without `cols[]` a role is the whole object: the SDK's own integration test, run against Make, reads

@@ -3,10 +3,10 @@
 use std::collections::BTreeMap;
 
 use axum::extract::State;
-use axum::routing::get;
-use axum::Router;
 use chrono::{DateTime, Days, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::access::OrgMember;
 use crate::api::params::Params;
@@ -19,8 +19,8 @@ use crate::store::models::UsageTotals;
 
 pub mod dto;
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/organizations/{organizationId}/usage", get(usage_by_day))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(usage_by_day))
 }
 
 /// How many days the usage answer covers, today included.
