@@ -8,6 +8,7 @@ use utoipa_axum::routes;
 
 use crate::access::OrgMember;
 use crate::api::body::Draft;
+use crate::api::openapi::answers::{BadId, NoPaymentEdit, NoSuchOrganization, NotConfirmed};
 use crate::api::openapi::common::OrgPath;
 use crate::api::params::{PageSpec, Params, MAX_LIMIT};
 use crate::api::path::PathIds;
@@ -50,7 +51,7 @@ async fn list_prices(State(state): State<AppState>, _: Authed) -> Reply<dto::Pri
         (status = 200, description = "The payments.", body = dto::Payments),
         (status = 400, description = "A bad id or `pg[...]`.", body = ErrorBody),
         (status = 403, description = "No scope, not a member, or no `payments get`.", body = ErrorBody),
-        (status = 404, description = "No such organization.", body = ErrorBody),
+        NoSuchOrganization,
     ))]
 async fn list_payments(
     State(state): State<AppState>,
@@ -92,9 +93,9 @@ fn subscription_of(state: &AppState, org: &Org, sub: Option<&Subscription>) -> d
     security(("Token" = ["organizations:read"])),
     responses(
         (status = 200, description = "The subscription.", body = dto::SubscriptionDetail),
-        (status = 400, description = "A bad id.", body = ErrorBody),
+        BadId,
         (status = 403, description = "No scope, not a member, or no `payments get`.", body = ErrorBody),
-        (status = 404, description = "No such organization.", body = ErrorBody),
+        NoSuchOrganization,
     ))]
 async fn get_subscription(
     State(state): State<AppState>,
@@ -147,8 +148,8 @@ fn offered(state: &AppState, id: Option<&String>) -> std::result::Result<(), Str
         (status = 200, description = "The plan is in force; the checkout URL shows it.", body = dto::Checkout),
         (status = 400, description = "Validation failed, a subscription is active (`IM005`), or the organization \
             is above the plan's limits (`IM011`).", body = ErrorBody),
-        (status = 403, description = "No scope, not a member, or no `payment edit`.", body = ErrorBody),
-        (status = 404, description = "No such organization.", body = ErrorBody),
+        NoPaymentEdit,
+        NoSuchOrganization,
     ))]
 async fn start_subscription(
     State(state): State<AppState>,
@@ -183,8 +184,8 @@ async fn start_subscription(
         (status = 200, description = "The changed subscription.", body = dto::SubscriptionDetail),
         (status = 400, description = "Validation failed, no active subscription or TFA enforcement on (`IM005`), or \
             the organization is above the plan's limits (`IM011`).", body = ErrorBody),
-        (status = 403, description = "No scope, not a member, or no `payment edit`.", body = ErrorBody),
-        (status = 404, description = "No such organization.", body = ErrorBody),
+        NoPaymentEdit,
+        NoSuchOrganization,
     ))]
 async fn change_subscription(
     State(state): State<AppState>,
@@ -210,8 +211,8 @@ async fn change_subscription(
         (status = 200, description = "Cancelled.", body = dto::Ok),
         (status = 400, description = "A bad id, no active subscription (`IM005`), or the organization is above \
             the default plan's limits (`IM011`).", body = ErrorBody),
-        (status = 403, description = "No scope, not a member, or no `payment edit`.", body = ErrorBody),
-        (status = 404, description = "No such organization.", body = ErrorBody),
+        NoPaymentEdit,
+        NoSuchOrganization,
     ))]
 async fn cancel_subscription(State(state): State<AppState>, m: OrgMember<OrgsWrite>) -> Result<Reply<dto::Ok>> {
     let g = m.require::<perms::PaymentEdit>()?;
@@ -230,9 +231,9 @@ async fn cancel_subscription(State(state): State<AppState>, m: OrgMember<OrgsWri
         (status = 200, description = "On the Free plan.", body = dto::FreePlan),
         (status = 400, description = "A bad id or `confirmed`, TFA enforcement on (`IM005`), or the organization is \
             above the Free plan's limits (`IM011`).", body = ErrorBody),
-        (status = 403, description = "No scope, not a member, or no `payment edit`.", body = ErrorBody),
+        NoPaymentEdit,
         (status = 404, description = "No such organization, or no free plan.", body = ErrorBody),
-        (status = 406, description = "`confirmed=true` is missing (`IM004`).", body = ErrorBody),
+        NotConfirmed,
     ))]
 async fn switch_to_free_plan(
     State(state): State<AppState>,

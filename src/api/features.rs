@@ -6,6 +6,9 @@ use utoipa_axum::routes;
 
 use crate::access::OrgMember;
 use crate::api::body::{AppJson, Draft, FromField};
+use crate::api::openapi::answers::{
+    BadId, BadIdOrCols, NoOrganizationEdit, NoSuchOrganization, NoSuchTeam, NotAMember,
+};
 use crate::api::openapi::common::OrgPath;
 use crate::api::params::{Columns, Params};
 use crate::api::path::PathIds;
@@ -62,9 +65,9 @@ async fn feature_controls(
     security(("Token" = ["organization:read"]), ("Token" = ["organizations:read"])),
     responses(
         (status = 200, description = "The feature controls.", body = dto::FeatureControls),
-        (status = 400, description = "A bad id or `cols[]`.", body = ErrorBody),
-        (status = 403, description = "The token lacks the scope, or the caller is not a member.", body = ErrorBody),
-        (status = 404, description = "No such organization.", body = ErrorBody),
+        BadIdOrCols,
+        NotAMember,
+        NoSuchOrganization,
     ))]
 async fn list_feature_controls(
     State(state): State<AppState>,
@@ -79,9 +82,9 @@ async fn list_feature_controls(
     security(("Token" = ["organization:read"]), ("Token" = ["organizations:read"])),
     responses(
         (status = 200, description = "The feature controls of the team's organization.", body = dto::FeatureControls),
-        (status = 400, description = "A bad id or `cols[]`.", body = ErrorBody),
-        (status = 403, description = "The token lacks the scope, or the caller is not a member.", body = ErrorBody),
-        (status = 404, description = "No such team.", body = ErrorBody),
+        BadIdOrCols,
+        NotAMember,
+        NoSuchTeam,
     ))]
 async fn list_team_feature_controls(
     State(state): State<AppState>,
@@ -102,7 +105,7 @@ async fn list_team_feature_controls(
     responses(
         (status = 200, description = "The control's new state.", body = dto::FeatureControlSet),
         (status = 400, description = "Validation failed.", body = ErrorBody),
-        (status = 403, description = "No scope, not a member, or no `organization edit`.", body = ErrorBody),
+        NoOrganizationEdit,
         (status = 404, description = "No such organization or control.", body = ErrorBody),
     ))]
 async fn set_feature_control(
@@ -127,8 +130,8 @@ async fn set_feature_control(
         (status = 400, description = "Validation failed, the instance offers no TFA enforcement, or the caller has \
             no TFA themselves (`IM005`).", body = ErrorBody),
         (status = 402, description = "The plan lacks TFA enforcement (`SC402`).", body = ErrorBody),
-        (status = 403, description = "No scope, not a member, or no `organization edit`.", body = ErrorBody),
-        (status = 404, description = "No such organization.", body = ErrorBody),
+        NoOrganizationEdit,
+        NoSuchOrganization,
     ))]
 async fn set_tfa_enforcement(
     State(state): State<AppState>,
@@ -166,9 +169,9 @@ async fn set_tfa_enforcement(
     security(("Token" = ["organizations:read"])),
     responses(
         (status = 200, description = "The installed custom apps.", body = dto::InstalledApps),
-        (status = 400, description = "A bad id.", body = ErrorBody),
-        (status = 403, description = "The token lacks the scope, or the caller is not a member.", body = ErrorBody),
-        (status = 404, description = "No such organization.", body = ErrorBody),
+        BadId,
+        NotAMember,
+        NoSuchOrganization,
     ))]
 async fn list_installed_apps(
     State(state): State<AppState>,

@@ -9,6 +9,7 @@ use crate::access::OrgMember;
 use crate::api::body::{AppJson, Draft, Ids, Problems};
 use crate::api::members::dto::PublicUser;
 use crate::api::members::dto::{MemberRole, MemberRoleChanged};
+use crate::api::openapi::answers::{LacksScope, NoSuchOrganization};
 use crate::api::openapi::common::OrgPath;
 use crate::api::params::Params;
 use crate::api::reply::Reply;
@@ -43,7 +44,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         (status = 400, description = "Validation failed, the user is already a member (`IM005`) or the plan's \
             user limit is reached (`IM011`).", body = ErrorBody),
         (status = 403, description = "No scope, not a member, or no `organization user add and edit`.", body = ErrorBody),
-        (status = 404, description = "No such organization.", body = ErrorBody),
+        NoSuchOrganization,
         (status = 429, description = "The organization sent as many invitations as it may per hour \
             (`invitations_per_hour`); `Retry-After` says when it may send again.", body = ErrorBody),
     ))]
@@ -167,7 +168,7 @@ async fn accept_invitation(
     security(("Token" = ["user:read"])),
     responses(
         (status = 200, description = "The caller's open invitations.", body = dto::OpenInvitations),
-        (status = 403, description = "The token lacks the scope.", body = ErrorBody),
+        LacksScope,
     ))]
 async fn list_my_invitations(
     State(state): State<AppState>,

@@ -8,6 +8,7 @@ use utoipa_axum::routes;
 use crate::access::OrgMember;
 use crate::api::body::{AppJson, Draft};
 use crate::api::members::dto::PublicUser;
+use crate::api::openapi::answers::{BadIdOrCols, NoSuchOrganization, NotAMember};
 use crate::api::openapi::common::OrgPath;
 use crate::api::params::{Columns, PageSpec, Params, MAX_LIMIT};
 use crate::api::path::PathIds;
@@ -44,9 +45,9 @@ const COLUMNS: Columns = Columns {
     security(("Token" = ["organizations:read"])),
     responses(
         (status = 200, description = "Every member and invitee with their role.", body = dto::MemberRoleList),
-        (status = 400, description = "A bad id or `cols[]`.", body = ErrorBody),
-        (status = 403, description = "The token lacks the scope, or the caller is not a member.", body = ErrorBody),
-        (status = 404, description = "No such organization.", body = ErrorBody),
+        BadIdOrCols,
+        NotAMember,
+        NoSuchOrganization,
     ))]
 async fn list_member_roles(
     State(state): State<AppState>,
@@ -86,8 +87,8 @@ async fn member_role(
     security(("Token" = ["organizations:read"])),
     responses(
         (status = 200, description = "The user's role.", body = dto::MemberRoleDetail),
-        (status = 400, description = "A bad id or `cols[]`.", body = ErrorBody),
-        (status = 403, description = "The token lacks the scope, or the caller is not a member.", body = ErrorBody),
+        BadIdOrCols,
+        NotAMember,
         (status = 404, description = "No such organization, or the user is not in it.", body = ErrorBody),
     ))]
 async fn get_member_role(
@@ -105,8 +106,8 @@ async fn get_member_role(
     security(("Token" = ["user:read"])),
     responses(
         (status = 200, description = "The user's role.", body = dto::MemberRoleDetail),
-        (status = 400, description = "A bad id or `cols[]`.", body = ErrorBody),
-        (status = 403, description = "The token lacks the scope, or the caller is not a member.", body = ErrorBody),
+        BadIdOrCols,
+        NotAMember,
         (status = 404, description = "No such organization, or the user is not in it.", body = ErrorBody),
     ))]
 async fn get_user_role(
@@ -124,7 +125,7 @@ async fn get_user_role(
     security(("Token" = ["user:read"])),
     responses(
         (status = 200, description = "The user's roles the caller may see.", body = dto::MemberRoleList),
-        (status = 400, description = "A bad id or `cols[]`.", body = ErrorBody),
+        BadIdOrCols,
         (status = 403, description = "The token lacks the scope, or the caller shares no organization with the user.", body = ErrorBody),
         (status = 404, description = "No such user.", body = ErrorBody),
     ))]
@@ -269,8 +270,8 @@ const USER_PAGE: PageSpec =
     responses(
         (status = 200, description = "The organization's active members.", body = dto::UserList),
         (status = 400, description = "A missing or bad `organizationId`, role, `cols[]` or `pg[...]`.", body = ErrorBody),
-        (status = 403, description = "The token lacks the scope, or the caller is not a member.", body = ErrorBody),
-        (status = 404, description = "No such organization.", body = ErrorBody),
+        NotAMember,
+        NoSuchOrganization,
     ))]
 async fn list_organization_users(
     State(state): State<AppState>,

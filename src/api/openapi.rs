@@ -2,6 +2,7 @@
 //! to them, served at `GET /api/v2/openapi.json`. Responses every operation shares (401, 429, 413/415 for bodies,
 //! 414/431/503/504 from the layers) are added here once instead of on every handler.
 
+pub mod answers;
 pub mod common;
 pub mod probes;
 

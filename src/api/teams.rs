@@ -6,6 +6,7 @@ use utoipa_axum::routes;
 
 use crate::access::OrgMember;
 use crate::api::body::{AppJson, Draft};
+use crate::api::openapi::answers::{BadId, BadIdOrCols, NoSuchOrganization, NoSuchTeam, NotAMember, NotConfirmed};
 use crate::api::params::{Columns, PageSpec, Params, MAX_LIMIT};
 use crate::api::path::PathIds;
 use crate::api::reply::Reply;
@@ -71,8 +72,8 @@ async fn team_and_member<S: crate::domain::scopes::Requirement>(
     responses(
         (status = 200, description = "The organization's teams.", body = dto::TeamList),
         (status = 400, description = "A missing or bad `organizationId`, `cols[]` or `pg[...]`.", body = ErrorBody),
-        (status = 403, description = "The token lacks the scope, or the caller is not a member.", body = ErrorBody),
-        (status = 404, description = "No such organization.", body = ErrorBody),
+        NotAMember,
+        NoSuchOrganization,
     ))]
 async fn list_teams(
     State(state): State<AppState>,
@@ -96,7 +97,7 @@ async fn list_teams(
         (status = 200, description = "The new team.", body = dto::TeamCreated),
         (status = 400, description = "Validation failed, or the plan's team limit is reached (`IM011`).", body = ErrorBody),
         (status = 403, description = "No scope, not a member, or no `team add`.", body = ErrorBody),
-        (status = 404, description = "No such organization.", body = ErrorBody),
+        NoSuchOrganization,
     ))]
 async fn create_team(
     State(state): State<AppState>,
@@ -138,9 +139,9 @@ async fn create_team(
     security(("Token" = ["teams:read"])),
     responses(
         (status = 200, description = "The team.", body = dto::TeamDetail),
-        (status = 400, description = "A bad id or `cols[]`.", body = ErrorBody),
-        (status = 403, description = "The token lacks the scope, or the caller is not a member.", body = ErrorBody),
-        (status = 404, description = "No such team.", body = ErrorBody),
+        BadIdOrCols,
+        NotAMember,
+        NoSuchTeam,
     ))]
 async fn get_team(
     State(state): State<AppState>,
@@ -161,8 +162,8 @@ async fn get_team(
         (status = 200, description = "Deleted; the answer names its id.", body = dto::TeamDeleted),
         (status = 400, description = "A bad id or `confirmed`, or the organization's last team (`IM005`).", body = ErrorBody),
         (status = 403, description = "No scope, not a member, or no `team delete` in the team.", body = ErrorBody),
-        (status = 404, description = "No such team.", body = ErrorBody),
-        (status = 406, description = "`confirmed=true` is missing (`IM004`).", body = ErrorBody),
+        NoSuchTeam,
+        NotConfirmed,
     ))]
 async fn delete_team(
     State(state): State<AppState>,
@@ -186,9 +187,9 @@ async fn delete_team(
     security(("Token" = ["teams:read"])),
     responses(
         (status = 200, description = "The team's members.", body = dto::TeamRoles),
-        (status = 400, description = "A bad id.", body = ErrorBody),
-        (status = 403, description = "The token lacks the scope, or the caller is not a member.", body = ErrorBody),
-        (status = 404, description = "No such team.", body = ErrorBody),
+        BadId,
+        NotAMember,
+        NoSuchTeam,
     ))]
 async fn list_team_members(
     State(state): State<AppState>,

@@ -9,6 +9,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::access::OrgMember;
+use crate::api::openapi::answers::{NoSuchOrganization, NotAMember};
 use crate::api::params::Params;
 use crate::api::reply::Reply;
 use crate::app::AppState;
@@ -64,8 +65,8 @@ pub fn by_day(
     responses(
         (status = 200, description = "Usage per day.", body = dto::Usage),
         (status = 400, description = "A bad id or `organizationTimezone`.", body = ErrorBody),
-        (status = 403, description = "The token lacks the scope, or the caller is not a member.", body = ErrorBody),
-        (status = 404, description = "No such organization.", body = ErrorBody),
+        NotAMember,
+        NoSuchOrganization,
     ))]
 async fn usage_by_day(State(state): State<AppState>, m: OrgMember<OrgsRead>, q: Params) -> Result<Reply<dto::Usage>> {
     let g = m.view()?;

@@ -1,11 +1,13 @@
 //! Organization variables (`/organizations/{organizationId}/variables`) and their history.
 
 use axum::extract::State;
+use serde_json::Value;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::access::OrgMember;
 use crate::api::body::Draft;
+use crate::api::openapi::answers::{BadId, NoOrganizationEdit, NoSuchOrganization, NotAMember, NotConfirmed};
 use crate::api::openapi::common::OrgPath;
 use crate::api::params::Params;
 use crate::api::path::PathIds;
@@ -16,7 +18,6 @@ use crate::domain::variables::{check_any, check_value, parse_name, VarType};
 use crate::error::{ApiError, ErrorBody, Result};
 use crate::grant::perms;
 use crate::store::models::VariableWrite;
-use serde_json::Value;
 
 pub mod dto;
 
@@ -54,9 +55,9 @@ fn variable_name(path: &PathIds) -> Result<String> {
     security(("Token" = ["organization-variables:read"]), ("Token" = ["organizations-variables:read"])),
     responses(
         (status = 200, description = "The variables.", body = dto::VariableList),
-        (status = 400, description = "A bad id.", body = ErrorBody),
-        (status = 403, description = "The token lacks the scope, or the caller is not a member.", body = ErrorBody),
-        (status = 404, description = "No such organization.", body = ErrorBody),
+        BadId,
+        NotAMember,
+        NoSuchOrganization,
     ))]
 async fn list_variables(State(state): State<AppState>, m: OrgMember<VarsRead>) -> Result<Reply<dto::VariableList>> {
     let g = m.view()?;
@@ -74,7 +75,7 @@ async fn list_variables(State(state): State<AppState>, m: OrgMember<VarsRead>) -
     responses(
         (status = 200, description = "The new variable.", body = dto::VariableDetail),
         (status = 400, description = "Validation failed, or the name is taken or a system variable's (`IM005`).", body = ErrorBody),
-        (status = 403, description = "No scope, not a member, or no `organization edit`.", body = ErrorBody),
+        NoOrganizationEdit,
         (status = 404, description = "No such organization, or custom variables are not on its plan.", body = ErrorBody),
     ))]
 async fn create_variable(
@@ -114,7 +115,7 @@ async fn create_variable(
     responses(
         (status = 200, description = "The changed variable.", body = dto::VariableDetail),
         (status = 400, description = "Validation failed, or a system variable (`IM005`).", body = ErrorBody),
-        (status = 403, description = "No scope, not a member, or no `organization edit`.", body = ErrorBody),
+        NoOrganizationEdit,
         (status = 404, description = "No such organization or variable, or custom variables are not on its plan.", body = ErrorBody),
     ))]
 async fn update_variable(
@@ -154,9 +155,9 @@ async fn update_variable(
     responses(
         (status = 200, description = "Deleted.", body = dto::Deleted),
         (status = 400, description = "A bad name or `confirmed`, or a system variable (`IM005`).", body = ErrorBody),
-        (status = 403, description = "No scope, not a member, or no `organization edit`.", body = ErrorBody),
+        NoOrganizationEdit,
         (status = 404, description = "No such organization or variable, or custom variables are not on its plan.", body = ErrorBody),
-        (status = 406, description = "`confirmed=true` is missing (`IM004`).", body = ErrorBody),
+        NotConfirmed,
     ))]
 async fn delete_variable(
     State(state): State<AppState>,
@@ -184,7 +185,7 @@ async fn delete_variable(
     responses(
         (status = 200, description = "The variable's history.", body = dto::History),
         (status = 400, description = "A bad id or name.", body = ErrorBody),
-        (status = 403, description = "The token lacks the scope, or the caller is not a member.", body = ErrorBody),
+        NotAMember,
         (status = 404, description = "No such organization or variable, or custom variables are not on its plan.", body = ErrorBody),
     ))]
 async fn variable_history(

@@ -9,6 +9,7 @@ use utoipa_axum::routes;
 
 use crate::access::OrgMember;
 use crate::api::body::{AppJson, Draft};
+use crate::api::openapi::answers::{LacksScope, NoOrganizationEdit, NoSuchOrganization, NotAMember, NotConfirmed};
 use crate::api::openapi::common::OrgPath;
 use crate::api::params::Params;
 use crate::api::reply::Reply;
@@ -36,7 +37,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     responses(
         (status = 200, description = "The caller's organizations.", body = dto::OrganizationList),
         (status = 400, description = "A bad `cols[]`, `pg[...]` value.", body = ErrorBody),
-        (status = 403, description = "The token lacks the scope.", body = ErrorBody),
+        LacksScope,
     ))]
 async fn list_organizations(
     State(state): State<AppState>,
@@ -61,7 +62,7 @@ async fn list_organizations(
     responses(
         (status = 200, description = "The new organization and the caller's Owner role.", body = dto::OrganizationCreated),
         (status = 400, description = "Validation failed (`SC400`, one suberror per field).", body = ErrorBody),
-        (status = 403, description = "The token lacks the scope.", body = ErrorBody),
+        LacksScope,
     ))]
 async fn create_organization(
     State(state): State<AppState>,
@@ -96,8 +97,8 @@ async fn create_organization(
     responses(
         (status = 200, description = "The organization.", body = dto::OrganizationDetail),
         (status = 400, description = "A bad id, `wait` or `cols[]`.", body = ErrorBody),
-        (status = 403, description = "The token lacks the scope, or the caller is not a member.", body = ErrorBody),
-        (status = 404, description = "No such organization.", body = ErrorBody),
+        NotAMember,
+        NoSuchOrganization,
     ))]
 async fn get_organization(
     State(state): State<AppState>,
@@ -119,8 +120,8 @@ async fn get_organization(
     responses(
         (status = 200, description = "The changed organization.", body = dto::OrganizationDetail),
         (status = 400, description = "Validation failed.", body = ErrorBody),
-        (status = 403, description = "No scope, not a member, or no `organization edit`.", body = ErrorBody),
-        (status = 404, description = "No such organization.", body = ErrorBody),
+        NoOrganizationEdit,
+        NoSuchOrganization,
     ))]
 async fn update_organization(
     State(state): State<AppState>,
@@ -145,8 +146,8 @@ async fn update_organization(
         (status = 200, description = "Deleted; the answer names its id.", body = dto::OrganizationDeleted),
         (status = 400, description = "A bad id or `confirmed`.", body = ErrorBody),
         (status = 403, description = "No scope, not a member, or no `organization delete`.", body = ErrorBody),
-        (status = 404, description = "No such organization.", body = ErrorBody),
-        (status = 406, description = "`confirmed=true` is missing (`IM004`).", body = ErrorBody),
+        NoSuchOrganization,
+        NotConfirmed,
     ))]
 async fn delete_organization(
     State(state): State<AppState>,
