@@ -122,3 +122,67 @@ fn has_nul(v: &Value) -> bool {
         _ => false,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde::Deserialize;
+    use serde_json::json;
+
+    use super::*;
+
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Sample {
+        name: Required<String>,
+        team_id: Optional<Id>,
+        flag: Optional<bool>,
+    }
+
+    fn read(body: Value) -> de::Read<Sample> {
+        de::read::<Sample>(body.as_object().unwrap()).unwrap()
+    }
+
+    fn problems(read: &de::Read<Sample>) -> Vec<(&str, &str)> {
+        read.problems.iter().map(|p| (p.path.as_str(), p.message.as_str())).collect()
+    }
+
+    #[test]
+    fn every_bad_field_is_reported_once_in_the_declared_order() {
+        let read = read(json!({"flag": "yes", "teamId": 0, "name": null}));
+        assert_eq!(
+            problems(&read),
+            [
+                ("name", "name is required"),
+                ("teamId", "teamId must be a positive integer"),
+                ("flag", "flag must be a boolean")
+            ]
+        );
+        assert_eq!(read.order, ["name", "teamId", "flag"]);
+    }
+
+    #[test]
+    fn a_good_body_gives_its_values_and_ignores_unknown_keys() {
+        let read = read(json!({"name": "A", "teamId": 3, "other": [1]}));
+        assert!(read.problems.is_empty());
+        assert_eq!(read.value.team_id.get().map(|t| t.0), Some(3));
+        assert!(!read.value.flag.sent());
+        assert_eq!(read.value.name.into_inner(), "A");
+    }
+
+    #[test]
+    fn null_counts_as_absent_for_an_optional_field_but_is_sent() {
+        let read = read(json!({"name": "A", "flag": null}));
+        assert!(read.problems.is_empty());
+        assert!(read.value.flag.sent() && read.value.flag.get().is_none());
+    }
+
+    #[test]
+    fn problems_added_later_take_their_field_place() {
+        let read = read(json!({"flag": 1}));
+        let mut p = Problems { list: read.problems, order: read.order };
+        p.add("teamId", "Team 9 is not a team of this organization");
+        let Err(ApiError::Validation { suberrors, .. }) = p.finish() else { panic!("expected a 400") };
+        let paths: Vec<_> = suberrors.iter().map(|s| s.path.as_str()).collect();
+        assert_eq!(paths, ["name", "teamId", "flag"]);
+    }
+}
