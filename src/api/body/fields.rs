@@ -1,6 +1,6 @@
-//! The field wrappers of body types. Their deserializer never fails for a reason the client caused without
-//! saying which field and why: it turns the field's JSON value into its type with [`FromField`] and reports the
-//! message of Make's 400 (`name is required`, `countryId must be a positive integer`, …) against the field.
+//! The field wrappers of body types. A wrapper turns its field's JSON value into its type with [`FromField`], or
+//! refuses it with the message of Make's 400 (`name is required`, `countryId must be a positive integer`, …); the
+//! reader in `de.rs` records that message against the field and reads on, so no problem ends the reading.
 
 use serde::de::{Error as _, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer};
