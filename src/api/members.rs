@@ -2,12 +2,13 @@
 //! `/users/{userId}/user-organization-roles`) and the users of an organization (`GET /users`).
 
 use axum::extract::State;
-use axum::routing::{get, post};
-use axum::Router;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::access::OrgMember;
-use crate::api::body::{self, Fields, JsonObject};
+use crate::api::body::{AppJson, Draft};
 use crate::api::members::dto::PublicUser;
+use crate::api::openapi::answers::{BadIdOrCols, NoSuchOrganization, NotAMember};
 use crate::api::openapi::common::OrgPath;
 use crate::api::params::{Columns, PageSpec, Params, MAX_LIMIT};
 use crate::api::path::PathIds;
@@ -22,18 +23,15 @@ use crate::store::models::MemberRole;
 
 pub mod dto;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/organizations/{organizationId}/user-organization-roles", get(list_member_roles))
-        .route("/organizations/{organizationId}/user-organization-roles/transfer", post(transfer_ownership))
-        .route("/organizations/{organizationId}/user-organization-roles/{userId}", get(get_member_role))
-        .route("/users/{userId}/user-organization-roles", get(list_user_roles))
-        .route(
-            "/users/{userId}/user-organization-roles/{organizationId}",
-            get(get_user_role).post(set_or_remove_member_role),
-        )
-        .route("/users/{userId}/user-organization-roles/{organizationId}/transfer", post(make_user_owner))
-        .route("/users", get(list_organization_users))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_member_roles))
+        .routes(routes!(transfer_ownership))
+        .routes(routes!(get_member_role))
+        .routes(routes!(list_user_roles))
+        .routes(routes!(get_user_role, set_or_remove_member_role))
+        .routes(routes!(make_user_owner))
+        .routes(routes!(list_organization_users))
 }
 
 const COLUMNS: Columns = Columns {
@@ -47,9 +45,9 @@ const COLUMNS: Columns = Columns {
     security(("Token" = ["organizations:read"])),
     responses(
         (status = 200, description = "Every member and invitee with their role.", body = dto::MemberRoleList),
-        (status = 400, description = "A bad id or `cols[]`.", body = ErrorBody),
-        (status = 403, description = "The token lacks the scope, or the caller is not a member.", body = ErrorBody),
-        (status = 404, description = "No such organization.", body = ErrorBody),
+        BadIdOrCols,
+        NotAMember,
+        NoSuchOrganization,
     ))]
 async fn list_member_roles(
     State(state): State<AppState>,
@@ -89,8 +87,8 @@ async fn member_role(
     security(("Token" = ["organizations:read"])),
     responses(
         (status = 200, description = "The user's role.", body = dto::MemberRoleDetail),
-        (status = 400, description = "A bad id or `cols[]`.", body = ErrorBody),
-        (status = 403, description = "The token lacks the scope, or the caller is not a member.", body = ErrorBody),
+        BadIdOrCols,
+        NotAMember,
         (status = 404, description = "No such organization, or the user is not in it.", body = ErrorBody),
     ))]
 async fn get_member_role(
@@ -108,8 +106,8 @@ async fn get_member_role(
     security(("Token" = ["user:read"])),
     responses(
         (status = 200, description = "The user's role.", body = dto::MemberRoleDetail),
-        (status = 400, description = "A bad id or `cols[]`.", body = ErrorBody),
-        (status = 403, description = "The token lacks the scope, or the caller is not a member.", body = ErrorBody),
+        BadIdOrCols,
+        NotAMember,
         (status = 404, description = "No such organization, or the user is not in it.", body = ErrorBody),
     ))]
 async fn get_user_role(
@@ -127,7 +125,7 @@ async fn get_user_role(
     security(("Token" = ["user:read"])),
     responses(
         (status = 200, description = "The user's roles the caller may see.", body = dto::MemberRoleList),
-        (status = 400, description = "A bad id or `cols[]`.", body = ErrorBody),
+        BadIdOrCols,
         (status = 403, description = "The token lacks the scope, or the caller shares no organization with the user.", body = ErrorBody),
         (status = 404, description = "No such user.", body = ErrorBody),
     ))]
@@ -176,22 +174,14 @@ async fn set_or_remove_member_role(
     m: OrgMember<UserWrite>,
     path: PathIds,
     q: Params,
-    body: JsonObject,
+    Draft { body, problems }: Draft<dto::SetRoleBody>,
 ) -> Result<Reply<dto::MemberRoleChanged>> {
     let user_id = path.id("userId")?;
     q.bool("confirmed", false)?;
     q.bool("deleteConnections", false)?;
     let g = m.require::<perms::UserAddAndEdit>()?;
-    let mut f = Fields::new(&body);
-    let role = f.optional("usersRoleId", |v| {
-        let id = body::id("usersRoleId")(v)?;
-        match roles::org_role(id) {
-            Some(r) if r.id == roles::OWNER => Err("Ownership changes only through the transfer endpoint".into()),
-            Some(r) => Ok(r.id),
-            None => Err(format!("usersRoleId {id} is not an organization role")),
-        }
-    });
-    let role = f.finish(|| Some(dto::SetRoleBody { users_role_id: role }))?.users_role_id;
+    problems.finish()?;
+    let role = body.users_role_id.into_inner().map(|r| r.0);
     let now = state.now();
     let out = match role {
         Some(role) => state.store.set_org_role(&g, user_id, role).await?,
@@ -229,12 +219,9 @@ async fn hand_over_ownership<S: crate::domain::scopes::Requirement>(
 async fn transfer_ownership(
     State(state): State<AppState>,
     m: OrgMember<OrgRead>,
-    body: JsonObject,
+    AppJson(body): AppJson<dto::TransferBody>,
 ) -> Result<Reply<dto::Transferred>> {
-    let mut f = Fields::new(&body);
-    let to = f.required("userId", body::id("userId"));
-    let req = f.finish(|| Some(dto::TransferBody { user_id: to? }))?;
-    hand_over_ownership(&state, &m, req.user_id).await
+    hand_over_ownership(&state, &m, body.user_id.into_inner().0).await
 }
 
 /// `POST /users/{userId}/user-organization-roles/{organizationId}/transfer`: the ownership transfer with the new
@@ -283,8 +270,8 @@ const USER_PAGE: PageSpec =
     responses(
         (status = 200, description = "The organization's active members.", body = dto::UserList),
         (status = 400, description = "A missing or bad `organizationId`, role, `cols[]` or `pg[...]`.", body = ErrorBody),
-        (status = 403, description = "The token lacks the scope, or the caller is not a member.", body = ErrorBody),
-        (status = 404, description = "No such organization.", body = ErrorBody),
+        NotAMember,
+        NoSuchOrganization,
     ))]
 async fn list_organization_users(
     State(state): State<AppState>,

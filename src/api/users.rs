@@ -1,8 +1,8 @@
 //! The caller: `GET /users/me` and `GET /users/me/current-authorization`.
 
 use axum::extract::State;
-use axum::routing::get;
-use axum::Router;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::api::members::dto::MemberRole;
 use crate::api::params::{Columns, Params};
@@ -13,10 +13,8 @@ use crate::error::{ErrorBody, Result};
 
 pub mod dto;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/users/me", get(get_current_user))
-        .route("/users/me/current-authorization", get(get_current_authorization))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(get_current_user)).routes(routes!(get_current_authorization))
 }
 
 const ME: Columns = Columns {
