@@ -119,6 +119,7 @@ async fn every_endpoint_refuses_exactly_whom_it_should_and_refusals_change_nothi
         case(Method::GET, "/enums/imt-zones".into(), None, Token, (&owner, 200)),
         case(Method::GET, "/enums/variable-types".into(), None, Token, (&owner, 200)),
         case(Method::GET, "/enums/prices".into(), None, Token, (&owner, 200)),
+        case(Method::GET, "/enums/connected-system-apps".into(), None, Token, (&owner, 200)),
         case(Method::GET, "/users/roles".into(), None, Scope, (&owner, 200)),
         case(Method::GET, "/users/roles/11".into(), None, Scope, (&owner, 200)),
         case(Method::GET, "/users/roles/permissions".into(), None, Scope, (&owner, 200)),
