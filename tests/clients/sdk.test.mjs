@@ -86,6 +86,11 @@ describe('Integration: Enums', () => {
         const prague = timezones.find((z) => z.id === PRAGUE);
         assert.equal(prague?.code, 'Europe/Prague');
     });
+
+    it('Should list connected-system apps (none on orgd)', async () => {
+        const apps = await make.enums.connectedSystemApps();
+        assert.deepEqual(apps, []);
+    });
 });
 
 describe('Integration: Organizations, Teams, Roles', () => {
