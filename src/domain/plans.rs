@@ -110,6 +110,10 @@ impl Default for Catalogue {
                 license(800_000, 1 << 40, 1_000, 1_000, 1, 1_000, true, true, 0, "high"),
             ),
         ] {
+            let mut lic = lic;
+            if key == "enterprise" {
+                lic.insert("customRoles".into(), json!(true));
+            }
             plans.insert(
                 key.to_string(),
                 Plan {
@@ -197,6 +201,7 @@ fn unlimited() -> Plan {
     let mut license = license(1_000_000_000, 1 << 50, 1_000_000, 1_000_000, 1, 1_000_000, true, true, 0, "high");
     license.insert("apps".into(), json!(["T2", "T3"]));
     license.insert("productManagement".into(), json!("self_hosted"));
+    license.insert("customRoles".into(), json!(true));
     Plan {
         product_name: "Unlimited".into(),
         service_name: SELF_HOSTED.into(),
@@ -248,6 +253,8 @@ fn license(
         "gracePeriod": if paid { 7 } else { 0 },
         "productManagement": "self_service",
         "auditLogsDays": 0,
+        // Make Enterprise's custom roles: switched on below for the plans that have them.
+        "customRoles": false,
     });
     let mut m = match v {
         Value::Object(m) => m,

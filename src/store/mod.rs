@@ -7,6 +7,7 @@ pub mod models;
 pub mod outbox;
 pub mod page;
 pub mod postgres;
+pub mod roles;
 mod shared;
 pub mod sqlite;
 
@@ -364,6 +365,7 @@ pub trait Store:
     + VariableStore
     + FeatureStore
     + AuditStore
+    + roles::CustomRoleStore
     + OutboxStore
     + Send
     + Sync

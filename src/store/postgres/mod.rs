@@ -10,6 +10,7 @@ mod hot;
 crate::store::shared::resource_modules!(
     audit,
     billing,
+    custom_roles,
     features,
     invitations,
     members,
