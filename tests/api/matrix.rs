@@ -216,6 +216,29 @@ async fn every_endpoint_refuses_exactly_whom_it_should_and_refusals_change_nothi
             Privileged,
             (&owner, 200),
         ),
+        // Custom roles, while the organization is on Enterprise (which licenses them): the first is id 1001.
+        case(
+            Method::POST,
+            "/users/custom-roles".into(),
+            Some(json!({"name": "Custom", "category": "organization", "organizationId": org, "permissions": [8]})),
+            Privileged,
+            (&owner, 200),
+        ),
+        case(
+            Method::PATCH,
+            "/users/custom-roles/1001".into(),
+            Some(json!({"organizationId": org, "name": "Renamed"})),
+            Privileged,
+            (&owner, 200),
+        ),
+        case(Method::GET, format!("/users/roles?organizationId={org}"), None, Member, (&member, 200)),
+        case(
+            Method::DELETE,
+            "/users/custom-roles/1001".into(),
+            Some(json!({"organizationId": org})),
+            Privileged,
+            (&owner, 200),
+        ),
         case(Method::DELETE, format!("{o}/subscription"), None, Privileged, (&owner, 200)),
         // Refused for the proper caller too: the Free plan allows one team and the organization has two.
         case(Method::POST, format!("{o}/subscription-free?confirmed=true"), None, Privileged, (&owner, 400)),
