@@ -7,7 +7,68 @@
 
 use std::collections::BTreeSet;
 
-use super::roles::{Category, OrgPermission, TEAM_PERMISSIONS};
+use super::roles::{Category, OrgPermission};
+
+/// Every team permission name Make documents: the values `teamPermission` of
+/// `GET /organizations/{organizationId}/check-team-permission` accepts.
+/// A permission's id follows from its place here, so new ones are only ever appended.
+pub static TEAM_PERMISSIONS: &[&str] = &[
+    "connection add",
+    "connection delete",
+    "connection edit",
+    "connection get",
+    "datastore add",
+    "datastore delete",
+    "datastore edit",
+    "datastore get",
+    "datastore view",
+    "device add",
+    "device delete",
+    "device edit",
+    "devices get",
+    "dlq edit",
+    "dlq view",
+    "function add",
+    "function delete",
+    "function get",
+    "hook add",
+    "hook delete",
+    "hook edit",
+    "hooks get",
+    "key add",
+    "key delete",
+    "key edit",
+    "keys get",
+    "scenario add",
+    "scenario delete",
+    "scenario edit",
+    "scenario view",
+    "scenario verify",
+    "scenario start",
+    "scenario stop",
+    "scenario scheduling",
+    "scenario notifications",
+    "scenario reset counters",
+    "scenario logs get",
+    "scenarios get",
+    "storage edit",
+    "storage view",
+    "team delete",
+    "team edit",
+    "team view",
+    "team variable edit",
+    "team variables get",
+    "team user add and edit",
+    "template add",
+    "template delete",
+    "template edit",
+    "template view",
+    "templates get",
+    "udt add",
+    "udt delete",
+    "udt edit",
+    "udt get",
+];
 
 /// The id of the first team permission.
 pub const TEAM_BASE: i64 = 101;

@@ -4,6 +4,7 @@
 
 use std::sync::{Arc, LazyLock};
 
+pub use super::permissions::TEAM_PERMISSIONS;
 use super::permissions::{self, Grants, PermSet};
 
 /// Organization-level permissions (Make White Label "default organization permissions").
@@ -310,66 +311,6 @@ pub fn org_role(id: i64) -> Option<&'static Role> {
 pub fn team_role(id: i64) -> Option<&'static Role> {
     role(id).filter(|r| r.category == Category::Team)
 }
-
-/// Every team permission name Make documents: the values `teamPermission` of
-/// `GET /organizations/{organizationId}/check-team-permission` accepts.
-pub static TEAM_PERMISSIONS: &[&str] = &[
-    "connection add",
-    "connection delete",
-    "connection edit",
-    "connection get",
-    "datastore add",
-    "datastore delete",
-    "datastore edit",
-    "datastore get",
-    "datastore view",
-    "device add",
-    "device delete",
-    "device edit",
-    "devices get",
-    "dlq edit",
-    "dlq view",
-    "function add",
-    "function delete",
-    "function get",
-    "hook add",
-    "hook delete",
-    "hook edit",
-    "hooks get",
-    "key add",
-    "key delete",
-    "key edit",
-    "keys get",
-    "scenario add",
-    "scenario delete",
-    "scenario edit",
-    "scenario view",
-    "scenario verify",
-    "scenario start",
-    "scenario stop",
-    "scenario scheduling",
-    "scenario notifications",
-    "scenario reset counters",
-    "scenario logs get",
-    "scenarios get",
-    "storage edit",
-    "storage view",
-    "team delete",
-    "team edit",
-    "team view",
-    "team variable edit",
-    "team variables get",
-    "team user add and edit",
-    "template add",
-    "template delete",
-    "template edit",
-    "template view",
-    "templates get",
-    "udt add",
-    "udt delete",
-    "udt edit",
-    "udt get",
-];
 
 #[cfg(test)]
 mod tests {
