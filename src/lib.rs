@@ -14,6 +14,7 @@ pub mod drain;
 pub mod error;
 pub mod grant;
 pub mod mail;
+pub mod mcp;
 pub mod metrics;
 pub mod rate;
 pub mod retention;

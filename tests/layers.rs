@@ -10,7 +10,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("storage", &["store"]),
     ("errors", &["error"]),
     ("application", &["app", "auth", "access", "rate", "config", "tls", "metrics", "drain", "mail", "telemetry"]),
-    ("HTTP", &["api", "console"]),
+    ("HTTP", &["api", "console", "mcp"]),
     ("router", &["router"]),
     ("process", &["main", "lib", "cli", "server", "commands", "backup", "retention"]),
 ];

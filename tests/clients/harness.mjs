@@ -189,9 +189,13 @@ export async function startOrgd(label) {
     };
 }
 
-/** A new user of the running server, made with `orgd users add` on its database; returns the user's API token. */
-export async function addUser(server, email) {
+/**
+ * A new user of the running server, made with `orgd users add` on its database (with `scopes`, else orgd's default
+ * ones); returns the user's API token.
+ */
+export async function addUser(server, email, scopes) {
     const args = ['users', 'add', '--database', server.dbUrl, '--email', email, '--name', email.split('@')[0]];
+    if (scopes) args.push('--scopes', scopes.join(','));
     const { stdout } = await run(ORGD_BIN, args, { env: cleanEnv() });
     return stdout.trim();
 }
