@@ -2,12 +2,12 @@
 //! Each method is one unit of work with its own transaction; handlers never hold one.
 
 pub mod audit;
+mod backend;
 pub mod counters;
 pub mod models;
 pub mod outbox;
 pub mod page;
 pub mod postgres;
-mod shared;
 pub mod sqlite;
 
 use std::collections::HashMap;

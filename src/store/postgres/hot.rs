@@ -9,8 +9,8 @@ use chrono::{DateTime, Utc};
 use sqlx::types::Json;
 use sqlx::{FromRow, Postgres, QueryBuilder};
 
-use super::orgs::ORG_COLS;
-use super::users::user_cols_of;
+use super::shared::orgs::ORG_COLS;
+use super::shared::users::user_cols_of;
 use super::PgStore;
 use crate::store::models::{Org, OrgAccess, Team, TokenAuth, UsageTotals, User};
 use crate::store::{RequestReads, StoreResult};
