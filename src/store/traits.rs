@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use super::models::*;
 use super::page::Page;
 use super::{audit, outbox, StoreResult};
+use crate::domain::ids::{OrgId, RoleId, TeamId, UserId};
 use crate::grant::team_perms::{TeamDelete, TeamUserAddAndEdit};
 use crate::grant::{perms, Granted, OwnerOnly, TeamGranted};
 
@@ -18,9 +19,15 @@ pub trait UserStore {
     async fn count_users(&self) -> StoreResult<i64>;
     /// Creates the user, or returns the existing one with that e-mail (`created` tells which).
     async fn ensure_user(&self, user: NewUser) -> StoreResult<(User, bool)>;
-    async fn user_by_id(&self, id: i64) -> StoreResult<Option<User>>;
+    async fn user_by_id(&self, id: UserId) -> StoreResult<Option<User>>;
     /// Stores a token by its digest with its scopes; returns the token id.
-    async fn issue_token(&self, user_id: i64, digest: &str, scopes: &[String], now: DateTime<Utc>) -> StoreResult<i64>;
+    async fn issue_token(
+        &self,
+        user_id: UserId,
+        digest: &str,
+        scopes: &[String],
+        now: DateTime<Utc>,
+    ) -> StoreResult<i64>;
     /// Revokes the token with that digest; false when no live token had it.
     async fn revoke_token(&self, digest: &str, now: DateTime<Utc>) -> StoreResult<bool>;
 }
@@ -33,7 +40,7 @@ pub trait RequestReads {
     /// The live token with that digest and its user.
     async fn authenticate(&self, digest: &str) -> StoreResult<Option<TokenAuth>>;
     /// Whether the organization exists and what role `user_id` holds in it.
-    async fn org_access(&self, org_id: i64, user_id: i64) -> StoreResult<OrgAccess>;
+    async fn org_access(&self, org_id: OrgId, user_id: UserId) -> StoreResult<OrgAccess>;
     /// Teams of the given organizations, by organization id, each list ordered by team name.
     async fn teams_of(&self, org_ids: &[i64]) -> StoreResult<HashMap<i64, Vec<Team>>>;
     /// Usage summed per organization over `[from, to)`.
@@ -66,15 +73,15 @@ pub trait OrgStore {
     /// Deletes the organization with its teams, memberships and everything else it owns.
     async fn delete_org(&self, g: &Granted<perms::OrganizationDelete>) -> StoreResult<()>;
     /// The user's active organization roles.
-    async fn memberships_of_user(&self, user_id: i64) -> StoreResult<Vec<Membership>>;
-    /// The user's team roles as `(team_id, users_role_id)`.
-    async fn team_roles_of_user(&self, user_id: i64) -> StoreResult<Vec<(i64, i64)>>;
+    async fn memberships_of_user(&self, user_id: UserId) -> StoreResult<Vec<Membership>>;
+    /// The user's team roles.
+    async fn team_roles_of_user(&self, user_id: UserId) -> StoreResult<Vec<TeamRole>>;
     /// An organization by id, without any authorization (for operator commands).
-    async fn org_by_id(&self, org_id: i64) -> StoreResult<Option<Org>>;
+    async fn org_by_id(&self, org_id: OrgId) -> StoreResult<Option<Org>>;
     /// Adds usage booked at `at` (concurrent adds all count).
     async fn add_usage(
         &self,
-        org_id: i64,
+        org_id: OrgId,
         at: DateTime<Utc>,
         amounts: UsageTotals,
         now: DateTime<Utc>,
@@ -102,7 +109,7 @@ pub trait InvitationStore {
     /// teams still in the organization. NotFound when it was used meanwhile (exactly one of racing accepts wins).
     async fn accept_invitation(&self, invitation_id: i64, now: DateTime<Utc>) -> StoreResult<MemberRole>;
     /// Open (not accepted, not expired) invitations of a user.
-    async fn open_invitations_of(&self, user_id: i64, now: DateTime<Utc>) -> StoreResult<Vec<Invitation>>;
+    async fn open_invitations_of(&self, user_id: UserId, now: DateTime<Utc>) -> StoreResult<Vec<Invitation>>;
 }
 
 /// User–organization roles.
@@ -111,29 +118,29 @@ pub trait MemberStore {
     /// Active members and not yet accepted invitations of an organization, by user id.
     async fn org_roles(&self, g: &Granted<perms::OrganizationView>) -> StoreResult<Vec<MemberRole>>;
     /// A user's roles in every organization (active and invited).
-    async fn user_roles(&self, user_id: i64) -> StoreResult<Vec<MemberRole>>;
+    async fn user_roles(&self, user_id: UserId) -> StoreResult<Vec<MemberRole>>;
     /// Sets an active member's or invitee's organization role. The Owner's role changes only by transfer.
     async fn set_org_role(
         &self,
         g: &Granted<perms::UserAddAndEdit>,
-        user_id: i64,
-        role: i64,
+        user_id: UserId,
+        role: RoleId,
     ) -> StoreResult<MemberRole>;
     /// Removes the user from the organization and its teams (or withdraws their invitation).
-    async fn remove_member(&self, g: &Granted<perms::UserAddAndEdit>, user_id: i64) -> StoreResult<MemberRole>;
+    async fn remove_member(&self, g: &Granted<perms::UserAddAndEdit>, user_id: UserId) -> StoreResult<MemberRole>;
     /// Makes `to_user` the Owner and the current Owner an Admin, atomically, and queues the new Owner's e-mail.
     /// Returns `[new, previous]`.
     async fn transfer_ownership(
         &self,
         g: &Granted<OwnerOnly>,
-        to_user: i64,
+        to_user: UserId,
         now: DateTime<Utc>,
     ) -> StoreResult<[MemberRole; 2]>;
     /// Active members' user records, optionally with one role, sorted and paged.
     async fn org_users(
         &self,
         g: &Granted<perms::OrganizationView>,
-        role: Option<i64>,
+        role: Option<RoleId>,
         page: &Page,
     ) -> StoreResult<Vec<User>>;
 }
@@ -142,21 +149,21 @@ pub trait MemberStore {
 #[async_trait]
 pub trait TeamStore {
     async fn teams_in_org(&self, g: &Granted<perms::OrganizationView>, page: &Page) -> StoreResult<Vec<Team>>;
-    async fn team(&self, team_id: i64) -> StoreResult<Option<Team>>;
+    async fn team(&self, team_id: TeamId) -> StoreResult<Option<Team>>;
     /// Creates a team with its creator as Team Admin; LimitExceeded past the plan's `teams`.
     async fn create_team(&self, g: &Granted<perms::TeamAdd>, team: NewTeam) -> StoreResult<Team>;
     /// Deletes a team; Conflict when it is the organization's last one.
     async fn delete_team(&self, g: &TeamGranted<TeamDelete>) -> StoreResult<()>;
-    /// The user's `(team_id, users_role_id)` in the teams of one organization.
-    async fn team_roles_in_org(&self, org_id: i64, user_id: i64) -> StoreResult<Vec<(i64, i64)>>;
-    /// `(user_id, users_role_id)` of a team's members.
-    async fn team_members(&self, team_id: i64) -> StoreResult<Vec<(i64, i64)>>;
+    /// The user's roles in the teams of one organization.
+    async fn team_roles_in_org(&self, org_id: OrgId, user_id: UserId) -> StoreResult<Vec<TeamRole>>;
+    /// A team's members and their roles.
+    async fn team_members(&self, team_id: TeamId) -> StoreResult<Vec<TeamMember>>;
     /// Sets (`Some`) or removes (`None`) a member's team role; the user must be an active organization member.
     async fn set_team_role(
         &self,
         g: &TeamGranted<TeamUserAddAndEdit>,
-        user_id: i64,
-        role: Option<i64>,
+        user_id: UserId,
+        role: Option<RoleId>,
         now: DateTime<Utc>,
     ) -> StoreResult<()>;
 }
@@ -225,7 +232,7 @@ pub trait FeatureStore {
 pub trait AuditStore {
     /// One page of a log, filtered, in cursor order.
     async fn audit_page(&self, q: &audit::Query) -> StoreResult<Vec<audit::Entry>>;
-    async fn audit_entry(&self, org_id: i64, uuid: &str) -> StoreResult<Option<audit::Entry>>;
+    async fn audit_entry(&self, org_id: OrgId, uuid: &str) -> StoreResult<Option<audit::Entry>>;
     /// The users, teams and events that occur in a log.
     async fn audit_filters(&self, scope: audit::Scope) -> StoreResult<audit::Filters>;
     /// Deletes up to `batch` entries older than `before`; returns how many went.

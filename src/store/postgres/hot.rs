@@ -12,6 +12,7 @@ use sqlx::FromRow;
 use super::shared::orgs::ORG_COLS;
 use super::shared::users::user_cols_of;
 use super::PgStore;
+use crate::domain::ids::{OrgId, UserId};
 use crate::store::models::{Org, OrgAccess, Team, TokenAuth, UsageTotals, User};
 use crate::store::{RequestReads, StoreResult};
 
@@ -29,7 +30,8 @@ impl RequestReads for PgStore {
         Ok(found)
     }
 
-    async fn org_access(&self, org_id: i64, user_id: i64) -> StoreResult<OrgAccess> {
+    async fn org_access(&self, org_id: OrgId, user_id: UserId) -> StoreResult<OrgAccess> {
+        let (org_id, user_id) = (org_id.0, user_id.0);
         let ticket = match self.cache.access(org_id, user_id) {
             Ok(hit) => return Ok(hit),
             Err(ticket) => ticket,

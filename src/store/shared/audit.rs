@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use sqlx::query::QueryAs;
 
 use super::{BackendStore, Conn};
+use crate::domain::ids::OrgId;
 use crate::store::audit::{self, Arg, Entry, Filters, NewEntry, Query, Scope};
 use crate::store::backend::Backend;
 use crate::store::{AuditStore, StoreError, StoreResult};
@@ -49,7 +50,7 @@ impl AuditStore for BackendStore {
         Ok(bind_all(sqlx::query_as(&sql), args).fetch_all(&mut *self.reader().await?).await?)
     }
 
-    async fn audit_entry(&self, org_id: i64, uuid: &str) -> StoreResult<Option<Entry>> {
+    async fn audit_entry(&self, org_id: OrgId, uuid: &str) -> StoreResult<Option<Entry>> {
         let sql = audit::one_sql();
         Ok(sqlx::query_as(&sql).bind(org_id).bind(uuid).fetch_optional(&mut *self.reader().await?).await?)
     }

@@ -13,6 +13,7 @@ use super::outbox::{cancel_pending, check_budget, enqueue};
 use super::users::user_cols_of;
 use super::{BackendStore, Conn};
 use crate::domain::audit as ev;
+use crate::domain::ids::UserId;
 use crate::domain::{roles, rules, timezones};
 use crate::grant::{perms, Granted};
 use crate::store::audit::NewEntry;
@@ -129,7 +130,7 @@ impl InvitationStore for BackendStore {
         self.write(None, move |tx| Box::pin(accept(tx, invitation_id, now))).await
     }
 
-    async fn open_invitations_of(&self, user_id: i64, now: DateTime<Utc>) -> StoreResult<Vec<Invitation>> {
+    async fn open_invitations_of(&self, user_id: UserId, now: DateTime<Utc>) -> StoreResult<Vec<Invitation>> {
         let rows: Vec<InvitationRow> = sqlx::query_as(&format!(
             "{} where i.user_id = $1 and i.accepted_at is null and i.expires_at > $2 order by i.id",
             invitation_select()

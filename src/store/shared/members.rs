@@ -10,6 +10,7 @@ use super::outbox::{cancel_pending, enqueue};
 use super::users::user_cols_of;
 use super::{BackendStore, Conn};
 use crate::domain::audit as ev;
+use crate::domain::ids::{RoleId, UserId};
 use crate::domain::{roles, rules};
 use crate::grant::{perms, Granted, OwnerOnly};
 use crate::store::audit::NewEntry;
@@ -84,7 +85,8 @@ impl MemberStore for BackendStore {
         roles_in(&mut conn, g.org_id(), None).await
     }
 
-    async fn user_roles(&self, user_id: i64) -> StoreResult<Vec<MemberRole>> {
+    async fn user_roles(&self, user_id: UserId) -> StoreResult<Vec<MemberRole>> {
+        let user_id = user_id.0;
         let mut conn = self.reader().await?;
         let orgs: Vec<i64> = sqlx::query_scalar(
             "select organization_id from organization_members where user_id = $1
@@ -104,14 +106,16 @@ impl MemberStore for BackendStore {
     async fn set_org_role(
         &self,
         g: &Granted<perms::UserAddAndEdit>,
-        user_id: i64,
-        role: i64,
+        user_id: UserId,
+        role: RoleId,
     ) -> StoreResult<MemberRole> {
+        let (user_id, role) = (user_id.0, role.0);
         let (org_id, by) = (g.org_id(), g.user_id());
         self.write(Some(org_id), move |tx| Box::pin(put_org_role(tx, org_id, by, user_id, role))).await
     }
 
-    async fn remove_member(&self, g: &Granted<perms::UserAddAndEdit>, user_id: i64) -> StoreResult<MemberRole> {
+    async fn remove_member(&self, g: &Granted<perms::UserAddAndEdit>, user_id: UserId) -> StoreResult<MemberRole> {
+        let user_id = user_id.0;
         let (org_id, by) = (g.org_id(), g.user_id());
         self.write(Some(org_id), move |tx| Box::pin(remove(tx, org_id, by, user_id))).await
     }
@@ -119,9 +123,10 @@ impl MemberStore for BackendStore {
     async fn transfer_ownership(
         &self,
         g: &Granted<OwnerOnly>,
-        to_user: i64,
+        to_user: UserId,
         now: DateTime<Utc>,
     ) -> StoreResult<[MemberRole; 2]> {
+        let to_user = to_user.0;
         let (org_id, by) = (g.org_id(), g.user_id());
         self.write(Some(org_id), move |tx| Box::pin(transfer(tx, org_id, by, to_user, now))).await
     }
@@ -129,7 +134,7 @@ impl MemberStore for BackendStore {
     async fn org_users(
         &self,
         g: &Granted<perms::OrganizationView>,
-        role: Option<i64>,
+        role: Option<RoleId>,
         page: &Page,
     ) -> StoreResult<Vec<User>> {
         let col = match page.sort_by {

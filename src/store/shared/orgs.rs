@@ -7,11 +7,12 @@ use super::audit::record;
 use super::dialect::COLLATE_C;
 use super::{BackendStore, Conn};
 use crate::domain::audit as ev;
+use crate::domain::ids::{OrgId, UserId};
 use crate::domain::roles;
 use crate::grant::{perms, Granted};
 use crate::store::audit::{self, NewEntry};
 use crate::store::backend::Backend;
-use crate::store::models::{Membership, NewOrg, Org, OrgFilter, OrgPatch, Team, UsageTotals};
+use crate::store::models::{Membership, NewOrg, Org, OrgFilter, OrgPatch, Team, TeamRole, UsageTotals};
 use crate::store::page::Page;
 use crate::store::{OrgStore, StoreError, StoreResult};
 use serde_json::json;
@@ -99,7 +100,7 @@ impl OrgStore for BackendStore {
         self.write(Some(org_id), move |tx| Box::pin(delete(tx, org_id, by))).await
     }
 
-    async fn memberships_of_user(&self, user_id: i64) -> StoreResult<Vec<Membership>> {
+    async fn memberships_of_user(&self, user_id: UserId) -> StoreResult<Vec<Membership>> {
         let rows: Vec<(i64, i64, i64)> = sqlx::query_as(
             "select user_id, organization_id, users_role_id from organization_members where user_id = $1
              order by organization_id",
@@ -118,14 +119,14 @@ impl OrgStore for BackendStore {
             .collect())
     }
 
-    async fn team_roles_of_user(&self, user_id: i64) -> StoreResult<Vec<(i64, i64)>> {
+    async fn team_roles_of_user(&self, user_id: UserId) -> StoreResult<Vec<TeamRole>> {
         Ok(sqlx::query_as("select team_id, users_role_id from team_members where user_id = $1 order by team_id")
             .bind(user_id)
             .fetch_all(&mut *self.reader().await?)
             .await?)
     }
 
-    async fn org_by_id(&self, org_id: i64) -> StoreResult<Option<Org>> {
+    async fn org_by_id(&self, org_id: OrgId) -> StoreResult<Option<Org>> {
         let row: Option<Org> = sqlx::query_as(&format!("select {ORG_COLS} from organizations o where o.id = $1"))
             .bind(org_id)
             .fetch_optional(&mut *self.reader().await?)
@@ -133,7 +134,8 @@ impl OrgStore for BackendStore {
         Ok(row)
     }
 
-    async fn add_usage(&self, org_id: i64, at: DateTime<Utc>, a: UsageTotals, now: DateTime<Utc>) -> StoreResult<()> {
+    async fn add_usage(&self, org_id: OrgId, at: DateTime<Utc>, a: UsageTotals, now: DateTime<Utc>) -> StoreResult<()> {
+        let org_id = org_id.0;
         self.write(None, move |tx| Box::pin(book_usage(tx, org_id, at, a, now))).await
     }
 

@@ -7,12 +7,13 @@ use super::audit::record;
 use super::dialect::COLLATE_C;
 use super::{BackendStore, Conn};
 use crate::domain::audit as ev;
+use crate::domain::ids::{OrgId, RoleId, TeamId, UserId};
 use crate::domain::{roles, rules};
 use crate::grant::team_perms::{TeamDelete, TeamUserAddAndEdit};
 use crate::grant::{perms, Granted, TeamGranted};
 use crate::store::audit::NewEntry;
 use crate::store::backend::Backend;
-use crate::store::models::{NewTeam, Team};
+use crate::store::models::{NewTeam, Team, TeamMember, TeamRole};
 use crate::store::page::Page;
 use crate::store::{StoreError, StoreResult, TeamStore};
 use serde_json::json;
@@ -35,7 +36,7 @@ impl TeamStore for BackendStore {
         Ok(rows)
     }
 
-    async fn team(&self, team_id: i64) -> StoreResult<Option<Team>> {
+    async fn team(&self, team_id: TeamId) -> StoreResult<Option<Team>> {
         let row: Option<Team> = sqlx::query_as(&format!("select {TEAM_COLS} from teams where id = $1"))
             .bind(team_id)
             .fetch_optional(&mut *self.reader().await?)
@@ -53,7 +54,7 @@ impl TeamStore for BackendStore {
         self.write(Some(org_id), move |tx| Box::pin(remove_team(tx, org_id, user_id, team_id))).await
     }
 
-    async fn team_roles_in_org(&self, org_id: i64, user_id: i64) -> StoreResult<Vec<(i64, i64)>> {
+    async fn team_roles_in_org(&self, org_id: OrgId, user_id: UserId) -> StoreResult<Vec<TeamRole>> {
         Ok(sqlx::query_as(
             // `cross join` fixes SQLite's order: the organization's few teams first, then the member's row in each;
             // it would otherwise start from all the user's team memberships (100 000 of them in the benchmark).
@@ -67,7 +68,7 @@ impl TeamStore for BackendStore {
         .await?)
     }
 
-    async fn team_members(&self, team_id: i64) -> StoreResult<Vec<(i64, i64)>> {
+    async fn team_members(&self, team_id: TeamId) -> StoreResult<Vec<TeamMember>> {
         Ok(sqlx::query_as("select user_id, users_role_id from team_members where team_id = $1 order by user_id")
             .bind(team_id)
             .fetch_all(&mut *self.reader().await?)
@@ -77,10 +78,11 @@ impl TeamStore for BackendStore {
     async fn set_team_role(
         &self,
         g: &TeamGranted<TeamUserAddAndEdit>,
-        user_id: i64,
-        role: Option<i64>,
+        user_id: UserId,
+        role: Option<RoleId>,
         now: DateTime<Utc>,
     ) -> StoreResult<()> {
+        let (user_id, role) = (user_id.0, role.map(|r| r.0));
         let (org_id, by, team_id) = (g.org_id(), g.user_id(), g.team_id());
         self.write(Some(org_id), move |tx| Box::pin(put_team_role(tx, org_id, by, team_id, user_id, role, now))).await
     }

@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use sqlx::types::Json;
 
 use super::{BackendStore, Conn};
+use crate::domain::ids::UserId;
 use crate::store::backend::Backend;
 use crate::store::models::{NewUser, User};
 use crate::store::{StoreError, StoreResult, UserStore};
@@ -27,7 +28,7 @@ impl UserStore for BackendStore {
         self.write(None, move |conn| Box::pin(ensure(conn, u))).await
     }
 
-    async fn user_by_id(&self, id: i64) -> StoreResult<Option<User>> {
+    async fn user_by_id(&self, id: UserId) -> StoreResult<Option<User>> {
         let row: Option<User> = sqlx::query_as(&format!("select {USER_COLS} from users where id = $1"))
             .bind(id)
             .fetch_optional(&mut *self.reader().await?)
@@ -35,7 +36,13 @@ impl UserStore for BackendStore {
         Ok(row)
     }
 
-    async fn issue_token(&self, user_id: i64, digest: &str, scopes: &[String], now: DateTime<Utc>) -> StoreResult<i64> {
+    async fn issue_token(
+        &self,
+        user_id: UserId,
+        digest: &str,
+        scopes: &[String],
+        now: DateTime<Utc>,
+    ) -> StoreResult<i64> {
         let (digest, scopes) = (digest.to_owned(), scopes.to_vec());
         self.write(None, move |conn| {
             Box::pin(async move {
