@@ -9,6 +9,7 @@ use uuid::Uuid;
 use crate::auth;
 use crate::config::Config;
 use crate::domain::email::Email;
+use crate::domain::ids::{OrgId, UserId};
 use crate::domain::names::Name;
 use crate::domain::{countries, scopes, timezones};
 use crate::store::models::{NewUser, UsageTotals};
@@ -59,7 +60,7 @@ pub async fn bootstrap(store: &dyn Store, config: &Config) -> anyhow::Result<Opt
         })
         .await?;
     let scopes: Vec<String> = scopes::ADMIN.iter().map(|s| s.to_string()).collect();
-    match store.issue_token(user.id, &auth::digest(&token), &scopes, now).await {
+    match store.issue_token(UserId(user.id), &auth::digest(&token), &scopes, now).await {
         // Another node starting at the same moment stored the same configured token first.
         Err(StoreError::Conflict(_)) if !generated => return Ok(None),
         other => other?,
@@ -97,7 +98,7 @@ pub async fn users_add(
         })
         .await?;
     let token = auth::new_token();
-    store.issue_token(user.id, &auth::digest(&token), &scopes, now).await?;
+    store.issue_token(UserId(user.id), &auth::digest(&token), &scopes, now).await?;
     Ok(token)
 }
 
@@ -121,7 +122,7 @@ pub async fn usage_add(
     if [amounts.operations, amounts.data_transfer, amounts.centicredits].iter().any(|a| *a < 0) {
         bail!("usage amounts must not be negative");
     }
-    let org = store.org_by_id(org_id).await?.with_context(|| format!("organization {org_id} not found"))?;
+    let org = store.org_by_id(OrgId(org_id)).await?.with_context(|| format!("organization {org_id} not found"))?;
     let tz = timezones::by_id(org.timezone_id).map(|z| z.tz).unwrap_or(chrono_tz::UTC);
     let local = date.and_time(time.unwrap_or(NaiveTime::from_hms_opt(12, 0, 0).unwrap_or_default()));
     // A local time inside a DST gap does not exist; book it at the first instant after the gap.
@@ -136,7 +137,7 @@ pub async fn usage_add(
     if at > Utc::now() + chrono::Duration::days(1) {
         bail!("usage cannot be booked in the future");
     }
-    store.add_usage(org_id, at, amounts, Utc::now()).await?;
+    store.add_usage(OrgId(org_id), at, amounts, Utc::now()).await?;
     Ok(())
 }
 
@@ -150,7 +151,7 @@ pub async fn audit_export(
 ) -> anyhow::Result<u64> {
     use crate::api::audit::dto::AuditLogWithDetail;
     use crate::store::audit::{Query, Scope};
-    let tz = match store.org_by_id(org_id).await? {
+    let tz = match store.org_by_id(OrgId(org_id)).await? {
         Some(org) => timezones::by_id(org.timezone_id).map(|z| z.tz).unwrap_or(chrono_tz::UTC),
         None => chrono_tz::UTC,
     };

@@ -15,6 +15,7 @@ use crate::api::params::Params;
 use crate::api::reply::Reply;
 use crate::app::AppState;
 use crate::auth::{Caller, Scoped};
+use crate::domain::ids::UserId;
 use crate::domain::scopes::{OrgsRead, OrgsWrite, UserRead};
 use crate::error::{ApiError, ErrorBody, Result};
 use crate::grant::perms;
@@ -174,6 +175,6 @@ async fn list_my_invitations(
     State(state): State<AppState>,
     Scoped { caller, .. }: Scoped<UserRead>,
 ) -> Result<Reply<dto::OpenInvitations>> {
-    let open = state.store.open_invitations_of(caller.user.id, state.now()).await?;
+    let open = state.store.open_invitations_of(UserId(caller.user.id), state.now()).await?;
     Ok(Reply(dto::OpenInvitations { user_organization_invitations: open.into_iter().map(Into::into).collect() }))
 }

@@ -12,6 +12,7 @@ use crate::api::path::PathIds;
 use crate::api::reply::Reply;
 use crate::app::AppState;
 use crate::auth::Scoped;
+use crate::domain::ids::{OrgId, UserId};
 use crate::domain::roles::{self, Category, OrgPermission, ROLES, TEAM_PERMISSIONS};
 use crate::domain::scopes::{OrgRead, UserRead};
 use crate::error::{ApiError, ErrorBody, Result};
@@ -130,8 +131,8 @@ async fn check_team_permission(
     let has = if m.role.has_org(OrgPermission::AccessAllTeams) {
         true
     } else {
-        let mine = state.store.team_roles_in_org(m.org.id, m.caller.user.id).await?;
-        mine.iter().any(|(_, r)| roles::team_role(*r).is_some_and(|role| role.has_team(perm)))
+        let mine = state.store.team_roles_in_org(OrgId(m.org.id), UserId(m.caller.user.id)).await?;
+        mine.iter().any(|r| roles::team_role(r.users_role_id.0).is_some_and(|role| role.has_team(perm)))
     };
     Ok(Reply(dto::HasPermission { has_permission: has }))
 }
