@@ -128,7 +128,7 @@ async fn create_team(
                 transfer_limit: req.transfer_limit,
                 creator_id: m.caller.user.id,
                 now: state.now(),
-                max_teams: plan.license_i64("teams").unwrap_or(1),
+                max_teams: plan.license.teams(),
             },
         )
         .await?;

@@ -1,12 +1,12 @@
 //! The wire types of billing: the price list, payments, the subscription and the local checkout page.
 
 use serde::Serialize;
-use serde_json::{Map, Value};
 use utoipa::ToSchema;
 
 use crate::api::openapi::common::{params, CountryId, Email, Name, PgEcho, PriceId};
 use crate::api::params::Page;
 use crate::api::reply::timestamp;
+use crate::domain::plans::License;
 use crate::domain::plans::Price;
 use crate::store::models;
 
@@ -25,7 +25,7 @@ pub struct PlanPrice {
     currency: String,
     /// The plan's license.
     #[schema(value_type = Object)]
-    license: Map<String, Value>,
+    license: License,
 }
 
 impl From<&Price<'_>> for PlanPrice {
