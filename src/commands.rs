@@ -7,6 +7,7 @@ use chrono::{NaiveDate, NaiveTime, TimeZone, Utc};
 use uuid::Uuid;
 
 use crate::auth;
+use crate::cli::{OutboxFormat, OutboxStatus};
 use crate::config::Config;
 use crate::domain::email::Email;
 use crate::domain::ids::{OrgId, UserId};
@@ -39,7 +40,7 @@ pub async fn bootstrap(store: &dyn Store, config: &Config) -> anyhow::Result<Opt
     let email = Email::parse(&config.bootstrap_email).map_err(anyhow::Error::msg).context("ORGD_BOOTSTRAP_EMAIL")?;
     let (token, generated) = match &config.bootstrap_token {
         Some(t) => {
-            let u = Uuid::try_parse(t.trim()).context("ORGD_BOOTSTRAP_TOKEN must be a UUID")?;
+            let u = Uuid::try_parse(t.expose().trim()).context("ORGD_BOOTSTRAP_TOKEN must be a UUID")?;
             if u.get_version_num() != 4 {
                 bail!("ORGD_BOOTSTRAP_TOKEN must be a UUIDv4 (the official SDK sends other shapes as Bearer)");
             }
@@ -179,13 +180,13 @@ pub async fn audit_export(
 /// `orgd outbox list`: messages newest first, as a table or as JSON lines.
 pub async fn outbox_list(
     store: &dyn Store,
-    status: Option<&str>,
-    jsonl: bool,
+    status: Option<OutboxStatus>,
+    format: OutboxFormat,
     limit: i64,
     out: &mut (dyn std::io::Write + Send),
 ) -> anyhow::Result<()> {
-    let messages = store.outbox_list(status, limit.clamp(1, 100_000)).await?;
-    if jsonl {
+    let messages = store.outbox_list(status.map(OutboxStatus::as_str), limit.clamp(1, 100_000)).await?;
+    if format == OutboxFormat::Jsonl {
         for m in &messages {
             writeln!(out, "{}", m.to_json())?;
         }

@@ -154,7 +154,7 @@ async fn set_tfa_enforcement(
     if !state.config.tfa_enforcement_available {
         return Err(ApiError::FeatureUnavailable("TFA enforcement feature is not available".into()));
     }
-    if !state.plan(&m.org.plan).1.license_bool("tfaEnforcement") {
+    if !state.plan(&m.org.plan).1.license.tfa_enforcement() {
         return Err(ApiError::PaymentRequired("Upgrade your plan to use TFA enforcement feature".into()));
     }
     if enable && !m.caller.user.tfa_enabled {

@@ -68,7 +68,7 @@ async fn invite_user(
         hash: uuid::Uuid::new_v4().to_string(),
         now,
         expires_at: now + Duration::days(state.config.invitation_ttl_days),
-        max_users: plan.license_i64("users").unwrap_or(1),
+        max_users: plan.license.users(),
         mails_per_hour: state.config.invitations_per_hour,
     };
     let role = state.store.invite(&g, cmd).await?;

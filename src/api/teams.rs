@@ -123,7 +123,7 @@ async fn create_team(
                 transfer_limit: body.transfer_limit.into_inner().map(|n| n.0),
                 creator_id: m.caller.user.id,
                 now: state.now(),
-                max_teams: plan.license_i64("teams").unwrap_or(1),
+                max_teams: plan.license.teams(),
             },
         )
         .await?;

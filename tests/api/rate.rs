@@ -8,7 +8,7 @@ use crate::helpers::{assert_error, read, TestApp};
 
 async fn limited_app() -> TestApp {
     let now = Utc.with_ymd_and_hms(2026, 5, 5, 10, 0, 15).unwrap();
-    TestApp::spawn_at(now, |c| c.rate_limit = "on".into()).await
+    TestApp::spawn_at(now, |c| c.rate_limit = orgd::config::Switch::On).await
 }
 
 #[tokio::test]
@@ -83,7 +83,7 @@ async fn floods_without_credentials_are_limited_per_address() {
 #[tokio::test]
 async fn rate_limits_can_be_switched_off() {
     let now = Utc.with_ymd_and_hms(2026, 5, 5, 10, 0, 15).unwrap();
-    let app = TestApp::spawn_at(now, |c| c.rate_limit = "off".into()).await;
+    let app = TestApp::spawn_at(now, |c| c.rate_limit = orgd::config::Switch::Off).await;
     for _ in 0..40 {
         assert_eq!(app.get("/users/me", &app.admin).await.0, StatusCode::OK);
     }

@@ -1,0 +1,129 @@
+//! The typed values of settings: the enumerated ones (one spelling each, shared by clap, the TOML file and the
+//! environment) and the secret ones, whose `Debug` never shows them.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// An on/off setting (`--rate-limit`, `users tfa`), spelled `on` or `off` everywhere.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Switch {
+    On,
+    Off,
+}
+
+impl Switch {
+    pub fn is_on(self) -> bool {
+        self == Switch::On
+    }
+}
+
+/// `tls`: plain HTTP (HTTPS when `tls_cert` and `tls_key` are given) or HTTPS from a local CA.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum TlsSetting {
+    Off,
+    SelfSigned,
+}
+
+/// `log_format`: human-readable lines or one JSON object per line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// A secret setting (a token, a password). It has no `Display` and its `Debug` is redacted, so it cannot reach a
+/// log line or `print-config` by accident; `expose` is the one way to read it, where it is used.
+#[derive(Clone, PartialEq, Eq, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+impl From<&str> for Secret {
+    fn from(s: &str) -> Self {
+        Secret(s.to_string())
+    }
+}
+
+impl From<String> for Secret {
+    fn from(s: String) -> Self {
+        Secret(s)
+    }
+}
+
+/// A URL that may carry a password (`postgres://user:password@…`, `smtp://user:password@…`). It reads as the whole
+/// URL where it is used (it derefs to `str`); its `Debug` shows it with the password replaced by `***`.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct CredentialUrl(String);
+
+impl std::ops::Deref for CredentialUrl {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for CredentialUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&redact_url(&self.0), f)
+    }
+}
+
+impl From<&str> for CredentialUrl {
+    fn from(s: &str) -> Self {
+        CredentialUrl(s.to_string())
+    }
+}
+
+impl From<String> for CredentialUrl {
+    fn from(s: String) -> Self {
+        CredentialUrl(s)
+    }
+}
+
+/// Hides the password of a URL.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..s + 3], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_never_print() {
+        let token = Secret::from("3f1c2a9e-secret");
+        assert_eq!(format!("{token:?}"), "<redacted>");
+        assert_eq!(format!("{:?}", Some(token.clone())), "Some(<redacted>)");
+        assert_eq!(token.expose(), "3f1c2a9e-secret");
+        let url = CredentialUrl::from("postgres://u:secret@h:5432/db");
+        assert_eq!(format!("{url:?}"), "\"postgres://u:***@h:5432/db\"");
+        assert_eq!(&*url, "postgres://u:secret@h:5432/db");
+        assert_eq!(redact_url("sqlite://orgd.db"), "sqlite://orgd.db");
+    }
+}
