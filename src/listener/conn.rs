@@ -41,29 +41,36 @@ pub struct Shared {
 const H2_PENDING_ACCEPT_RESETS: usize = 20;
 const H2_LOCAL_ERROR_RESETS: usize = 1024;
 
+/// Serves one connection; the ticket holds its place under the caps until it closes.
 pub async fn run(shared: Arc<Shared>, stream: TcpStream, peer: SocketAddr, _ticket: Ticket) {
     let _ = stream.set_nodelay(true);
-    let header = shared.limits.header;
+    // Each stage is boxed only once it is reached, so that a connection still waiting for its first bytes (what
+    // an idle attacker holds) costs a small task rather than one sized for a TLS session or an HTTP connection.
     match &shared.tls {
-        None => {
-            // The header deadline counts from here: reading the first bytes is part of it.
-            let activity = Activity::new();
-            let mut stream = stream;
-            match tokio::time::timeout(header, sniff(&mut stream)).await {
-                Ok(Some((h2, seen))) => serve(&shared, Tracked::new(seen, stream, activity), h2, peer).await,
-                Ok(None) => {}
-                Err(_) => tracing::debug!(%peer, "closed: nothing sent within the header deadline"),
-            }
+        None => plain(&shared, stream, peer).await,
+        Some(acceptor) => Box::pin(tls(&shared, acceptor, stream, peer)).await,
+    }
+}
+
+async fn plain(shared: &Shared, mut stream: TcpStream, peer: SocketAddr) {
+    // The header deadline counts from here: reading the first bytes is part of it.
+    let activity = Activity::new();
+    match tokio::time::timeout(shared.limits.header, sniff(&mut stream)).await {
+        Ok(Some((h2, seen))) => Box::pin(serve(shared, Tracked::new(seen, stream, activity), h2, peer)).await,
+        Ok(None) => {}
+        Err(_) => tracing::debug!(%peer, "closed: nothing sent within the header deadline"),
+    }
+}
+
+async fn tls(shared: &Shared, acceptor: &TlsAcceptor, stream: TcpStream, peer: SocketAddr) {
+    match tokio::time::timeout(shared.limits.handshake, acceptor.accept(stream)).await {
+        Ok(Ok(tls)) => {
+            let h2 = tls.get_ref().1.alpn_protocol() == Some(b"h2");
+            // The header deadline counts from the end of the handshake, which had its own limit.
+            Box::pin(serve(shared, Tracked::new(Vec::new(), tls, Activity::new()), h2, peer)).await
         }
-        Some(acceptor) => match tokio::time::timeout(shared.limits.handshake, acceptor.accept(stream)).await {
-            Ok(Ok(tls)) => {
-                let h2 = tls.get_ref().1.alpn_protocol() == Some(b"h2");
-                // The header deadline counts from the end of the handshake, which had its own limit.
-                serve(&shared, Tracked::new(Vec::new(), tls, Activity::new()), h2, peer).await
-            }
-            Ok(Err(e)) => tracing::debug!(%peer, error = %e, "TLS handshake failed"),
-            Err(_) => tracing::debug!(%peer, "TLS handshake timed out"),
-        },
+        Ok(Err(e)) => tracing::debug!(%peer, error = %e, "TLS handshake failed"),
+        Err(_) => tracing::debug!(%peer, "TLS handshake timed out"),
     }
 }
 
