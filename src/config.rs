@@ -81,22 +81,19 @@ pub struct Config {
     pub mail_timeout_secs: u64,
     /// Invitation e-mails an organization may send per hour; more invites are refused with 429 (0: no bound).
     pub invitations_per_hour: i64,
-    /// Seconds a connection may take to send a request's complete headers, counted from the connection's start
-    /// (or the end of the previous request): silent and trickling clients are closed after it.
+    /// Seconds a connection has for a request's whole headers from its start (or the last answer), else closed.
     pub header_timeout_secs: u64,
     /// Seconds an open connection may stay without any traffic between requests (HTTP/2 in particular).
     pub keep_alive_timeout_secs: u64,
     /// Seconds a client may take to finish the TLS handshake.
     pub tls_handshake_timeout_secs: u64,
-    /// Open client connections above which new ones are closed at once; 0: derived from the descriptor limit.
+    /// Open connections above which new ones are closed at once; 0: derived from the descriptor limit.
     pub max_open_connections: u64,
-    /// Open connections one client address may hold; 0: a quarter of `max_open_connections`. Trusted proxies
-    /// are exempt.
+    /// Open connections one client address may hold (trusted proxies: no share); 0: a quarter of the total.
     pub max_connections_per_address: u64,
     /// HTTP/2 streams one connection may have open at once.
     pub http2_max_concurrent_streams: u32,
-    /// Comma-separated networks (CIDR or single addresses) of reverse proxies whose `X-Forwarded-For` is
-    /// believed; empty: none (the connection's address is the client's).
+    /// Comma-separated networks or addresses of proxies whose `X-Forwarded-For` is believed; empty: none.
     pub trusted_proxies: String,
     /// Requests per minute one client address may make to unauthenticated endpoints (invalid tokens included).
     pub public_per_address_per_minute: i64,
@@ -257,32 +254,24 @@ impl Config {
     }
 
     fn validate_connections(&self) -> anyhow::Result<()> {
-        let secs = [
-            ("header_timeout_secs", self.header_timeout_secs),
-            ("keep_alive_timeout_secs", self.keep_alive_timeout_secs),
-            ("tls_handshake_timeout_secs", self.tls_handshake_timeout_secs),
+        let at_least_one = [
+            ("header_timeout_secs", self.header_timeout_secs as i64),
+            ("keep_alive_timeout_secs", self.keep_alive_timeout_secs as i64),
+            ("tls_handshake_timeout_secs", self.tls_handshake_timeout_secs as i64),
+            ("http2_max_concurrent_streams", i64::from(self.http2_max_concurrent_streams)),
+            ("public_per_address_per_minute", self.public_per_address_per_minute),
+            ("public_per_account_per_minute", self.public_per_account_per_minute),
         ];
-        if let Some((name, _)) = secs.iter().find(|(_, v)| *v == 0) {
+        if let Some((name, _)) = at_least_one.iter().find(|(_, v)| *v < 1) {
             anyhow::bail!("{name} must be at least 1");
-        }
-        if self.http2_max_concurrent_streams == 0 {
-            anyhow::bail!("http2_max_concurrent_streams must be at least 1");
-        }
-        if self.public_per_address_per_minute < 1 || self.public_per_account_per_minute < 1 {
-            anyhow::bail!("public_per_address_per_minute and public_per_account_per_minute must be at least 1");
         }
         self.trusted_proxies()?;
         Ok(())
     }
 
-    /// The networks of `trusted_proxies`; a bare address is a network of one.
+    /// The networks of `trusted_proxies`.
     pub fn trusted_proxies(&self) -> anyhow::Result<Vec<ipnet::IpNet>> {
-        let parse = |s: &str| {
-            s.parse::<ipnet::IpNet>()
-                .or_else(|_| s.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
-                .map_err(|_| anyhow::anyhow!("trusted_proxies: '{s}' is neither an address nor a CIDR network"))
-        };
-        self.trusted_proxies.split(',').map(str::trim).filter(|s| !s.is_empty()).map(parse).collect()
+        crate::rate::address::parse_networks(&self.trusted_proxies)
     }
 
     /// How `serve` speaks: plain HTTP, HTTPS from the given files, or HTTPS from a local CA.
@@ -396,14 +385,8 @@ mod tests {
     }
 
     #[test]
-    fn trusted_proxies_parse() {
-        let c = Config { trusted_proxies: " 10.0.0.0/8, 192.168.1.7 ,::1".into(), ..Config::default() };
-        let nets = c.trusted_proxies().unwrap();
-        assert_eq!(nets.len(), 3);
-        assert!(nets[1].contains(&"192.168.1.7".parse::<std::net::IpAddr>().unwrap()));
-        assert!(Config::default().trusted_proxies().unwrap().is_empty());
-        let bad = Config { trusted_proxies: "10.0.0.0/33".into(), ..Config::default() };
-        assert!(bad.validate().is_err());
+    fn connection_settings_are_checked() {
+        assert!(Config { trusted_proxies: "10.0.0.0/33".into(), ..Config::default() }.validate().is_err());
         assert!(Config { header_timeout_secs: 0, ..Config::default() }.validate().is_err());
     }
 

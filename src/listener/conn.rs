@@ -40,6 +40,8 @@ pub struct Shared {
 /// them silently.
 const H2_PENDING_ACCEPT_RESETS: usize = 20;
 const H2_LOCAL_ERROR_RESETS: usize = 1024;
+/// HTTP/1.1 read buffer: a request line and header section past this get 431 from hyper.
+const H1_READ_BUFFER: usize = 64 * 1024;
 
 /// Serves one connection; the ticket holds its place under the caps until it closes.
 pub async fn run(shared: Arc<Shared>, stream: TcpStream, peer: SocketAddr, _ticket: Ticket) {
@@ -99,7 +101,9 @@ where
         watch(builder.serve_connection(io, service), shared, &activity).await;
     } else {
         let mut builder = http1::Builder::new();
-        builder.timer(TokioTimer::new()).header_read_timeout(limits.header);
+        // The read buffer bounds what a connection may make orgd hold while its headers arrive (hyper's default is
+        // ~400 KiB; the router refuses more than 32 KiB of headers and 8 KiB of target anyway).
+        builder.timer(TokioTimer::new()).header_read_timeout(limits.header).max_buf_size(H1_READ_BUFFER);
         watch(builder.serve_connection(io, service), shared, &activity).await;
     }
 }

@@ -17,6 +17,16 @@ pub fn client_ip(parts: &Parts, state: &AppState) -> Option<IpAddr> {
     Some(resolve(peer, forwarded, &trusted))
 }
 
+/// Comma-separated networks (CIDR) or addresses (a network of one), as `trusted_proxies` gives them.
+pub fn parse_networks(list: &str) -> anyhow::Result<Vec<ipnet::IpNet>> {
+    let parse = |s: &str| {
+        s.parse::<ipnet::IpNet>()
+            .or_else(|_| s.parse::<IpAddr>().map(ipnet::IpNet::from))
+            .map_err(|_| anyhow::anyhow!("trusted_proxies: '{s}' is neither an address nor a CIDR network"))
+    };
+    list.split(',').map(str::trim).filter(|s| !s.is_empty()).map(parse).collect()
+}
+
 /// The client behind `peer` given the `X-Forwarded-For` header lines (in order) and the trusted networks.
 pub fn resolve<'a>(peer: IpAddr, forwarded: impl Iterator<Item = &'a str>, trusted: &[ipnet::IpNet]) -> IpAddr {
     let is_trusted = |ip: &IpAddr| trusted.iter().any(|net| net.contains(ip));
@@ -42,6 +52,15 @@ mod tests {
 
     fn ip(s: &str) -> IpAddr {
         s.parse().unwrap()
+    }
+
+    #[test]
+    fn networks_parse() {
+        let nets = parse_networks(" 10.0.0.0/8, 192.168.1.7 ,::1").unwrap();
+        assert_eq!(nets.len(), 3);
+        assert!(nets[1].contains(&ip("192.168.1.7")) && !nets[1].contains(&ip("192.168.1.8")));
+        assert!(parse_networks("").unwrap().is_empty());
+        assert!(parse_networks("10.0.0.0/33").is_err() && parse_networks("proxy.local").is_err());
     }
 
     #[test]
