@@ -38,28 +38,38 @@ pub fn default_cap(nofile: u64, db_connections: u32) -> usize {
     nofile.saturating_sub(reserve).max(16) as usize
 }
 
+/// How long without a like event ends a run: at the cap, refusals and admissions alternate while an attack
+/// lasts, and that must stay one run (one line) rather than two lines per connection.
+const QUIET: Duration = Duration::from_secs(1);
+
 /// Logs the first of a run of like events and, when the run is over, how many there were.
 pub struct Burst {
     what: &'static str,
     since: Option<Instant>,
+    last: Instant,
     count: u64,
 }
 
 impl Burst {
     pub fn new(what: &'static str) -> Burst {
-        Burst { what, since: None, count: 0 }
+        Burst { what, since: None, last: Instant::now(), count: 0 }
     }
 
     pub fn event(&mut self, detail: &dyn Display) {
+        self.over();
         if self.since.is_none() {
             tracing::warn!(detail = %detail, "{}", self.what);
             self.since = Some(Instant::now());
         }
         self.count += 1;
+        self.last = Instant::now();
     }
 
-    /// The run ended (an accept or an admission succeeded).
+    /// Something went right (an accept, an admission): the run ends if it has been quiet for a while.
     pub fn over(&mut self) {
+        if self.last.elapsed() < QUIET {
+            return;
+        }
         if let Some(since) = self.since.take() {
             let secs = since.elapsed().as_secs_f64();
             tracing::warn!(times = self.count, secs, "over: {}", self.what);
@@ -79,5 +89,17 @@ mod tests {
         assert_eq!(default_cap(1_048_576, 8), 1_048_576 - 104_857);
         assert_eq!(default_cap(50, 8), 16);
         assert!(current_limit() >= 16);
+    }
+
+    #[test]
+    fn a_run_ends_only_after_a_quiet_second() {
+        let mut b = Burst::new("test");
+        b.event(&"a");
+        b.over();
+        b.event(&"b");
+        assert_eq!(b.count, 2, "one run");
+        b.last -= QUIET;
+        b.over();
+        assert!(b.since.is_none() && b.count == 0);
     }
 }
