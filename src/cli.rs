@@ -63,6 +63,9 @@ pub struct ServeArgs {
     /// The address people reach orgd at, used in e-mailed links (default: from the zone).
     #[arg(long, global = true, env = "ORGD_PUBLIC_URL")]
     pub public_url: Option<String>,
+    /// Comma-separated networks of reverse proxies whose X-Forwarded-For is believed (default: none).
+    #[arg(long, global = true, env = "ORGD_TRUSTED_PROXIES")]
+    pub trusted_proxies: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -245,6 +248,7 @@ impl Cli {
         put("smtp_url", &self.serve.smtp_url);
         put("mail_from", &self.serve.mail_from);
         put("public_url", &self.serve.public_url);
+        put("trusted_proxies", &self.serve.trusted_proxies);
         // The enumerated flags go in as they are spelled in the file, so one deserializer reads every layer.
         if let Some(v) = self.serve.rate_limit {
             m.insert("rate_limit".into(), serde_json::to_value(v).unwrap_or_default());

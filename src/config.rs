@@ -11,7 +11,7 @@ use crate::domain::plans::Catalogue;
 use crate::tls;
 
 mod values;
-pub use values::{redact_url, CredentialUrl, LogFormat, Secret, Switch, TlsSetting};
+pub use values::{redact_url, CredentialUrl, LogFormat, Networks, Secret, Switch, TlsSetting};
 
 /// Secrets are `Secret` (never printed) or `CredentialUrl` (printed without the password), so the derived `Debug`
 /// is what `print-config` shows. Secrets are not serialized: they have no default to layer under the others.
@@ -87,6 +87,24 @@ pub struct Config {
     pub mail_timeout_secs: u64,
     /// Invitation e-mails an organization may send per hour; more invites are refused with 429 (0: no bound).
     pub invitations_per_hour: i64,
+    /// Seconds a connection has for a request's whole headers from its start (or the last answer), else closed.
+    pub header_timeout_secs: u64,
+    /// Seconds an open connection may stay without any traffic between requests (HTTP/2 in particular).
+    pub keep_alive_timeout_secs: u64,
+    /// Seconds a client may take to finish the TLS handshake.
+    pub tls_handshake_timeout_secs: u64,
+    /// Open connections above which new ones are closed at once; 0: derived from the descriptor limit.
+    pub max_open_connections: u64,
+    /// Open connections one client address may hold (trusted proxies: no share); 0: a quarter of the total.
+    pub max_connections_per_address: u64,
+    /// HTTP/2 streams one connection may have open at once.
+    pub http2_max_concurrent_streams: u32,
+    /// Comma-separated networks or addresses of proxies whose `X-Forwarded-For` is believed; empty: none.
+    pub trusted_proxies: Networks,
+    /// Requests per minute one client address may make to unauthenticated endpoints (invalid tokens included).
+    pub public_per_address_per_minute: i64,
+    /// Attempts per minute on one account through unauthenticated endpoints (sign-in, password reset).
+    pub public_per_account_per_minute: i64,
 }
 
 impl Default for Config {
@@ -125,6 +143,15 @@ impl Default for Config {
             mail_poll_interval_ms: 2_000,
             mail_timeout_secs: 30,
             invitations_per_hour: 100,
+            header_timeout_secs: 10,
+            keep_alive_timeout_secs: 60,
+            tls_handshake_timeout_secs: 10,
+            max_open_connections: 0,
+            max_connections_per_address: 0,
+            http2_max_concurrent_streams: 100,
+            trusted_proxies: Networks::default(),
+            public_per_address_per_minute: 120,
+            public_per_account_per_minute: 10,
         }
     }
 }
@@ -157,6 +184,7 @@ impl Config {
         }
         self.tls_mode()?;
         self.validate_mail()?;
+        self.validate_connections()?;
         Ok(())
     }
 
@@ -179,6 +207,21 @@ impl Config {
         }
         if self.invitations_per_hour < 0 {
             anyhow::bail!("invitations_per_hour must be 0 (no bound) or more");
+        }
+        Ok(())
+    }
+
+    fn validate_connections(&self) -> anyhow::Result<()> {
+        let at_least_one = [
+            ("header_timeout_secs", self.header_timeout_secs as i64),
+            ("keep_alive_timeout_secs", self.keep_alive_timeout_secs as i64),
+            ("tls_handshake_timeout_secs", self.tls_handshake_timeout_secs as i64),
+            ("http2_max_concurrent_streams", i64::from(self.http2_max_concurrent_streams)),
+            ("public_per_address_per_minute", self.public_per_address_per_minute),
+            ("public_per_account_per_minute", self.public_per_account_per_minute),
+        ];
+        if let Some((name, _)) = at_least_one.iter().find(|(_, v)| *v < 1) {
+            anyhow::bail!("{name} must be at least 1");
         }
         Ok(())
     }
@@ -301,6 +344,11 @@ mod tests {
         }
         let named = Config { mail_from: "orgd <orgd@example.com>".into(), ..Config::default() };
         assert!(named.validate().is_ok());
+    }
+
+    #[test]
+    fn connection_settings_are_checked() {
+        assert!(Config { header_timeout_secs: 0, ..Config::default() }.validate().is_err());
     }
 
     #[test]

@@ -19,7 +19,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("errors", &["error"]),
     ("application", &["app", "auth", "access", "rate", "config", "tls", "metrics", "drain", "mail", "telemetry"]),
     ("HTTP", &["api", "console"]),
-    ("router", &["router"]),
+    ("router", &["router", "listener"]),
     ("process", &["main", "lib", "cli", "server", "commands", "backup", "retention"]),
 ];
 

@@ -2,6 +2,8 @@
 //! environment) and the secret ones, whose `Debug` never shows them.
 
 use std::fmt;
+use std::net::IpAddr;
+use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
@@ -111,9 +113,60 @@ pub fn redact_url(url: &str) -> String {
     }
 }
 
+/// Networks (`trusted_proxies`): CIDR networks or single addresses, comma-separated in a flag, the environment or
+/// the file. Parsed once, when the settings load, so a bad entry stops the start and no request parses it again.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Networks(Vec<ipnet::IpNet>);
+
+impl Networks {
+    pub fn contains(&self, ip: &IpAddr) -> bool {
+        self.0.iter().any(|net| net.contains(ip))
+    }
+}
+
+impl FromStr for Networks {
+    type Err = String;
+
+    fn from_str(list: &str) -> Result<Networks, String> {
+        let parse = |s: &str| {
+            s.parse::<ipnet::IpNet>()
+                .or_else(|_| s.parse::<IpAddr>().map(ipnet::IpNet::from))
+                .map_err(|_| format!("trusted_proxies: '{s}' is neither an address nor a CIDR network"))
+        };
+        list.split(',').map(str::trim).filter(|s| !s.is_empty()).map(parse).collect::<Result<_, _>>().map(Networks)
+    }
+}
+
+impl<'de> Deserialize<'de> for Networks {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Networks, D::Error> {
+        String::deserialize(d)?.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+impl Serialize for Networks {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&self.0.iter().map(ToString::to_string).collect::<Vec<_>>().join(","))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn networks_parse() {
+        let nets: Networks = " 10.0.0.0/8, 192.168.1.7 ,::1".parse().unwrap();
+        assert_eq!(nets.0.len(), 3);
+        assert!(nets.contains(&ip("192.168.1.7")) && !nets.contains(&ip("192.168.1.8")));
+        assert!(nets.contains(&ip("10.1.2.3")) && nets.contains(&ip("::1")));
+        assert_eq!(Networks::from_str("").unwrap(), Networks::default());
+        assert!("10.0.0.0/33".parse::<Networks>().is_err() && "proxy.local".parse::<Networks>().is_err());
+        assert_eq!(serde_json::to_value(&nets).unwrap(), "10.0.0.0/8,192.168.1.7/32,::1/128");
+    }
 
     #[test]
     fn secrets_never_print() {
