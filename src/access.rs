@@ -9,6 +9,7 @@ use axum::http::request::Parts;
 
 use crate::app::AppState;
 use crate::auth::{Caller, Scoped};
+use crate::domain::ids::{OrgId, UserId};
 use crate::domain::permissions::Grants;
 use crate::domain::roles::{self, Category};
 use crate::domain::scopes::Requirement;
@@ -66,8 +67,8 @@ impl<S: Requirement> OrgMember<S> {
             return Ok(Vec::new());
         }
         let mut out = Vec::new();
-        for (team_id, role_id) in state.store.team_roles_in_org(self.org.id, self.caller.user.id).await? {
-            out.push((team_id, grants(state, self.org.id, role_id, Category::Team).await?));
+        for r in state.store.team_roles_in_org(OrgId(self.org.id), UserId(self.caller.user.id)).await? {
+            out.push((r.team_id.0, grants(state, self.org.id, r.users_role_id.0, Category::Team).await?));
         }
         Ok(out)
     }
@@ -97,7 +98,7 @@ impl<S: Requirement> FromRequestParts<AppState> for OrgMember<S> {
 
 /// Resolves the caller's active role in an organization: 404 if it does not exist, 403 if they are not in it.
 pub async fn member_of(state: &AppState, caller: &Caller, org_id: i64) -> Result<(Org, Arc<Grants>), ApiError> {
-    match state.store.org_access(org_id, caller.user.id).await? {
+    match state.store.org_access(OrgId(org_id), UserId(caller.user.id)).await? {
         OrgAccess::NoSuchOrg => Err(ApiError::NotFound(format!("Organization {org_id} not found."))),
         OrgAccess::Stranger => {
             Err(ApiError::Forbidden("Access denied. You are not a member of this organization.".into()))

@@ -3,7 +3,7 @@
 
 use std::marker::PhantomData;
 
-use axum::extract::{ConnectInfo, FromRequestParts, RawPathParams};
+use axum::extract::{FromRequestParts, RawPathParams};
 use axum::http::{header, request::Parts};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -78,7 +78,7 @@ pub async fn caller(parts: &mut Parts, state: &AppState) -> Result<Caller, ApiEr
 /// The token's caller, counting only a failure (against the client address): for the MCP endpoint, whose tool
 /// calls are counted as the REST requests they make.
 pub async fn identify(parts: &Parts, state: &AppState) -> Result<Caller, ApiError> {
-    let ip = parts.extensions.get::<ConnectInfo<crate::app::Peer>>().map(|c| c.0 .0.ip());
+    let ip = rate::address::client_ip(parts, state);
     let found = match parse_header(parts) {
         Ok(token) => state
             .store
@@ -90,7 +90,7 @@ pub async fn identify(parts: &Parts, state: &AppState) -> Result<Caller, ApiErro
     let auth = match found {
         Ok(a) => a,
         Err(e) => {
-            rate::check_anonymous(state, ip)?;
+            rate::public::check(state, rate::public::Surface::InvalidToken, ip, None)?;
             return Err(e);
         }
     };

@@ -13,6 +13,7 @@ pub mod domain;
 pub mod drain;
 pub mod error;
 pub mod grant;
+pub mod listener;
 pub mod mail;
 pub mod mcp;
 pub mod metrics;
@@ -25,4 +26,4 @@ pub mod telemetry;
 pub mod tls;
 
 pub use app::AppState;
-pub use router::{build_router, serve};
+pub use router::{build_router, serve, serve_with};

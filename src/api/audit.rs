@@ -14,6 +14,7 @@ use crate::api::reply::Reply;
 use crate::app::AppState;
 use crate::auth::Scoped;
 use crate::domain::audit as events;
+use crate::domain::ids::{OrgId, TeamId};
 use crate::domain::scopes::OrgsRead;
 use crate::domain::timezones;
 use crate::error::{parse_id, ApiError, ErrorBody, Result, SubError};
@@ -40,8 +41,11 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// The team and the caller's membership of its organization, once the caller may read the team's log.
 async fn team_reader(state: &AppState, scoped: Scoped<OrgsRead>, path: &PathIds) -> Result<(i64, Org)> {
     let team_id = path.id("teamId")?;
-    let team =
-        state.store.team(team_id).await?.ok_or_else(|| ApiError::NotFound(format!("Team {team_id} not found.")))?;
+    let team = state
+        .store
+        .team(TeamId(team_id))
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("Team {team_id} not found.")))?;
     let m = OrgMember::resolve(state, scoped, team.organization_id).await?;
     if m.require::<perms::OrganizationEdit>().is_err() {
         m.require_team::<TeamUserAddAndEdit>(state, &team).await?;
@@ -161,7 +165,7 @@ async fn get_log_entry(
     m.require::<perms::OrganizationEdit>()?;
     let uuid = audit::normalize_uuid(path.raw("uuid"))
         .ok_or_else(|| ApiError::field("uuid", "uuid must be 32 hexadecimal digits, with or without dashes"))?;
-    let found = state.store.audit_entry(m.org.id, &uuid).await?;
+    let found = state.store.audit_entry(OrgId(m.org.id), &uuid).await?;
     let e = found.ok_or_else(|| ApiError::NotFound(format!("Audit log entry {uuid} not found.")))?;
     Ok(Reply(dto::AuditLogDetail::from(&e)))
 }

@@ -122,9 +122,9 @@ fn plan_change(state: &AppState, kind: PlanChangeKind, price: &Price<'_>, type_n
         customer: None,
         coupon_code: None,
         checkout_session: None,
-        max_teams: price.plan.license_i64("teams").unwrap_or(1),
-        max_users: price.plan.license_i64("users").unwrap_or(1),
-        tfa_allowed: price.plan.license_bool("tfaEnforcement"),
+        max_teams: price.plan.license.teams(),
+        max_users: price.plan.license.users(),
+        tfa_allowed: price.plan.license.tfa_enforcement(),
         now,
     }
 }

@@ -27,7 +27,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 /// Whether the organization's plan licenses custom roles (`license.customRoles`).
 pub fn licensed(state: &AppState, org: &Org) -> bool {
-    state.plan(&org.plan).1.license_bool("customRoles")
+    state.plan(&org.plan).1.license.custom_roles()
 }
 
 /// Whether the role `role_id` may be given in `org` as a role of `category`, or the message of the field's 400:

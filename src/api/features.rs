@@ -16,6 +16,7 @@ use crate::api::reply::Reply;
 use crate::app::AppState;
 use crate::auth::Scoped;
 use crate::domain::features;
+use crate::domain::ids::TeamId;
 use crate::domain::scopes::{FeatureControlsWrite, OrgRead, OrgsRead, OrgsWrite};
 use crate::error::{ApiError, ErrorBody, Result};
 use crate::grant::perms;
@@ -93,7 +94,8 @@ async fn list_team_feature_controls(
     q: Params,
 ) -> Result<Reply<dto::FeatureControls>> {
     let id = path.id("teamId")?;
-    let team = state.store.team(id).await?.ok_or_else(|| ApiError::NotFound(format!("Team {id} not found.")))?;
+    let team =
+        state.store.team(TeamId(id)).await?.ok_or_else(|| ApiError::NotFound(format!("Team {id} not found.")))?;
     let m = OrgMember::resolve(&state, scoped, team.organization_id).await?;
     feature_controls(&state, &m.view()?, &q).await
 }
@@ -152,7 +154,7 @@ async fn set_tfa_enforcement(
     if !state.config.tfa_enforcement_available {
         return Err(ApiError::FeatureUnavailable("TFA enforcement feature is not available".into()));
     }
-    if !state.plan(&m.org.plan).1.license_bool("tfaEnforcement") {
+    if !state.plan(&m.org.plan).1.license.tfa_enforcement() {
         return Err(ApiError::PaymentRequired("Upgrade your plan to use TFA enforcement feature".into()));
     }
     if enable && !m.caller.user.tfa_enabled {

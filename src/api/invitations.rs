@@ -16,6 +16,7 @@ use crate::api::params::Params;
 use crate::api::reply::Reply;
 use crate::app::AppState;
 use crate::auth::{Caller, Scoped};
+use crate::domain::ids::UserId;
 use crate::domain::roles::Category;
 use crate::domain::scopes::{OrgsRead, OrgsWrite, UserRead};
 use crate::error::{ApiError, ErrorBody, Result};
@@ -72,7 +73,7 @@ async fn invite_user(
         hash: uuid::Uuid::new_v4().to_string(),
         now,
         expires_at: now + Duration::days(state.config.invitation_ttl_days),
-        max_users: plan.license_i64("users").unwrap_or(1),
+        max_users: plan.license.users(),
         mails_per_hour: state.config.invitations_per_hour,
     };
     let role = state.store.invite(&g, cmd).await?;
@@ -179,6 +180,6 @@ async fn list_my_invitations(
     State(state): State<AppState>,
     Scoped { caller, .. }: Scoped<UserRead>,
 ) -> Result<Reply<dto::OpenInvitations>> {
-    let open = state.store.open_invitations_of(caller.user.id, state.now()).await?;
+    let open = state.store.open_invitations_of(UserId(caller.user.id), state.now()).await?;
     Ok(Reply(dto::OpenInvitations { user_organization_invitations: open.into_iter().map(Into::into).collect() }))
 }

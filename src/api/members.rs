@@ -16,6 +16,7 @@ use crate::api::path::PathIds;
 use crate::api::reply::Reply;
 use crate::app::AppState;
 use crate::auth::Scoped;
+use crate::domain::ids::{RoleId, UserId};
 use crate::domain::roles::{self, Category};
 use crate::domain::scopes::{OrgRead, OrgsRead, UserRead, UserWrite};
 use crate::error::{ApiError, ErrorBody, Result};
@@ -139,14 +140,14 @@ async fn list_user_roles(
     let user_id = path.id("userId")?;
     let cols = q.cols(&COLUMNS)?;
     let now = state.now();
-    if state.store.user_by_id(user_id).await?.is_none() {
+    if state.store.user_by_id(UserId(user_id)).await?.is_none() {
         return Err(ApiError::NotFound(format!("User {user_id} not found.")));
     }
-    let theirs = state.store.user_roles(user_id).await?;
+    let theirs = state.store.user_roles(UserId(user_id)).await?;
     let visible: Vec<&MemberRole> = if user_id == caller.user.id {
         theirs.iter().collect()
     } else {
-        let mine = state.store.memberships_of_user(caller.user.id).await?;
+        let mine = state.store.memberships_of_user(UserId(caller.user.id)).await?;
         let shared: Vec<&MemberRole> =
             theirs.iter().filter(|r| mine.iter().any(|m| m.organization_id == r.organization_id)).collect();
         if shared.is_empty() {
@@ -189,8 +190,8 @@ async fn set_or_remove_member_role(
     let role = body.users_role_id.into_inner().map(|r| r.0);
     let now = state.now();
     let out = match role {
-        Some(role) => state.store.set_org_role(&g, user_id, role).await?,
-        None => state.store.remove_member(&g, user_id).await?,
+        Some(role) => state.store.set_org_role(&g, UserId(user_id), RoleId(role)).await?,
+        None => state.store.remove_member(&g, UserId(user_id)).await?,
     };
     Ok(Reply(dto::MemberRoleChanged { user_organization_role: dto::MemberRole::at(&out, now) }))
 }
@@ -203,7 +204,7 @@ async fn hand_over_ownership<S: crate::domain::scopes::Requirement>(
 ) -> Result<Reply<dto::Transferred>> {
     let g = m.owner()?;
     let now = state.now();
-    let [new, old] = state.store.transfer_ownership(&g, to, now).await?;
+    let [new, old] = state.store.transfer_ownership(&g, UserId(to), now).await?;
     state.mail_queued("new Owner", g.org_id());
     let roles = vec![dto::MemberRole::at(&new, now), dto::MemberRole::at(&old, now)];
     Ok(Reply(dto::Transferred { user_organization_roles: roles }))
@@ -293,7 +294,7 @@ async fn list_organization_users(
     let cols = q.cols(&USER_COLUMNS)?;
     let page = q.page(&USER_PAGE)?;
     let m = OrgMember::resolve(&state, scoped, org_id).await?;
-    let users = state.store.org_users(&m.view()?, role, &page).await?;
+    let users = state.store.org_users(&m.view()?, role.map(RoleId), &page).await?;
     let list = users.iter().map(|u| USER_COLUMNS.select(&dto::OrgUser::from(PublicUser::from(u)), cols.as_deref()));
     Ok(Reply(dto::UserList { users: list.collect(), pg: page }))
 }

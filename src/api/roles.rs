@@ -13,6 +13,7 @@ use crate::api::path::PathIds;
 use crate::api::reply::Reply;
 use crate::app::AppState;
 use crate::auth::Scoped;
+use crate::domain::ids::TeamId;
 use crate::domain::permissions;
 use crate::domain::roles::{self, Category, ROLES, TEAM_PERMISSIONS};
 use crate::domain::scopes::{OrgRead, UserRead};
@@ -88,7 +89,7 @@ async fn custom_roles_for(state: &AppState, scoped: Scoped<UserRead>, q: &Params
         (None, Some(t)) => {
             state
                 .store
-                .team(t)
+                .team(TeamId(t))
                 .await?
                 .ok_or_else(|| ApiError::NotFound(format!("Team {t} not found.")))?
                 .organization_id

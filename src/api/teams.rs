@@ -13,6 +13,7 @@ use crate::api::path::PathIds;
 use crate::api::reply::Reply;
 use crate::app::AppState;
 use crate::auth::Scoped;
+use crate::domain::ids::{RoleId, TeamId, UserId};
 use crate::domain::roles::{self, Category};
 use crate::domain::scopes::{TeamsRead, TeamsWrite, UserWrite};
 use crate::error::{ApiError, ErrorBody, Result};
@@ -61,8 +62,11 @@ async fn team_and_member<S: crate::domain::scopes::Requirement>(
     scoped: Scoped<S>,
     team_id: i64,
 ) -> Result<(Team, OrgMember<S>)> {
-    let team =
-        state.store.team(team_id).await?.ok_or_else(|| ApiError::NotFound(format!("Team {team_id} not found.")))?;
+    let team = state
+        .store
+        .team(TeamId(team_id))
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("Team {team_id} not found.")))?;
     let m = OrgMember::resolve(state, scoped, team.organization_id).await?;
     Ok((team, m))
 }
@@ -120,7 +124,7 @@ async fn create_team(
                 transfer_limit: body.transfer_limit.into_inner().map(|n| n.0),
                 creator_id: m.caller.user.id,
                 now: state.now(),
-                max_teams: plan.license_i64("teams").unwrap_or(1),
+                max_teams: plan.license.teams(),
             },
         )
         .await?;
@@ -199,12 +203,11 @@ async fn list_team_members(
 ) -> Result<Reply<dto::TeamRoles>> {
     let (team, m) = team_and_member(&state, scoped, path.id("teamId")?).await?;
     m.view()?;
-    let list = state.store.team_members(team.id).await?.into_iter().map(|(user_id, users_role_id)| dto::TeamRole {
-        user_id,
-        team_id: team.id,
-        users_role_id,
-        changeable: true,
-    });
+    let members = state.store.team_members(TeamId(team.id)).await?;
+    let list = members
+        .into_iter()
+        .map(|m| (m.user_id.0, m.users_role_id.0))
+        .map(|(user_id, users_role_id)| dto::TeamRole { user_id, team_id: team.id, users_role_id, changeable: true });
     Ok(Reply(dto::TeamRoles { user_team_roles: list.collect() }))
 }
 
@@ -236,7 +239,7 @@ async fn set_or_remove_team_role(
     problems.finish()?;
     let role = body.users_role_id.into_inner().map(|r| r.0);
     let g = m.require_team::<TeamUserAddAndEdit>(&state, &team).await?;
-    state.store.set_team_role(&g, user_id, role, state.now()).await?;
+    state.store.set_team_role(&g, UserId(user_id), role.map(RoleId), state.now()).await?;
     Ok(Reply(dto::TeamRoleChanged {
         user_team_role: dto::TeamRoleChange { user_id, team_id: team.id, users_role_id: role, changeable: true },
     }))

@@ -39,7 +39,7 @@ fn is_system(name: &str) -> bool {
 
 /// Custom variables exist only on plans whose license has `customVariables`; elsewhere they are 404, as in Make.
 fn licensed<S: crate::domain::scopes::Requirement>(state: &AppState, m: &OrgMember<S>) -> Result<()> {
-    if state.plan(&m.org.plan).1.license_bool("customVariables") {
+    if state.plan(&m.org.plan).1.license.custom_variables() {
         Ok(())
     } else {
         Err(ApiError::NotFound("Custom variables are not available on this organization's plan.".into()))

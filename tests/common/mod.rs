@@ -45,7 +45,11 @@ impl Drop for Process {
 
 /// Starts `orgd serve` on 127.0.0.1:0 with `env` (no inherited `ORGD_*` settings) and waits until it listens.
 pub fn serve(env: &[(&str, &str)]) -> Process {
-    let mut cmd = Command::new(BIN);
+    serve_command(Command::new(BIN), env)
+}
+
+/// [`serve`] through `cmd`, a command that ends up running [`BIN`] (e.g. a shell that sets limits first).
+pub fn serve_command(mut cmd: Command, env: &[(&str, &str)]) -> Process {
     for (k, _) in std::env::vars().filter(|(k, _)| k.starts_with("ORGD_")) {
         cmd.env_remove(k);
     }

@@ -1,7 +1,7 @@
 //! The wire types of billing: the price list, payments, the subscription and the local checkout page.
 
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use serde_json::Value;
 use utoipa::ToSchema;
 
 use crate::api::body::{FromField, Optional, Required};
@@ -11,6 +11,7 @@ use crate::api::reply::timestamp;
 use crate::domain::countries;
 use crate::domain::email;
 use crate::domain::names;
+use crate::domain::plans::License;
 use crate::domain::plans::Price;
 use crate::store::models;
 
@@ -29,7 +30,7 @@ pub struct PlanPrice {
     currency: String,
     /// The plan's license.
     #[schema(value_type = Object)]
-    license: Map<String, Value>,
+    license: License,
 }
 
 impl From<&Price<'_>> for PlanPrice {

@@ -163,41 +163,16 @@ impl FromField for MemberRoleId {
 projectable! {
 /// A user of an organization (`GET /users`); with `cols[]` only the selected keys are present.
 #[derive(Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
 pub struct OrgUser {
-    id: i64,
-    name: String,
-    email: String,
-    language: String,
-    timezone_id: i64,
-    locale_id: i64,
-    country_id: i64,
-    #[schema(value_type = Object)]
-    features: serde_json::Map<String, serde_json::Value>,
-    avatar: String,
-    #[schema(value_type = Option<String>)]
-    last_login: Option<String>,
-    timezone: &'static str,
-    locale: &'static str,
+    #[serde(flatten)]
+    #[schema(schema_with = PublicUser::columns)]
+    user: PublicUser,
 }
 }
 
 impl From<PublicUser> for OrgUser {
-    fn from(u: PublicUser) -> Self {
-        OrgUser {
-            id: u.id,
-            name: u.name,
-            email: u.email,
-            language: u.language,
-            timezone_id: u.timezone_id,
-            locale_id: u.locale_id,
-            country_id: u.country_id,
-            features: u.features,
-            avatar: u.avatar,
-            last_login: u.last_login,
-            timezone: u.timezone,
-            locale: u.locale,
-        }
+    fn from(user: PublicUser) -> Self {
+        OrgUser { user }
     }
 }
 
@@ -262,6 +237,17 @@ pub struct PublicUser {
     /// The IANA name of the user's timezone.
     pub(crate) timezone: &'static str,
     pub(crate) locale: &'static str,
+}
+
+impl PublicUser {
+    /// The schema of these fields where a `cols[]` selection may leave any of them out: none is required.
+    pub(crate) fn columns() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+        let mut schema = PublicUser::schema();
+        if let utoipa::openapi::RefOr::T(utoipa::openapi::Schema::Object(object)) = &mut schema {
+            object.required.clear();
+        }
+        schema
+    }
 }
 
 impl From<&User> for PublicUser {

@@ -40,7 +40,7 @@ pub struct Organization {
     /// The plan's license; `null` for an organization of another zone.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<Object>)]
-    pub(super) license: Option<Map<String, Value>>,
+    pub(super) license: Option<crate::domain::plans::License>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(super) service_name: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -1,21 +1,22 @@
-// Custom roles: an organization's own roles and their permission sets.
+//! Custom roles: an organization's own roles and their permission sets.
 
 use async_trait::async_trait;
 use serde_json::json;
 use sqlx::types::Json;
 
 use super::audit::record;
-use super::{Backend, Conn};
+use super::{BackendStore, Conn};
 use crate::domain::audit as ev;
 use crate::grant::{perms, Granted};
 use crate::store::audit::NewEntry;
-use crate::store::roles::{CustomRole, CustomRoleStore, CustomRolePatch, NewCustomRole};
+use crate::store::backend::Backend;
+use crate::store::roles::{CustomRole, CustomRolePatch, CustomRoleStore, NewCustomRole};
 use crate::store::{StoreError, StoreResult};
 
 const COLS: &str = "id, organization_id, category, name, description, permissions";
 
 #[async_trait]
-impl CustomRoleStore for Backend {
+impl CustomRoleStore for BackendStore {
     async fn custom_roles(&self, org_id: i64) -> StoreResult<Vec<CustomRole>> {
         Ok(sqlx::query_as(&format!("select {COLS} from custom_roles where organization_id = $1 order by id"))
             .bind(org_id)
