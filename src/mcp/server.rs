@@ -141,6 +141,10 @@ fn build_request(entry: &Entry, args: &Map<String, Value>, parts: &Parts) -> Res
     if let Some(auth) = parts.headers.get(header::AUTHORIZATION) {
         req = req.header(header::AUTHORIZATION, auth);
     }
+    // The client address is resolved from these as for the MCP request itself (trusted proxies).
+    for forwarded in parts.headers.get_all("x-forwarded-for") {
+        req = req.header("x-forwarded-for", forwarded);
+    }
     let body = if entry.has_body {
         req = req.header(header::CONTENT_TYPE, "application/json");
         Body::from(Value::Object(body).to_string())
