@@ -9,7 +9,7 @@ use axum::http::request::Parts;
 
 use crate::app::AppState;
 use crate::auth::{Caller, Scoped};
-use crate::domain::ids::{OrgId, UserId};
+use crate::domain::ids::{OrgId, RoleId, UserId};
 use crate::domain::permissions::Grants;
 use crate::domain::roles::{self, Category};
 use crate::domain::scopes::Requirement;
@@ -122,7 +122,7 @@ pub async fn grants(state: &AppState, org_id: i64, role_id: i64, category: Categ
         Some(g) => Some(g),
         None => state
             .store
-            .custom_role(role_id)
+            .custom_role(RoleId(role_id))
             .await?
             .filter(|r| r.organization_id == org_id)
             .map(|r| Arc::new(r.grants())),

@@ -11,6 +11,7 @@ use crate::api::path::PathIds;
 use crate::api::reply::Reply;
 use crate::app::AppState;
 use crate::auth::Scoped;
+use crate::domain::ids::RoleId;
 use crate::domain::permissions::PermSet;
 use crate::domain::roles::{self, Category};
 use crate::domain::scopes::UserWrite;
@@ -37,7 +38,8 @@ pub async fn assignable(state: &AppState, org: &Org, role_id: i64, category: Cat
     if !roles::is_custom(role_id) {
         return Ok(Ok(()));
     }
-    let role = state.store.custom_role(role_id).await?.filter(|r| r.organization_id == org.id && licensed(state, org));
+    let role =
+        state.store.custom_role(RoleId(role_id)).await?.filter(|r| r.organization_id == org.id && licensed(state, org));
     Ok(match role {
         Some(r) if r.category() == category => Ok(()),
         _ => Err(format!("{role_id} is not an {} role of this organization", category.name())),
@@ -116,13 +118,13 @@ async fn update_role(
     };
     let description = body.description.sent().then(|| body.description.into_inner().map(|d| d.0));
     let patch = CustomRolePatch { name: body.name.into_inner().map(|n| n.0), description, permissions };
-    let row = state.store.update_custom_role(&g, role_id, patch).await?;
+    let row = state.store.update_custom_role(&g, RoleId(role_id), patch).await?;
     Ok(Reply(dto::RoleAnswer { role: (&row).into() }))
 }
 
 /// The category of the organization's custom role `role_id` (404 for another organization's or none).
 async fn category_of(state: &AppState, g: &Granted<perms::CustomRolesEdit>, role_id: i64) -> Result<Category> {
-    let role = state.store.custom_role(role_id).await?.filter(|r| r.organization_id == g.org_id());
+    let role = state.store.custom_role(RoleId(role_id)).await?.filter(|r| r.organization_id == g.org_id());
     Ok(role.ok_or_else(|| ApiError::NotFound(format!("Custom role {role_id} not found.")))?.category())
 }
 
@@ -144,6 +146,6 @@ async fn delete_role(
 ) -> Result<Reply<dto::RoleDeleted>> {
     let role_id = path.id("roleId")?;
     let g = editor(&state, scoped, body.organization_id.into_inner().0).await?;
-    state.store.delete_custom_role(&g, role_id).await?;
+    state.store.delete_custom_role(&g, RoleId(role_id)).await?;
     Ok(Reply(dto::RoleDeleted { role_id }))
 }

@@ -13,7 +13,7 @@ use crate::api::path::PathIds;
 use crate::api::reply::Reply;
 use crate::app::AppState;
 use crate::auth::Scoped;
-use crate::domain::ids::TeamId;
+use crate::domain::ids::{OrgId, RoleId, TeamId};
 use crate::domain::permissions;
 use crate::domain::roles::{self, Category, ROLES, TEAM_PERMISSIONS};
 use crate::domain::scopes::{OrgRead, UserRead};
@@ -100,7 +100,7 @@ async fn custom_roles_for(state: &AppState, scoped: Scoped<UserRead>, q: &Params
     if !custom_roles::licensed(state, &m.org) {
         return Ok(Vec::new());
     }
-    Ok(state.store.custom_roles(org_id).await?)
+    Ok(state.store.custom_roles(OrgId(org_id)).await?)
 }
 
 /// `GET /users/roles/{roleId}`: one role with every column; a custom role only for members of its organization.
@@ -122,7 +122,7 @@ async fn get_role(
     if let Some(role) = roles::role(id) {
         return Ok(Reply(dto::UsersRoleDetail { users_role: role.into() }));
     }
-    let role = state.store.custom_role(id).await?.ok_or_else(missing)?;
+    let role = state.store.custom_role(RoleId(id)).await?.ok_or_else(missing)?;
     // A stranger learns nothing of another organization's roles: the same 404 as for no role at all.
     OrgMember::resolve(&state, scoped, role.organization_id).await.map_err(|_| missing())?;
     Ok(Reply(dto::UsersRoleDetail { users_role: (&role).into() }))

@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use sqlx::types::Json;
 
 use super::StoreResult;
+use crate::domain::ids::{OrgId, RoleId};
 use crate::domain::permissions::{Grants, PermSet};
 use crate::domain::roles::Category;
 use crate::grant::{perms, Granted};
@@ -58,9 +59,9 @@ pub struct CustomRolePatch {
 #[async_trait]
 pub trait CustomRoleStore {
     /// The organization's custom roles, by id.
-    async fn custom_roles(&self, org_id: i64) -> StoreResult<Vec<CustomRole>>;
+    async fn custom_roles(&self, org_id: OrgId) -> StoreResult<Vec<CustomRole>>;
     /// One custom role by id, of whichever organization (the caller checks that it is the one it means).
-    async fn custom_role(&self, role_id: i64) -> StoreResult<Option<CustomRole>>;
+    async fn custom_role(&self, role_id: RoleId) -> StoreResult<Option<CustomRole>>;
     /// Creates the role; Conflict when the organization has a role of that name.
     async fn create_custom_role(
         &self,
@@ -71,9 +72,9 @@ pub trait CustomRoleStore {
     async fn update_custom_role(
         &self,
         g: &Granted<perms::CustomRolesEdit>,
-        role_id: i64,
+        role_id: RoleId,
         patch: CustomRolePatch,
     ) -> StoreResult<CustomRole>;
     /// Deletes the organization's role `role_id`; Conflict while a member, team member or invitation holds it.
-    async fn delete_custom_role(&self, g: &Granted<perms::CustomRolesEdit>, role_id: i64) -> StoreResult<()>;
+    async fn delete_custom_role(&self, g: &Granted<perms::CustomRolesEdit>, role_id: RoleId) -> StoreResult<()>;
 }

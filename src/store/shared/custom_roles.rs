@@ -7,6 +7,7 @@ use sqlx::types::Json;
 use super::audit::record;
 use super::{BackendStore, Conn};
 use crate::domain::audit as ev;
+use crate::domain::ids::{OrgId, RoleId};
 use crate::grant::{perms, Granted};
 use crate::store::audit::NewEntry;
 use crate::store::backend::Backend;
@@ -17,14 +18,14 @@ const COLS: &str = "id, organization_id, category, name, description, permission
 
 #[async_trait]
 impl CustomRoleStore for BackendStore {
-    async fn custom_roles(&self, org_id: i64) -> StoreResult<Vec<CustomRole>> {
+    async fn custom_roles(&self, org_id: OrgId) -> StoreResult<Vec<CustomRole>> {
         Ok(sqlx::query_as(&format!("select {COLS} from custom_roles where organization_id = $1 order by id"))
             .bind(org_id)
             .fetch_all(&mut *self.reader().await?)
             .await?)
     }
 
-    async fn custom_role(&self, role_id: i64) -> StoreResult<Option<CustomRole>> {
+    async fn custom_role(&self, role_id: RoleId) -> StoreResult<Option<CustomRole>> {
         Ok(sqlx::query_as(&format!("select {COLS} from custom_roles where id = $1"))
             .bind(role_id)
             .fetch_optional(&mut *self.reader().await?)
@@ -43,15 +44,15 @@ impl CustomRoleStore for BackendStore {
     async fn update_custom_role(
         &self,
         g: &Granted<perms::CustomRolesEdit>,
-        role_id: i64,
+        role_id: RoleId,
         patch: CustomRolePatch,
     ) -> StoreResult<CustomRole> {
-        let (org_id, user_id) = (g.org_id(), g.user_id());
+        let (org_id, user_id, role_id) = (g.org_id(), g.user_id(), role_id.0);
         self.write(Some(org_id), move |tx| Box::pin(change_role(tx, org_id, user_id, role_id, patch))).await
     }
 
-    async fn delete_custom_role(&self, g: &Granted<perms::CustomRolesEdit>, role_id: i64) -> StoreResult<()> {
-        let (org_id, user_id) = (g.org_id(), g.user_id());
+    async fn delete_custom_role(&self, g: &Granted<perms::CustomRolesEdit>, role_id: RoleId) -> StoreResult<()> {
+        let (org_id, user_id, role_id) = (g.org_id(), g.user_id(), role_id.0);
         self.write(Some(org_id), move |tx| Box::pin(remove_role(tx, org_id, user_id, role_id))).await
     }
 }
