@@ -124,15 +124,7 @@ pub async fn usage_add(
     let org = store.org_by_id(org_id).await?.with_context(|| format!("organization {org_id} not found"))?;
     let tz = timezones::by_id(org.timezone_id).map(|z| z.tz).unwrap_or(chrono_tz::UTC);
     let local = date.and_time(time.unwrap_or(NaiveTime::from_hms_opt(12, 0, 0).unwrap_or_default()));
-    // A local time inside a DST gap does not exist; book it at the first instant after the gap.
-    let at = match tz.from_local_datetime(&local).earliest() {
-        Some(t) => t.with_timezone(&Utc),
-        None => tz
-            .from_local_datetime(&(local + chrono::Duration::hours(1)))
-            .earliest()
-            .context("invalid local time")?
-            .with_timezone(&Utc),
-    };
+    let at = timezones::instant_at(tz, local).context("invalid local time")?;
     if at > Utc::now() + chrono::Duration::days(1) {
         bail!("usage cannot be booked in the future");
     }

@@ -45,7 +45,11 @@ impl Drop for Process {
 
 /// Starts `orgd serve` on 127.0.0.1:0 with `env` (no inherited `ORGD_*` settings) and waits until it listens.
 pub fn serve(env: &[(&str, &str)]) -> Process {
-    let mut cmd = Command::new(BIN);
+    start(Command::new(BIN), env)
+}
+
+/// Starts `cmd` (the orgd binary with its arguments and working directory) the way [`serve`] starts orgd.
+pub fn start(mut cmd: Command, env: &[(&str, &str)]) -> Process {
     for (k, _) in std::env::vars().filter(|(k, _)| k.starts_with("ORGD_")) {
         cmd.env_remove(k);
     }
