@@ -36,8 +36,8 @@ pub struct AppState {
     pub sandbox: Option<Arc<crate::sandbox::Sandbox>>,
 }
 
-/// A source of the current time.
-pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
+/// A source of the current time (the store's type: one clock for both).
+pub use crate::store::clock::Clock;
 
 impl AppState {
     pub fn new(store: Arc<dyn Store>, config: Config, zone: String) -> anyhow::Result<Self> {

@@ -36,6 +36,8 @@ pub async fn run(mut config: Config, seed_file: Option<&Path>, clock: Option<Dat
     let tls = Tls::setup(&mode, &server::certificate_hosts(&config, addr))?;
     let sandbox = Arc::new(Sandbox::new(clock));
     let state = app::AppState::new(store.clone(), config, zone)?.with_sandbox(sandbox.clone());
+    // The audit log and the other times the store takes itself follow the sandbox clock too.
+    crate::store::clock::follow(sandbox.clock.source());
     if let Some(doc) = &doc {
         if let Err(e) = seed::check(doc, &state.plans) {
             anyhow::bail!("{}: {e}", seed_file.map(Path::display).map(|d| d.to_string()).unwrap_or_default());

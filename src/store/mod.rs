@@ -2,6 +2,7 @@
 //! Each method is one unit of work with its own transaction; handlers never hold one.
 
 pub mod audit;
+pub mod clock;
 pub mod counters;
 pub mod dump;
 pub mod models;

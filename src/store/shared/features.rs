@@ -52,7 +52,7 @@ impl FeatureStore for Backend {
             .bind(g.org_id())
             .bind(control)
             .bind(enabled)
-            .bind(Utc::now())
+            .bind(crate::store::clock::now())
             .execute(&mut *tx)
             .await?;
         } else {
