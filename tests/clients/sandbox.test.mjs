@@ -139,7 +139,11 @@ describe('orgd sandbox with the SDK', { skip: process.env.TEST_POSTGRES_URL ? 'i
         assert.equal((await open()).length, 1);
         await ann.organizations.update(1, { name: 'Acme Renamed' });
         const log = await api(sb, ANN, 'GET', '/audit-logs/v2/organization/1');
-        assert.match(log.body.auditLogs[0].triggeredAt, /^2026-12-04T09:00:00/);
+        // The clock stands before the seed's real start time, so these entries are not the newest: find them.
+        const renamed = log.body.auditLogs.find((e) => e.eventName === 'organization_updated');
+        const invited = log.body.auditLogs.find((e) => e.eventName === 'user_invited' && e.targetId === '3');
+        assert.match(renamed.triggeredAt, /^2026-12-04T09:00:00/);
+        assert.match(invited.triggeredAt, /^2026-12-04T09:00:00/);
         await control(sb, 'PUT', 'clock', { advanceSeconds: 8 * 86_400 });
         assert.equal((await open()).length, 0, 'expired after 7 days on the sandbox clock');
     });
