@@ -7,6 +7,7 @@ mod common;
 mod clock;
 mod control;
 mod faults;
+mod parallel;
 mod seed;
 
 use std::path::Path;
