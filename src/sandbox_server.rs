@@ -20,6 +20,9 @@ pub const MEMORY_URL: &str = "sqlite::memory:";
 pub async fn run(mut config: Config, seed_file: Option<&Path>, clock: Option<DateTime<Utc>>) -> anyhow::Result<()> {
     // A bad seed file is refused before anything starts.
     let doc = seed_file.map(read_seed).transpose()?;
+    // Every time the process takes follows the sandbox clock, the store's own stamps (audit entries) included.
+    let sandbox = Arc::new(Sandbox::new(clock));
+    crate::store::clock::follow(sandbox.clock.source());
     config.database_url = MEMORY_URL.into();
     let mode = config.tls_mode()?;
     if matches!(mode, tls::Mode::SelfSigned { .. }) {
@@ -34,10 +37,8 @@ pub async fn run(mut config: Config, seed_file: Option<&Path>, clock: Option<Dat
     let addr = listener.local_addr()?;
     let zone = config.zone.clone().unwrap_or_else(|| server::default_zone(addr));
     let tls = Tls::setup(&mode, &server::certificate_hosts(&config, addr))?;
-    let sandbox = Arc::new(Sandbox::new(clock));
+    crate::retention::spawn(store.clone(), config.audit_retention_days);
     let state = app::AppState::new(store.clone(), config, zone)?.with_sandbox(sandbox.clone());
-    // The audit log and the other times the store takes itself follow the sandbox clock too.
-    crate::store::clock::follow(sandbox.clock.source());
     if let Some(doc) = &doc {
         if let Err(e) = seed::check(doc, &state.plans) {
             anyhow::bail!("{}: {e}", seed_file.map(Path::display).map(|d| d.to_string()).unwrap_or_default());

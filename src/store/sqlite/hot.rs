@@ -78,7 +78,13 @@ impl HotReaders {
             Some(c) => c,
             None => self.open().map_err(store_error)?,
         };
-        let out = f(&conn).map_err(store_error);
+        let out = match self.vfs {
+            // In memory there is no WAL: a read waits while a write transaction holds its lock (`memory.rs`), so
+            // it must not hold the runtime's thread the writer needs to finish.
+            Some(_) => super::memory::off_the_runtime(|| f(&conn)),
+            None => f(&conn),
+        }
+        .map_err(store_error);
         self.idle.lock().unwrap_or_else(|e| e.into_inner()).push(conn);
         out
     }

@@ -1,9 +1,11 @@
 //! A database in this process's memory (`sqlite::memory:`, what `orgd sandbox` runs on): nothing on disk. SQLite's
 //! `memdb` VFS shares a database whose name starts with `/` among every connection of the process — the sqlx
-//! writer and readers and the rusqlite hot readers — with ordinary locking, so a reader waits out a commit through
-//! its busy timeout (a shared-cache `:memory:` database would answer `SQLITE_LOCKED` instead). One connection held
-//! here keeps the database alive while the pools open and close theirs; it also takes and restores snapshots
-//! through SQLite's backup API, which copies pages and is the fastest way back to a saved state.
+//! writer and readers and the rusqlite hot readers — with ordinary locking, so a reader waits out a write through
+//! its busy timeout (a shared-cache `:memory:` database would answer `SQLITE_LOCKED` instead). Without WAL a
+//! reader waits for as long as a write transaction is open, so the synchronous reads here run off the async
+//! runtime's threads ([`off_the_runtime`]). One connection held here keeps the database alive while the pools open
+//! and close theirs; it also takes and restores snapshots through SQLite's backup API, which copies pages and is
+//! the fastest way back to a saved state.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -46,7 +48,7 @@ impl MemoryDb {
 
     pub(super) fn save(&self, name: &str) -> StoreResult<()> {
         let mut copy = Connection::open_in_memory().map_err(store_error)?;
-        copy_all(&self.anchor.lock().unwrap_or_else(|e| e.into_inner()), &mut copy)?;
+        off_the_runtime(|| copy_all(&self.anchor.lock().unwrap_or_else(|e| e.into_inner()), &mut copy))?;
         self.saved.lock().unwrap_or_else(|e| e.into_inner()).insert(name.to_string(), copy);
         Ok(())
     }
@@ -54,15 +56,24 @@ impl MemoryDb {
     pub(super) fn restore(&self, name: &str) -> StoreResult<()> {
         let saved = self.saved.lock().unwrap_or_else(|e| e.into_inner());
         let copy = saved.get(name).ok_or_else(|| StoreError::NotFound(format!("no snapshot '{name}'")))?;
-        let mut anchor = self.anchor.lock().unwrap_or_else(|e| e.into_inner());
-        copy_all(copy, &mut anchor)
+        off_the_runtime(|| copy_all(copy, &mut self.anchor.lock().unwrap_or_else(|e| e.into_inner())))
     }
 
     pub(super) fn dump(&self) -> StoreResult<Dump> {
-        let c = self.anchor.lock().unwrap_or_else(|e| e.into_inner());
-        let users = users(&c).map_err(store_error)?;
-        let orgs = orgs(&c).map_err(store_error)?;
-        Ok(Dump { users, orgs })
+        off_the_runtime(|| {
+            let c = self.anchor.lock().unwrap_or_else(|e| e.into_inner());
+            Ok(Dump { users: users(&c).map_err(store_error)?, orgs: orgs(&c).map_err(store_error)? })
+        })
+    }
+}
+
+/// Runs a blocking database call so that the runtime's other tasks (the writer that holds the lock it may wait
+/// for among them) keep a thread; directly where the runtime has a single thread and cannot spare it.
+pub(super) fn off_the_runtime<T>(f: impl FnOnce() -> T) -> T {
+    use tokio::runtime::{Handle, RuntimeFlavor};
+    match Handle::try_current().map(|h| h.runtime_flavor()) {
+        Ok(RuntimeFlavor::MultiThread) => tokio::task::block_in_place(f),
+        _ => f(),
     }
 }
 
