@@ -71,3 +71,20 @@ async fn rate_limit_windows_follow_the_clock_and_reset_empties_them() {
     sb.control(Method::POST, "/_orgd/reset", None).await;
     assert_eq!(sb.get("/api/v2/organizations/2", ANN).await.0, StatusCode::OK, "counters reset");
 }
+
+#[tokio::test]
+async fn the_clock_moves_the_month_operations_count_and_next_reset() {
+    let seed = json!({
+        "users": [{"email": "ann@example.com", "tokens": [{"token": ANN}]}],
+        "organizations": [{"name": "Acme", "owner": "ann@example.com", "usage": [
+            {"date": "2026-11-30", "operations": 100}, {"date": "2026-12-01", "operations": 7}]}]
+    });
+    let sb = start_seeded(&seed, &["--clock", "2026-11-30T20:00:00Z"]);
+    let (_, v) = sb.get("/api/v2/organizations/1", ANN).await;
+    assert_eq!(v["organization"]["nextReset"], "2026-12-01T00:00:00.000Z", "{v}");
+    assert_eq!(v["organization"]["operations"].to_string().trim_matches('"'), "100");
+    sb.control(Method::PUT, "/_orgd/clock", Some(json!({"advanceSeconds": 86_400}))).await;
+    let (_, v) = sb.get("/api/v2/organizations/1", ANN).await;
+    assert_eq!(v["organization"]["nextReset"], "2027-01-01T00:00:00.000Z");
+    assert_eq!(v["organization"]["operations"].to_string().trim_matches('"'), "7", "a new month on the clock");
+}
