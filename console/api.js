@@ -30,11 +30,11 @@ export function token() {
 }
 
 export function me() {
-  return session && session.me;
+  return session?.me;
 }
 
 export function scopes() {
-  return (session && session.scopes) || [];
+  return session?.scopes || [];
 }
 
 /** Encodes a query: {'cols[]': ['id', 'name'], 'pg[limit]': 10}; null and undefined values are left out. */
@@ -50,9 +50,17 @@ function encode(query) {
 
 async function send(method, path, { query, body, tok } = {}) {
   const t = tok || token();
-  if (!t) throw new ApiError(401, { message: 'User is not logged in.', detail: 'Sign in with an API token.', code: 'IM015' });
+  if (!t)
+    throw new ApiError(401, { message: 'User is not logged in.', detail: 'Sign in with an API token.', code: 'IM015' });
   const headers = { Authorization: `Token ${t}`, Accept: 'application/json' };
-  const init = { method, headers, cache: 'no-store', credentials: 'omit', redirect: 'error', referrerPolicy: 'no-referrer' };
+  const init = {
+    method,
+    headers,
+    cache: 'no-store',
+    credentials: 'omit',
+    redirect: 'error',
+    referrerPolicy: 'no-referrer',
+  };
   if (body !== undefined) {
     headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify(body);
@@ -61,7 +69,11 @@ async function send(method, path, { query, body, tok } = {}) {
   try {
     res = await fetch(BASE + path + encode(query), init);
   } catch {
-    throw new ApiError(0, { message: 'Network error', detail: 'The server could not be reached. Check that orgd is running.', code: 'NETWORK' });
+    throw new ApiError(0, {
+      message: 'Network error',
+      detail: 'The server could not be reached. Check that orgd is running.',
+      code: 'NETWORK',
+    });
   }
   const text = await res.text();
   let data = null;
@@ -105,7 +117,7 @@ export async function signIn(tok) {
   const who = await send('GET', '/users/me', { tok });
   const auth = await send('GET', '/users/me/current-authorization', { tok });
   sessionStorage.setItem(KEY, tok);
-  session = { me: who.authUser, scopes: (auth.authorization && auth.authorization.scope) || [] };
+  session = { me: who.authUser, scopes: auth.authorization?.scope || [] };
   return session;
 }
 
@@ -114,7 +126,7 @@ export async function resume() {
   if (!token()) return null;
   const who = await get('/users/me');
   const auth = await get('/users/me/current-authorization');
-  session = { me: who.authUser, scopes: (auth.authorization && auth.authorization.scope) || [] };
+  session = { me: who.authUser, scopes: auth.authorization?.scope || [] };
   return session;
 }
 
@@ -148,14 +160,44 @@ export function lacks(need, what) {
   const want = NEEDS[need] || [need];
   const have = scopes();
   if (want.some((s) => have.includes(s))) return null;
-  return `${what} needs an API token with the scope ${want.join(' or ')}; this token has ${have.length ? have.join(', ') : 'no scopes'}.`;
+  const held = have.length ? have.join(', ') : 'no scopes';
+  return `${what} needs an API token with the scope ${want.join(' or ')}; this token has ${held}.`;
 }
 
 // Role names and permissions for tokens without user:read (GET /users/roles needs it); the same table the server
 // serves from src/domain/roles.rs.
 const FALLBACK_ROLES = [
-  [11, 'Owner', 'organization', ['access all teams', 'organization app install', 'organization delete', 'organization edit', 'organization user add and edit', 'organization view', 'payment edit', 'payments get', 'team add']],
-  [12, 'Admin', 'organization', ['organization app install', 'organization delete', 'organization edit', 'organization user add and edit', 'organization view', 'payment edit', 'payments get', 'team add']],
+  [
+    11,
+    'Owner',
+    'organization',
+    [
+      'access all teams',
+      'organization app install',
+      'organization delete',
+      'organization edit',
+      'organization user add and edit',
+      'organization view',
+      'payment edit',
+      'payments get',
+      'team add',
+    ],
+  ],
+  [
+    12,
+    'Admin',
+    'organization',
+    [
+      'organization app install',
+      'organization delete',
+      'organization edit',
+      'organization user add and edit',
+      'organization view',
+      'payment edit',
+      'payments get',
+      'team add',
+    ],
+  ],
   [13, 'Member', 'organization', ['organization view']],
   [14, 'Accountant', 'organization', ['organization view', 'payments get']],
   [15, 'App Developer', 'organization', ['organization view', 'organization app install']],

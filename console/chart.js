@@ -37,7 +37,13 @@ export function bars({ points, title, desc, format, unit, width }) {
   const bw = Math.max(2, band * 0.72);
   const tid = uid('chart-title');
   const did = uid('chart-desc');
-  const root = svg('svg', { viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-labelledby': `${tid} ${did}`, class: 'chart', preserveAspectRatio: 'xMidYMid meet' });
+  const root = svg('svg', {
+    viewBox: `0 0 ${W} ${H}`,
+    role: 'img',
+    'aria-labelledby': `${tid} ${did}`,
+    class: 'chart',
+    preserveAspectRatio: 'xMidYMid meet',
+  });
   root.append(svg('title', { id: tid }, title), svg('desc', { id: did }, desc));
   const grid = svg('g', { class: 'grid' });
   for (let i = 0; i <= ticks; i += 1) {
@@ -53,11 +59,22 @@ export function bars({ points, title, desc, format, unit, width }) {
   points.forEach((p, i) => {
     const x = m.l + i * band + (band - bw) / 2;
     const hgt = Math.max(0, m.t + ph - y(p.value));
-    const cls = ['bar', p.value > 0 ? 'filled' : 'zero', i === points.length - 1 ? 'today' : ''].filter(Boolean).join(' ');
+    const cls = ['bar', p.value > 0 ? 'filled' : 'zero', i === points.length - 1 ? 'today' : '']
+      .filter(Boolean)
+      .join(' ');
     g.append(
       svg(
         'rect',
-        { x: x.toFixed(1), y: (m.t + ph - hgt).toFixed(1), width: bw.toFixed(1), height: hgt.toFixed(1), rx: 2, class: cls, 'data-date': p.date, 'data-value': p.value },
+        {
+          x: x.toFixed(1),
+          y: (m.t + ph - hgt).toFixed(1),
+          width: bw.toFixed(1),
+          height: hgt.toFixed(1),
+          rx: 2,
+          class: cls,
+          'data-date': p.date,
+          'data-value': p.value,
+        },
         svg('title', null, `${p.date}: ${format(p.value)} ${unit}`),
       ),
     );
@@ -69,7 +86,13 @@ export function bars({ points, title, desc, format, unit, width }) {
     const last = points.length - 1;
     if (i !== last && (last - i) % every !== 0) return;
     if (i !== last && last - i < every / 2) return;
-    labels.append(svg('text', { x: (m.l + i * band + band / 2).toFixed(1), y: H - m.b + 18, class: 'tick', 'text-anchor': 'middle' }, dayLabel(p.date)));
+    labels.append(
+      svg(
+        'text',
+        { x: (m.l + i * band + band / 2).toFixed(1), y: H - m.b + 18, class: 'tick', 'text-anchor': 'middle' },
+        dayLabel(p.date),
+      ),
+    );
   });
   root.append(labels);
   return root;

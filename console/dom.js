@@ -2,7 +2,17 @@
 // such as `<img src=x onerror=alert(1)>` show as text. Styling is by class only (the CSP has no 'unsafe-inline').
 
 const SVG = 'http://www.w3.org/2000/svg';
-const PROPS = new Set(['value', 'checked', 'disabled', 'selected', 'required', 'hidden', 'multiple', 'readOnly', 'open']);
+const PROPS = new Set([
+  'value',
+  'checked',
+  'disabled',
+  'selected',
+  'required',
+  'hidden',
+  'multiple',
+  'readOnly',
+  'open',
+]);
 
 function append(el, children) {
   for (const c of children) {
@@ -79,7 +89,8 @@ export function fillSelect(el, options, value) {
   for (const o of options) {
     if (o.group) {
       const g = h('optgroup', { label: o.group });
-      for (const x of o.options) g.append(h('option', { value: String(x.value), selected: String(x.value) === String(value) }, x.label));
+      for (const x of o.options)
+        g.append(h('option', { value: String(x.value), selected: String(x.value) === String(value) }, x.label));
       el.append(g);
     } else {
       el.append(h('option', { value: String(o.value), selected: String(o.value) === String(value) }, o.label));
@@ -101,22 +112,48 @@ export function table(cols, rows, props) {
     h(
       'table',
       props || {},
-      h('thead', null, h('tr', null, cols.map((c) => h('th', { scope: 'col' }, c)))),
-      h('tbody', null, rows.map((r) => (r instanceof Node ? r : h('tr', null, r.map((c) => h('td', null, c)))))),
+      h(
+        'thead',
+        null,
+        h(
+          'tr',
+          null,
+          cols.map((c) => h('th', { scope: 'col' }, c)),
+        ),
+      ),
+      h(
+        'tbody',
+        null,
+        rows.map((r) =>
+          r instanceof Node
+            ? r
+            : h(
+                'tr',
+                null,
+                r.map((c) => h('td', null, c)),
+              ),
+        ),
+      ),
     ),
   );
 }
 
 /** Make's error body as a message: the detail first, then the category and code, then each failed field. */
 export function errorBox(err, prefix) {
-  const subs = (err && err.suberrors) || [];
-  const meta = err && err.status ? [err.title, err.code, `HTTP ${err.status}`].filter(Boolean).join(' · ') : '';
+  const subs = err?.suberrors || [];
+  const meta = err?.status ? [err.title, err.code, `HTTP ${err.status}`].filter(Boolean).join(' · ') : '';
   return h(
     'div',
     { class: 'alert error', role: 'alert' },
-    h('p', { class: 'alert-detail' }, prefix ? `${prefix}: ` : '', (err && err.detail) || String(err)),
-    subs.length ? h('ul', null, subs.map((s) => h('li', null, s.path ? h('code', null, s.path) : null, s.path ? ' ' : '', s.message))) : null,
-    err && err.retryAfter ? h('p', null, `Try again in ${err.retryAfter} s.`) : null,
+    h('p', { class: 'alert-detail' }, prefix ? `${prefix}: ` : '', err?.detail || String(err)),
+    subs.length
+      ? h(
+          'ul',
+          null,
+          subs.map((s) => h('li', null, s.path ? h('code', null, s.path) : null, s.path ? ' ' : '', s.message)),
+        )
+      : null,
+    err?.retryAfter ? h('p', null, `Try again in ${err.retryAfter} s.`) : null,
     meta ? h('p', { class: 'alert-meta' }, meta) : null,
   );
 }
@@ -165,7 +202,10 @@ export function confirmDialog({ title, body, confirmLabel = 'Confirm', danger = 
     const ok = h('button', { type: 'submit', class: danger ? 'btn danger' : 'btn primary' }, confirmLabel);
     const cancel = h('button', { type: 'button', class: 'btn', onClick: () => dlg.close('cancel') }, 'Cancel');
     let input = null;
-    const parts = [h('h2', { id: tid }, title), ...(Array.isArray(body) ? body : [body]).map((b) => (b instanceof Node ? b : h('p', null, b)))];
+    const parts = [
+      h('h2', { id: tid }, title),
+      ...(Array.isArray(body) ? body : [body]).map((b) => (b instanceof Node ? b : h('p', null, b))),
+    ];
     if (typeToConfirm !== null) {
       input = h('input', { type: 'text', autocomplete: 'off', spellcheck: 'false' });
       ok.disabled = true;
@@ -174,7 +214,12 @@ export function confirmDialog({ title, body, confirmLabel = 'Confirm', danger = 
       });
       parts.push(field(['Type ', h('strong', null, typeToConfirm), ' to confirm'], input));
     }
-    const form = h('form', { method: 'dialog', class: 'dialog-form' }, parts, h('div', { class: 'actions' }, cancel, ok));
+    const form = h(
+      'form',
+      { method: 'dialog', class: 'dialog-form' },
+      parts,
+      h('div', { class: 'actions' }, cancel, ok),
+    );
     form.addEventListener('submit', (e) => {
       e.preventDefault();
       if (!ok.disabled) dlg.close('ok');
@@ -196,9 +241,18 @@ export function when(iso, tz) {
   if (Number.isNaN(d.getTime())) return String(iso);
   let parts;
   try {
-    parts = new Intl.DateTimeFormat('en-CA', { timeZone: tz || 'UTC', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(d);
+    parts = new Intl.DateTimeFormat('en-CA', {
+      timeZone: tz || 'UTC',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    }).formatToParts(d);
   } catch {
-    return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())} UTC`;
+    const day = `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
+    return `${day} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())} UTC`;
   }
   const p = Object.fromEntries(parts.map((x) => [x.type, x.value]));
   return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}`;
@@ -219,7 +273,9 @@ export function bytes(n) {
 
 export function money(cents, currency) {
   try {
-    return new Intl.NumberFormat('en-US', { style: 'currency', currency: currency || 'USD' }).format((Number(cents) || 0) / 100);
+    return new Intl.NumberFormat('en-US', { style: 'currency', currency: currency || 'USD' }).format(
+      (Number(cents) || 0) / 100,
+    );
   } catch {
     return `${((Number(cents) || 0) / 100).toFixed(2)} ${currency || ''}`;
   }
@@ -232,4 +288,33 @@ export function button(label, onClick, kind = '', props = {}) {
 
 export function loading(text = 'Loading…') {
   return h('p', { class: 'muted loading' }, text);
+}
+
+/**
+ * The states every page goes through, written once. `page` is where it draws: `{ el, alive }` (a tab's `o` is one).
+ * A scope the token lacks (`missing`, from api.lacks) is shown as a warning; otherwise the loading line shows while
+ * `fetch` runs and a failure becomes the error box, unless `onError` answers the error itself and returns true (a 404
+ * that means "not on this server"). `around` wraps the state shown (in a card, under a heading). Resolves to what
+ * `fetch` resolved to (which must not be `undefined`), or to `undefined` when the page has nothing more to draw: a
+ * state was shown, or the user has already moved on to another page.
+ */
+export async function loadPage(page, fetch, { missing = null, onError = null, around = (node) => node } = {}) {
+  const show = (node) => page.el.replaceChildren(...[around(node)].flat());
+  if (missing) {
+    show(notice(missing, 'warn'));
+    return undefined;
+  }
+  page.el.replaceChildren(loading());
+  try {
+    const data = await fetch();
+    return page.alive() ? data : undefined;
+  } catch (err) {
+    if (page.alive() && !onError?.(err)) show(errorBox(err));
+    return undefined;
+  }
+}
+
+/** A list's empty state: `build(items)` when there are items, else the sentence saying there are none. */
+export function orEmpty(items, text, build) {
+  return items.length ? build(items) : h('p', { class: 'empty' }, text);
 }

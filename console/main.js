@@ -1,7 +1,7 @@
 // The console's entry: sign-in, the top bar and the hash router (#/orgs, #/orgs/12/members, …).
 
 import * as api from './api.js';
-import { h, field, errorBox, notice, busy, flash } from './dom.js';
+import { busy, errorBox, field, flash, h, notice } from './dom.js';
 
 const main = document.getElementById('main');
 const account = document.getElementById('account');
@@ -16,14 +16,26 @@ const pages = {
 function signInPage(message) {
   document.title = 'Sign in · orgd console';
   account.replaceChildren();
-  const input = h('input', { type: 'password', autocomplete: 'off', spellcheck: 'false', required: true, autocapitalize: 'off', placeholder: '3f0c1c8e-5d0e-4c8e-9a57-…' });
+  const input = h('input', {
+    type: 'password',
+    autocomplete: 'off',
+    spellcheck: 'false',
+    required: true,
+    autocapitalize: 'off',
+    placeholder: '3f0c1c8e-5d0e-4c8e-9a57-…',
+  });
   const errors = h('div', { class: 'errors' });
   const submit = h('button', { type: 'submit', class: 'btn primary' }, 'Sign in');
   // The token field has no name: even if the script failed, the browser would submit nothing of it.
   const form = h(
     'form',
     { class: 'signin-form', method: 'post', action: '/console', novalidate: true },
-    field('API token', input, 'The bootstrap token orgd printed on first start, or one from `orgd users add`. It is kept in this tab only and sent to /api/v2 as Authorization: Token …'),
+    field(
+      'API token',
+      input,
+      'The bootstrap token orgd printed on first start, or one from `orgd users add`. ' +
+        'It is kept in this tab only and sent to /api/v2 as Authorization: Token …',
+    ),
     errors,
     h('div', { class: 'actions' }, submit),
   );
@@ -39,7 +51,8 @@ function signInPage(message) {
     try {
       await busy(submit, () => api.signIn(tok));
       input.value = '';
-      if (!location.hash || location.hash === '#/') location.hash = '#/orgs'; // routes on hashchange
+      if (!location.hash || location.hash === '#/')
+        location.hash = '#/orgs'; // routes on hashchange
       else route();
     } catch (err) {
       errors.append(errorBox(err, 'Sign-in failed'));
@@ -51,10 +64,20 @@ function signInPage(message) {
       'div',
       { class: 'signin' },
       h('h1', { tabindex: '-1' }, 'Sign in'),
-      h('p', { class: 'lead' }, 'The organization console of this orgd server: organizations, members, invitations, teams, variables, usage and billing.'),
+      h(
+        'p',
+        { class: 'lead' },
+        'The organization console of this orgd server: ' +
+          'organizations, members, invitations, teams, variables, usage and billing.',
+      ),
       message ? notice(message, 'warn') : null,
       form,
-      h('p', { class: 'hint' }, 'The console uses the same API, permissions and error messages as every other client. Signing out, or closing the tab, forgets the token.'),
+      h(
+        'p',
+        { class: 'hint' },
+        'The console uses the same API, permissions and error messages as every other client. ' +
+          'Signing out, or closing the tab, forgets the token.',
+      ),
     ),
   );
   input.focus();
@@ -71,7 +94,12 @@ function topBar() {
   });
   account.replaceChildren(
     h('a', { href: '#/orgs', class: 'nav-link' }, 'Organizations'),
-    h('span', { class: 'who', title: who.email }, h('span', { class: 'who-name' }, who.name), h('span', { class: 'who-email' }, who.email)),
+    h(
+      'span',
+      { class: 'who', title: who.email },
+      h('span', { class: 'who-name' }, who.name),
+      h('span', { class: 'who-email' }, who.email),
+    ),
     out,
   );
 }
@@ -93,13 +121,16 @@ async function route() {
   if (gen !== generation) return;
   topBar();
   const path = (location.hash || '#/orgs').replace(/^#\/?/, '').split('?')[0];
-  const parts = path.split('/').filter(Boolean).map((p) => {
-    try {
-      return decodeURIComponent(p);
-    } catch {
-      return p;
-    }
-  });
+  const parts = path
+    .split('/')
+    .filter(Boolean)
+    .map((p) => {
+      try {
+        return decodeURIComponent(p);
+      } catch {
+        return p;
+      }
+    });
   const ctx = {
     main,
     alive: () => gen === generation,
@@ -118,7 +149,10 @@ async function route() {
       const mod = await pages.org();
       if (gen === generation) await mod.render(ctx, Number(parts[1]), parts[2] || 'overview', parts.slice(3));
     } else {
-      main.replaceChildren(h('h1', { tabindex: '-1' }, 'Page not found'), h('p', null, h('a', { href: '#/orgs' }, 'Back to the organizations')));
+      main.replaceChildren(
+        h('h1', { tabindex: '-1' }, 'Page not found'),
+        h('p', null, h('a', { href: '#/orgs' }, 'Back to the organizations')),
+      );
     }
   } catch (err) {
     if (gen === generation) main.replaceChildren(errorBox(err));

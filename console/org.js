@@ -2,56 +2,70 @@
 // delete).
 
 import * as api from './api.js';
-import { h, field, card, errorBox, showError, notice, busy, flash, button, confirmDialog, num, bytes, fillSelect } from './dom.js';
+import {
+  busy,
+  button,
+  bytes,
+  card,
+  confirmDialog,
+  field,
+  fillSelect,
+  flash,
+  h,
+  loadPage,
+  notice,
+  num,
+  orEmpty,
+  showError,
+} from './dom.js';
 
+/** The tabs in order: the key in the address, the label, and the page that draws the tab (loaded when first shown). */
 const TABS = [
-  ['overview', 'Overview', null],
-  ['members', 'Members', () => import('./members.js')],
-  ['invitations', 'Invitations', () => import('./members.js')],
-  ['teams', 'Teams', () => import('./teams.js')],
-  ['variables', 'Variables', () => import('./variables.js')],
-  ['usage', 'Usage', () => import('./usage.js')],
-  ['billing', 'Plan & billing', () => import('./billing.js')],
-  ['features', 'Features', () => import('./settings.js')],
-  ['security', 'Security', () => import('./settings.js')],
-  ['audit', 'Audit log', () => import('./audit.js')],
+  { key: 'overview', label: 'Overview', page: async () => overview },
+  { key: 'members', label: 'Members', page: async () => (await import('./members.js')).membersPage },
+  { key: 'invitations', label: 'Invitations', page: async () => (await import('./members.js')).invitationsPage },
+  { key: 'teams', label: 'Teams', page: async () => (await import('./teams.js')).teamsPage },
+  { key: 'variables', label: 'Variables', page: async () => (await import('./variables.js')).variablesPage },
+  { key: 'usage', label: 'Usage', page: async () => (await import('./usage.js')).usagePage },
+  { key: 'billing', label: 'Plan & billing', page: async () => (await import('./billing.js')).billingPage },
+  { key: 'features', label: 'Features', page: async () => (await import('./settings.js')).featuresPage },
+  { key: 'security', label: 'Security', page: async () => (await import('./settings.js')).securityPage },
+  { key: 'audit', label: 'Audit log', page: async () => (await import('./audit.js')).auditPage },
 ];
 
 export async function render(ctx, orgId, tab, sub) {
-  const def = TABS.find((t) => t[0] === tab);
+  const def = TABS.find((t) => t.key === tab);
   if (!def) {
-    ctx.main.replaceChildren(h('h1', null, 'Page not found'), h('p', null, h('a', { href: `#/orgs/${orgId}` }, 'Back to the organization')));
+    ctx.main.replaceChildren(
+      h('h1', null, 'Page not found'),
+      h('p', null, h('a', { href: `#/orgs/${orgId}` }, 'Back to the organization')),
+    );
     return;
   }
-  const missing = api.lacks('orgsRead', 'Viewing an organization');
-  if (missing) {
-    ctx.main.replaceChildren(h('h1', null, `Organization ${orgId}`), notice(missing, 'warn'));
-    return;
-  }
-  let org;
-  let members;
-  let roles;
-  try {
-    [org, members, roles] = await Promise.all([
-      api.get(`/organizations/${orgId}`).then((r) => r.organization),
-      api.get(`/organizations/${orgId}/user-organization-roles`).then((r) => r.userOrganizationRoles || []),
-      api.roles(),
-    ]);
-  } catch (err) {
-    if (!ctx.alive()) return;
-    ctx.main.replaceChildren(h('h1', null, `Organization ${orgId}`), errorBox(err), h('p', null, h('a', { href: '#/orgs' }, 'Back to the organizations')));
-    return;
-  }
-  const tz = await api.timezoneCode(org.timezoneId);
-  if (!ctx.alive()) return;
+  const loaded = await loadPage({ el: ctx.main, alive: ctx.alive }, () => load(orgId), {
+    missing: api.lacks('orgsRead', 'Viewing an organization'),
+    around: (node) => [
+      h('h1', null, `Organization ${orgId}`),
+      node,
+      h('p', null, h('a', { href: '#/orgs' }, 'Back to the organizations')),
+    ],
+  });
+  if (loaded === undefined) return;
+  const { org, members, roles, tz } = loaded;
   const mine = members.find((m) => m.userId === api.me().id && !m.invitation);
   const myRole = mine ? roles.find((r) => r.id === mine.usersRoleId) : null;
-  const perms = (myRole && myRole.permissions) || [];
+  const perms = myRole?.permissions || [];
   const el = h('div', { class: 'tab-body' });
   const o = { ...ctx, org, orgId, tz, members, roles, myRole, perms, can: (p) => perms.includes(p), el, sub };
-  document.title = `${def[1]} · ${org.name} · orgd console`;
+  document.title = `${def.label} · ${org.name} · orgd console`;
   ctx.main.replaceChildren(
-    h('nav', { class: 'crumbs', 'aria-label': 'Breadcrumb' }, h('a', { href: '#/orgs' }, 'Organizations'), ' / ', h('span', null, org.name)),
+    h(
+      'nav',
+      { class: 'crumbs', 'aria-label': 'Breadcrumb' },
+      h('a', { href: '#/orgs' }, 'Organizations'),
+      ' / ',
+      h('span', null, org.name),
+    ),
     h(
       'div',
       { class: 'page-head org-head' },
@@ -68,16 +82,32 @@ export async function render(ctx, orgId, tab, sub) {
     h(
       'nav',
       { class: 'tabs', 'aria-label': 'Organization' },
-      TABS.map(([key, label]) => h('a', { href: `#/orgs/${orgId}/${key}`, 'aria-current': key === tab ? 'page' : null, class: key === tab ? 'active' : null }, label)),
+      TABS.map(({ key, label }) =>
+        h(
+          'a',
+          {
+            href: `#/orgs/${orgId}/${key}`,
+            'aria-current': key === tab ? 'page' : null,
+            class: key === tab ? 'active' : null,
+          },
+          label,
+        ),
+      ),
     ),
     el,
   );
-  if (def[2]) {
-    const mod = await def[2]();
-    if (ctx.alive()) await mod[`render_${tab}`](o);
-  } else {
-    await overview(o);
-  }
+  const page = await def.page();
+  if (ctx.alive()) await page(o);
+}
+
+/** The organization, its members and roles, and the name of its timezone. */
+async function load(orgId) {
+  const [org, members, roles] = await Promise.all([
+    api.get(`/organizations/${orgId}`).then((r) => r.organization),
+    api.get(`/organizations/${orgId}/user-organization-roles`).then((r) => r.userOrganizationRoles || []),
+    api.roles(),
+  ]);
+  return { org, members, roles, tz: await api.timezoneCode(org.timezoneId) };
 }
 
 async function overview(o) {
@@ -101,10 +131,19 @@ async function overview(o) {
     ['Two-factor enforcement', yes(lic.tfaEnforcement)],
     ['Log retention (days)', num(lic.retention)],
   ];
-  const dl = (rows) => h('dl', { class: 'facts' }, rows.map(([k, v]) => [h('dt', null, k), h('dd', null, v)]));
-  const teams = (org.teams || []).length
-    ? h('ul', { class: 'plain' }, org.teams.map((t) => h('li', null, h('a', { href: `#/orgs/${org.id}/teams/${t.id}` }, t.name))))
-    : h('p', { class: 'empty' }, 'No teams.');
+  const dl = (rows) =>
+    h(
+      'dl',
+      { class: 'facts' },
+      rows.map(([k, v]) => [h('dt', null, k), h('dd', null, v)]),
+    );
+  const teams = orEmpty(org.teams || [], 'No teams.', (list) =>
+    h(
+      'ul',
+      { class: 'plain' },
+      list.map((t) => h('li', null, h('a', { href: `#/orgs/${org.id}/teams/${t.id}` }, t.name))),
+    ),
+  );
   o.el.replaceChildren(
     h('div', { class: 'grid two' }, card('Organization', dl(facts)), card('License', dl(license))),
     card('Teams', teams, h('p', null, h('a', { href: `#/orgs/${org.id}/teams` }, 'Manage teams'))),
@@ -116,21 +155,42 @@ function editCard(o) {
   const { org } = o;
   const missing = api.lacks('orgsWrite', 'Renaming an organization');
   if (missing) return card('Settings', notice(missing, 'warn'));
-  if (!o.can('organization edit')) return card('Settings', notice('Renaming and changing settings needs the Owner or an Admin.', 'info'));
+  if (!o.can('organization edit'))
+    return card('Settings', notice('Renaming and changing settings needs the Owner or an Admin.', 'info'));
   const name = h('input', { type: 'text', value: org.name, required: true, maxlength: '128', autocomplete: 'off' });
   const tz = h('select', null, h('option', { value: String(org.timezoneId) }, o.tz));
   const country = h('select', null, h('option', { value: String(org.countryId) }, String(org.countryId)));
   api
     .cached('/enums/timezones')
-    .then((r) => fillSelect(tz, (r.timezones || []).map((z) => ({ value: z.id, label: z.name })), org.timezoneId))
+    .then((r) =>
+      fillSelect(
+        tz,
+        (r.timezones || []).map((z) => ({ value: z.id, label: z.name })),
+        org.timezoneId,
+      ),
+    )
     .catch(() => {});
   api
     .cached('/enums/countries')
-    .then((r) => fillSelect(country, (r.countries || []).map((c) => ({ value: c.id, label: c.name })), org.countryId))
+    .then((r) =>
+      fillSelect(
+        country,
+        (r.countries || []).map((c) => ({ value: c.id, label: c.name })),
+        org.countryId,
+      ),
+    )
     .catch(() => {});
   const errors = h('div');
   const save = h('button', { type: 'submit', class: 'btn primary' }, 'Save');
-  const form = h('form', { class: 'stack', 'aria-label': 'Organization settings' }, field('Name', name), field('Timezone', tz), field('Country', country), errors, h('div', { class: 'actions' }, save));
+  const form = h(
+    'form',
+    { class: 'stack', 'aria-label': 'Organization settings' },
+    field('Name', name),
+    field('Timezone', tz),
+    field('Country', country),
+    errors,
+    h('div', { class: 'actions' }, save),
+  );
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     showError(errors, null);
@@ -157,24 +217,42 @@ function deleteCard(o) {
   const { org } = o;
   if (api.lacks('orgsWrite', '') || !o.can('organization delete')) return null;
   const errors = h('div');
-  const del = button('Delete organization…', async () => {
-    showError(errors, null);
-    const ok = await confirmDialog({
-      title: 'Delete this organization?',
-      body: [h('p', null, 'This deletes ', h('strong', null, org.name), ', its teams, members, invitations and variables. It cannot be undone.')],
-      confirmLabel: 'Delete organization',
-      danger: true,
-      typeToConfirm: org.name,
-    });
-    if (!ok) return;
-    try {
-      await busy(del, () => api.del(`/organizations/${org.id}`, { confirmed: 'true' }));
-      flash(`Deleted ${org.name}.`);
-      o.go('#/orgs');
-    } catch (err) {
-      showError(errors, err, 'Not deleted');
-    }
-  }, 'danger');
-  return h('section', { class: 'card danger-zone', 'aria-label': 'Danger zone' }, h('h2', null, 'Danger zone'), h('p', null, 'Deleting an organization removes everything in it.'), errors, h('div', { class: 'actions' }, del));
+  const del = button(
+    'Delete organization…',
+    async () => {
+      showError(errors, null);
+      const ok = await confirmDialog({
+        title: 'Delete this organization?',
+        body: [
+          h(
+            'p',
+            null,
+            'This deletes ',
+            h('strong', null, org.name),
+            ', its teams, members, invitations and variables. It cannot be undone.',
+          ),
+        ],
+        confirmLabel: 'Delete organization',
+        danger: true,
+        typeToConfirm: org.name,
+      });
+      if (!ok) return;
+      try {
+        await busy(del, () => api.del(`/organizations/${org.id}`, { confirmed: 'true' }));
+        flash(`Deleted ${org.name}.`);
+        o.go('#/orgs');
+      } catch (err) {
+        showError(errors, err, 'Not deleted');
+      }
+    },
+    'danger',
+  );
+  return h(
+    'section',
+    { class: 'card danger-zone', 'aria-label': 'Danger zone' },
+    h('h2', null, 'Danger zone'),
+    h('p', null, 'Deleting an organization removes everything in it.'),
+    errors,
+    h('div', { class: 'actions' }, del),
+  );
 }
-

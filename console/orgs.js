@@ -1,7 +1,22 @@
 // #/orgs: the caller's invitations, the organizations they belong to (search and paging), and a new organization.
 
 import * as api from './api.js';
-import { h, field, fillSelect, card, table, errorBox, showError, notice, busy, flash, button, loading } from './dom.js';
+import {
+  busy,
+  button,
+  card,
+  errorBox,
+  field,
+  fillSelect,
+  flash,
+  h,
+  loading,
+  loadPage,
+  notice,
+  orEmpty,
+  showError,
+  table,
+} from './dom.js';
 
 const PAGE = 20;
 const state = { q: '', page: 0 };
@@ -12,7 +27,12 @@ export async function render(ctx) {
   const list = h('div', { class: 'org-list' }, loading());
   const invites = h('div');
   ctx.main.replaceChildren(
-    h('div', { class: 'page-head' }, h('h1', null, 'Organizations'), h('p', { class: 'muted' }, 'Every organization you belong to on this server.')),
+    h(
+      'div',
+      { class: 'page-head' },
+      h('h1', null, 'Organizations'),
+      h('p', { class: 'muted' }, 'Every organization you belong to on this server.'),
+    ),
     invites,
     h('div', { class: 'grid two' }, h('div', null, searchBox(ctx, list), list), createCard(ctx)),
   );
@@ -30,48 +50,38 @@ function searchBox(ctx, list) {
       fill(ctx, list);
     }, 200);
   });
-  return h('form', { class: 'search', role: 'search', onSubmit: (e) => e.preventDefault() }, field('Search organizations', input));
+  return h(
+    'form',
+    { class: 'search', role: 'search', onSubmit: (e) => e.preventDefault() },
+    field('Search organizations', input),
+  );
 }
 
 let all = null; // every organization of the caller, fetched once per search
 
 async function fill(ctx, list) {
-  const missing = api.lacks('orgsRead', 'Listing organizations');
-  if (missing) {
-    list.replaceChildren(notice(missing, 'warn'));
-    return;
-  }
-  let rows;
-  let more;
-  let total = null;
-  try {
-    if (state.q) {
-      // The API has no name filter: fetch the caller's organizations once (ids and names) and filter here.
-      if (!all) all = (await api.get('/organizations', { 'cols[]': COLS, 'pg[limit]': 10000, 'pg[sortBy]': 'name' })).organizations || [];
-      const q = state.q.toLowerCase();
-      const hits = all.filter((o) => String(o.name).toLowerCase().includes(q) || String(o.id) === q);
-      total = hits.length;
-      rows = hits.slice(state.page * PAGE, state.page * PAGE + PAGE);
-      more = hits.length > (state.page + 1) * PAGE;
-    } else {
-      all = null;
-      const r = await api.get('/organizations', { 'cols[]': COLS, 'pg[limit]': PAGE + 1, 'pg[offset]': state.page * PAGE, 'pg[sortBy]': 'name' });
-      const got = r.organizations || [];
-      rows = got.slice(0, PAGE);
-      more = got.length > PAGE;
-    }
-  } catch (err) {
-    if (ctx.alive()) list.replaceChildren(errorBox(err));
-    return;
-  }
-  if (!ctx.alive()) return;
-  const body = rows.length
-    ? table(
+  const page = await loadPage({ el: list, alive: ctx.alive }, fetchPage, {
+    missing: api.lacks('orgsRead', 'Listing organizations'),
+  });
+  if (page === undefined) return;
+  const { rows, more, total } = page;
+  const body = orEmpty(
+    rows,
+    state.q
+      ? `No organization matches “${state.q}”.`
+      : 'You belong to no organization yet. Create one, or accept an invitation.',
+    () =>
+      table(
         ['Name', 'Plan', 'Teams', 'ID'],
-        rows.map((o) => [h('a', { href: `#/orgs/${o.id}`, class: 'org-name' }, o.name), o.productName || '—', Array.isArray(o.teams) ? o.teams.length : '—', h('span', { class: 'mono' }, o.id)]),
+        rows.map((o) => [
+          h('a', { href: `#/orgs/${o.id}`, class: 'org-name' }, o.name),
+          o.productName || '—',
+          Array.isArray(o.teams) ? o.teams.length : '—',
+          h('span', { class: 'mono' }, o.id),
+        ]),
         { class: 'orgs', 'aria-label': 'Organizations' },
-      )
-    : h('p', { class: 'empty' }, state.q ? `No organization matches “${state.q}”.` : 'You belong to no organization yet. Create one, or accept an invitation.');
+      ),
+  );
   const prev = button('Previous', () => {
     state.page -= 1;
     fill(ctx, list);
@@ -82,8 +92,42 @@ async function fill(ctx, list) {
     fill(ctx, list);
   });
   next.disabled = !more;
-  const label = total === null ? `Page ${state.page + 1}` : `Page ${state.page + 1} · ${total} match${total === 1 ? '' : 'es'}`;
-  list.replaceChildren(body, h('nav', { class: 'pager', 'aria-label': 'Pages' }, prev, h('span', { class: 'muted', 'aria-live': 'polite' }, label), next));
+  const label =
+    total === null ? `Page ${state.page + 1}` : `Page ${state.page + 1} · ${total} match${total === 1 ? '' : 'es'}`;
+  list.replaceChildren(
+    body,
+    h(
+      'nav',
+      { class: 'pager', 'aria-label': 'Pages' },
+      prev,
+      h('span', { class: 'muted', 'aria-live': 'polite' }, label),
+      next,
+    ),
+  );
+}
+
+/** One page of the caller's organizations: with a search, filtered here from all of them (fetched once). */
+async function fetchPage() {
+  if (state.q) {
+    // The API has no name filter: fetch the caller's organizations once (ids and names) and filter here.
+    if (!all)
+      all =
+        (await api.get('/organizations', { 'cols[]': COLS, 'pg[limit]': 10000, 'pg[sortBy]': 'name' })).organizations ||
+        [];
+    const q = state.q.toLowerCase();
+    const hits = all.filter((o) => String(o.name).toLowerCase().includes(q) || String(o.id) === q);
+    const rows = hits.slice(state.page * PAGE, state.page * PAGE + PAGE);
+    return { rows, more: hits.length > (state.page + 1) * PAGE, total: hits.length };
+  }
+  all = null;
+  const r = await api.get('/organizations', {
+    'cols[]': COLS,
+    'pg[limit]': PAGE + 1,
+    'pg[offset]': state.page * PAGE,
+    'pg[sortBy]': 'name',
+  });
+  const got = r.organizations || [];
+  return { rows: got.slice(0, PAGE), more: got.length > PAGE, total: null };
 }
 
 async function myInvitations(ctx, slot) {
@@ -100,16 +144,21 @@ async function myInvitations(ctx, slot) {
   const roles = await api.roles();
   const errors = h('div');
   const rows = open.map((i) => {
-    const accept = button('Accept', async () => {
-      showError(errors, null);
-      try {
-        await busy(accept, () => api.post('/organizations/accept-invitation', { hash: i.hash }));
-        flash(`You joined ${i.organizationName}.`);
-        ctx.go(`#/orgs/${i.organizationId}`);
-      } catch (err) {
-        showError(errors, err, `Accepting the invitation to ${i.organizationName}`);
-      }
-    }, 'primary', { 'aria-label': `Accept the invitation to ${i.organizationName}` });
+    const accept = button(
+      'Accept',
+      async () => {
+        showError(errors, null);
+        try {
+          await busy(accept, () => api.post('/organizations/accept-invitation', { hash: i.hash }));
+          flash(`You joined ${i.organizationName}.`);
+          ctx.go(`#/orgs/${i.organizationId}`);
+        } catch (err) {
+          showError(errors, err, `Accepting the invitation to ${i.organizationName}`);
+        }
+      },
+      'primary',
+      { 'aria-label': `Accept the invitation to ${i.organizationName}` },
+    );
     if (api.lacks('orgsWrite', '')) accept.disabled = true;
     return [h('strong', null, i.organizationName), api.roleName(roles, i.usersRoleId), accept];
   });
@@ -118,7 +167,9 @@ async function myInvitations(ctx, slot) {
       'section',
       { class: 'card invitations-for-me', 'aria-label': 'Your invitations' },
       h('h2', null, open.length === 1 ? 'You have an invitation' : `You have ${open.length} invitations`),
-      api.lacks('orgsWrite', 'Accepting an invitation') ? notice(api.lacks('orgsWrite', 'Accepting an invitation'), 'warn') : null,
+      api.lacks('orgsWrite', 'Accepting an invitation')
+        ? notice(api.lacks('orgsWrite', 'Accepting an invitation'), 'warn')
+        : null,
       errors,
       table(['Organization', 'Role', ''], rows),
     ),
@@ -137,7 +188,7 @@ function createCard(ctx) {
   const form = h(
     'form',
     { class: 'stack', 'aria-label': 'New organization' },
-    field('Name', name, 'Letters, digits, spaces and - . ( ) * + , @ _ / \' ; up to 128 characters.'),
+    field('Name', name, "Letters, digits, spaces and - . ( ) * + , @ _ / ' ; up to 128 characters."),
     field('Timezone', tz, 'Usage days are cut in this timezone.'),
     field('Country', country),
     field('Region', region),
@@ -154,16 +205,33 @@ function createCard(ctx) {
       }
       const zones = t.timezones || [];
       const pick = zones.find((z) => z.code === mine) || zones.find((z) => z.code === 'Etc/UTC') || zones[0];
-      fillSelect(tz, zones.map((z) => ({ value: z.id, label: z.name })), pick && pick.id);
+      fillSelect(
+        tz,
+        zones.map((z) => ({ value: z.id, label: z.name })),
+        pick?.id,
+      );
       const countries = c.countries || [];
-      fillSelect(country, countries.map((x) => ({ value: x.id, label: x.name })), countries[0] && countries[0].id);
-      fillSelect(region, (r.imtRegions || []).map((x) => ({ value: x.id, label: x.name })), 1);
+      fillSelect(
+        country,
+        countries.map((x) => ({ value: x.id, label: x.name })),
+        countries[0]?.id,
+      );
+      fillSelect(
+        region,
+        (r.imtRegions || []).map((x) => ({ value: x.id, label: x.name })),
+        1,
+      );
     })
     .catch((err) => errors.append(errorBox(err, 'Loading timezones and countries')));
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     showError(errors, null);
-    const body = { name: name.value.trim(), regionId: Number(region.value), timezoneId: Number(tz.value), countryId: Number(country.value) };
+    const body = {
+      name: name.value.trim(),
+      regionId: Number(region.value),
+      timezoneId: Number(tz.value),
+      countryId: Number(country.value),
+    };
     try {
       const r = await busy(submit, () => api.post('/organizations', body));
       all = null;

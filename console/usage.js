@@ -1,29 +1,21 @@
 // Usage of the last 30 days in the organization's timezone, as a chart and as a table.
 
 import * as api from './api.js';
-import { h, card, table, errorBox, notice, loading, num, bytes } from './dom.js';
 import { bars, dayLabel } from './chart.js';
+import { bytes, card, h, loadPage, num, table } from './dom.js';
 
 const METRICS = {
   operations: { label: 'Operations', unit: 'operations', format: (v) => num(Math.round(v * 100) / 100) },
   dataTransfer: { label: 'Data transfer', unit: '', format: (v) => bytes(v) },
 };
 
-export async function render_usage(o) {
-  const missing = api.lacks('orgsRead', 'Usage');
-  if (missing) {
-    o.el.replaceChildren(notice(missing, 'warn'));
-    return;
-  }
-  o.el.replaceChildren(loading());
-  let data;
-  try {
-    data = (await api.get(`/organizations/${o.orgId}/usage`, { organizationTimezone: 'true' })).data || [];
-  } catch (err) {
-    if (o.alive()) o.el.replaceChildren(errorBox(err));
-    return;
-  }
-  if (!o.alive()) return;
+export async function usagePage(o) {
+  const data = await loadPage(
+    o,
+    async () => (await api.get(`/organizations/${o.orgId}/usage`, { organizationTimezone: 'true' })).data || [],
+    { missing: api.lacks('orgsRead', 'Usage') },
+  );
+  if (data === undefined) return;
   let metric = 'operations';
   const chartSlot = h('div', { class: 'chart-box' });
   const summary = h('div', { class: 'stats' });
@@ -32,6 +24,7 @@ export async function render_usage(o) {
     const points = data.map((d) => ({ date: d.date, value: Number(d[metric]) || 0 }));
     const total = points.reduce((a, p) => a + p.value, 0);
     const peak = points.reduce((a, p) => (p.value > a.value ? p : a), { value: 0, date: null });
+    const busiest = peak.date ? `; busiest day ${peak.date} with ${m.format(peak.value)} ${m.unit}` : '';
     const first = data.length ? data[0].date : '';
     const last = data.length ? data[data.length - 1].date : '';
     chartSlot.replaceChildren(
@@ -39,7 +32,7 @@ export async function render_usage(o) {
         points,
         width: chartSlot.clientWidth,
         title: `${m.label} per day, ${first} to ${last}`,
-        desc: `Days in ${o.tz}. Total ${m.format(total)} ${m.unit}${peak.date ? `; busiest day ${peak.date} with ${m.format(peak.value)} ${m.unit}` : ''}.`,
+        desc: `Days in ${o.tz}. Total ${m.format(total)} ${m.unit}${busiest}.`,
         format: m.format,
         unit: m.unit,
       }),
@@ -55,7 +48,13 @@ export async function render_usage(o) {
     { class: 'segmented' },
     h('legend', { class: 'visually-hidden' }, 'Metric'),
     Object.entries(METRICS).map(([key, m]) => {
-      const input = h('input', { type: 'radio', name: 'metric', value: key, checked: key === metric, id: `metric-${key}` });
+      const input = h('input', {
+        type: 'radio',
+        name: 'metric',
+        value: key,
+        checked: key === metric,
+        id: `metric-${key}`,
+      });
       input.addEventListener('change', () => {
         metric = key;
         draw();
@@ -67,11 +66,23 @@ export async function render_usage(o) {
   o.el.replaceChildren(
     card(
       'Usage, last 30 days',
-      h('p', { class: 'hint' }, `Each bar is one day in the organization's timezone, ${o.tz}; the last bar is today. Usage is booked by scenarios, or by `, h('code', null, 'orgd usage add'), '.'),
+      h(
+        'p',
+        { class: 'hint' },
+        `Each bar is one day in the organization's timezone, ${o.tz}; the last bar is today. ` +
+          'Usage is booked by scenarios, or by ',
+        h('code', null, 'orgd usage add'),
+        '.',
+      ),
       switcher,
       summary,
       chartSlot,
-      h('details', { class: 'data-table' }, h('summary', null, 'Show the numbers'), table(['Day', 'Operations', 'Data transfer'], rows, { class: 'usage', 'aria-label': 'Usage per day' })),
+      h(
+        'details',
+        { class: 'data-table' },
+        h('summary', null, 'Show the numbers'),
+        table(['Day', 'Operations', 'Data transfer'], rows, { class: 'usage', 'aria-label': 'Usage per day' }),
+      ),
     ),
   );
   draw();
@@ -86,5 +97,10 @@ export async function render_usage(o) {
 }
 
 function stat(label, value) {
-  return h('div', { class: 'stat' }, h('span', { class: 'stat-label' }, label), h('span', { class: 'stat-value' }, value));
+  return h(
+    'div',
+    { class: 'stat' },
+    h('span', { class: 'stat-label' }, label),
+    h('span', { class: 'stat-value' }, value),
+  );
 }

@@ -1,7 +1,21 @@
 // Organization variables (list, create, edit, delete) and one variable's history.
 
 import * as api from './api.js';
-import { h, field, select, card, table, errorBox, showError, notice, busy, flash, button, confirmDialog, loading, when } from './dom.js';
+import {
+  busy,
+  button,
+  card,
+  confirmDialog,
+  field,
+  flash,
+  h,
+  loadPage,
+  notice,
+  select,
+  showError,
+  table,
+  when,
+} from './dom.js';
 
 const TYPES = [
   { value: 1, label: 'Number' },
@@ -15,14 +29,29 @@ const show = (v) => (v === null || v === undefined ? '—' : typeof v === 'strin
 /** A value control for a type, and a reader that turns its content into the JSON value (or throws a sentence). */
 function valueControl(typeId, value) {
   let el;
-  if (typeId === 3) el = select([{ value: 'true', label: 'true' }, { value: 'false', label: 'false' }], value === false ? 'false' : 'true');
+  if (typeId === 3)
+    el = select(
+      [
+        { value: 'true', label: 'true' },
+        { value: 'false', label: 'false' },
+      ],
+      value === false ? 'false' : 'true',
+    );
   else if (typeId === 2) el = h('textarea', { rows: '2', value: value === undefined ? '' : String(value) });
-  else el = h('input', { type: 'text', inputmode: typeId === 1 ? 'decimal' : null, autocomplete: 'off', value: value === undefined ? '' : String(value), placeholder: typeId === 4 ? '2026-12-01T12:00:00.000Z' : null });
+  else
+    el = h('input', {
+      type: 'text',
+      inputmode: typeId === 1 ? 'decimal' : null,
+      autocomplete: 'off',
+      value: value === undefined ? '' : String(value),
+      placeholder: typeId === 4 ? '2026-12-01T12:00:00.000Z' : null,
+    });
   const read = () => {
     const s = el.value;
     if (typeId === 1) {
       const n = Number(s.trim());
-      if (s.trim() === '' || !Number.isFinite(n)) throw new Error('A number variable needs a number, such as 42 or 3.5.');
+      if (s.trim() === '' || !Number.isFinite(n))
+        throw new Error('A number variable needs a number, such as 42 or 3.5.');
       return n;
     }
     if (typeId === 3) return s === 'true';
@@ -38,30 +67,24 @@ function typedValue(typeId, value) {
   let ctl;
   const redraw = (v) => {
     ctl = valueControl(Number(type.value), v);
-    slot.replaceChildren(field('Value', ctl.el, Number(type.value) === 4 ? 'An instant in UTC: YYYY-MM-DDTHH:mm:ss.sssZ.' : null));
+    slot.replaceChildren(
+      field('Value', ctl.el, Number(type.value) === 4 ? 'An instant in UTC: YYYY-MM-DDTHH:mm:ss.sssZ.' : null),
+    );
   };
   type.addEventListener('change', () => redraw(undefined));
   redraw(value);
   return { type, slot, read: () => ctl.read(), typeId: () => Number(type.value) };
 }
 
-export async function render_variables(o) {
+export async function variablesPage(o) {
   if (o.sub.length) return history(o, o.sub[0]);
-  const missing = api.lacks('varsRead', 'Variables');
-  if (missing) {
-    o.el.replaceChildren(notice(missing, 'warn'));
-    return;
-  }
-  o.el.replaceChildren(loading());
-  let vars;
-  try {
-    vars = (await api.get(`/organizations/${o.orgId}/variables`)).organizationVariables || [];
-  } catch (err) {
-    if (o.alive()) o.el.replaceChildren(errorBox(err));
-    return;
-  }
-  if (!o.alive()) return;
-  const licensed = o.org.license && o.org.license.customVariables;
+  const vars = await loadPage(
+    o,
+    async () => (await api.get(`/organizations/${o.orgId}/variables`)).organizationVariables || [],
+    { missing: api.lacks('varsRead', 'Variables') },
+  );
+  if (vars === undefined) return;
+  const licensed = o.org.license?.customVariables;
   const canWrite = licensed && !api.lacks('varsWrite', '');
   const errors = h('div', { class: 'errors' });
   const editSlot = h('div');
@@ -71,19 +94,41 @@ export async function render_variables(o) {
     if (!v.isSystem) {
       actions.push(h('a', { href: `#/orgs/${o.orgId}/variables/${enc(v.name)}`, class: 'btn small link' }, 'History'));
       if (canWrite) {
-        actions.push(button('Edit', () => editSlot.replaceChildren(editCard(o, v, editSlot)), 'small', { 'aria-label': `Edit ${v.name}` }));
-        const d = button('Delete…', async () => {
-          showError(errors, null);
-          const ok = await confirmDialog({ title: 'Delete this variable?', body: [h('p', null, 'Scenarios that use ', h('code', null, v.name), ' will no longer find it. Its history stays readable.')], confirmLabel: 'Delete variable', danger: true });
-          if (!ok) return;
-          try {
-            await busy(d, () => api.del(`/organizations/${o.orgId}/variables/${enc(v.name)}`, { confirmed: 'true' }));
-            flash(`Deleted ${v.name}.`);
-            o.reload();
-          } catch (err) {
-            showError(errors, err, `${v.name} was not deleted`);
-          }
-        }, 'small danger-text', { 'aria-label': `Delete ${v.name}` });
+        actions.push(
+          button('Edit', () => editSlot.replaceChildren(editCard(o, v, editSlot)), 'small', {
+            'aria-label': `Edit ${v.name}`,
+          }),
+        );
+        const d = button(
+          'Delete…',
+          async () => {
+            showError(errors, null);
+            const ok = await confirmDialog({
+              title: 'Delete this variable?',
+              body: [
+                h(
+                  'p',
+                  null,
+                  'Scenarios that use ',
+                  h('code', null, v.name),
+                  ' will no longer find it. Its history stays readable.',
+                ),
+              ],
+              confirmLabel: 'Delete variable',
+              danger: true,
+            });
+            if (!ok) return;
+            try {
+              await busy(d, () => api.del(`/organizations/${o.orgId}/variables/${enc(v.name)}`, { confirmed: 'true' }));
+              flash(`Deleted ${v.name}.`);
+              o.reload();
+            } catch (err) {
+              showError(errors, err, `${v.name} was not deleted`);
+            }
+          },
+          'small danger-text',
+          { 'aria-label': `Delete ${v.name}` },
+        );
         actions.push(d);
       }
     }
@@ -97,22 +142,47 @@ export async function render_variables(o) {
     );
   });
   const notes = [];
-  if (!licensed) notes.push(notice(`The plan ${o.org.productName || ''} does not include custom variables: only the system variables exist. Plans from Pro up include them (Plan & billing).`, 'info'));
+  if (!licensed)
+    notes.push(
+      notice(
+        `The plan ${o.org.productName || ''} does not include custom variables: only the system variables exist. ` +
+          'Plans from Pro up include them (Plan & billing).',
+        'info',
+      ),
+    );
   else if (api.lacks('varsWrite', '')) notes.push(notice(api.lacks('varsWrite', 'Changing variables'), 'warn'));
   o.el.replaceChildren(
     notes,
     editSlot,
-    card(`Variables (${vars.length})`, errors, table(['Name', 'Type', 'Value', 'Actions'], rows, { class: 'variables', 'aria-label': 'Variables' })),
+    card(
+      `Variables (${vars.length})`,
+      errors,
+      table(['Name', 'Type', 'Value', 'Actions'], rows, { class: 'variables', 'aria-label': 'Variables' }),
+    ),
     canWrite ? createCard(o) : null,
   );
 }
 
 function createCard(o) {
-  const name = h('input', { type: 'text', required: true, maxlength: '128', autocomplete: 'off', pattern: '[A-Za-z0-9$_]+' });
+  const name = h('input', {
+    type: 'text',
+    required: true,
+    maxlength: '128',
+    autocomplete: 'off',
+    pattern: '[A-Za-z0-9$_]+',
+  });
   const tv = typedValue(1, undefined);
   const errors = h('div');
   const submit = h('button', { type: 'submit', class: 'btn primary' }, 'Create variable');
-  const form = h('form', { class: 'stack', 'aria-label': 'New variable', novalidate: true }, field('Name', name, 'Letters, digits, $ and _.'), field('Type', tv.type), tv.slot, errors, h('div', { class: 'actions' }, submit));
+  const form = h(
+    'form',
+    { class: 'stack', 'aria-label': 'New variable', novalidate: true },
+    field('Name', name, 'Letters, digits, $ and _.'),
+    field('Type', tv.type),
+    tv.slot,
+    errors,
+    h('div', { class: 'actions' }, submit),
+  );
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     showError(errors, null);
@@ -124,7 +194,9 @@ function createCard(o) {
       return;
     }
     try {
-      const r = await busy(submit, () => api.post(`/organizations/${o.orgId}/variables`, { name: name.value.trim(), typeId: tv.typeId(), value }));
+      const r = await busy(submit, () =>
+        api.post(`/organizations/${o.orgId}/variables`, { name: name.value.trim(), typeId: tv.typeId(), value }),
+      );
       flash(`Created ${r.organizationVariable.name}.`);
       o.reload();
     } catch (err) {
@@ -141,7 +213,14 @@ function editCard(o, v, slot) {
   const errors = h('div');
   const submit = h('button', { type: 'submit', class: 'btn primary' }, 'Save');
   const cancel = button('Cancel', () => slot.replaceChildren());
-  const form = h('form', { class: 'stack', 'aria-label': `Edit ${v.name}`, novalidate: true }, field('Type', tv.type), tv.slot, errors, h('div', { class: 'actions' }, cancel, submit));
+  const form = h(
+    'form',
+    { class: 'stack', 'aria-label': `Edit ${v.name}`, novalidate: true },
+    field('Type', tv.type),
+    tv.slot,
+    errors,
+    h('div', { class: 'actions' }, cancel, submit),
+  );
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     showError(errors, null);
@@ -172,20 +251,12 @@ function editCard(o, v, slot) {
 }
 
 async function history(o, name) {
-  const missing = api.lacks('varsRead', 'Variable history');
-  if (missing) {
-    o.el.replaceChildren(notice(missing, 'warn'));
-    return;
-  }
-  o.el.replaceChildren(loading());
-  let entries;
-  try {
-    entries = (await api.get(`/organizations/${o.orgId}/variables/${encodeURIComponent(name)}/history`)).organizationVariableHistory || [];
-  } catch (err) {
-    if (o.alive()) o.el.replaceChildren(h('p', null, h('a', { href: `#/orgs/${o.orgId}/variables` }, '← All variables')), errorBox(err));
-    return;
-  }
-  if (!o.alive()) return;
+  const path = `/organizations/${o.orgId}/variables/${encodeURIComponent(name)}/history`;
+  const entries = await loadPage(o, async () => (await api.get(path)).organizationVariableHistory || [], {
+    missing: api.lacks('varsRead', 'Variable history'),
+    around: (node) => [h('p', null, h('a', { href: `#/orgs/${o.orgId}/variables` }, '← All variables')), node],
+  });
+  if (entries === undefined) return;
   const action = (a) => String(a).replace(/^organization_variable_/, '');
   const rows = entries.map((e) => {
     const d = e.diffObject || {};
@@ -203,6 +274,13 @@ async function history(o, name) {
   });
   o.el.replaceChildren(
     h('p', null, h('a', { href: `#/orgs/${o.orgId}/variables` }, '← All variables')),
-    card(['History of ', h('code', null, name)], h('p', { class: 'hint' }, `Newest first; times in ${o.tz}.`), table(['When', 'Change', 'By', 'Value', 'Previous value', 'Type'], rows, { class: 'history', 'aria-label': `History of ${name}` })),
+    card(
+      ['History of ', h('code', null, name)],
+      h('p', { class: 'hint' }, `Newest first; times in ${o.tz}.`),
+      table(['When', 'Change', 'By', 'Value', 'Previous value', 'Type'], rows, {
+        class: 'history',
+        'aria-label': `History of ${name}`,
+      }),
+    ),
   );
 }

@@ -8,6 +8,7 @@ use axum::http::request::Parts;
 
 use crate::app::AppState;
 use crate::auth::{Caller, Scoped};
+use crate::domain::ids::{OrgId, UserId};
 use crate::domain::roles::{self, Role};
 use crate::domain::scopes::Requirement;
 use crate::error::ApiError;
@@ -55,7 +56,8 @@ impl<S: Requirement> OrgMember<S> {
         if self.asker().team_answer_without_roles(team.organization_id).is_some() {
             return Ok(Vec::new());
         }
-        Ok(state.store.team_roles_in_org(self.org.id, self.caller.user.id).await?)
+        let mine = state.store.team_roles_in_org(OrgId(self.org.id), UserId(self.caller.user.id)).await?;
+        Ok(mine.into_iter().map(|r| (r.team_id.0, r.users_role_id.0)).collect())
     }
 
     /// Resolves membership for an organization not named in the path (teams, `/users?organizationId=`).
@@ -83,7 +85,7 @@ impl<S: Requirement> FromRequestParts<AppState> for OrgMember<S> {
 
 /// Resolves the caller's active role in an organization: 404 if it does not exist, 403 if they are not in it.
 pub async fn member_of(state: &AppState, caller: &Caller, org_id: i64) -> Result<(Org, &'static Role), ApiError> {
-    match state.store.org_access(org_id, caller.user.id).await? {
+    match state.store.org_access(OrgId(org_id), UserId(caller.user.id)).await? {
         OrgAccess::NoSuchOrg => Err(ApiError::NotFound(format!("Organization {org_id} not found."))),
         OrgAccess::Stranger => {
             Err(ApiError::Forbidden("Access denied. You are not a member of this organization.".into()))

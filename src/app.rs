@@ -4,15 +4,11 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::connect_info::Connected;
-use axum::serve::IncomingStream;
 use chrono::{DateTime, Utc};
-use tokio::net::TcpListener;
 
 use crate::config::Config;
 use crate::domain::plans::{Catalogue, Plan};
 use crate::store::Store;
-use crate::tls::TlsListener;
 
 /// Everything a handler may use. Cheap to clone.
 #[derive(Clone)]
@@ -90,18 +86,7 @@ impl AppState {
     }
 }
 
-/// The client address of a connection, plain or TLS (axum's own `ConnectInfo<SocketAddr>` knows only plain TCP).
+/// The client address of a connection, plain or TLS, as orgd's listener hands it to every
+/// request (`ConnectInfo<Peer>`).
 #[derive(Debug, Clone, Copy)]
 pub struct Peer(pub SocketAddr);
-
-impl Connected<IncomingStream<'_, TcpListener>> for Peer {
-    fn connect_info(stream: IncomingStream<'_, TcpListener>) -> Self {
-        Peer(*stream.remote_addr())
-    }
-}
-
-impl Connected<IncomingStream<'_, TlsListener>> for Peer {
-    fn connect_info(stream: IncomingStream<'_, TlsListener>) -> Self {
-        Peer(*stream.remote_addr())
-    }
-}

@@ -3,7 +3,7 @@
 
 use std::marker::PhantomData;
 
-use axum::extract::{ConnectInfo, FromRequestParts, RawPathParams};
+use axum::extract::{FromRequestParts, RawPathParams};
 use axum::http::{header, request::Parts};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -65,7 +65,7 @@ pub async fn caller(parts: &mut Parts, state: &AppState) -> Result<Caller, ApiEr
     if let Some(c) = parts.extensions.get::<Caller>() {
         return Ok(c.clone());
     }
-    let ip = parts.extensions.get::<ConnectInfo<crate::app::Peer>>().map(|c| c.0 .0.ip());
+    let ip = rate::address::client_ip(parts, state);
     let found = match token_of(&parts.headers) {
         Ok(token) => state
             .store
@@ -77,7 +77,7 @@ pub async fn caller(parts: &mut Parts, state: &AppState) -> Result<Caller, ApiEr
     let auth = match found {
         Ok(a) => a,
         Err(e) => {
-            rate::check_anonymous(state, ip)?;
+            rate::public::check(state, rate::public::Surface::InvalidToken, ip, None)?;
             return Err(e);
         }
     };

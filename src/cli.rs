@@ -4,8 +4,10 @@
 use std::path::PathBuf;
 
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use serde_json::{Map, Value};
+
+use crate::config::{Switch, TlsSetting};
 
 #[derive(Debug, Parser)]
 #[command(name = "orgd", version, about = "A self-hostable server for the Make API v2 Organizations surface")]
@@ -34,11 +36,11 @@ pub struct ServeArgs {
     #[arg(long, global = true, env = "ORGD_DEFAULT_PLAN")]
     pub default_plan: Option<String>,
     /// Per-organization request limits from the plan's apiLimit.
-    #[arg(long, global = true, env = "ORGD_RATE_LIMIT", value_parser = ["on", "off"])]
-    pub rate_limit: Option<String>,
+    #[arg(long, global = true, env = "ORGD_RATE_LIMIT")]
+    pub rate_limit: Option<Switch>,
     /// `self-signed`: serve HTTPS with a local certificate authority made on first start (`off`: plain HTTP).
-    #[arg(long, global = true, env = "ORGD_TLS", value_parser = ["off", "self-signed"])]
-    pub tls: Option<String>,
+    #[arg(long, global = true, env = "ORGD_TLS")]
+    pub tls: Option<TlsSetting>,
     /// PEM certificate chain to serve HTTPS with (with --tls-key; reloaded on SIGHUP).
     #[arg(long, global = true, env = "ORGD_TLS_CERT")]
     pub tls_cert: Option<String>,
@@ -61,6 +63,9 @@ pub struct ServeArgs {
     /// The address people reach orgd at, used in e-mailed links (default: from the zone).
     #[arg(long, global = true, env = "ORGD_PUBLIC_URL")]
     pub public_url: Option<String>,
+    /// Comma-separated networks of reverse proxies whose X-Forwarded-For is believed (default: none).
+    #[arg(long, global = true, env = "ORGD_TRUSTED_PROXIES")]
+    pub trusted_proxies: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -123,10 +128,10 @@ pub enum Command {
 pub enum OutboxCommand {
     /// List messages, newest first: a table, or one JSON object per line.
     List {
-        #[arg(long, value_parser = ["pending", "sent", "failed", "cancelled"])]
-        status: Option<String>,
-        #[arg(long, default_value = "table", value_parser = ["table", "jsonl"])]
-        format: String,
+        #[arg(long)]
+        status: Option<OutboxStatus>,
+        #[arg(long, value_enum, default_value_t = OutboxFormat::Table)]
+        format: OutboxFormat,
         #[arg(long, default_value_t = 100)]
         limit: i64,
     },
@@ -146,9 +151,44 @@ pub enum AuditCommand {
         /// The first day, YYYY-MM-DD, in the organization's timezone.
         #[arg(long)]
         since: Option<NaiveDate>,
-        #[arg(long, default_value = "jsonl", value_parser = ["jsonl"])]
-        format: String,
+        /// JSON lines, the one format there is (the flag stays so scripts may say so).
+        #[arg(long, value_enum, default_value_t = AuditFormat::Jsonl)]
+        format: AuditFormat,
     },
+}
+
+/// `audit export --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AuditFormat {
+    Jsonl,
+}
+
+/// `outbox list --format`: an aligned table for people, or one JSON object per line for scripts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutboxFormat {
+    Table,
+    Jsonl,
+}
+
+/// `outbox list --status`: the states of an outgoing message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutboxStatus {
+    Pending,
+    Sent,
+    Failed,
+    Cancelled,
+}
+
+impl OutboxStatus {
+    /// The name the outbox stores.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OutboxStatus::Pending => "pending",
+            OutboxStatus::Sent => "sent",
+            OutboxStatus::Failed => "failed",
+            OutboxStatus::Cancelled => "cancelled",
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -173,8 +213,7 @@ pub enum UsersCommand {
     Tfa {
         #[arg(long)]
         email: String,
-        #[arg(value_parser = ["on", "off"])]
-        state: String,
+        state: Switch,
     },
 }
 
@@ -218,14 +257,20 @@ impl Cli {
         put("bind", &self.serve.bind);
         put("zone", &self.serve.zone);
         put("default_plan", &self.serve.default_plan);
-        put("rate_limit", &self.serve.rate_limit);
-        put("tls", &self.serve.tls);
         put("tls_cert", &self.serve.tls_cert);
         put("tls_key", &self.serve.tls_key);
         put("data_dir", &self.serve.data_dir);
         put("smtp_url", &self.serve.smtp_url);
         put("mail_from", &self.serve.mail_from);
         put("public_url", &self.serve.public_url);
+        put("trusted_proxies", &self.serve.trusted_proxies);
+        // The enumerated flags go in as they are spelled in the file, so one deserializer reads every layer.
+        if let Some(v) = self.serve.rate_limit {
+            m.insert("rate_limit".into(), serde_json::to_value(v).unwrap_or_default());
+        }
+        if let Some(v) = self.serve.tls {
+            m.insert("tls".into(), serde_json::to_value(v).unwrap_or_default());
+        }
         if let Some(days) = self.serve.audit_retention_days {
             m.insert("audit_retention_days".into(), Value::from(days));
         }

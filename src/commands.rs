@@ -7,8 +7,10 @@ use chrono::{NaiveDate, NaiveTime, TimeZone};
 use uuid::Uuid;
 
 use crate::auth;
+use crate::cli::{OutboxFormat, OutboxStatus};
 use crate::config::Config;
 use crate::domain::email::Email;
+use crate::domain::ids::{OrgId, UserId};
 use crate::domain::names::Name;
 use crate::domain::{countries, scopes, timezones};
 use crate::store::models::{NewUser, UsageTotals};
@@ -38,7 +40,7 @@ pub async fn bootstrap(store: &dyn Store, config: &Config) -> anyhow::Result<Opt
     let email = Email::parse(&config.bootstrap_email).map_err(anyhow::Error::msg).context("ORGD_BOOTSTRAP_EMAIL")?;
     let (token, generated) = match &config.bootstrap_token {
         Some(t) => {
-            let u = Uuid::try_parse(t.trim()).context("ORGD_BOOTSTRAP_TOKEN must be a UUID")?;
+            let u = Uuid::try_parse(t.expose().trim()).context("ORGD_BOOTSTRAP_TOKEN must be a UUID")?;
             if u.get_version_num() != 4 {
                 bail!("ORGD_BOOTSTRAP_TOKEN must be a UUIDv4 (the official SDK sends other shapes as Bearer)");
             }
@@ -59,7 +61,7 @@ pub async fn bootstrap(store: &dyn Store, config: &Config) -> anyhow::Result<Opt
         })
         .await?;
     let scopes: Vec<String> = scopes::ADMIN.iter().map(|s| s.to_string()).collect();
-    match store.issue_token(user.id, &auth::digest(&token), &scopes, now).await {
+    match store.issue_token(UserId(user.id), &auth::digest(&token), &scopes, now).await {
         // Another node starting at the same moment stored the same configured token first.
         Err(StoreError::Conflict(_)) if !generated => return Ok(None),
         other => other?,
@@ -97,7 +99,7 @@ pub async fn users_add(
         })
         .await?;
     let token = auth::new_token();
-    store.issue_token(user.id, &auth::digest(&token), &scopes, now).await?;
+    store.issue_token(UserId(user.id), &auth::digest(&token), &scopes, now).await?;
     Ok(token)
 }
 
@@ -121,14 +123,14 @@ pub async fn usage_add(
     if [amounts.operations, amounts.data_transfer, amounts.centicredits].iter().any(|a| *a < 0) {
         bail!("usage amounts must not be negative");
     }
-    let org = store.org_by_id(org_id).await?.with_context(|| format!("organization {org_id} not found"))?;
+    let org = store.org_by_id(OrgId(org_id)).await?.with_context(|| format!("organization {org_id} not found"))?;
     let tz = timezones::by_id(org.timezone_id).map(|z| z.tz).unwrap_or(chrono_tz::UTC);
     let local = date.and_time(time.unwrap_or(NaiveTime::from_hms_opt(12, 0, 0).unwrap_or_default()));
     let at = timezones::instant_at(tz, local).context("invalid local time")?;
     if at > clock::now() + chrono::Duration::days(1) {
         bail!("usage cannot be booked in the future");
     }
-    store.add_usage(org_id, at, amounts, clock::now()).await?;
+    store.add_usage(OrgId(org_id), at, amounts, clock::now()).await?;
     Ok(())
 }
 
@@ -142,7 +144,7 @@ pub async fn audit_export(
 ) -> anyhow::Result<u64> {
     use crate::api::audit::dto::AuditLogWithDetail;
     use crate::store::audit::{Query, Scope};
-    let tz = match store.org_by_id(org_id).await? {
+    let tz = match store.org_by_id(OrgId(org_id)).await? {
         Some(org) => timezones::by_id(org.timezone_id).map(|z| z.tz).unwrap_or(chrono_tz::UTC),
         None => chrono_tz::UTC,
     };
@@ -170,13 +172,13 @@ pub async fn audit_export(
 /// `orgd outbox list`: messages newest first, as a table or as JSON lines.
 pub async fn outbox_list(
     store: &dyn Store,
-    status: Option<&str>,
-    jsonl: bool,
+    status: Option<OutboxStatus>,
+    format: OutboxFormat,
     limit: i64,
     out: &mut (dyn std::io::Write + Send),
 ) -> anyhow::Result<()> {
-    let messages = store.outbox_list(status, limit.clamp(1, 100_000)).await?;
-    if jsonl {
+    let messages = store.outbox_list(status.map(OutboxStatus::as_str), limit.clamp(1, 100_000)).await?;
+    if format == OutboxFormat::Jsonl {
         for m in &messages {
             writeln!(out, "{}", m.to_json())?;
         }

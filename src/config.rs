@@ -10,21 +10,27 @@ use serde_json::{Map, Value};
 use crate::domain::plans::Catalogue;
 use crate::tls;
 
-#[derive(Clone, Serialize, Deserialize)]
+mod values;
+pub use values::{redact_url, CredentialUrl, LogFormat, Networks, Secret, Switch, TlsSetting};
+
+/// Secrets are `Secret` (never printed) or `CredentialUrl` (printed without the password), so the derived `Debug`
+/// is what `print-config` shows. Secrets are not serialized: they have no default to layer under the others.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Config {
     /// Listen address; port 0 picks a free port.
     pub bind: String,
     /// `sqlite://PATH` or `postgres://…`.
-    pub database_url: String,
+    pub database_url: CredentialUrl,
     /// The zone host reported on organizations; defaults to the bound `host:port`.
     pub zone: Option<String>,
     /// Plan key given to new organizations.
     pub default_plan: String,
-    /// `on` or `off`.
-    pub rate_limit: String,
+    /// Per-organization request limits.
+    pub rate_limit: Switch,
     /// Token of the first administrator (a UUIDv4); used only on an empty database.
-    pub bootstrap_token: Option<String>,
+    #[serde(skip_serializing)]
+    pub bootstrap_token: Option<Secret>,
     pub bootstrap_email: String,
     /// Days an invitation stays valid.
     pub invitation_ttl_days: i64,
@@ -41,15 +47,14 @@ pub struct Config {
     pub drain_timeout_secs: u64,
     /// Apply migrations when `serve` starts.
     pub migrate_on_start: bool,
-    /// `text` or `json` log lines.
-    pub log_format: String,
+    pub log_format: LogFormat,
     /// Whether this instance offers TFA enforcement at all (off:
     /// `PATCH /organizations/{organizationId}/tfa-enforcement` answers 400).
     pub tfa_enforcement_available: bool,
     /// Plan catalogue overrides, merged into the defaults (see docs/api-tour.md, "Plans and billing").
     pub plans: Map<String, Value>,
     /// `off` (plain HTTP) or `self-signed` (a local CA and certificate kept under `data_dir`).
-    pub tls: String,
+    pub tls: TlsSetting,
     /// PEM certificate chain and private key: serve HTTPS with them.
     pub tls_cert: Option<String>,
     pub tls_key: Option<String>,
@@ -60,9 +65,10 @@ pub struct Config {
     pub data_dir: Option<String>,
     /// `smtp://host:port` (STARTTLS when offered; `?tls=required` or `?tls=off`) or `smtps://host:port`, with
     /// `user:password@` if the server wants them. Unset: e-mail waits in the outbox.
-    pub smtp_url: Option<String>,
+    pub smtp_url: Option<CredentialUrl>,
     /// The SMTP password, for a user named in `smtp_url` without one.
-    pub smtp_password: Option<String>,
+    #[serde(skip_serializing)]
+    pub smtp_password: Option<Secret>,
     /// PEM file of CA certificates trusted for the mail server besides the public roots (a private relay).
     pub smtp_ca_file: Option<String>,
     /// Sender of orgd's e-mail: `orgd@example.com` or `orgd <orgd@example.com>`.
@@ -81,6 +87,24 @@ pub struct Config {
     pub mail_timeout_secs: u64,
     /// Invitation e-mails an organization may send per hour; more invites are refused with 429 (0: no bound).
     pub invitations_per_hour: i64,
+    /// Seconds a connection has for a request's whole headers from its start (or the last answer), else closed.
+    pub header_timeout_secs: u64,
+    /// Seconds an open connection may stay without any traffic between requests (HTTP/2 in particular).
+    pub keep_alive_timeout_secs: u64,
+    /// Seconds a client may take to finish the TLS handshake.
+    pub tls_handshake_timeout_secs: u64,
+    /// Open connections above which new ones are closed at once; 0: derived from the descriptor limit.
+    pub max_open_connections: u64,
+    /// Open connections one client address may hold (trusted proxies: no share); 0: a quarter of the total.
+    pub max_connections_per_address: u64,
+    /// HTTP/2 streams one connection may have open at once.
+    pub http2_max_concurrent_streams: u32,
+    /// Comma-separated networks or addresses of proxies whose `X-Forwarded-For` is believed; empty: none.
+    pub trusted_proxies: Networks,
+    /// Requests per minute one client address may make to unauthenticated endpoints (invalid tokens included).
+    pub public_per_address_per_minute: i64,
+    /// Attempts per minute on one account through unauthenticated endpoints (sign-in, password reset).
+    pub public_per_account_per_minute: i64,
 }
 
 impl Default for Config {
@@ -90,7 +114,7 @@ impl Default for Config {
             database_url: "sqlite://orgd.db".into(),
             zone: None,
             default_plan: crate::domain::plans::SELF_HOSTED.into(),
-            rate_limit: "on".into(),
+            rate_limit: Switch::On,
             bootstrap_token: None,
             bootstrap_email: "admin@localhost".into(),
             invitation_ttl_days: 7,
@@ -100,11 +124,11 @@ impl Default for Config {
             drain_timeout_secs: 20,
             auth_cache: true,
             migrate_on_start: true,
-            log_format: "text".into(),
+            log_format: LogFormat::Text,
             tfa_enforcement_available: true,
             plans: Map::new(),
             audit_retention_days: 365,
-            tls: "off".into(),
+            tls: TlsSetting::Off,
             tls_cert: None,
             tls_key: None,
             data_dir: None,
@@ -119,52 +143,16 @@ impl Default for Config {
             mail_poll_interval_ms: 2_000,
             mail_timeout_secs: 30,
             invitations_per_hour: 100,
+            header_timeout_secs: 10,
+            keep_alive_timeout_secs: 60,
+            tls_handshake_timeout_secs: 10,
+            max_open_connections: 0,
+            max_connections_per_address: 0,
+            http2_max_concurrent_streams: 100,
+            trusted_proxies: Networks::default(),
+            public_per_address_per_minute: 120,
+            public_per_account_per_minute: 10,
         }
-    }
-}
-
-impl std::fmt::Debug for Config {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Config")
-            .field("bind", &self.bind)
-            .field("database_url", &redact_url(&self.database_url))
-            .field("zone", &self.zone)
-            .field("default_plan", &self.default_plan)
-            .field("rate_limit", &self.rate_limit)
-            .field("bootstrap_token", &self.bootstrap_token.as_ref().map(|_| "<redacted>"))
-            .field("bootstrap_email", &self.bootstrap_email)
-            .field("tls", &self.tls)
-            .field("tls_cert", &self.tls_cert)
-            .field("tls_key", &self.tls_key)
-            .field("data_dir", &self.data_dir)
-            .field("smtp_url", &self.smtp_url.as_deref().map(redact_url))
-            .field("smtp_password", &self.smtp_password.as_ref().map(|_| "<redacted>"))
-            .field("smtp_ca_file", &self.smtp_ca_file)
-            .field("mail_from", &self.mail_from)
-            .field("public_url", &self.public_url)
-            .field("mail_max_attempts", &self.mail_max_attempts)
-            .field("mail_backoff_base_ms", &self.mail_backoff_base_ms)
-            .field("mail_backoff_max_ms", &self.mail_backoff_max_ms)
-            .field("mail_poll_interval_ms", &self.mail_poll_interval_ms)
-            .field("mail_timeout_secs", &self.mail_timeout_secs)
-            .field("invitations_per_hour", &self.invitations_per_hour)
-            .field("drain_timeout_secs", &self.drain_timeout_secs)
-            .field("auth_cache", &self.auth_cache)
-            .finish_non_exhaustive()
-    }
-}
-
-/// Hides the password of a database URL.
-pub fn redact_url(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(s), Some(at)) if at > s => {
-            let creds = &url[s + 3..at];
-            match creds.split_once(':') {
-                Some((user, _)) => format!("{}{user}:***{}", &url[..s + 3], &url[at..]),
-                None => url.to_string(),
-            }
-        }
-        _ => url.to_string(),
     }
 }
 
@@ -185,9 +173,6 @@ impl Config {
     }
 
     fn validate(&self) -> anyhow::Result<()> {
-        if !matches!(self.rate_limit.as_str(), "on" | "off") {
-            anyhow::bail!("rate_limit must be 'on' or 'off', not '{}'", self.rate_limit);
-        }
         if self.catalogue()?.get(&self.default_plan).is_none() {
             anyhow::bail!("default plan '{}' is not in the plan catalogue", self.default_plan);
         }
@@ -199,12 +184,14 @@ impl Config {
         }
         self.tls_mode()?;
         self.validate_mail()?;
+        self.validate_connections()?;
         Ok(())
     }
 
     fn validate_mail(&self) -> anyhow::Result<()> {
         if let Some(url) = self.smtp_url.as_deref().filter(|u| !u.is_empty()) {
-            crate::mail::smtp::Target::parse(url, self.smtp_password.as_deref()).map_err(anyhow::Error::msg)?;
+            crate::mail::smtp::Target::parse(url, self.smtp_password.as_ref().map(Secret::expose))
+                .map_err(anyhow::Error::msg)?;
         }
         self.mail_from
             .parse::<lettre::message::Mailbox>()
@@ -224,19 +211,33 @@ impl Config {
         Ok(())
     }
 
+    fn validate_connections(&self) -> anyhow::Result<()> {
+        let at_least_one = [
+            ("header_timeout_secs", self.header_timeout_secs as i64),
+            ("keep_alive_timeout_secs", self.keep_alive_timeout_secs as i64),
+            ("tls_handshake_timeout_secs", self.tls_handshake_timeout_secs as i64),
+            ("http2_max_concurrent_streams", i64::from(self.http2_max_concurrent_streams)),
+            ("public_per_address_per_minute", self.public_per_address_per_minute),
+            ("public_per_account_per_minute", self.public_per_account_per_minute),
+        ];
+        if let Some((name, _)) = at_least_one.iter().find(|(_, v)| *v < 1) {
+            anyhow::bail!("{name} must be at least 1");
+        }
+        Ok(())
+    }
+
     /// How `serve` speaks: plain HTTP, HTTPS from the given files, or HTTPS from a local CA.
     pub fn tls_mode(&self) -> anyhow::Result<tls::Mode> {
         let files =
             (self.tls_cert.as_deref().filter(|s| !s.is_empty()), self.tls_key.as_deref().filter(|s| !s.is_empty()));
-        match (self.tls.as_str(), files) {
-            ("off", (None, None)) => Ok(tls::Mode::Off),
-            ("off", (Some(cert), Some(key))) => Ok(tls::Mode::Files { cert: cert.into(), key: key.into() }),
-            ("off", _) => anyhow::bail!("tls_cert and tls_key must be given together"),
-            ("self-signed", (None, None)) => Ok(tls::Mode::SelfSigned { dir: self.data_dir().join("tls") }),
-            ("self-signed", _) => {
+        match (self.tls, files) {
+            (TlsSetting::Off, (None, None)) => Ok(tls::Mode::Off),
+            (TlsSetting::Off, (Some(cert), Some(key))) => Ok(tls::Mode::Files { cert: cert.into(), key: key.into() }),
+            (TlsSetting::Off, _) => anyhow::bail!("tls_cert and tls_key must be given together"),
+            (TlsSetting::SelfSigned, (None, None)) => Ok(tls::Mode::SelfSigned { dir: self.data_dir().join("tls") }),
+            (TlsSetting::SelfSigned, _) => {
                 anyhow::bail!("tls = 'self-signed' makes its own certificate; drop tls_cert and tls_key")
             }
-            (other, _) => anyhow::bail!("tls must be 'off' or 'self-signed', not '{other}'"),
         }
     }
 
@@ -261,7 +262,7 @@ impl Config {
     }
 
     pub fn rate_limit_on(&self) -> bool {
-        self.rate_limit == "on"
+        self.rate_limit.is_on()
     }
 }
 
@@ -299,19 +300,30 @@ mod tests {
     }
 
     #[test]
+    fn the_file_spells_enumerated_settings_like_the_flags() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("orgd.toml", "rate_limit = \"off\"\ntls = \"self-signed\"\nlog_format = \"json\"")?;
+            let c = Config::load(Some(Path::new("orgd.toml")), Map::new()).map_err(|e| e.to_string())?;
+            assert_eq!((c.rate_limit, c.tls, c.log_format), (Switch::Off, TlsSetting::SelfSigned, LogFormat::Json));
+            jail.create_file("bad.toml", "tls = \"on\"")?;
+            let err = Config::load(Some(Path::new("bad.toml")), Map::new()).unwrap_err().to_string();
+            assert!(err.contains("tls") && err.contains("self-signed"), "{err}");
+            Ok(())
+        });
+    }
+
+    #[test]
     fn tls_modes() {
         let mut c = Config { database_url: "sqlite:///var/lib/orgd/orgd.db".into(), ..Config::default() };
         assert_eq!(c.tls_mode().unwrap(), tls::Mode::Off);
-        c.tls = "self-signed".into();
+        c.tls = TlsSetting::SelfSigned;
         assert_eq!(c.tls_mode().unwrap(), tls::Mode::SelfSigned { dir: "/var/lib/orgd/tls".into() });
         c.tls_cert = Some("c.pem".into());
         assert!(c.tls_mode().is_err(), "self-signed with files");
-        c.tls = "off".into();
+        c.tls = TlsSetting::Off;
         assert!(c.tls_mode().is_err(), "a certificate without a key");
         c.tls_key = Some("k.pem".into());
         assert_eq!(c.tls_mode().unwrap(), tls::Mode::Files { cert: "c.pem".into(), key: "k.pem".into() });
-        c.tls = "on".into();
-        assert!(c.tls_mode().is_err());
         let c = Config { database_url: "sqlite://orgd.db".into(), ..Config::default() };
         assert_eq!(c.data_dir(), PathBuf::from("."));
     }
@@ -335,8 +347,21 @@ mod tests {
     }
 
     #[test]
-    fn passwords_never_print() {
-        assert_eq!(redact_url("postgres://u:secret@h:5432/db"), "postgres://u:***@h:5432/db");
-        assert_eq!(redact_url("sqlite://orgd.db"), "sqlite://orgd.db");
+    fn connection_settings_are_checked() {
+        assert!(Config { header_timeout_secs: 0, ..Config::default() }.validate().is_err());
+    }
+
+    #[test]
+    fn secrets_in_the_settings_never_print() {
+        let c = Config {
+            database_url: "postgres://u:dbpw@h/db".into(),
+            bootstrap_token: Some("tok-3f1c".into()),
+            smtp_password: Some("mailpw".into()),
+            ..Config::default()
+        };
+        let shown = format!("{c:#?}");
+        for secret in ["dbpw", "tok-3f1c", "mailpw"] {
+            assert!(!shown.contains(secret), "{shown}");
+        }
     }
 }

@@ -13,6 +13,7 @@ pub mod domain;
 pub mod drain;
 pub mod error;
 pub mod grant;
+pub mod listener;
 pub mod mail;
 pub mod metrics;
 pub mod rate;
@@ -26,4 +27,4 @@ pub mod telemetry;
 pub mod tls;
 
 pub use app::AppState;
-pub use router::{build_router, serve};
+pub use router::{build_router, serve, serve_with};

@@ -1,7 +1,8 @@
 //! The `orgd` binary: parse the command line, load settings, run the command.
 
 use clap::Parser;
-use orgd::cli::{AuditCommand, Cli, Command, OutboxCommand, TokensCommand, UsageCommand, UsersCommand};
+use orgd::cli::{AuditCommand, AuditFormat, Cli, Command, OutboxCommand, TokensCommand, UsageCommand, UsersCommand};
+use orgd::config::LogFormat;
 use orgd::store::models::UsageTotals;
 use orgd::{backup, commands, config::Config, sandbox_server, server, telemetry};
 
@@ -16,7 +17,7 @@ async fn main() {
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
     let config = Config::load(cli.config.as_deref(), cli.overrides())?;
-    telemetry::init(config.log_format == "json");
+    telemetry::init(config.log_format == LogFormat::Json);
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => server::run(config).await?,
         Command::Migrate => drop(commands::open_store(&config, true).await?),
@@ -35,7 +36,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Users(UsersCommand::Tfa { email, state }) => {
             let store = commands::open_store(&config, true).await?;
-            if !store.set_user_tfa(&email.trim().to_lowercase(), state == "on").await? {
+            if !store.set_user_tfa(&email.trim().to_lowercase(), state.is_on()).await? {
                 anyhow::bail!("no user has the e-mail {email}");
             }
         }
@@ -47,15 +48,17 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let amounts = UsageTotals { operations, data_transfer, centicredits };
             commands::usage_add(&*store, organization, date, time, amounts).await?;
         }
-        Command::Audit(AuditCommand::Export { organization, since, format: _ }) => {
+        Command::Audit(AuditCommand::Export { organization, since, format }) => {
             let store = commands::open_store(&config, true).await?;
             let mut out = std::io::BufWriter::new(std::io::stdout());
-            commands::audit_export(&*store, organization, since, &mut out).await?;
+            match format {
+                AuditFormat::Jsonl => commands::audit_export(&*store, organization, since, &mut out).await?,
+            };
         }
         Command::Outbox(OutboxCommand::List { status, format, limit }) => {
             let store = commands::open_store(&config, true).await?;
             let mut out = std::io::BufWriter::new(std::io::stdout());
-            commands::outbox_list(&*store, status.as_deref(), format == "jsonl", limit, &mut out).await?;
+            commands::outbox_list(&*store, status, format, limit, &mut out).await?;
         }
         Command::Outbox(OutboxCommand::Retry { ids }) => {
             commands::outbox_retry(&*commands::open_store(&config, true).await?, &ids).await?

@@ -1,17 +1,16 @@
 //! Request rate limits: per organization per minute from the plan's `apiLimit`, counted by the store so that
-//! several nodes share one count; per user for calls that name no organization; per client address for requests
-//! without valid credentials (counted in this node's memory: they never reach the database).
+//! several nodes share one count; per user for calls that name no organization; per client address (and
+//! account) on the unauthenticated endpoints, requests without valid credentials included ([`public`], counted in
+//! this node's memory: they never reach the database), with the client address from [`address`].
 
-use std::net::IpAddr;
+pub mod address;
+pub mod public;
 
 use chrono::{DateTime, Utc};
 
 use crate::app::AppState;
 use crate::error::ApiError;
 pub use crate::store::counters::MemoryCounters;
-
-/// Requests per minute one client address may make without valid credentials.
-pub const ANONYMOUS_PER_MINUTE: i64 = 120;
 
 /// The minute a request falls in, and the whole seconds until the next one starts (at least 1).
 pub fn window(now: DateTime<Utc>) -> (i64, u64) {
@@ -28,16 +27,6 @@ pub async fn check(state: &AppState, key: &str, limit: i64) -> Result<(), ApiErr
     let (minute, retry_after_secs) = window(state.now());
     let count = state.store.rate_hit(key, minute).await?;
     if count > limit {
-        return Err(ApiError::RateLimited { retry_after_secs });
-    }
-    Ok(())
-}
-
-/// Counts a request without valid credentials against its client address.
-pub fn check_anonymous(state: &AppState, addr: Option<IpAddr>) -> Result<(), ApiError> {
-    let (Some(ip), true) = (addr, state.config.rate_limit_on()) else { return Ok(()) };
-    let (minute, retry_after_secs) = window(state.now());
-    if state.anonymous.hit(&ip.to_string(), minute) > ANONYMOUS_PER_MINUTE {
         return Err(ApiError::RateLimited { retry_after_secs });
     }
     Ok(())

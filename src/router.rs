@@ -1,17 +1,16 @@
 //! The whole HTTP surface: the API, the docs, the console and the probes behind one stack of layers, and `serve`.
 
 use std::future::Future;
-use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::connect_info::Connected;
 use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::serve::{IncomingStream, Listener};
 use axum::Router;
+use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
@@ -19,7 +18,7 @@ use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 use crate::api;
 use crate::api::body::MAX_BODY_BYTES;
-use crate::app::{AppState, Peer};
+use crate::app::AppState;
 use crate::error::ApiError;
 
 /// Longest accepted request target (path and query), in bytes.
@@ -81,19 +80,26 @@ async fn bounds(req: Request, next: Next) -> Response {
     next.run(req).await
 }
 
-/// Runs the server on an already bound listener (plain TCP or [`crate::tls::TlsListener`]) until `shutdown`
-/// resolves; in-flight requests finish.
-pub async fn serve<L>(
-    listener: L,
+/// Runs the server on an already bound listener (plain HTTP) until `shutdown` resolves; in-flight requests finish.
+pub async fn serve(
+    listener: TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()>
-where
-    L: Listener<Addr = SocketAddr>,
-    for<'a> Peer: Connected<IncomingStream<'a, L>>,
-{
-    let app = build_router(state).into_make_service_with_connect_info::<Peer>();
-    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
+) -> std::io::Result<()> {
+    serve_with(listener, None, state, shutdown).await
+}
+
+/// [`serve`], speaking TLS with `tls` when given. Connections are held to the deadlines and caps of the
+/// settings (see [`crate::listener`]).
+pub async fn serve_with(
+    listener: TcpListener,
+    tls: Option<Arc<rustls::ServerConfig>>,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let nofile = crate::listener::fds::current_limit();
+    let limits = crate::listener::Limits::from_config(&state.config, nofile).map_err(std::io::Error::other)?;
+    crate::listener::serve(listener, tls, build_router(state), limits, shutdown).await
 }
 
 /// Resolves on SIGTERM or Ctrl-C. The handlers are installed when this is called, not when it is first polled,

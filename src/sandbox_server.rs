@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use crate::config::Config;
 use crate::sandbox::{seed, Sandbox};
 use crate::store::Store;
-use crate::tls::{self, Tls, TlsListener};
+use crate::tls::{self, Tls};
 use crate::{app, commands, router, server};
 
 /// The database URL of a sandbox (`store/sqlite/memory.rs`).
@@ -53,9 +53,9 @@ pub async fn run(mut config: Config, seed_file: Option<&Path>, clock: Option<Dat
             server::until_drained(&drain, router::serve(listener, state, shutdown)).await?;
         }
         Some(tls) => {
-            let listener = TlsListener::new(listener, tls.server_config.clone())?;
             tracing::info!("listening on {addr}");
-            server::until_drained(&drain, router::serve(listener, state, shutdown)).await?;
+            let server = router::serve_with(listener, Some(tls.server_config.clone()), state, shutdown);
+            server::until_drained(&drain, server).await?;
         }
     }
     Ok(())
@@ -73,8 +73,13 @@ pub async fn seed_from(store: &dyn Store, config: &Config, path: &Path) -> anyho
     let plans = config.catalogue()?;
     seed::check(&doc, &plans).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
     let zone = config.zone.clone().unwrap_or_else(|| config.bind.clone());
-    let target =
-        seed::Target { store, plans: &plans, default_plan: &config.default_plan, zone: &zone, now: Utc::now() };
+    let target = seed::Target {
+        store,
+        plans: &plans,
+        default_plan: &config.default_plan,
+        zone: &zone,
+        now: crate::store::clock::now(),
+    };
     seed::apply(&doc, &target).await.map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
     Ok(())
 }

@@ -7,11 +7,12 @@ use std::sync::Arc;
 use anyhow::Context;
 
 use crate::config::Config;
-use crate::tls::{self, Tls, TlsListener};
+use crate::tls::{self, Tls};
 use crate::{app, commands, router};
 
 pub async fn run(config: Config) -> anyhow::Result<()> {
     let mode = config.tls_mode()?;
+    crate::listener::fds::raise_nofile_limit();
     let store = commands::open_store(&config, config.migrate_on_start).await?;
     if let Some(token) = commands::bootstrap(&*store, &config).await? {
         eprintln!("bootstrap token: {token}");
@@ -45,11 +46,11 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
                 eprintln!("NODE_EXTRA_CA_CERTS={}", ca.display());
             }
             tls.clone().reload_on_sighup();
-            let listener = TlsListener::new(listener, tls.server_config.clone())?;
             // The "listening on" line names the address alone, as the operator contract fixes.
             tracing::info!("serving HTTPS (TLS 1.2/1.3, HTTP/2 and HTTP/1.1)");
             tracing::info!("listening on {addr}");
-            until_drained(&drain, router::serve(listener, state, shutdown)).await?;
+            let server = router::serve_with(listener, Some(tls.server_config.clone()), state, shutdown);
+            until_drained(&drain, server).await?;
         }
     }
     // A connection stuck in a statement (a lock wait cut off by the drain deadline) must not hold the exit up.

@@ -2,17 +2,19 @@
 //! organization's Owners and Admins, a team's log also by whoever manages the team's members.
 
 use axum::extract::State;
-use axum::routing::get;
-use axum::Router;
 use chrono::{NaiveDate, TimeZone};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::access::OrgMember;
+use crate::api::openapi::answers::{BadId, NoSuchOrganization, NoSuchTeam, NotOwnerOrAdmin};
 use crate::api::params::{Params, MAX_LIMIT};
 use crate::api::path::PathIds;
 use crate::api::reply::Reply;
 use crate::app::AppState;
 use crate::auth::Scoped;
 use crate::domain::audit as events;
+use crate::domain::ids::{OrgId, TeamId};
 use crate::domain::scopes::OrgsRead;
 use crate::domain::timezones;
 use crate::error::{parse_id, ApiError, ErrorBody, Result, SubError};
@@ -26,21 +28,24 @@ pub mod dto;
 /// Entries per page when `pg[limit]` is absent.
 pub const DEFAULT_LIMIT: i64 = 50;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/audit-logs/organization/{organizationId}", get(list_organization_log_v1))
-        .route("/audit-logs/v2/organization/{organizationId}", get(list_organization_log))
-        .route("/audit-logs/v2/organization/{organizationId}/filters", get(list_organization_log_filters))
-        .route("/audit-logs/v2/team/{teamId}", get(list_team_log))
-        .route("/audit-logs/v2/team/{teamId}/filters", get(list_team_log_filters))
-        .route("/audit-logs/v2/{organizationId}/{uuid}", get(get_log_entry))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_organization_log_v1))
+        .routes(routes!(list_organization_log))
+        .routes(routes!(list_organization_log_filters))
+        .routes(routes!(list_team_log))
+        .routes(routes!(list_team_log_filters))
+        .routes(routes!(get_log_entry))
 }
 
 /// The team and the caller's membership of its organization, once the caller may read the team's log.
 async fn team_reader(state: &AppState, scoped: Scoped<OrgsRead>, path: &PathIds) -> Result<(i64, Org)> {
     let team_id = path.id("teamId")?;
-    let team =
-        state.store.team(team_id).await?.ok_or_else(|| ApiError::NotFound(format!("Team {team_id} not found.")))?;
+    let team = state
+        .store
+        .team(TeamId(team_id))
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("Team {team_id} not found.")))?;
     let m = OrgMember::resolve(state, scoped, team.organization_id).await?;
     if m.require::<perms::OrganizationEdit>().is_err() {
         m.require_team::<TeamUserAddAndEdit>(state, &team).await?;
@@ -55,8 +60,8 @@ async fn team_reader(state: &AppState, scoped: Scoped<OrgsRead>, path: &PathIds)
     responses(
         (status = 200, description = "A page of the log.", body = dto::AuditLogPage),
         (status = 400, description = "A bad id, date, event, author, team or `pg[...]`.", body = ErrorBody),
-        (status = 403, description = "No scope, not a member, or neither Owner nor Admin.", body = ErrorBody),
-        (status = 404, description = "No such organization.", body = ErrorBody),
+        NotOwnerOrAdmin,
+        NoSuchOrganization,
     ))]
 async fn list_organization_log(
     State(state): State<AppState>,
@@ -74,8 +79,8 @@ async fn list_organization_log(
     responses(
         (status = 200, description = "A page of the log.", body = dto::AuditLogPage),
         (status = 400, description = "A bad id, date, event, author, team or `pg[...]`.", body = ErrorBody),
-        (status = 403, description = "No scope, not a member, or neither Owner nor Admin.", body = ErrorBody),
-        (status = 404, description = "No such organization.", body = ErrorBody),
+        NotOwnerOrAdmin,
+        NoSuchOrganization,
     ))]
 async fn list_organization_log_v1(
     state: State<AppState>,
@@ -93,7 +98,7 @@ async fn list_organization_log_v1(
         (status = 400, description = "A bad id, date, event, author, team or `pg[...]`.", body = ErrorBody),
         (status = 403, description = "No scope, not a member, or neither Owner, Admin nor the team's admin.",
             body = ErrorBody),
-        (status = 404, description = "No such team.", body = ErrorBody),
+        NoSuchTeam,
     ))]
 async fn list_team_log(
     State(state): State<AppState>,
@@ -111,9 +116,9 @@ async fn list_team_log(
     security(("Token" = ["organizations:read"])),
     responses(
         (status = 200, description = "What the log can be filtered by.", body = dto::AuditFilters),
-        (status = 400, description = "A bad id.", body = ErrorBody),
-        (status = 403, description = "No scope, not a member, or neither Owner nor Admin.", body = ErrorBody),
-        (status = 404, description = "No such organization.", body = ErrorBody),
+        BadId,
+        NotOwnerOrAdmin,
+        NoSuchOrganization,
     ))]
 async fn list_organization_log_filters(
     State(state): State<AppState>,
@@ -129,10 +134,10 @@ async fn list_organization_log_filters(
     security(("Token" = ["organizations:read"])),
     responses(
         (status = 200, description = "What the team's log can be filtered by.", body = dto::AuditFilters),
-        (status = 400, description = "A bad id.", body = ErrorBody),
+        BadId,
         (status = 403, description = "No scope, not a member, or neither Owner, Admin nor the team's admin.",
             body = ErrorBody),
-        (status = 404, description = "No such team.", body = ErrorBody),
+        NoSuchTeam,
     ))]
 async fn list_team_log_filters(
     State(state): State<AppState>,
@@ -149,7 +154,7 @@ async fn list_team_log_filters(
     responses(
         (status = 200, description = "The entry.", body = dto::AuditLogDetail),
         (status = 400, description = "A bad id or uuid.", body = ErrorBody),
-        (status = 403, description = "No scope, not a member, or neither Owner nor Admin.", body = ErrorBody),
+        NotOwnerOrAdmin,
         (status = 404, description = "No such organization or entry.", body = ErrorBody),
     ))]
 async fn get_log_entry(
@@ -160,7 +165,7 @@ async fn get_log_entry(
     m.require::<perms::OrganizationEdit>()?;
     let uuid = audit::normalize_uuid(path.raw("uuid"))
         .ok_or_else(|| ApiError::field("uuid", "uuid must be 32 hexadecimal digits, with or without dashes"))?;
-    let found = state.store.audit_entry(m.org.id, &uuid).await?;
+    let found = state.store.audit_entry(OrgId(m.org.id), &uuid).await?;
     let e = found.ok_or_else(|| ApiError::NotFound(format!("Audit log entry {uuid} not found.")))?;
     Ok(Reply(dto::AuditLogDetail::from(&e)))
 }

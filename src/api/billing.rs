@@ -2,22 +2,19 @@
 //! Free plan), the price list and the local checkout page. Every plan change takes effect at once and leaves a payment record.
 
 use axum::extract::State;
-use axum::routing::{get, post};
-use axum::Router;
 use chrono::Months;
-use serde_json::Value;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::access::OrgMember;
-use crate::api::body::{self, Fields, JsonObject};
+use crate::api::body::Draft;
+use crate::api::openapi::answers::{BadId, NoPaymentEdit, NoSuchOrganization, NotConfirmed};
 use crate::api::openapi::common::OrgPath;
 use crate::api::params::{PageSpec, Params, MAX_LIMIT};
 use crate::api::path::PathIds;
 use crate::api::reply::{timestamp, Reply};
 use crate::app::AppState;
 use crate::auth::Authed;
-use crate::domain::countries;
-use crate::domain::email::Email;
-use crate::domain::names::Name;
 use crate::domain::plans::{Interval, Price};
 use crate::domain::scopes::{OrgsRead, OrgsWrite};
 use crate::error::{ApiError, ErrorBody, Result};
@@ -26,16 +23,13 @@ use crate::store::models::{Org, PlanChange, PlanChangeKind, Subscription};
 
 pub mod dto;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/enums/prices", get(list_prices))
-        .route("/organizations/{organizationId}/payments", get(list_payments))
-        .route(
-            "/organizations/{organizationId}/subscription",
-            get(get_subscription).post(start_subscription).patch(change_subscription).delete(cancel_subscription),
-        )
-        .route("/organizations/{organizationId}/subscription-free", post(switch_to_free_plan))
-        .route("/checkout/{sessionId}", get(get_checkout_session))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_prices))
+        .routes(routes!(list_payments))
+        .routes(routes!(get_subscription, start_subscription, change_subscription, cancel_subscription))
+        .routes(routes!(switch_to_free_plan))
+        .routes(routes!(get_checkout_session))
 }
 
 const PAGE: PageSpec =
@@ -57,7 +51,7 @@ async fn list_prices(State(state): State<AppState>, _: Authed) -> Reply<dto::Pri
         (status = 200, description = "The payments.", body = dto::Payments),
         (status = 400, description = "A bad id or `pg[...]`.", body = ErrorBody),
         (status = 403, description = "No scope, not a member, or no `payments get`.", body = ErrorBody),
-        (status = 404, description = "No such organization.", body = ErrorBody),
+        NoSuchOrganization,
     ))]
 async fn list_payments(
     State(state): State<AppState>,
@@ -99,9 +93,9 @@ fn subscription_of(state: &AppState, org: &Org, sub: Option<&Subscription>) -> d
     security(("Token" = ["organizations:read"])),
     responses(
         (status = 200, description = "The subscription.", body = dto::SubscriptionDetail),
-        (status = 400, description = "A bad id.", body = ErrorBody),
+        BadId,
         (status = 403, description = "No scope, not a member, or no `payments get`.", body = ErrorBody),
-        (status = 404, description = "No such organization.", body = ErrorBody),
+        NoSuchOrganization,
     ))]
 async fn get_subscription(
     State(state): State<AppState>,
@@ -128,60 +122,20 @@ fn plan_change(state: &AppState, kind: PlanChangeKind, price: &Price<'_>, type_n
         customer: None,
         coupon_code: None,
         checkout_session: None,
-        max_teams: price.plan.license_i64("teams").unwrap_or(1),
-        max_users: price.plan.license_i64("users").unwrap_or(1),
-        tfa_allowed: price.plan.license_bool("tfaEnforcement"),
+        max_teams: price.plan.license.teams(),
+        max_users: price.plan.license.users(),
+        tfa_allowed: price.plan.license.tfa_enforcement(),
         now,
     }
 }
 
-fn price_field(state: &AppState) -> impl Fn(&Value) -> std::result::Result<String, String> + '_ {
-    move |v| {
-        let id = body::string("priceId")(v)?;
-        match state.plans.offered_price(&id) {
-            Some(_) => Ok(id),
-            None => Err(format!("priceId '{id}' is not in the price list (see GET /enums/prices)")),
+/// `Err` with the 400 message when `id` is not a price this instance offers.
+fn offered(state: &AppState, id: Option<&String>) -> std::result::Result<(), String> {
+    match id {
+        Some(id) if state.plans.offered_price(id).is_none() => {
+            Err(format!("priceId '{id}' is not in the price list (see GET /enums/prices)"))
         }
-    }
-}
-
-fn customer_field(v: &Value) -> std::result::Result<Value, String> {
-    let c = v.as_object().ok_or("customer must be an object")?;
-    let mut problems = Vec::new();
-    if let Some(e) = c.get("email").filter(|e| !e.is_null()) {
-        if e.as_str().map(Email::parse).is_none_or(|r| r.is_err()) {
-            problems.push("customer.email must be a valid e-mail address".to_string());
-        }
-    }
-    if let Some(n) = c.get("name").filter(|n| !n.is_null()) {
-        if let Err(e) =
-            n.as_str().ok_or("customer.name must be a string".to_string()).and_then(|s| Name::parse("customer.name", s))
-        {
-            problems.push(e);
-        }
-    }
-    let business = match c.get("isBusiness") {
-        None | Some(Value::Null) => false,
-        Some(Value::Bool(b)) => *b,
-        Some(_) => {
-            problems.push("customer.isBusiness must be a boolean".into());
-            false
-        }
-    };
-    if let Some(id) = c.get("countryId").filter(|x| !x.is_null()) {
-        if id.as_i64().and_then(countries::by_id).is_none() {
-            problems.push("customer.countryId must be an id from GET /enums/countries".into());
-        }
-    }
-    match c.get("companyName") {
-        Some(Value::String(s)) if !s.trim().is_empty() && s.chars().count() <= 128 => {}
-        None | Some(Value::Null) if !business => {}
-        _ => problems.push("customer.companyName is required for a business (a string of 1 to 128 characters)".into()),
-    }
-    if problems.is_empty() {
-        Ok(v.clone())
-    } else {
-        Err(problems.join("; "))
+        _ => Ok(()),
     }
 }
 
@@ -194,28 +148,23 @@ fn customer_field(v: &Value) -> std::result::Result<Value, String> {
         (status = 200, description = "The plan is in force; the checkout URL shows it.", body = dto::Checkout),
         (status = 400, description = "Validation failed, a subscription is active (`IM005`), or the organization \
             is above the plan's limits (`IM011`).", body = ErrorBody),
-        (status = 403, description = "No scope, not a member, or no `payment edit`.", body = ErrorBody),
-        (status = 404, description = "No such organization.", body = ErrorBody),
+        NoPaymentEdit,
+        NoSuchOrganization,
     ))]
 async fn start_subscription(
     State(state): State<AppState>,
     m: OrgMember<OrgsWrite>,
-    body: JsonObject,
+    Draft { body, mut problems }: Draft<dto::StartSubscription>,
 ) -> Result<Reply<dto::Checkout>> {
     let g = m.require::<perms::PaymentEdit>()?;
-    let mut f = Fields::new(&body);
-    let price_id = f.required("priceId", price_field(&state));
-    let coupon = f.optional("couponCode", |v| {
-        body::string("couponCode")(v)
-            .and_then(|s| if s.len() <= 64 { Ok(s) } else { Err("couponCode is too long".into()) })
-    });
-    let customer = f.optional("customer", customer_field);
-    let price_id = f.finish(|| price_id)?;
+    problems.check("priceId", offered(&state, body.price_id.get()));
+    problems.finish()?;
+    let price_id = body.price_id.into_inner();
     let price = state.plans.offered_price(&price_id).ok_or_else(|| ApiError::field("priceId", "unknown priceId"))?;
     let session = uuid::Uuid::new_v4().to_string();
     let mut change = plan_change(&state, PlanChangeKind::Start, &price, "subscription");
-    change.customer = customer;
-    change.coupon_code = coupon;
+    change.customer = body.customer.into_inner().map(|c| c.0);
+    change.coupon_code = body.coupon_code.into_inner().map(|c| c.0);
     change.checkout_session = Some(session.clone());
     let (sub, payment) = state.store.change_plan(&g, change).await?;
     Ok(Reply(dto::Checkout {
@@ -235,20 +184,19 @@ async fn start_subscription(
         (status = 200, description = "The changed subscription.", body = dto::SubscriptionDetail),
         (status = 400, description = "Validation failed, no active subscription or TFA enforcement on (`IM005`), or \
             the organization is above the plan's limits (`IM011`).", body = ErrorBody),
-        (status = 403, description = "No scope, not a member, or no `payment edit`.", body = ErrorBody),
-        (status = 404, description = "No such organization.", body = ErrorBody),
+        NoPaymentEdit,
+        NoSuchOrganization,
     ))]
 async fn change_subscription(
     State(state): State<AppState>,
     m: OrgMember<OrgsWrite>,
-    body: JsonObject,
+    Draft { body, mut problems }: Draft<dto::ChangeSubscription>,
 ) -> Result<Reply<dto::SubscriptionDetail>> {
     let g = m.require::<perms::PaymentEdit>()?;
-    let mut f = Fields::new(&body);
-    let price_id = f.required("priceId", price_field(&state));
-    let req = f.finish(|| Some(dto::ChangeSubscription { price_id: price_id? }))?;
-    let price =
-        state.plans.offered_price(&req.price_id).ok_or_else(|| ApiError::field("priceId", "unknown priceId"))?;
+    problems.check("priceId", offered(&state, body.price_id.get()));
+    problems.finish()?;
+    let price_id = body.price_id.into_inner();
+    let price = state.plans.offered_price(&price_id).ok_or_else(|| ApiError::field("priceId", "unknown priceId"))?;
     let (sub, _) =
         state.store.change_plan(&g, plan_change(&state, PlanChangeKind::Change, &price, "plan change")).await?;
     let org = Org { plan: sub.plan.clone(), ..m.org.clone() };
@@ -263,8 +211,8 @@ async fn change_subscription(
         (status = 200, description = "Cancelled.", body = dto::Ok),
         (status = 400, description = "A bad id, no active subscription (`IM005`), or the organization is above \
             the default plan's limits (`IM011`).", body = ErrorBody),
-        (status = 403, description = "No scope, not a member, or no `payment edit`.", body = ErrorBody),
-        (status = 404, description = "No such organization.", body = ErrorBody),
+        NoPaymentEdit,
+        NoSuchOrganization,
     ))]
 async fn cancel_subscription(State(state): State<AppState>, m: OrgMember<OrgsWrite>) -> Result<Reply<dto::Ok>> {
     let g = m.require::<perms::PaymentEdit>()?;
@@ -283,9 +231,9 @@ async fn cancel_subscription(State(state): State<AppState>, m: OrgMember<OrgsWri
         (status = 200, description = "On the Free plan.", body = dto::FreePlan),
         (status = 400, description = "A bad id or `confirmed`, TFA enforcement on (`IM005`), or the organization is \
             above the Free plan's limits (`IM011`).", body = ErrorBody),
-        (status = 403, description = "No scope, not a member, or no `payment edit`.", body = ErrorBody),
+        NoPaymentEdit,
         (status = 404, description = "No such organization, or no free plan.", body = ErrorBody),
-        (status = 406, description = "`confirmed=true` is missing (`IM004`).", body = ErrorBody),
+        NotConfirmed,
     ))]
 async fn switch_to_free_plan(
     State(state): State<AppState>,

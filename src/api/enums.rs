@@ -5,19 +5,19 @@ use crate::app::AppState;
 use crate::auth::Authed;
 use crate::domain::{countries, timezones};
 use axum::extract::State;
-use axum::routing::get;
-use axum::Router;
 use dto::IdName;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 pub mod dto;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/enums/countries", get(list_countries))
-        .route("/enums/timezones", get(list_timezones))
-        .route("/enums/imt-regions", get(list_regions))
-        .route("/enums/imt-zones", get(list_zones))
-        .route("/enums/variable-types", get(list_variable_types))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_countries))
+        .routes(routes!(list_timezones))
+        .routes(routes!(list_regions))
+        .routes(routes!(list_zones))
+        .routes(routes!(list_variable_types))
 }
 
 /// `GET /enums/countries`.

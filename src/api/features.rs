@@ -1,11 +1,14 @@
 //! Feature controls, TFA enforcement and the installed custom apps of an organization.
 
 use axum::extract::State;
-use axum::routing::{get, patch};
-use axum::Router;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::access::OrgMember;
-use crate::api::body::{self, Fields, JsonObject};
+use crate::api::body::{AppJson, Draft, FromField};
+use crate::api::openapi::answers::{
+    BadId, BadIdOrCols, NoOrganizationEdit, NoSuchOrganization, NoSuchTeam, NotAMember,
+};
 use crate::api::openapi::common::OrgPath;
 use crate::api::params::{Columns, Params};
 use crate::api::path::PathIds;
@@ -13,21 +16,19 @@ use crate::api::reply::Reply;
 use crate::app::AppState;
 use crate::auth::Scoped;
 use crate::domain::features;
+use crate::domain::ids::TeamId;
 use crate::domain::scopes::{FeatureControlsWrite, OrgRead, OrgsRead, OrgsWrite};
 use crate::error::{ApiError, ErrorBody, Result};
 use crate::grant::perms;
 
 pub mod dto;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/organizations/{organizationId}/feature-controls",
-            get(list_feature_controls).patch(set_feature_control),
-        )
-        .route("/teams/{teamId}/feature-controls", get(list_team_feature_controls))
-        .route("/organizations/{organizationId}/tfa-enforcement", patch(set_tfa_enforcement))
-        .route("/organizations/{organizationId}/apps", get(list_installed_apps))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_feature_controls, set_feature_control))
+        .routes(routes!(list_team_feature_controls))
+        .routes(routes!(set_tfa_enforcement))
+        .routes(routes!(list_installed_apps))
 }
 
 const COLUMNS: Columns = Columns {
@@ -65,9 +66,9 @@ async fn feature_controls(
     security(("Token" = ["organization:read"]), ("Token" = ["organizations:read"])),
     responses(
         (status = 200, description = "The feature controls.", body = dto::FeatureControls),
-        (status = 400, description = "A bad id or `cols[]`.", body = ErrorBody),
-        (status = 403, description = "The token lacks the scope, or the caller is not a member.", body = ErrorBody),
-        (status = 404, description = "No such organization.", body = ErrorBody),
+        BadIdOrCols,
+        NotAMember,
+        NoSuchOrganization,
     ))]
 async fn list_feature_controls(
     State(state): State<AppState>,
@@ -82,9 +83,9 @@ async fn list_feature_controls(
     security(("Token" = ["organization:read"]), ("Token" = ["organizations:read"])),
     responses(
         (status = 200, description = "The feature controls of the team's organization.", body = dto::FeatureControls),
-        (status = 400, description = "A bad id or `cols[]`.", body = ErrorBody),
-        (status = 403, description = "The token lacks the scope, or the caller is not a member.", body = ErrorBody),
-        (status = 404, description = "No such team.", body = ErrorBody),
+        BadIdOrCols,
+        NotAMember,
+        NoSuchTeam,
     ))]
 async fn list_team_feature_controls(
     State(state): State<AppState>,
@@ -93,7 +94,8 @@ async fn list_team_feature_controls(
     q: Params,
 ) -> Result<Reply<dto::FeatureControls>> {
     let id = path.id("teamId")?;
-    let team = state.store.team(id).await?.ok_or_else(|| ApiError::NotFound(format!("Team {id} not found.")))?;
+    let team =
+        state.store.team(TeamId(id)).await?.ok_or_else(|| ApiError::NotFound(format!("Team {id} not found.")))?;
     let m = OrgMember::resolve(&state, scoped, team.organization_id).await?;
     feature_controls(&state, &m.view()?, &q).await
 }
@@ -105,20 +107,18 @@ async fn list_team_feature_controls(
     responses(
         (status = 200, description = "The control's new state.", body = dto::FeatureControlSet),
         (status = 400, description = "Validation failed.", body = ErrorBody),
-        (status = 403, description = "No scope, not a member, or no `organization edit`.", body = ErrorBody),
+        NoOrganizationEdit,
         (status = 404, description = "No such organization or control.", body = ErrorBody),
     ))]
 async fn set_feature_control(
     State(state): State<AppState>,
     m: OrgMember<FeatureControlsWrite>,
-    body: JsonObject,
+    Draft { body, problems }: Draft<dto::SetFeatureControl>,
 ) -> Result<Reply<dto::FeatureControlSet>> {
     let g = m.require::<perms::OrganizationEdit>()?;
-    let mut f = Fields::new(&body);
-    let id = f.required("id", body::id("id"));
-    let enabled = f.required("enabled", body::boolean("enabled"));
-    let req = f.finish(|| Some(dto::SetFeatureControl { id: id?, enabled: enabled? }))?;
-    let c = state.store.set_feature_control(&g, req.id, req.enabled).await?;
+    problems.finish()?;
+    let (id, enabled) = (body.id.into_inner().0, body.enabled.into_inner());
+    let c = state.store.set_feature_control(&g, id, enabled).await?;
     Ok(Reply(dto::FeatureControlSet::from(&c)))
 }
 
@@ -132,23 +132,29 @@ async fn set_feature_control(
         (status = 400, description = "Validation failed, the instance offers no TFA enforcement, or the caller has \
             no TFA themselves (`IM005`).", body = ErrorBody),
         (status = 402, description = "The plan lacks TFA enforcement (`SC402`).", body = ErrorBody),
-        (status = 403, description = "No scope, not a member, or no `organization edit`.", body = ErrorBody),
-        (status = 404, description = "No such organization.", body = ErrorBody),
+        NoOrganizationEdit,
+        NoSuchOrganization,
     ))]
 async fn set_tfa_enforcement(
     State(state): State<AppState>,
     m: OrgMember<OrgsWrite>,
-    body: JsonObject,
+    AppJson(body): AppJson<dto::TfaBody>,
 ) -> Result<Reply<dto::TfaSet>> {
     let g = m.require::<perms::OrganizationEdit>()?;
-    let mut f = Fields::new(&body);
-    let key = if f.has("enable") || !f.has("enabled") { "enable" } else { "enabled" };
-    let enable = f.required(key, body::boolean(if key == "enable" { "enable" } else { "enabled" }));
-    let enable = f.finish(|| enable)?;
+    // Only the key that counts is checked: `enable`, unless only `enabled` is sent.
+    let (key, sent) = match body {
+        dto::TfaBody { enable, enabled } if enable.sent() || !enabled.sent() => ("enable", enable),
+        dto::TfaBody { enabled, .. } => ("enabled", enabled),
+    };
+    let enable = match sent.into_inner() {
+        None => Err(format!("{key} is required")),
+        Some(v) => bool::from_field(key, &v),
+    };
+    let enable = enable.map_err(|e| ApiError::field(key, e))?;
     if !state.config.tfa_enforcement_available {
         return Err(ApiError::FeatureUnavailable("TFA enforcement feature is not available".into()));
     }
-    if !state.plan(&m.org.plan).1.license_bool("tfaEnforcement") {
+    if !state.plan(&m.org.plan).1.license.tfa_enforcement() {
         return Err(ApiError::PaymentRequired("Upgrade your plan to use TFA enforcement feature".into()));
     }
     if enable && !m.caller.user.tfa_enabled {
@@ -165,9 +171,9 @@ async fn set_tfa_enforcement(
     security(("Token" = ["organizations:read"])),
     responses(
         (status = 200, description = "The installed custom apps.", body = dto::InstalledApps),
-        (status = 400, description = "A bad id.", body = ErrorBody),
-        (status = 403, description = "The token lacks the scope, or the caller is not a member.", body = ErrorBody),
-        (status = 404, description = "No such organization.", body = ErrorBody),
+        BadId,
+        NotAMember,
+        NoSuchOrganization,
     ))]
 async fn list_installed_apps(
     State(state): State<AppState>,

@@ -1,38 +1,37 @@
 //! Invitations: inviting a user, an invitation by its hash, accepting it, and the caller's open invitations.
 
 use axum::extract::State;
-use axum::routing::{get, post};
-use axum::Router;
 use chrono::Duration;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::access::OrgMember;
-use crate::api::body::{self, Fields, JsonObject};
+use crate::api::body::{AppJson, Draft, Ids, Problems};
 use crate::api::members::dto::PublicUser;
 use crate::api::members::dto::{MemberRole, MemberRoleChanged};
+use crate::api::openapi::answers::{LacksScope, NoSuchOrganization};
 use crate::api::openapi::common::OrgPath;
 use crate::api::params::Params;
 use crate::api::reply::Reply;
 use crate::app::AppState;
 use crate::auth::{Caller, Scoped};
-use crate::domain::email::Email;
-use crate::domain::names::Name;
-use crate::domain::roles;
+use crate::domain::ids::UserId;
 use crate::domain::scopes::{OrgsRead, OrgsWrite, UserRead};
 use crate::error::{ApiError, ErrorBody, Result};
 use crate::grant::perms;
 use crate::store::models::{Invitation, NewInvitation};
 
 /// Longest invitation note, in characters.
-const MAX_NOTE_CHARS: usize = 1000;
+pub(crate) const MAX_NOTE_CHARS: usize = 1000;
 
 pub mod dto;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/organizations/{organizationId}/invite", post(invite_user))
-        .route("/organizations/invitation", get(get_invitation))
-        .route("/organizations/accept-invitation", post(accept_invitation))
-        .route("/users/me/organization-invitations", get(list_my_invitations))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(invite_user))
+        .routes(routes!(get_invitation))
+        .routes(routes!(accept_invitation))
+        .routes(routes!(list_my_invitations))
 }
 
 /// `POST /organizations/{organizationId}/invite`: `email`, `name`, `usersRoleId`, optional `note` and `teamsId`. An e-mail without an account gets one (without tokens) that `orgd users add` later completes. The
@@ -46,58 +45,30 @@ pub fn router() -> Router<AppState> {
         (status = 400, description = "Validation failed, the user is already a member (`IM005`) or the plan's \
             user limit is reached (`IM011`).", body = ErrorBody),
         (status = 403, description = "No scope, not a member, or no `organization user add and edit`.", body = ErrorBody),
-        (status = 404, description = "No such organization.", body = ErrorBody),
+        NoSuchOrganization,
         (status = 429, description = "The organization sent as many invitations as it may per hour \
             (`invitations_per_hour`); `Retry-After` says when it may send again.", body = ErrorBody),
     ))]
 async fn invite_user(
     State(state): State<AppState>,
     m: OrgMember<OrgsWrite>,
-    body: JsonObject,
+    Draft { body, mut problems }: Draft<dto::InviteBody>,
 ) -> Result<Reply<MemberRoleChanged>> {
     let g = m.require::<perms::UserAddAndEdit>()?;
-    let mut f = Fields::new(&body);
-    let email = f.required("email", |v| body::string("email")(v).and_then(|s| Email::parse(&s)));
-    let name = f.required("name", |v| body::string("name")(v).and_then(|s| Name::parse("name", &s)));
-    let role = f.required("usersRoleId", |v| {
-        let id = body::id("usersRoleId")(v)?;
-        match roles::org_role(id) {
-            Some(r) if r.id == roles::OWNER => Err("usersRoleId 11 (Owner) cannot be granted by invitation".into()),
-            Some(r) => Ok(r.id),
-            None => Err(format!("usersRoleId {id} is not an organization role")),
-        }
-    });
-    let note = f.optional("note", |v| {
-        let s = body::string("note")(v)?;
-        if s.chars().count() > MAX_NOTE_CHARS {
-            Err(format!("note must be at most {MAX_NOTE_CHARS} characters long"))
-        } else {
-            Ok(s)
-        }
-    });
-    let team_ids = teams_of_invitation(&state, &m, &mut f).await?;
+    let team_ids = teams_of_invitation(&state, &m, body.teams_id.into_inner(), &mut problems).await?;
+    problems.finish()?;
     let now = state.now();
     let (_, plan) = state.plan(&m.org.plan);
-    let (email, name, users_role_id) = (email.map(|e| e.as_str().to_string()), name.map(Name::into_string), role);
-    let req = f.finish(|| {
-        Some(dto::InviteBody {
-            email: email?,
-            name: name?,
-            users_role_id: users_role_id?,
-            note,
-            teams_id: Some(team_ids),
-        })
-    })?;
     let cmd = NewInvitation {
-        email: req.email,
-        name: req.name,
-        users_role_id: req.users_role_id,
-        note: req.note,
-        team_ids: req.teams_id.unwrap_or_default(),
+        email: body.email.into_inner().as_str().to_string(),
+        name: body.name.into_inner().into_string(),
+        users_role_id: body.users_role_id.into_inner().0,
+        note: body.note.into_inner().map(|n| n.0),
+        team_ids,
         hash: uuid::Uuid::new_v4().to_string(),
         now,
         expires_at: now + Duration::days(state.config.invitation_ttl_days),
-        max_users: plan.license_i64("users").unwrap_or(1),
+        max_users: plan.license.users(),
         mails_per_hour: state.config.invitations_per_hour,
     };
     let role = state.store.invite(&g, cmd).await?;
@@ -106,8 +77,13 @@ async fn invite_user(
 }
 
 /// The invitation's `teamsId`, without repeats; a team of another organization is a field error.
-async fn teams_of_invitation(state: &AppState, m: &OrgMember<OrgsWrite>, f: &mut Fields<'_>) -> Result<Vec<i64>> {
-    let mut team_ids = f.optional("teamsId", body::ids("teamsId")).unwrap_or_default();
+async fn teams_of_invitation(
+    state: &AppState,
+    m: &OrgMember<OrgsWrite>,
+    ids: Option<Ids>,
+    problems: &mut Problems,
+) -> Result<Vec<i64>> {
+    let mut team_ids = ids.unwrap_or_default().0;
     team_ids.sort_unstable();
     team_ids.dedup();
     if !team_ids.is_empty() {
@@ -120,7 +96,7 @@ async fn teams_of_invitation(state: &AppState, m: &OrgMember<OrgsWrite>, f: &mut
         let org_teams = state.store.teams_in_org(&m.view()?, &page).await?;
         for id in &team_ids {
             if !org_teams.iter().any(|t| t.id == *id) {
-                f.error("teamsId", format!("Team {id} is not a team of this organization"));
+                problems.add("teamsId", format!("Team {id} is not a team of this organization"));
             }
         }
     }
@@ -177,12 +153,9 @@ async fn get_invitation(
 async fn accept_invitation(
     State(state): State<AppState>,
     Scoped { caller, .. }: Scoped<OrgsWrite>,
-    body: JsonObject,
+    AppJson(body): AppJson<dto::AcceptBody>,
 ) -> Result<Reply<dto::Accepted>> {
-    let mut f = Fields::new(&body);
-    let hash = f.required("hash", body::string("hash"));
-    let req = f.finish(|| Some(dto::AcceptBody { hash: hash? }))?;
-    let inv = open_invitation(&state, &caller, hash_of(Some(&req.hash))?).await?;
+    let inv = open_invitation(&state, &caller, hash_of(Some(&body.hash.into_inner()))?).await?;
     let now = state.now();
     let role = state.store.accept_invitation(inv.id, now).await?;
     Ok(Reply(dto::Accepted {
@@ -196,12 +169,12 @@ async fn accept_invitation(
     security(("Token" = ["user:read"])),
     responses(
         (status = 200, description = "The caller's open invitations.", body = dto::OpenInvitations),
-        (status = 403, description = "The token lacks the scope.", body = ErrorBody),
+        LacksScope,
     ))]
 async fn list_my_invitations(
     State(state): State<AppState>,
     Scoped { caller, .. }: Scoped<UserRead>,
 ) -> Result<Reply<dto::OpenInvitations>> {
-    let open = state.store.open_invitations_of(caller.user.id, state.now()).await?;
+    let open = state.store.open_invitations_of(UserId(caller.user.id), state.now()).await?;
     Ok(Reply(dto::OpenInvitations { user_organization_invitations: open.into_iter().map(Into::into).collect() }))
 }

@@ -2,18 +2,20 @@
 //! `/users/{userId}/user-organization-roles`) and the users of an organization (`GET /users`).
 
 use axum::extract::State;
-use axum::routing::{get, post};
-use axum::Router;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::access::OrgMember;
-use crate::api::body::{self, Fields, JsonObject};
+use crate::api::body::{AppJson, Draft};
 use crate::api::members::dto::PublicUser;
+use crate::api::openapi::answers::{BadIdOrCols, NoSuchOrganization, NotAMember};
 use crate::api::openapi::common::OrgPath;
 use crate::api::params::{Columns, PageSpec, Params, MAX_LIMIT};
 use crate::api::path::PathIds;
 use crate::api::reply::Reply;
 use crate::app::AppState;
 use crate::auth::Scoped;
+use crate::domain::ids::{RoleId, UserId};
 use crate::domain::roles;
 use crate::domain::scopes::{OrgRead, OrgsRead, UserRead, UserWrite};
 use crate::error::{ApiError, ErrorBody, Result};
@@ -22,18 +24,15 @@ use crate::store::models::MemberRole;
 
 pub mod dto;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/organizations/{organizationId}/user-organization-roles", get(list_member_roles))
-        .route("/organizations/{organizationId}/user-organization-roles/transfer", post(transfer_ownership))
-        .route("/organizations/{organizationId}/user-organization-roles/{userId}", get(get_member_role))
-        .route("/users/{userId}/user-organization-roles", get(list_user_roles))
-        .route(
-            "/users/{userId}/user-organization-roles/{organizationId}",
-            get(get_user_role).post(set_or_remove_member_role),
-        )
-        .route("/users/{userId}/user-organization-roles/{organizationId}/transfer", post(make_user_owner))
-        .route("/users", get(list_organization_users))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_member_roles))
+        .routes(routes!(transfer_ownership))
+        .routes(routes!(get_member_role))
+        .routes(routes!(list_user_roles))
+        .routes(routes!(get_user_role, set_or_remove_member_role))
+        .routes(routes!(make_user_owner))
+        .routes(routes!(list_organization_users))
 }
 
 const COLUMNS: Columns = Columns {
@@ -47,9 +46,9 @@ const COLUMNS: Columns = Columns {
     security(("Token" = ["organizations:read"])),
     responses(
         (status = 200, description = "Every member and invitee with their role.", body = dto::MemberRoleList),
-        (status = 400, description = "A bad id or `cols[]`.", body = ErrorBody),
-        (status = 403, description = "The token lacks the scope, or the caller is not a member.", body = ErrorBody),
-        (status = 404, description = "No such organization.", body = ErrorBody),
+        BadIdOrCols,
+        NotAMember,
+        NoSuchOrganization,
     ))]
 async fn list_member_roles(
     State(state): State<AppState>,
@@ -89,8 +88,8 @@ async fn member_role(
     security(("Token" = ["organizations:read"])),
     responses(
         (status = 200, description = "The user's role.", body = dto::MemberRoleDetail),
-        (status = 400, description = "A bad id or `cols[]`.", body = ErrorBody),
-        (status = 403, description = "The token lacks the scope, or the caller is not a member.", body = ErrorBody),
+        BadIdOrCols,
+        NotAMember,
         (status = 404, description = "No such organization, or the user is not in it.", body = ErrorBody),
     ))]
 async fn get_member_role(
@@ -108,8 +107,8 @@ async fn get_member_role(
     security(("Token" = ["user:read"])),
     responses(
         (status = 200, description = "The user's role.", body = dto::MemberRoleDetail),
-        (status = 400, description = "A bad id or `cols[]`.", body = ErrorBody),
-        (status = 403, description = "The token lacks the scope, or the caller is not a member.", body = ErrorBody),
+        BadIdOrCols,
+        NotAMember,
         (status = 404, description = "No such organization, or the user is not in it.", body = ErrorBody),
     ))]
 async fn get_user_role(
@@ -127,7 +126,7 @@ async fn get_user_role(
     security(("Token" = ["user:read"])),
     responses(
         (status = 200, description = "The user's roles the caller may see.", body = dto::MemberRoleList),
-        (status = 400, description = "A bad id or `cols[]`.", body = ErrorBody),
+        BadIdOrCols,
         (status = 403, description = "The token lacks the scope, or the caller shares no organization with the user.", body = ErrorBody),
         (status = 404, description = "No such user.", body = ErrorBody),
     ))]
@@ -140,14 +139,14 @@ async fn list_user_roles(
     let user_id = path.id("userId")?;
     let cols = q.cols(&COLUMNS)?;
     let now = state.now();
-    if state.store.user_by_id(user_id).await?.is_none() {
+    if state.store.user_by_id(UserId(user_id)).await?.is_none() {
         return Err(ApiError::NotFound(format!("User {user_id} not found.")));
     }
-    let theirs = state.store.user_roles(user_id).await?;
+    let theirs = state.store.user_roles(UserId(user_id)).await?;
     let visible: Vec<&MemberRole> = if user_id == caller.user.id {
         theirs.iter().collect()
     } else {
-        let mine = state.store.memberships_of_user(caller.user.id).await?;
+        let mine = state.store.memberships_of_user(UserId(caller.user.id)).await?;
         let shared: Vec<&MemberRole> =
             theirs.iter().filter(|r| mine.iter().any(|m| m.organization_id == r.organization_id)).collect();
         if shared.is_empty() {
@@ -176,26 +175,18 @@ async fn set_or_remove_member_role(
     m: OrgMember<UserWrite>,
     path: PathIds,
     q: Params,
-    body: JsonObject,
+    Draft { body, problems }: Draft<dto::SetRoleBody>,
 ) -> Result<Reply<dto::MemberRoleChanged>> {
     let user_id = path.id("userId")?;
     q.bool("confirmed", false)?;
     q.bool("deleteConnections", false)?;
     let g = m.require::<perms::UserAddAndEdit>()?;
-    let mut f = Fields::new(&body);
-    let role = f.optional("usersRoleId", |v| {
-        let id = body::id("usersRoleId")(v)?;
-        match roles::org_role(id) {
-            Some(r) if r.id == roles::OWNER => Err("Ownership changes only through the transfer endpoint".into()),
-            Some(r) => Ok(r.id),
-            None => Err(format!("usersRoleId {id} is not an organization role")),
-        }
-    });
-    let role = f.finish(|| Some(dto::SetRoleBody { users_role_id: role }))?.users_role_id;
+    problems.finish()?;
+    let role = body.users_role_id.into_inner().map(|r| r.0);
     let now = state.now();
     let out = match role {
-        Some(role) => state.store.set_org_role(&g, user_id, role).await?,
-        None => state.store.remove_member(&g, user_id).await?,
+        Some(role) => state.store.set_org_role(&g, UserId(user_id), RoleId(role)).await?,
+        None => state.store.remove_member(&g, UserId(user_id)).await?,
     };
     Ok(Reply(dto::MemberRoleChanged { user_organization_role: dto::MemberRole::at(&out, now) }))
 }
@@ -208,7 +199,7 @@ async fn hand_over_ownership<S: crate::domain::scopes::Requirement>(
 ) -> Result<Reply<dto::Transferred>> {
     let g = m.owner()?;
     let now = state.now();
-    let [new, old] = state.store.transfer_ownership(&g, to, now).await?;
+    let [new, old] = state.store.transfer_ownership(&g, UserId(to), now).await?;
     state.mail_queued("new Owner", g.org_id());
     let roles = vec![dto::MemberRole::at(&new, now), dto::MemberRole::at(&old, now)];
     Ok(Reply(dto::Transferred { user_organization_roles: roles }))
@@ -229,12 +220,9 @@ async fn hand_over_ownership<S: crate::domain::scopes::Requirement>(
 async fn transfer_ownership(
     State(state): State<AppState>,
     m: OrgMember<OrgRead>,
-    body: JsonObject,
+    AppJson(body): AppJson<dto::TransferBody>,
 ) -> Result<Reply<dto::Transferred>> {
-    let mut f = Fields::new(&body);
-    let to = f.required("userId", body::id("userId"));
-    let req = f.finish(|| Some(dto::TransferBody { user_id: to? }))?;
-    hand_over_ownership(&state, &m, req.user_id).await
+    hand_over_ownership(&state, &m, body.user_id.into_inner().0).await
 }
 
 /// `POST /users/{userId}/user-organization-roles/{organizationId}/transfer`: the ownership transfer with the new
@@ -283,8 +271,8 @@ const USER_PAGE: PageSpec =
     responses(
         (status = 200, description = "The organization's active members.", body = dto::UserList),
         (status = 400, description = "A missing or bad `organizationId`, role, `cols[]` or `pg[...]`.", body = ErrorBody),
-        (status = 403, description = "The token lacks the scope, or the caller is not a member.", body = ErrorBody),
-        (status = 404, description = "No such organization.", body = ErrorBody),
+        NotAMember,
+        NoSuchOrganization,
     ))]
 async fn list_organization_users(
     State(state): State<AppState>,
@@ -301,7 +289,7 @@ async fn list_organization_users(
     let cols = q.cols(&USER_COLUMNS)?;
     let page = q.page(&USER_PAGE)?;
     let m = OrgMember::resolve(&state, scoped, org_id).await?;
-    let users = state.store.org_users(&m.view()?, role, &page).await?;
+    let users = state.store.org_users(&m.view()?, role.map(RoleId), &page).await?;
     let list = users.iter().map(|u| USER_COLUMNS.select(&dto::OrgUser::from(PublicUser::from(u)), cols.as_deref()));
     Ok(Reply(dto::UserList { users: list.collect(), pg: page }))
 }

@@ -20,22 +20,56 @@ pub mod users;
 pub mod variables;
 
 use axum::Router;
+use utoipa::openapi::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
 
 use crate::app::AppState;
 
+/// A resource module's `router`.
+type Resource = fn() -> OpenApiRouter<AppState>;
+
+/// The resources in the order the document lists them, each with the tag of its operations (the tag also
+/// prefixes their operation ids: `orgs.list`). `openapi.json` has no tag.
+const RESOURCES: [(&str, Resource); 13] = [
+    ("orgs", orgs::router),
+    ("invitations", invitations::router),
+    ("members", members::router),
+    ("roles", roles::router),
+    ("teams", teams::router),
+    ("billing", billing::router),
+    ("variables", variables::router),
+    ("usage", usage::router),
+    ("features", features::router),
+    ("enums", enums::router),
+    ("users", users::router),
+    ("audit", audit::router),
+    ("", openapi::router),
+];
+
+/// Every route under `/api/v2` together with its documentation: each resource registers its handlers with
+/// `routes!`, which takes method and path from the handler's `#[utoipa::path]`, so the router is the list of
+/// documented operations.
+pub fn routes() -> OpenApiRouter<AppState> {
+    RESOURCES.iter().fold(OpenApiRouter::new(), |all, (tag, resource)| all.merge(tagged(tag, resource())))
+}
+
+/// The routes under `/api/v2`.
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .merge(orgs::router())
-        .merge(enums::router())
-        .merge(users::router())
-        .merge(invitations::router())
-        .merge(members::router())
-        .merge(roles::router())
-        .merge(teams::router())
-        .merge(billing::router())
-        .merge(variables::router())
-        .merge(usage::router())
-        .merge(features::router())
-        .merge(audit::router())
-        .merge(openapi::router())
+    routes().split_for_parts().0
+}
+
+/// The operations of `/api/v2`, paths relative to it.
+pub fn document() -> OpenApi {
+    routes().split_for_parts().1
+}
+
+fn tagged(tag: &str, mut resource: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
+    for item in resource.get_openapi_mut().paths.paths.values_mut() {
+        for op in
+            [&mut item.get, &mut item.post, &mut item.patch, &mut item.delete, &mut item.put].into_iter().flatten()
+        {
+            op.tags.get_or_insert_with(Vec::new).extend((!tag.is_empty()).then(|| tag.to_string()));
+        }
+    }
+    resource
 }

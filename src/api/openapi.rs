@@ -2,23 +2,23 @@
 //! to them, served at `GET /api/v2/openapi.json`. Responses every operation shares (401, 429, 413/415 for bodies,
 //! 414/431/503/504 from the layers) are added here once instead of on every handler.
 
+pub mod answers;
 pub mod common;
 pub mod probes;
 
 use std::sync::OnceLock;
 
 use axum::extract::State;
-use axum::routing::get;
-use axum::Router;
 use utoipa::openapi::header::HeaderBuilder;
 use utoipa::openapi::path::Operation;
 use utoipa::openapi::schema::{Object, ObjectBuilder, Schema, SchemaType, Type};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
 use utoipa::openapi::{Content, OpenApi as Document, RefOr, Required, ResponseBuilder};
 use utoipa::{Modify, OpenApi, PartialSchema, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::api::reply::Reply;
-use crate::api::{audit, billing, enums, features, invitations, members, orgs, roles, teams, usage, users, variables};
 use crate::app::AppState;
 use crate::error::ErrorBody;
 use crate::sandbox::control as sandbox;
@@ -29,76 +29,7 @@ pub const TOKEN: &str = "Token";
 /// The extension key that marks what Make's cloud does not have.
 pub const EXTENSION: &str = "x-orgd-extension";
 
-/// Everything under `/api/v2`.
-#[derive(OpenApi)]
-#[openapi(
-    paths(
-        orgs::list_organizations,
-        orgs::create_organization,
-        orgs::get_organization,
-        orgs::update_organization,
-        orgs::delete_organization,
-        invitations::invite_user,
-        invitations::get_invitation,
-        invitations::accept_invitation,
-        invitations::list_my_invitations,
-        members::list_member_roles,
-        members::transfer_ownership,
-        members::get_member_role,
-        members::list_user_roles,
-        members::get_user_role,
-        members::set_or_remove_member_role,
-        members::make_user_owner,
-        members::list_organization_users,
-        roles::list_roles,
-        roles::list_permissions,
-        roles::get_role,
-        roles::check_team_permission,
-        teams::list_teams,
-        teams::create_team,
-        teams::get_team,
-        teams::delete_team,
-        teams::list_team_members,
-        teams::set_or_remove_team_role,
-        billing::list_prices,
-        billing::list_payments,
-        billing::get_subscription,
-        billing::start_subscription,
-        billing::change_subscription,
-        billing::cancel_subscription,
-        billing::switch_to_free_plan,
-        billing::get_checkout_session,
-        variables::list_variables,
-        variables::create_variable,
-        variables::update_variable,
-        variables::delete_variable,
-        variables::variable_history,
-        usage::usage_by_day,
-        features::list_feature_controls,
-        features::set_feature_control,
-        features::list_team_feature_controls,
-        features::set_tfa_enforcement,
-        features::list_installed_apps,
-        enums::list_countries,
-        enums::list_timezones,
-        enums::list_regions,
-        enums::list_zones,
-        enums::list_variable_types,
-        users::get_current_user,
-        users::get_current_authorization,
-        audit::list_organization_log_v1,
-        audit::list_organization_log,
-        audit::list_organization_log_filters,
-        audit::list_team_log,
-        audit::list_team_log_filters,
-        audit::get_log_entry,
-        openapi_json,
-    ),
-    components(schemas(ErrorBody))
-)]
-struct ApiV2;
-
-/// The probes outside `/api/v2`, with `ApiV2` nested under it.
+/// The document's frame: its title and description, and the probes outside `/api/v2` (served by `router.rs`).
 #[derive(OpenApi)]
 #[openapi(
     info(
@@ -106,9 +37,7 @@ struct ApiV2;
         description = "Make API v2 \"Organizations\" surface, served by orgd. Paths Make's cloud does not have \
             are marked `x-orgd-extension: true`. Authenticate with `Authorization: Token <api-token>`.",
     ),
-    paths(probes::livez, probes::health, probes::metrics),
-    nest((path = "/api/v2", api = ApiV2)),
-    modifiers(&Shared)
+    paths(probes::livez, probes::health, probes::metrics)
 )]
 struct Root;
 
@@ -134,10 +63,15 @@ struct Root;
 )]
 struct SandboxApi;
 
-/// The document as the code describes it (the price list is the default catalogue's).
+/// The document as the code describes it (the price list is the default catalogue's): the frame with the
+/// operations the API's router registers nested under `/api/v2`, and the shared answers added.
 pub fn base() -> &'static Document {
     static DOC: OnceLock<Document> = OnceLock::new();
-    DOC.get_or_init(Root::openapi)
+    DOC.get_or_init(|| {
+        let mut doc = Root::openapi().nest("/api/v2", crate::api::document());
+        Shared.modify(&mut doc);
+        doc
+    })
 }
 
 /// The document this instance serves: the base with the instance's own price ids.
@@ -155,8 +89,8 @@ pub fn document(state: &AppState) -> Document {
     doc
 }
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/openapi.json", get(openapi_json))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(openapi_json))
 }
 
 /// The OpenAPI document of this server (orgd extension).

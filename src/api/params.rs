@@ -240,7 +240,9 @@ impl Columns {
 #[cfg(test)]
 pub fn schema_fields<T: utoipa::PartialSchema>() -> Vec<String> {
     let schema = serde_json::to_value(T::schema()).unwrap_or_default();
-    schema["properties"].as_object().map(|p| p.keys().cloned().collect()).unwrap_or_default()
+    // A type with `#[serde(flatten)]` fields is an `allOf` of the flattened schemas and its own, in field order.
+    let parts = schema["allOf"].as_array().cloned().unwrap_or_else(|| vec![schema]);
+    parts.iter().filter_map(|p| p["properties"].as_object()).flat_map(|p| p.keys().cloned()).collect()
 }
 
 /// The `cols[]` selection of a `T`: it serialises as the selected keys of `T` only, so the type says which wire

@@ -2,15 +2,17 @@
 //! from the role tables.
 
 use axum::extract::State;
-use axum::routing::get;
-use axum::Router;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::access::OrgMember;
+use crate::api::openapi::answers::{BadId, LacksScope, NoSuchOrganization, NotAMember};
 use crate::api::params::{Columns, Params};
 use crate::api::path::PathIds;
 use crate::api::reply::Reply;
 use crate::app::AppState;
 use crate::auth::Scoped;
+use crate::domain::ids::{OrgId, UserId};
 use crate::domain::roles::{self, Category, OrgPermission, ROLES, TEAM_PERMISSIONS};
 use crate::domain::scopes::{OrgRead, UserRead};
 use crate::error::{ApiError, ErrorBody, Result};
@@ -18,12 +20,12 @@ use dto::RoleCategory;
 
 pub mod dto;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/users/roles", get(list_roles))
-        .route("/users/roles/permissions", get(list_permissions))
-        .route("/users/roles/{roleId}", get(get_role))
-        .route("/organizations/{organizationId}/check-team-permission", get(check_team_permission))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_roles))
+        .routes(routes!(list_permissions))
+        .routes(routes!(get_role))
+        .routes(routes!(check_team_permission))
 }
 
 /// Without `cols[]` a role is the whole object: the SDK's own integration test, run against Make, reads
@@ -39,7 +41,7 @@ const ROLE_KEYS: &[&str] =
     responses(
         (status = 200, description = "The role definitions.", body = dto::UsersRoles),
         (status = 400, description = "A bad parameter.", body = ErrorBody),
-        (status = 403, description = "The token lacks the scope.", body = ErrorBody),
+        LacksScope,
     ))]
 async fn list_roles(Scoped { .. }: Scoped<UserRead>, q: Params) -> Result<Reply<dto::UsersRoles>> {
     let cols = q.cols(&COLUMNS)?;
@@ -68,8 +70,8 @@ async fn list_roles(Scoped { .. }: Scoped<UserRead>, q: Params) -> Result<Reply<
     security(("Token" = ["user:read"])),
     responses(
         (status = 200, description = "The role.", body = dto::UsersRoleDetail),
-        (status = 400, description = "A bad id.", body = ErrorBody),
-        (status = 403, description = "The token lacks the scope.", body = ErrorBody),
+        BadId,
+        LacksScope,
         (status = 404, description = "No such role.", body = ErrorBody),
     ))]
 async fn get_role(Scoped { .. }: Scoped<UserRead>, path: PathIds) -> Result<Reply<dto::UsersRoleDetail>> {
@@ -84,7 +86,7 @@ async fn get_role(Scoped { .. }: Scoped<UserRead>, path: PathIds) -> Result<Repl
     responses(
         (status = 200, description = "The permissions.", body = dto::Permissions),
         (status = 400, description = "A bad `roleCategory`.", body = ErrorBody),
-        (status = 403, description = "The token lacks the scope.", body = ErrorBody),
+        LacksScope,
     ))]
 async fn list_permissions(Scoped { .. }: Scoped<UserRead>, q: Params) -> Result<Reply<dto::Permissions>> {
     let want = match q.get("roleCategory") {
@@ -111,8 +113,8 @@ async fn list_permissions(Scoped { .. }: Scoped<UserRead>, q: Params) -> Result<
     responses(
         (status = 200, description = "Whether the caller holds it.", body = dto::HasPermission),
         (status = 400, description = "A bad id, or a missing or unknown `teamPermission`.", body = ErrorBody),
-        (status = 403, description = "The token lacks the scope, or the caller is not a member.", body = ErrorBody),
-        (status = 404, description = "No such organization.", body = ErrorBody),
+        NotAMember,
+        NoSuchOrganization,
     ))]
 async fn check_team_permission(
     State(state): State<AppState>,
@@ -129,8 +131,8 @@ async fn check_team_permission(
     let has = if m.role.has_org(OrgPermission::AccessAllTeams) {
         true
     } else {
-        let mine = state.store.team_roles_in_org(m.org.id, m.caller.user.id).await?;
-        mine.iter().any(|(_, r)| roles::team_role(*r).is_some_and(|role| role.has_team(perm)))
+        let mine = state.store.team_roles_in_org(OrgId(m.org.id), UserId(m.caller.user.id)).await?;
+        mine.iter().any(|r| roles::team_role(r.users_role_id.0).is_some_and(|role| role.has_team(perm)))
     };
     Ok(Reply(dto::HasPermission { has_permission: has }))
 }

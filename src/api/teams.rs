@@ -1,18 +1,18 @@
 //! Teams (`/teams`, `/teams/{teamId}`), and team roles (`/teams/{teamId}/user-team-roles`, `POST /users/{userId}/user-team-roles/{teamId}`).
 
 use axum::extract::State;
-use axum::routing::{get, post};
-use axum::Router;
-use serde_json::Value;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::access::OrgMember;
-use crate::api::body::{self, Fields, JsonObject};
+use crate::api::body::{AppJson, Draft};
+use crate::api::openapi::answers::{BadId, BadIdOrCols, NoSuchOrganization, NoSuchTeam, NotAMember, NotConfirmed};
 use crate::api::params::{Columns, PageSpec, Params, MAX_LIMIT};
 use crate::api::path::PathIds;
 use crate::api::reply::Reply;
 use crate::app::AppState;
 use crate::auth::Scoped;
-use crate::domain::names::Name;
+use crate::domain::ids::{RoleId, TeamId, UserId};
 use crate::domain::roles;
 use crate::domain::scopes::{TeamsRead, TeamsWrite, UserWrite};
 use crate::error::{ApiError, ErrorBody, Result};
@@ -22,12 +22,12 @@ use crate::store::models::{NewTeam, Team};
 
 pub mod dto;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/teams", get(list_teams).post(create_team))
-        .route("/teams/{teamId}", get(get_team).delete(delete_team))
-        .route("/teams/{teamId}/user-team-roles", get(list_team_members))
-        .route("/users/{userId}/user-team-roles/{teamId}", post(set_or_remove_team_role))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_teams, create_team))
+        .routes(routes!(get_team, delete_team))
+        .routes(routes!(list_team_members))
+        .routes(routes!(set_or_remove_team_role))
 }
 
 const COLUMNS: Columns = Columns { all: ALL, default: &["id", "name", "organizationId"] };
@@ -61,8 +61,11 @@ async fn team_and_member<S: crate::domain::scopes::Requirement>(
     scoped: Scoped<S>,
     team_id: i64,
 ) -> Result<(Team, OrgMember<S>)> {
-    let team =
-        state.store.team(team_id).await?.ok_or_else(|| ApiError::NotFound(format!("Team {team_id} not found.")))?;
+    let team = state
+        .store
+        .team(TeamId(team_id))
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("Team {team_id} not found.")))?;
     let m = OrgMember::resolve(state, scoped, team.organization_id).await?;
     Ok((team, m))
 }
@@ -73,8 +76,8 @@ async fn team_and_member<S: crate::domain::scopes::Requirement>(
     responses(
         (status = 200, description = "The organization's teams.", body = dto::TeamList),
         (status = 400, description = "A missing or bad `organizationId`, `cols[]` or `pg[...]`.", body = ErrorBody),
-        (status = 403, description = "The token lacks the scope, or the caller is not a member.", body = ErrorBody),
-        (status = 404, description = "No such organization.", body = ErrorBody),
+        NotAMember,
+        NoSuchOrganization,
     ))]
 async fn list_teams(
     State(state): State<AppState>,
@@ -98,23 +101,15 @@ async fn list_teams(
         (status = 200, description = "The new team.", body = dto::TeamCreated),
         (status = 400, description = "Validation failed, or the plan's team limit is reached (`IM011`).", body = ErrorBody),
         (status = 403, description = "No scope, not a member, or no `team add`.", body = ErrorBody),
-        (status = 404, description = "No such organization.", body = ErrorBody),
+        NoSuchOrganization,
     ))]
 async fn create_team(
     State(state): State<AppState>,
     scoped: Scoped<TeamsWrite>,
-    body: JsonObject,
+    AppJson(body): AppJson<dto::CreateTeam>,
 ) -> Result<Reply<dto::TeamCreated>> {
-    let mut f = Fields::new(&body);
-    let name = f.required("name", |v| body::string("name")(v).and_then(|s| Name::parse("name", &s)));
-    let org_id = f.required("organizationId", body::id("organizationId"));
-    let ops = f.optional("operationsLimit", non_negative("operationsLimit"));
-    let transfer = f.optional("transferLimit", non_negative("transferLimit"));
-    let req = f.finish(|| {
-        let (name, organization_id) = (name?.into_string(), org_id?);
-        Some(dto::CreateTeam { name, organization_id, operations_limit: ops, transfer_limit: transfer })
-    })?;
-    let m = OrgMember::resolve(&state, scoped, req.organization_id).await?;
+    let organization_id = body.organization_id.into_inner().0;
+    let m = OrgMember::resolve(&state, scoped, organization_id).await?;
     let g = m.require::<perms::TeamAdd>()?;
     let (_, plan) = state.plan(&m.org.plan);
     let team = state
@@ -122,13 +117,13 @@ async fn create_team(
         .create_team(
             &g,
             NewTeam {
-                organization_id: req.organization_id,
-                name: req.name,
-                operations_limit: req.operations_limit,
-                transfer_limit: req.transfer_limit,
+                organization_id,
+                name: body.name.into_inner().into_string(),
+                operations_limit: body.operations_limit.into_inner().map(|n| n.0),
+                transfer_limit: body.transfer_limit.into_inner().map(|n| n.0),
                 creator_id: m.caller.user.id,
                 now: state.now(),
-                max_teams: plan.license_i64("teams").unwrap_or(1),
+                max_teams: plan.license.teams(),
             },
         )
         .await?;
@@ -148,9 +143,9 @@ async fn create_team(
     security(("Token" = ["teams:read"])),
     responses(
         (status = 200, description = "The team.", body = dto::TeamDetail),
-        (status = 400, description = "A bad id or `cols[]`.", body = ErrorBody),
-        (status = 403, description = "The token lacks the scope, or the caller is not a member.", body = ErrorBody),
-        (status = 404, description = "No such team.", body = ErrorBody),
+        BadIdOrCols,
+        NotAMember,
+        NoSuchTeam,
     ))]
 async fn get_team(
     State(state): State<AppState>,
@@ -171,8 +166,8 @@ async fn get_team(
         (status = 200, description = "Deleted; the answer names its id.", body = dto::TeamDeleted),
         (status = 400, description = "A bad id or `confirmed`, or the organization's last team (`IM005`).", body = ErrorBody),
         (status = 403, description = "No scope, not a member, or no `team delete` in the team.", body = ErrorBody),
-        (status = 404, description = "No such team.", body = ErrorBody),
-        (status = 406, description = "`confirmed=true` is missing (`IM004`).", body = ErrorBody),
+        NoSuchTeam,
+        NotConfirmed,
     ))]
 async fn delete_team(
     State(state): State<AppState>,
@@ -196,9 +191,9 @@ async fn delete_team(
     security(("Token" = ["teams:read"])),
     responses(
         (status = 200, description = "The team's members.", body = dto::TeamRoles),
-        (status = 400, description = "A bad id.", body = ErrorBody),
-        (status = 403, description = "The token lacks the scope, or the caller is not a member.", body = ErrorBody),
-        (status = 404, description = "No such team.", body = ErrorBody),
+        BadId,
+        NotAMember,
+        NoSuchTeam,
     ))]
 async fn list_team_members(
     State(state): State<AppState>,
@@ -207,12 +202,11 @@ async fn list_team_members(
 ) -> Result<Reply<dto::TeamRoles>> {
     let (team, m) = team_and_member(&state, scoped, path.id("teamId")?).await?;
     m.view()?;
-    let list = state.store.team_members(team.id).await?.into_iter().map(|(user_id, users_role_id)| dto::TeamRole {
-        user_id,
-        team_id: team.id,
-        users_role_id,
-        changeable: true,
-    });
+    let members = state.store.team_members(TeamId(team.id)).await?;
+    let list = members
+        .into_iter()
+        .map(|m| (m.user_id.0, m.users_role_id.0))
+        .map(|(user_id, users_role_id)| dto::TeamRole { user_id, team_id: team.id, users_role_id, changeable: true });
     Ok(Reply(dto::TeamRoles { user_team_roles: list.collect() }))
 }
 
@@ -233,28 +227,17 @@ async fn set_or_remove_team_role(
     State(state): State<AppState>,
     scoped: Scoped<UserWrite>,
     path: PathIds,
-    body: JsonObject,
+    Draft { body, problems }: Draft<dto::SetTeamRole>,
 ) -> Result<Reply<dto::TeamRoleChanged>> {
     let user_id = path.id("userId")?;
     let (team, m) = team_and_member(&state, scoped, path.id("teamId")?).await?;
-    let mut f = Fields::new(&body);
-    let role = f.optional("usersRoleId", |v| {
-        let id = body::id("usersRoleId")(v)?;
-        roles::team_role(id).map(|r| r.id).ok_or_else(|| format!("usersRoleId {id} is not a team role"))
-    });
-    let role = f.finish(|| Some(dto::SetTeamRole { users_role_id: role }))?.users_role_id;
+    problems.finish()?;
+    let role = body.users_role_id.into_inner().map(|r| r.0);
     let g = m.require_team::<TeamUserAddAndEdit>(&state, &team).await?;
-    state.store.set_team_role(&g, user_id, role, state.now()).await?;
+    state.store.set_team_role(&g, UserId(user_id), role.map(RoleId), state.now()).await?;
     Ok(Reply(dto::TeamRoleChanged {
         user_team_role: dto::TeamRoleChange { user_id, team_id: team.id, users_role_id: role, changeable: true },
     }))
-}
-
-fn non_negative(key: &'static str) -> impl Fn(&Value) -> std::result::Result<i64, String> {
-    move |v| match body::int(key)(v)? {
-        n if n >= 0 => Ok(n),
-        _ => Err(format!("{key} must not be negative")),
-    }
 }
 
 #[cfg(test)]

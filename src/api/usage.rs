@@ -3,12 +3,13 @@
 use std::collections::BTreeMap;
 
 use axum::extract::State;
-use axum::routing::get;
-use axum::Router;
 use chrono::{DateTime, Days, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::access::OrgMember;
+use crate::api::openapi::answers::{NoSuchOrganization, NotAMember};
 use crate::api::params::Params;
 use crate::api::reply::Reply;
 use crate::app::AppState;
@@ -19,8 +20,8 @@ use crate::store::models::UsageTotals;
 
 pub mod dto;
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/organizations/{organizationId}/usage", get(usage_by_day))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(usage_by_day))
 }
 
 /// How many days the usage answer covers, today included.
@@ -64,8 +65,8 @@ pub fn by_day(
     responses(
         (status = 200, description = "Usage per day.", body = dto::Usage),
         (status = 400, description = "A bad id or `organizationTimezone`.", body = ErrorBody),
-        (status = 403, description = "The token lacks the scope, or the caller is not a member.", body = ErrorBody),
-        (status = 404, description = "No such organization.", body = ErrorBody),
+        NotAMember,
+        NoSuchOrganization,
     ))]
 async fn usage_by_day(State(state): State<AppState>, m: OrgMember<OrgsRead>, q: Params) -> Result<Reply<dto::Usage>> {
     let g = m.view()?;

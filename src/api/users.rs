@@ -1,22 +1,21 @@
 //! The caller: `GET /users/me` and `GET /users/me/current-authorization`.
 
 use axum::extract::State;
-use axum::routing::get;
-use axum::Router;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::api::members::dto::MemberRole;
 use crate::api::params::{Columns, Params};
 use crate::api::reply::Reply;
 use crate::app::AppState;
 use crate::auth::Authed;
+use crate::domain::ids::UserId;
 use crate::error::{ErrorBody, Result};
 
 pub mod dto;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/users/me", get(get_current_user))
-        .route("/users/me/current-authorization", get(get_current_authorization))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(get_current_user)).routes(routes!(get_current_authorization))
 }
 
 const ME: Columns = Columns {
@@ -72,16 +71,15 @@ async fn get_current_user(State(state): State<AppState>, Authed(caller): Authed,
     let u = &caller.user;
     let mut me = dto::AuthUser::from(u);
     if ME.wants(cols.as_deref(), &["userOrganizationRoles"]) {
-        let roles = state.store.memberships_of_user(u.id).await?;
+        let roles = state.store.memberships_of_user(UserId(u.id)).await?;
         me.user_organization_roles = Some(roles.iter().map(MemberRole::from).collect());
     }
     if ME.wants(cols.as_deref(), &["userTeamRoles"]) {
-        let roles = state.store.team_roles_of_user(u.id).await?;
-        let list = roles.into_iter().map(|(team_id, users_role_id)| dto::UserTeamRole {
-            user_id: u.id,
-            team_id,
-            users_role_id,
-        });
+        let roles = state.store.team_roles_of_user(UserId(u.id)).await?;
+        let list = roles
+            .into_iter()
+            .map(|r| (r.team_id.0, r.users_role_id.0))
+            .map(|(team_id, users_role_id)| dto::UserTeamRole { user_id: u.id, team_id, users_role_id });
         me.user_team_roles = Some(list.collect());
     }
     Ok(Reply(dto::Me { auth_user: ME.select(&me, cols.as_deref()) }))

@@ -1,32 +1,36 @@
 //! Organization variables (`/organizations/{organizationId}/variables`) and their history.
 
 use axum::extract::State;
-use axum::routing::get;
-use axum::Router;
+use serde_json::Value;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::access::OrgMember;
-use crate::api::body::{Fields, JsonObject};
+use crate::api::body::Draft;
+use crate::api::openapi::answers::{BadId, NoOrganizationEdit, NoSuchOrganization, NotAMember, NotConfirmed};
 use crate::api::openapi::common::OrgPath;
 use crate::api::params::Params;
 use crate::api::path::PathIds;
 use crate::api::reply::Reply;
 use crate::app::AppState;
 use crate::domain::scopes::{VarsRead, VarsWrite};
-use crate::domain::variables::{check_any, check_value, parse_name, parse_type};
+use crate::domain::variables::{check_any, check_value, parse_name, VarType};
 use crate::error::{ApiError, ErrorBody, Result};
 use crate::grant::perms;
 use crate::store::models::VariableWrite;
 
 pub mod dto;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/organizations/{organizationId}/variables", get(list_variables).post(create_variable))
-        .route(
-            "/organizations/{organizationId}/variables/{variableName}",
-            axum::routing::patch(update_variable).delete(delete_variable),
-        )
-        .route("/organizations/{organizationId}/variables/{variableName}/history", get(variable_history))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_variables, create_variable))
+        .routes(routes!(update_variable, delete_variable))
+        .routes(routes!(variable_history))
+}
+
+/// Checks a sent value against the sent type, or against every type when the type is missing or refused.
+fn value_of(t: Option<VarType>, v: &Value) -> std::result::Result<Value, String> {
+    t.map_or_else(|| check_any(v), |t| check_value(t, v))
 }
 
 fn is_system(name: &str) -> bool {
@@ -35,7 +39,7 @@ fn is_system(name: &str) -> bool {
 
 /// Custom variables exist only on plans whose license has `customVariables`; elsewhere they are 404, as in Make.
 fn licensed<S: crate::domain::scopes::Requirement>(state: &AppState, m: &OrgMember<S>) -> Result<()> {
-    if state.plan(&m.org.plan).1.license_bool("customVariables") {
+    if state.plan(&m.org.plan).1.license.custom_variables() {
         Ok(())
     } else {
         Err(ApiError::NotFound("Custom variables are not available on this organization's plan.".into()))
@@ -51,9 +55,9 @@ fn variable_name(path: &PathIds) -> Result<String> {
     security(("Token" = ["organization-variables:read"]), ("Token" = ["organizations-variables:read"])),
     responses(
         (status = 200, description = "The variables.", body = dto::VariableList),
-        (status = 400, description = "A bad id.", body = ErrorBody),
-        (status = 403, description = "The token lacks the scope, or the caller is not a member.", body = ErrorBody),
-        (status = 404, description = "No such organization.", body = ErrorBody),
+        BadId,
+        NotAMember,
+        NoSuchOrganization,
     ))]
 async fn list_variables(State(state): State<AppState>, m: OrgMember<VarsRead>) -> Result<Reply<dto::VariableList>> {
     let g = m.view()?;
@@ -71,34 +75,27 @@ async fn list_variables(State(state): State<AppState>, m: OrgMember<VarsRead>) -
     responses(
         (status = 200, description = "The new variable.", body = dto::VariableDetail),
         (status = 400, description = "Validation failed, or the name is taken or a system variable's (`IM005`).", body = ErrorBody),
-        (status = 403, description = "No scope, not a member, or no `organization edit`.", body = ErrorBody),
+        NoOrganizationEdit,
         (status = 404, description = "No such organization, or custom variables are not on its plan.", body = ErrorBody),
     ))]
 async fn create_variable(
     State(state): State<AppState>,
     m: OrgMember<VarsWrite>,
-    body: JsonObject,
+    Draft { body, mut problems }: Draft<dto::CreateVariable>,
 ) -> Result<Reply<dto::VariableDetail>> {
     let g = m.require::<perms::OrganizationEdit>()?;
     licensed(&state, &m)?;
-    let mut f = Fields::new(&body);
-    let name =
-        f.required("name", |v| v.as_str().ok_or_else(|| "name must be a string".to_string()).and_then(parse_name));
-    let type_ = f.required("typeId", parse_type);
-    let value = match (type_, f.raw("value")) {
-        (Some(t), Some(v)) => f.required("value", |_| check_value(t, v)),
-        (None, Some(v)) => f.required("value", |_| check_any(v)),
-        (_, None) => f.required("value", |_| Err(String::new())),
+    if let Some(v) = body.value.get() {
+        problems.check("value", value_of(body.type_id.get().copied(), v));
+    }
+    problems.finish()?;
+    let w = VariableWrite {
+        name: body.name.into_inner().0,
+        type_id: Some(body.type_id.into_inner().id()),
+        value: Some(body.value.into_inner()),
+        author: m.caller.user.email.clone(),
+        now: state.now(),
     };
-    let w = f.finish(|| {
-        Some(VariableWrite {
-            name: name?,
-            type_id: Some(type_?.id()),
-            value: Some(value?),
-            author: m.caller.user.email.clone(),
-            now: state.now(),
-        })
-    })?;
     if is_system(&w.name) {
         return Err(ApiError::InvalidInput(format!("'{}' is a system variable.", w.name)));
     }
@@ -118,14 +115,14 @@ async fn create_variable(
     responses(
         (status = 200, description = "The changed variable.", body = dto::VariableDetail),
         (status = 400, description = "Validation failed, or a system variable (`IM005`).", body = ErrorBody),
-        (status = 403, description = "No scope, not a member, or no `organization edit`.", body = ErrorBody),
+        NoOrganizationEdit,
         (status = 404, description = "No such organization or variable, or custom variables are not on its plan.", body = ErrorBody),
     ))]
 async fn update_variable(
     State(state): State<AppState>,
     m: OrgMember<VarsWrite>,
     path: PathIds,
-    body: JsonObject,
+    Draft { body, mut problems }: Draft<dto::UpdateVariable>,
 ) -> Result<Reply<dto::VariableDetail>> {
     let g = m.require::<perms::OrganizationEdit>()?;
     licensed(&state, &m)?;
@@ -133,25 +130,20 @@ async fn update_variable(
     if is_system(&name) {
         return Err(ApiError::InvalidInput(format!("'{name}' is a system variable and cannot be changed.")));
     }
-    let mut f = Fields::new(&body);
-    let type_ = f.optional("typeId", parse_type);
-    let value = match (type_, f.raw("value")) {
-        (Some(t), Some(v)) => f.optional("value", |_| check_value(t, v)),
-        (None, Some(v)) => f.optional("value", |_| check_any(v)),
-        (_, None) => None,
-    };
-    if !f.has("typeId") && !f.has("value") {
-        f.error("value", "send typeId and/or value");
+    if let Some(v) = body.value.get() {
+        problems.check("value", value_of(body.type_id.get().copied(), v));
     }
-    let w = f.finish(|| {
-        Some(VariableWrite {
-            name: name.clone(),
-            type_id: type_.map(|t| t.id()),
-            value,
-            author: m.caller.user.email.clone(),
-            now: state.now(),
-        })
-    })?;
+    if !body.type_id.sent() && !body.value.sent() {
+        problems.add("value", "send typeId and/or value");
+    }
+    problems.finish()?;
+    let w = VariableWrite {
+        name: name.clone(),
+        type_id: body.type_id.into_inner().map(|t| t.id()),
+        value: body.value.into_inner(),
+        author: m.caller.user.email.clone(),
+        now: state.now(),
+    };
     let v = state.store.update_variable(&g, w).await?;
     Ok(Reply(dto::VariableDetail { organization_variable: v.into() }))
 }
@@ -163,9 +155,9 @@ async fn update_variable(
     responses(
         (status = 200, description = "Deleted.", body = dto::Deleted),
         (status = 400, description = "A bad name or `confirmed`, or a system variable (`IM005`).", body = ErrorBody),
-        (status = 403, description = "No scope, not a member, or no `organization edit`.", body = ErrorBody),
+        NoOrganizationEdit,
         (status = 404, description = "No such organization or variable, or custom variables are not on its plan.", body = ErrorBody),
-        (status = 406, description = "`confirmed=true` is missing (`IM004`).", body = ErrorBody),
+        NotConfirmed,
     ))]
 async fn delete_variable(
     State(state): State<AppState>,
@@ -193,7 +185,7 @@ async fn delete_variable(
     responses(
         (status = 200, description = "The variable's history.", body = dto::History),
         (status = 400, description = "A bad id or name.", body = ErrorBody),
-        (status = 403, description = "The token lacks the scope, or the caller is not a member.", body = ErrorBody),
+        NotAMember,
         (status = 404, description = "No such organization or variable, or custom variables are not on its plan.", body = ErrorBody),
     ))]
 async fn variable_history(

@@ -6,6 +6,9 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
+mod license;
+pub use license::License;
+
 /// One plan. Prices are in minor units of `currency` (cents).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -17,8 +20,8 @@ pub struct Plan {
     pub currency: String,
     pub monthly_price: i64,
     pub yearly_price: i64,
-    /// The license object served on organizations of this plan.
-    pub license: Map<String, Value>,
+    /// The license served on organizations of this plan.
+    pub license: License,
     /// Whether the plan's prices are listed and can be chosen by a subscription. Every plan is by default; a
     /// hosted service sets `purchasable = false` on `unlimited` so it never sells everything for nothing.
     #[serde(default = "yes")]
@@ -30,17 +33,9 @@ fn yes() -> bool {
 }
 
 impl Plan {
-    pub fn license_i64(&self, key: &str) -> Option<i64> {
-        self.license.get(key).and_then(Value::as_i64)
-    }
-
-    pub fn license_bool(&self, key: &str) -> bool {
-        self.license.get(key).and_then(Value::as_bool).unwrap_or(false)
-    }
-
     /// API requests per minute (`license.apiLimit`).
     pub fn api_limit(&self) -> i64 {
-        self.license_i64("apiLimit").unwrap_or(30).max(1)
+        self.license.api_limit
     }
 }
 
@@ -77,6 +72,7 @@ impl Catalogue {
                 None => json!({}),
             };
             let base_obj = base.as_object_mut().ok_or("plan is not an object")?;
+            // License keys merge one by one into the plan's license (its JSON object, as it serialises).
             for (k, v) in patch {
                 match (k.as_str(), base_obj.get_mut(k), v) {
                     ("license", Some(Value::Object(lic)), Value::Object(add)) => {
@@ -195,8 +191,8 @@ impl Catalogue {
 /// The self-hosted plan: the enterprise license with every limit lifted.
 fn unlimited() -> Plan {
     let mut license = license(1_000_000_000, 1 << 50, 1_000_000, 1_000_000, 1, 1_000_000, true, true, 0, "high");
-    license.insert("apps".into(), json!(["T2", "T3"]));
-    license.insert("productManagement".into(), json!("self_hosted"));
+    license.object.insert("apps".into(), json!(["T2", "T3"]));
+    license.object.insert("productManagement".into(), json!("self_hosted"));
     Plan {
         product_name: "Unlimited".into(),
         service_name: SELF_HOSTED.into(),
@@ -220,7 +216,7 @@ fn license(
     tfa: bool,
     scenarios: i64,
     priority: &str,
-) -> Map<String, Value> {
+) -> License {
     let paid = api_limit > 30;
     let v = json!({
         "apps": if paid { json!(["T2", "T3"]) } else { json!([]) },
@@ -254,7 +250,7 @@ fn license(
         _ => Map::new(),
     };
     m.extend(not_offered());
-    m
+    License { users, teams, operations, transfer, api_limit, custom_variables, tfa_enforcement: tfa, object: m }
 }
 
 /// License keys Make sends for parts of its platform that orgd does not run (scenarios, portal, on-premise
@@ -289,9 +285,9 @@ mod tests {
         let c = Catalogue::default();
         let limits: Vec<_> = ORDER.iter().map(|k| c.get(k).unwrap().api_limit()).collect();
         assert_eq!(limits, [30, 60, 120, 240, 1000, 1_000_000]);
-        let vars: Vec<_> = ORDER.iter().map(|k| c.get(k).unwrap().license_bool("customVariables")).collect();
+        let vars: Vec<_> = ORDER.iter().map(|k| c.get(k).unwrap().license.custom_variables()).collect();
         assert_eq!(vars, [false, false, true, true, true, true]);
-        let tfa: Vec<_> = ORDER.iter().map(|k| c.get(k).unwrap().license_bool("tfaEnforcement")).collect();
+        let tfa: Vec<_> = ORDER.iter().map(|k| c.get(k).unwrap().license.tfa_enforcement()).collect();
         assert_eq!(tfa, [false, false, false, true, true, true]);
     }
 
@@ -300,8 +296,8 @@ mod tests {
         let mut c = Catalogue::default();
         let unlimited = c.get(SELF_HOSTED).unwrap();
         assert_eq!((unlimited.service_name.as_str(), unlimited.monthly_price), ("unlimited", 0));
-        assert!(unlimited.license_i64("teams").unwrap() >= 1_000_000);
-        assert!(unlimited.license_i64("users").unwrap() >= 1_000_000);
+        assert!(unlimited.license.teams() >= 1_000_000);
+        assert!(unlimited.license.users() >= 1_000_000);
         assert_eq!(c.prices().len(), 12, "six plans, two prices each");
         c.merge(json!({"unlimited": {"purchasable": false}}).as_object().unwrap()).unwrap();
         assert!(c.offered_price("unlimited-monthly").is_none());
@@ -320,9 +316,11 @@ mod tests {
         c.merge(patch.as_object().unwrap()).unwrap();
         let pro = c.get("pro").unwrap();
         assert_eq!((pro.monthly_price, pro.api_limit()), (999, 500));
-        assert!(pro.license_bool("customVariables"), "untouched keys survive");
+        assert!(pro.license.custom_variables(), "untouched keys survive");
         assert_eq!(c.get("custom").unwrap().api_limit(), 7);
         let bad = json!({"pro": {"nonsense": 1}});
         assert!(c.merge(bad.as_object().unwrap()).is_err());
+        let err = c.merge(json!({"pro": {"license": {"users": "many"}}}).as_object().unwrap()).unwrap_err();
+        assert!(err.contains("license.users must be a whole number"), "{err}");
     }
 }

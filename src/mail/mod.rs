@@ -35,7 +35,8 @@ impl Settings {
         let smtp = match config.smtp_url.as_deref().filter(|u| !u.is_empty()) {
             None => None,
             Some(url) => {
-                let target = smtp::Target::parse(url, config.smtp_password.as_deref()).map_err(anyhow::Error::msg)?;
+                let target = smtp::Target::parse(url, config.smtp_password.as_ref().map(crate::config::Secret::expose))
+                    .map_err(anyhow::Error::msg)?;
                 let ca = match config.smtp_ca_file.as_deref().filter(|f| !f.is_empty()) {
                     Some(f) => Some(std::fs::read(f).with_context(|| format!("reading smtp_ca_file {f}"))?),
                     None => None,

@@ -10,6 +10,8 @@ use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use percent_encoding::percent_decode_str;
 
+use crate::config::Secret;
+
 /// How a message failed, which decides what happens to it and to the worker.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Failure {
@@ -29,7 +31,8 @@ pub struct Target {
     pub port: u16,
     pub tls: TlsMode,
     pub user: Option<String>,
-    pub password: Option<String>,
+    /// A `Secret`, so the derived `Debug` never shows it.
+    pub password: Option<Secret>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,8 +71,8 @@ impl Target {
         let decode = |s: &str| percent_decode_str(s).decode_utf8().map(|c| c.into_owned()).map_err(|e| e.to_string());
         let user = Some(decode(u.username())?).filter(|s| !s.is_empty());
         let password = match u.password() {
-            Some(p) => Some(decode(p)?),
-            None => password.filter(|p| !p.is_empty()).map(str::to_string),
+            Some(p) => Some(Secret::from(decode(p)?)),
+            None => password.filter(|p| !p.is_empty()).map(Secret::from),
         };
         if password.is_some() && user.is_none() {
             return Err("an SMTP password needs a user in smtp_url (smtp://user@host)".into());
@@ -118,7 +121,7 @@ impl Smtp {
             .tls(tls)
             .timeout(Some(timeout));
         if let (Some(user), Some(password)) = (&target.user, &target.password) {
-            b = b.credentials(Credentials::new(user.clone(), password.clone()));
+            b = b.credentials(Credentials::new(user.clone(), password.expose().to_string()));
         }
         Ok(Smtp { transport: b.build(), timeout, server: target.describe() })
     }
@@ -156,14 +159,14 @@ mod tests {
         assert_eq!((t.port, t.tls, t.user.as_deref()), (25, TlsMode::Opportunistic, None));
         let t = Target::parse("smtp://u%40x:p%3Aw@mail.example.com?tls=required", None).unwrap();
         assert_eq!((t.port, t.tls), (587, TlsMode::Required));
-        assert_eq!((t.user.as_deref(), t.password.as_deref()), (Some("u@x"), Some("p:w")));
+        assert_eq!((t.user.as_deref(), t.password.as_ref().map(Secret::expose)), (Some("u@x"), Some("p:w")));
         let t = Target::parse("smtp://127.0.0.1:2525?tls=off", None).unwrap();
         assert_eq!((t.host.as_str(), t.port, t.tls), ("127.0.0.1", 2525, TlsMode::Off));
         let t = Target::parse("smtps://bob@mail.example.com", Some("s3cret")).unwrap();
-        assert_eq!((t.port, t.tls, t.password.as_deref()), (465, TlsMode::Implicit, Some("s3cret")));
+        assert_eq!((t.port, t.tls, t.password.as_ref().map(Secret::expose)), (465, TlsMode::Implicit, Some("s3cret")));
         assert!(!t.describe().contains("s3cret"));
         let t = Target::parse("smtps://bob:inurl@mail.example.com:4650", Some("env")).unwrap();
-        assert_eq!((t.port, t.password.as_deref()), (4650, Some("inurl")));
+        assert_eq!((t.port, t.password.as_ref().map(Secret::expose)), (4650, Some("inurl")));
     }
 
     #[test]

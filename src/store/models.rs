@@ -2,6 +2,8 @@
 
 use chrono::{DateTime, Utc};
 
+use crate::domain::ids::{RoleId, TeamId, UserId};
+
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct User {
     pub id: i64,
@@ -86,6 +88,20 @@ pub struct Membership {
     pub organization_id: i64,
     pub users_role_id: i64,
     pub invitation: Option<String>,
+}
+
+/// A user's role in one team (the user is the one asked about).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::FromRow)]
+pub struct TeamRole {
+    pub team_id: TeamId,
+    pub users_role_id: RoleId,
+}
+
+/// A member of one team (the team is the one asked about) and their role in it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::FromRow)]
+pub struct TeamMember {
+    pub user_id: UserId,
+    pub users_role_id: RoleId,
 }
 
 /// What authorization needs to know about a caller and an organization, in one read.

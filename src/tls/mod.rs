@@ -2,7 +2,6 @@
 //! first start (`--tls self-signed`), reloaded from disk on SIGHUP. Plain HTTP stays the default, for deployments
 //! behind a proxy. rustls with the ring provider: no system OpenSSL.
 
-pub mod listener;
 pub mod selfsigned;
 
 use std::path::{Path, PathBuf};
@@ -13,8 +12,6 @@ use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use rustls::server::{ClientHello, ResolvesServerCert};
 use rustls::sign::CertifiedKey;
-
-pub use listener::TlsListener;
 
 /// What the settings ask for.
 #[derive(Debug, Clone, PartialEq, Eq)]

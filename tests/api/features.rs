@@ -170,3 +170,35 @@ async fn installed_apps_come_from_the_table() {
                                   "installedAt": "2026-01-15T10:30:00.000Z", "installedBy": 1}]})
     );
 }
+
+/// The `oldEnabled` of each `feature_control_changed` entry of `org`'s log.
+async fn old_states(app: &TestApp, org: i64) -> Vec<bool> {
+    let (_, body) = app.get(&format!("/audit-logs/v2/organization/{org}?pg[limit]=10000"), &app.admin).await;
+    let mut out = Vec::new();
+    for e in body["auditLogs"].as_array().unwrap().iter().filter(|e| e["eventName"] == "feature_control_changed") {
+        let (_, one) = app.get(&format!("/audit-logs/v2/{org}/{}", e["uuid"].as_str().unwrap()), &app.admin).await;
+        out.push(one["auditLog"]["detail"]["oldEnabled"].as_bool().unwrap());
+    }
+    out.sort();
+    out
+}
+
+/// Two simultaneous switches of one control each read the state the other left (on PostgreSQL they take the
+/// organization's row lock), so the audit log's `oldEnabled` chains: of two switches off from on, one found it on
+/// and one found it off; never both on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn simultaneous_switches_record_the_state_each_found() {
+    let app = spawn_teams_plan().await;
+    for round in 0..5 {
+        let org = app.create_org(&app.admin, &format!("Race {round}")).await;
+        let path = format!("/organizations/{org}/feature-controls");
+        let (_, list) = app.get(&path, &app.admin).await;
+        let id = list["featureControls"][0]["id"].as_i64().unwrap();
+        for (enabled, want) in [(false, vec![false, true]), (true, vec![false, false, true, true])] {
+            let body = json!({"id": id, "enabled": enabled});
+            let (a, b) = tokio::join!(app.patch(&path, &app.admin, body.clone()), app.patch(&path, &app.admin, body));
+            assert_eq!((a.0, b.0), (StatusCode::OK, StatusCode::OK), "round {round}: {a:?} {b:?}");
+            assert_eq!(old_states(&app, org).await, want, "round {round}, switching to {enabled}");
+        }
+    }
+}

@@ -87,9 +87,9 @@ pub struct TestApp {
 
 pub fn config_for(db: &Db) -> Config {
     Config {
-        database_url: db.url.clone(),
+        database_url: db.url.clone().into(),
         bootstrap_token: Some(ADMIN_TOKEN.into()),
-        rate_limit: "off".into(),
+        rate_limit: orgd::config::Switch::Off,
         // The hosted catalogue's smallest plan, so the limit tests have limits to meet; the self-hosted default
         // (`unlimited`) has its own tests in defaults.rs.
         default_plan: "free".into(),

@@ -1,6 +1,7 @@
 //! The organization lifecycle: list, create, read, update and delete (`/organizations`,
 //! `/organizations/{organizationId}`).
 
+use orgd::domain::ids::OrgId;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
@@ -228,8 +229,8 @@ async fn usage_of_the_current_month_shows_on_the_organization() {
     let id = app.create_org(&app.admin, "Busy").await;
     let today = chrono::Utc::now();
     let amounts = orgd::store::models::UsageTotals { operations: 250, data_transfer: 4096, centicredits: 7 };
-    app.store.add_usage(id, today, amounts.clone(), chrono::Utc::now()).await.unwrap();
-    app.store.add_usage(id, today, amounts, chrono::Utc::now()).await.unwrap();
+    app.store.add_usage(OrgId(id), today, amounts.clone(), chrono::Utc::now()).await.unwrap();
+    app.store.add_usage(OrgId(id), today, amounts, chrono::Utc::now()).await.unwrap();
     let (_, body) = app.get(&format!("/organizations/{id}"), &app.admin).await;
     let o = &body["organization"];
     assert_eq!((o["operations"].as_str(), o["unusedOperations"].as_str()), (Some("500"), Some("500")));

@@ -1,5 +1,6 @@
 //! What the server acknowledged survives a restart.
 
+use orgd::domain::ids::OrgId;
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -36,7 +37,7 @@ async fn history_usage_and_feature_controls_survive_a_restart() {
     app.patch(&format!("{vars}/v"), &app.admin, json!({"value": 2})).await;
     app.store
         .add_usage(
-            org,
+            OrgId(org),
             chrono::Utc::now(),
             orgd::store::models::UsageTotals { operations: 9, ..Default::default() },
             chrono::Utc::now(),

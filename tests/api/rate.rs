@@ -8,7 +8,7 @@ use crate::helpers::{assert_error, read, TestApp};
 
 async fn limited_app() -> TestApp {
     let now = Utc.with_ymd_and_hms(2026, 5, 5, 10, 0, 15).unwrap();
-    TestApp::spawn_at(now, |c| c.rate_limit = "on".into()).await
+    TestApp::spawn_at(now, |c| c.rate_limit = orgd::config::Switch::On).await
 }
 
 #[tokio::test]
@@ -65,7 +65,7 @@ async fn calls_without_an_organization_count_per_user() {
 #[tokio::test]
 async fn floods_without_credentials_are_limited_per_address() {
     let app = limited_app().await;
-    for _ in 0..orgd::rate::ANONYMOUS_PER_MINUTE {
+    for _ in 0..orgd::config::Config::default().public_per_address_per_minute {
         assert_eq!(app.call(Method::GET, "/organizations", None, None).await.0, StatusCode::UNAUTHORIZED);
     }
     assert_error(
@@ -80,10 +80,41 @@ async fn floods_without_credentials_are_limited_per_address() {
     );
 }
 
+/// Behind a trusted proxy the client is the right-most address the proxy added; from anyone else the header is
+/// a client's claim and changes nothing.
+#[tokio::test]
+async fn forwarded_addresses_count_only_from_trusted_proxies() {
+    let now = Utc.with_ymd_and_hms(2026, 5, 5, 10, 0, 15).unwrap();
+    let limit = |c: &mut orgd::config::Config| {
+        c.rate_limit = orgd::config::Switch::On;
+        c.public_per_address_per_minute = 5;
+    };
+    let status = |app: &TestApp, forwarded: &str| {
+        let req =
+            reqwest::Client::new().get(format!("{}/organizations", app.base)).header("x-forwarded-for", forwarded);
+        async move { req.send().await.unwrap().status().as_u16() }
+    };
+    let proxied = TestApp::spawn_at(now, |c| {
+        limit(c);
+        c.trusted_proxies = "127.0.0.0/8".parse().unwrap();
+    })
+    .await;
+    for _ in 0..5 {
+        assert_eq!(status(&proxied, "198.51.100.1, 203.0.113.1").await, 401);
+    }
+    assert_eq!(status(&proxied, "198.51.100.2, 203.0.113.1").await, 429, "the left entry is the client's claim");
+    assert_eq!(status(&proxied, "203.0.113.2").await, 401, "another client behind the proxy");
+    let direct = TestApp::spawn_at(now, limit).await;
+    for i in 0..5 {
+        assert_eq!(status(&direct, &format!("203.0.113.{i}")).await, 401);
+    }
+    assert_eq!(status(&direct, "203.0.113.99").await, 429, "an untrusted X-Forwarded-For is ignored");
+}
+
 #[tokio::test]
 async fn rate_limits_can_be_switched_off() {
     let now = Utc.with_ymd_and_hms(2026, 5, 5, 10, 0, 15).unwrap();
-    let app = TestApp::spawn_at(now, |c| c.rate_limit = "off".into()).await;
+    let app = TestApp::spawn_at(now, |c| c.rate_limit = orgd::config::Switch::Off).await;
     for _ in 0..40 {
         assert_eq!(app.get("/users/me", &app.admin).await.0, StatusCode::OK);
     }

@@ -2,6 +2,7 @@
 //! organization's timezone.
 
 use chrono::{TimeZone, Utc};
+use orgd::domain::ids::OrgId;
 use orgd::store::models::UsageTotals;
 use serde_json::Value;
 
@@ -23,9 +24,9 @@ async fn thirty_days_oldest_first_with_zeros_and_the_timezone_switch() {
     let app = TestApp::spawn_at(now, |_| {}).await;
     let org = app.create_org(&app.admin, "Usage").await;
     // 23:30 UTC on June 10 is June 11 in Prague (UTC+2 in summer).
-    app.store.add_usage(org, Utc.with_ymd_and_hms(2026, 6, 10, 23, 30, 0).unwrap(), ops(5), now).await.unwrap();
-    app.store.add_usage(org, Utc.with_ymd_and_hms(2026, 6, 10, 8, 0, 0).unwrap(), ops(2), now).await.unwrap();
-    app.store.add_usage(org, Utc.with_ymd_and_hms(2026, 5, 1, 8, 0, 0).unwrap(), ops(1000), now).await.unwrap();
+    app.store.add_usage(OrgId(org), Utc.with_ymd_and_hms(2026, 6, 10, 23, 30, 0).unwrap(), ops(5), now).await.unwrap();
+    app.store.add_usage(OrgId(org), Utc.with_ymd_and_hms(2026, 6, 10, 8, 0, 0).unwrap(), ops(2), now).await.unwrap();
+    app.store.add_usage(OrgId(org), Utc.with_ymd_and_hms(2026, 5, 1, 8, 0, 0).unwrap(), ops(1000), now).await.unwrap();
 
     let (_, utc) = app.get(&format!("/organizations/{org}/usage"), &app.admin).await;
     let dates: Vec<&str> = utc["data"].as_array().unwrap().iter().map(|e| e["date"].as_str().unwrap()).collect();
@@ -59,7 +60,7 @@ async fn days_across_the_end_of_daylight_saving_are_25_hours_long() {
         } else {
             Utc.with_ymd_and_hms(2026, 10, 25, h, m, 0).unwrap()
         };
-        app.store.add_usage(org, at, ops(n), now).await.unwrap();
+        app.store.add_usage(OrgId(org), at, ops(n), now).await.unwrap();
     }
     let (_, local) = app.get(&format!("/organizations/{org}/usage?organizationTimezone=true"), &app.admin).await;
     assert_eq!(day(&local, "2026-10-24").0, 1);
@@ -77,7 +78,7 @@ async fn concurrent_adds_all_count() {
     let mut tasks = Vec::new();
     for _ in 0..40 {
         let store = app.store.clone();
-        tasks.push(tokio::spawn(async move { store.add_usage(org, at, ops(3), Utc::now()).await }));
+        tasks.push(tokio::spawn(async move { store.add_usage(OrgId(org), at, ops(3), Utc::now()).await }));
     }
     for t in tasks {
         t.await.unwrap().unwrap();

@@ -45,11 +45,12 @@ impl Drop for Process {
 
 /// Starts `orgd serve` on 127.0.0.1:0 with `env` (no inherited `ORGD_*` settings) and waits until it listens.
 pub fn serve(env: &[(&str, &str)]) -> Process {
-    start(Command::new(BIN), env)
+    serve_command(Command::new(BIN), env)
 }
 
-/// Starts `cmd` (the orgd binary with its arguments and working directory) the way [`serve`] starts orgd.
-pub fn start(mut cmd: Command, env: &[(&str, &str)]) -> Process {
+/// [`serve`] through `cmd`, a command that ends up running [`BIN`] (e.g. a shell that sets limits first, or
+/// `orgd sandbox` with its arguments and working directory).
+pub fn serve_command(mut cmd: Command, env: &[(&str, &str)]) -> Process {
     for (k, _) in std::env::vars().filter(|(k, _)| k.starts_with("ORGD_")) {
         cmd.env_remove(k);
     }

@@ -96,8 +96,10 @@ async fn patch_then_sigterm(s: &mut Setup) -> (tokio::task::JoinHandle<(Outcome,
         panic!("the request should be waiting for the lock: {:?}", patch.await.unwrap().0);
     }
     let pid = s.server.child.id().to_string();
-    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    // Taken before `kill` runs: the signal arrives while it runs, so the drain deadline starts no earlier than this,
+    // and a time measured from here is never shorter than the server's own.
     let signalled = Instant::now();
+    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
     tokio::time::sleep(Duration::from_millis(300)).await;
     let refused = std::net::TcpStream::connect(&s.server.addr);
     assert!(refused.is_err(), "a new connection was accepted after SIGTERM");

@@ -55,7 +55,7 @@ pub fn start_in(args: &[&str], cwd: Option<&Path>, env: &[(&str, &str)]) -> Sand
     }
     let mut all = vec![("ORGD_BOOTSTRAP_TOKEN", ADMIN)];
     all.extend_from_slice(env);
-    Sandbox { process: common::start(cmd, &all), http: reqwest::Client::new() }
+    Sandbox { process: common::serve_command(cmd, &all), http: reqwest::Client::new() }
 }
 
 /// A sandbox with `seed` written to a temp file.

@@ -1,12 +1,17 @@
 //! The wire types of billing: the price list, payments, the subscription and the local checkout page.
 
-use serde::Serialize;
-use serde_json::{Map, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use utoipa::ToSchema;
 
+use crate::api::body::{FromField, Optional, Required};
 use crate::api::openapi::common::{params, CountryId, Email, Name, PgEcho, PriceId};
 use crate::api::params::Page;
 use crate::api::reply::timestamp;
+use crate::domain::countries;
+use crate::domain::email;
+use crate::domain::names;
+use crate::domain::plans::License;
 use crate::domain::plans::Price;
 use crate::store::models;
 
@@ -25,7 +30,7 @@ pub struct PlanPrice {
     currency: String,
     /// The plan's license.
     #[schema(value_type = Object)]
-    license: Map<String, Value>,
+    license: License,
 }
 
 impl From<&Price<'_>> for PlanPrice {
@@ -188,41 +193,105 @@ pub struct FreePlan {
     pub subscription_id: i64,
 }
 
+// The server keeps the JSON the client sent ([`CustomerJson`]) after checking it, so this type only gives the
+// document the customer's shape.
 /// The billing customer of a new subscription.
 #[derive(ToSchema)]
 #[serde(rename_all = "camelCase")]
-#[expect(dead_code, reason = "the customer is checked and stored as the JSON the client sent (customer_field)")]
 pub struct Customer {
     #[schema(value_type = Option<Email>)]
-    email: Option<String>,
+    pub email: Option<String>,
     #[schema(value_type = Option<Name>)]
-    name: Option<String>,
-    is_business: Option<bool>,
+    pub name: Option<String>,
+    pub is_business: Option<bool>,
     #[schema(value_type = Option<CountryId>)]
-    country_id: Option<i64>,
+    pub country_id: Option<i64>,
     /// Required (1–128 characters) when `isBusiness` is true.
     #[schema(min_length = 1, max_length = 128)]
-    company_name: Option<String>,
+    pub company_name: Option<String>,
+}
+
+/// The customer as the client sent it, once checked: it is stored as that JSON. Its problems are one suberror
+/// (`customer`), joined with `; `.
+pub struct CustomerJson(pub Value);
+
+impl FromField for CustomerJson {
+    fn from_field(_key: &str, v: &Value) -> Result<Self, String> {
+        let c = v.as_object().ok_or("customer must be an object")?;
+        let mut problems = Vec::new();
+        if let Some(e) = c.get("email").filter(|e| !e.is_null()) {
+            if e.as_str().map(email::Email::parse).is_none_or(|r| r.is_err()) {
+                problems.push("customer.email must be a valid e-mail address".to_string());
+            }
+        }
+        if let Some(n) = c.get("name").filter(|n| !n.is_null()) {
+            if let Err(e) = n
+                .as_str()
+                .ok_or("customer.name must be a string".to_string())
+                .and_then(|s| names::Name::parse("customer.name", s))
+            {
+                problems.push(e);
+            }
+        }
+        let business = match c.get("isBusiness") {
+            None | Some(Value::Null) => false,
+            Some(Value::Bool(b)) => *b,
+            Some(_) => {
+                problems.push("customer.isBusiness must be a boolean".into());
+                false
+            }
+        };
+        if let Some(id) = c.get("countryId").filter(|x| !x.is_null()) {
+            if id.as_i64().and_then(countries::by_id).is_none() {
+                problems.push("customer.countryId must be an id from GET /enums/countries".into());
+            }
+        }
+        match c.get("companyName") {
+            Some(Value::String(s)) if !s.trim().is_empty() && s.chars().count() <= 128 => {}
+            None | Some(Value::Null) if !business => {}
+            _ => problems
+                .push("customer.companyName is required for a business (a string of 1 to 128 characters)".into()),
+        }
+        if problems.is_empty() {
+            Ok(CustomerJson(v.clone()))
+        } else {
+            Err(problems.join("; "))
+        }
+    }
 }
 
 /// The body of a new subscription.
-#[derive(ToSchema)]
+#[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-#[expect(dead_code, reason = "its customer is stored as the JSON the client sent, so the body is not assembled")]
 pub struct StartSubscription {
     #[schema(value_type = PriceId)]
-    price_id: String,
-    #[schema(max_length = 64)]
-    coupon_code: Option<String>,
-    customer: Option<Customer>,
+    pub(crate) price_id: Required<String>,
+    #[schema(value_type = Option<String>, max_length = 64)]
+    pub(crate) coupon_code: Optional<CouponCode>,
+    #[schema(value_type = Option<Customer>)]
+    pub(crate) customer: Optional<CustomerJson>,
+}
+
+/// A coupon code (at most 64 bytes).
+pub struct CouponCode(pub String);
+
+impl FromField for CouponCode {
+    fn from_field(key: &str, v: &Value) -> Result<Self, String> {
+        let s = String::from_field(key, v)?;
+        if s.len() <= 64 {
+            Ok(CouponCode(s))
+        } else {
+            Err(format!("{key} is too long"))
+        }
+    }
 }
 
 /// The body of a subscription change.
-#[derive(ToSchema)]
+#[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ChangeSubscription {
     #[schema(value_type = PriceId)]
-    pub(crate) price_id: String,
+    pub(crate) price_id: Required<String>,
 }
 
 /// The checkout page's state.

@@ -60,7 +60,9 @@ pub struct Timezones {
 }
 
 /// An id and a name.
+// Named apart from the audit log's `IdName` (whose name may be null): one schema name, one shape.
 #[derive(Serialize, ToSchema)]
+#[schema(as = EnumIdName)]
 pub struct IdName {
     pub id: i64,
     pub name: String,

@@ -2,11 +2,13 @@
 //! `/teams/{teamId}/feature-controls`), TFA enforcement (`PATCH /organizations/{organizationId}/tfa-enforcement`)
 //! and the installed custom apps (`GET /organizations/{organizationId}/apps`).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use utoipa::openapi::schema::{AnyOfBuilder, ObjectBuilder, Schema, Type};
 use utoipa::openapi::RefOr;
 use utoipa::{PartialSchema, ToSchema};
 
+use crate::api::body::{Id, Optional, Required};
 use crate::api::openapi::common::{params, projectable};
 use crate::api::params::Selected;
 use crate::api::reply::timestamp;
@@ -68,11 +70,12 @@ pub struct FeatureControls {
 }
 
 /// The body of `PATCH /organizations/{organizationId}/feature-controls`.
-#[derive(ToSchema)]
+#[derive(Deserialize, ToSchema)]
 pub struct SetFeatureControl {
-    #[schema(minimum = 1)]
-    pub(crate) id: i64,
-    pub(crate) enabled: bool,
+    #[schema(value_type = i64, minimum = 1)]
+    pub(crate) id: Required<Id>,
+    #[schema(value_type = bool)]
+    pub(crate) enabled: Required<bool>,
 }
 
 /// A control after a change.
@@ -95,8 +98,14 @@ impl From<&models::FeatureControl> for FeatureControlSet {
     }
 }
 
-/// The TFA enforcement body: `enable`, or `enabled` as an alias (`enable` wins when both are sent).
-pub struct TfaBody;
+/// The TFA enforcement body: `enable`, or `enabled` as an alias (`enable` wins when both are sent). Only the one
+/// that counts is checked, so both are read as plain JSON; its schema is written out below because it is an
+/// `anyOf` the derive cannot express.
+#[derive(Deserialize)]
+pub struct TfaBody {
+    pub(crate) enable: Optional<Value>,
+    pub(crate) enabled: Optional<Value>,
+}
 
 impl PartialSchema for TfaBody {
     fn schema() -> RefOr<Schema> {

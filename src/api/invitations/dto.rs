@@ -1,38 +1,70 @@
 //! The wire types of the invitations (`POST /organizations/{organizationId}/invite`, `GET
 //! /organizations/invitation`, `POST /organizations/accept-invitation`, `GET /users/me/organization-invitations`).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use utoipa::ToSchema;
 
+use crate::api::body::{id, FromField, Ids, Optional, Required};
+use crate::api::invitations::MAX_NOTE_CHARS;
 use crate::api::members::dto::MemberRole;
 use crate::api::members::dto::PublicUser;
 use crate::api::openapi::common::{params, Email, GrantableOrgRoleId, Name, PositiveIds};
+use crate::domain::{email, names, roles};
 use crate::store::models::Invitation;
 
 /// The body of an invitation.
-#[derive(ToSchema)]
+#[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct InviteBody {
     #[schema(value_type = Email)]
-    pub(crate) email: String,
+    pub(crate) email: Required<email::Email>,
     #[schema(value_type = Name)]
-    pub(crate) name: String,
+    pub(crate) name: Required<names::Name>,
     #[schema(value_type = GrantableOrgRoleId)]
-    pub(crate) users_role_id: i64,
+    pub(crate) users_role_id: Required<InvitedRole>,
     /// A note for the invitee.
-    #[schema(max_length = 1000)]
-    pub(crate) note: Option<String>,
+    #[schema(value_type = Option<String>, max_length = 1000)]
+    pub(crate) note: Optional<Note>,
     /// Teams of this organization the invitee joins.
     #[schema(value_type = Option<PositiveIds>)]
-    pub(crate) teams_id: Option<Vec<i64>>,
+    pub(crate) teams_id: Optional<Ids>,
+}
+
+/// An organization role an invitation may grant (not Owner).
+pub struct InvitedRole(pub i64);
+
+impl FromField for InvitedRole {
+    fn from_field(key: &str, v: &Value) -> Result<Self, String> {
+        let id = id(key, v)?;
+        match roles::org_role(id) {
+            Some(r) if r.id == roles::OWNER => Err(format!("{key} 11 (Owner) cannot be granted by invitation")),
+            Some(r) => Ok(InvitedRole(r.id)),
+            None => Err(format!("{key} {id} is not an organization role")),
+        }
+    }
+}
+
+/// The note of an invitation.
+pub struct Note(pub String);
+
+impl FromField for Note {
+    fn from_field(key: &str, v: &Value) -> Result<Self, String> {
+        let s = String::from_field(key, v)?;
+        if s.chars().count() > MAX_NOTE_CHARS {
+            Err(format!("{key} must be at most {MAX_NOTE_CHARS} characters long"))
+        } else {
+            Ok(Note(s))
+        }
+    }
 }
 
 /// The body of an acceptance.
-#[derive(ToSchema)]
+#[derive(Deserialize, ToSchema)]
 pub struct AcceptBody {
     /// The invitation's hash (from `GET /users/me/organization-invitations` or `GET /organizations/invitation`).
-    #[schema(min_length = 1, max_length = 100)]
-    pub(crate) hash: String,
+    #[schema(value_type = String, min_length = 1, max_length = 100)]
+    pub(crate) hash: Required<String>,
 }
 
 /// An invitation's organization.

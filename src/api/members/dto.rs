@@ -2,14 +2,15 @@
 //! `/users/{userId}/user-organization-roles`) and of the users of an organization (`GET /users`).
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 use utoipa::{PartialSchema, ToSchema};
 
+use crate::api::body::{id, FromField, Id, Optional, Required};
 use crate::api::openapi::common::{params, projectable, GrantableOrgRoleId, PgEcho};
 use crate::api::params::{Page, Selected};
-use crate::domain::timezones;
+use crate::domain::{roles, timezones};
 use crate::store::models::{self, Membership, User};
 
 /// The state of a membership: `null` active, `pending` invited, `expired` an invitation past its date.
@@ -126,61 +127,50 @@ pub struct Transferred {
 }
 
 /// The body of `POST /organizations/{organizationId}/user-organization-roles/transfer`.
-#[derive(ToSchema)]
+#[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct TransferBody {
     /// The member who becomes Owner.
-    #[schema(minimum = 1)]
-    pub(crate) user_id: i64,
+    #[schema(value_type = i64, minimum = 1)]
+    pub(crate) user_id: Required<Id>,
 }
 
 /// The body of `POST /users/{userId}/user-organization-roles/{organizationId}`: `usersRoleId` sets the role; an
 /// empty body (or `{}`) removes the user from the organization.
-#[derive(ToSchema)]
+#[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SetRoleBody {
     #[schema(value_type = Option<GrantableOrgRoleId>)]
-    pub(crate) users_role_id: Option<i64>,
+    pub(crate) users_role_id: Optional<MemberRoleId>,
+}
+
+/// An organization role other than Owner (ownership changes only through the transfer endpoint).
+pub struct MemberRoleId(pub i64);
+
+impl FromField for MemberRoleId {
+    fn from_field(key: &str, v: &Value) -> Result<Self, String> {
+        let id = id(key, v)?;
+        match roles::org_role(id) {
+            Some(r) if r.id == roles::OWNER => Err("Ownership changes only through the transfer endpoint".into()),
+            Some(r) => Ok(MemberRoleId(r.id)),
+            None => Err(format!("{key} {id} is not an organization role")),
+        }
+    }
 }
 
 projectable! {
 /// A user of an organization (`GET /users`); with `cols[]` only the selected keys are present.
 #[derive(Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
 pub struct OrgUser {
-    id: i64,
-    name: String,
-    email: String,
-    language: String,
-    timezone_id: i64,
-    locale_id: i64,
-    country_id: i64,
-    #[schema(value_type = Object)]
-    features: serde_json::Map<String, serde_json::Value>,
-    avatar: String,
-    #[schema(value_type = Option<String>)]
-    last_login: Option<String>,
-    timezone: &'static str,
-    locale: &'static str,
+    #[serde(flatten)]
+    #[schema(schema_with = PublicUser::columns)]
+    user: PublicUser,
 }
 }
 
 impl From<PublicUser> for OrgUser {
-    fn from(u: PublicUser) -> Self {
-        OrgUser {
-            id: u.id,
-            name: u.name,
-            email: u.email,
-            language: u.language,
-            timezone_id: u.timezone_id,
-            locale_id: u.locale_id,
-            country_id: u.country_id,
-            features: u.features,
-            avatar: u.avatar,
-            last_login: u.last_login,
-            timezone: u.timezone,
-            locale: u.locale,
-        }
+    fn from(user: PublicUser) -> Self {
+        OrgUser { user }
     }
 }
 
@@ -245,6 +235,17 @@ pub struct PublicUser {
     /// The IANA name of the user's timezone.
     pub(crate) timezone: &'static str,
     pub(crate) locale: &'static str,
+}
+
+impl PublicUser {
+    /// The schema of these fields where a `cols[]` selection may leave any of them out: none is required.
+    pub(crate) fn columns() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+        let mut schema = PublicUser::schema();
+        if let utoipa::openapi::RefOr::T(utoipa::openapi::Schema::Object(object)) = &mut schema {
+            object.required.clear();
+        }
+        schema
+    }
 }
 
 impl From<&User> for PublicUser {

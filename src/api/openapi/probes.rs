@@ -1,4 +1,4 @@
-//! The probes outside `/api/v2` (`/livez`, `/health`, `/metrics`, served from `app.rs` and `metrics.rs`), described
+//! The probes outside `/api/v2` (`/livez`, `/health`, `/metrics`, served from `router.rs`), described
 //! here so that the document covers every route of the router. These functions only carry the annotations.
 
 use crate::error::ErrorBody;

@@ -1,13 +1,16 @@
 //! The wire types of the organization endpoints (`/organizations`, `/organizations/{organizationId}`). `view.rs`
 //! fills an [`Organization`] with only the columns a request selects.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use utoipa::ToSchema;
 
+use crate::api::body::{id, FromField, Optional, Required};
+use crate::api::enums::REGION_ID;
 use crate::api::openapi::common::{params, projectable, CountryId, Name, PgEcho, TimezoneId};
 use crate::api::orgs::view::{COLUMNS_DETAIL, COLUMNS_LIST, PAGE};
 use crate::api::params::{Page, Selected};
+use crate::domain::{countries, names, timezones};
 use crate::store::models::Team;
 
 // Every field is an `Option` so that a column nobody selected is never computed; `None` is skipped when
@@ -37,7 +40,7 @@ pub struct Organization {
     /// The plan's license; `null` for an organization of another zone.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<Object>)]
-    pub(super) license: Option<Map<String, Value>>,
+    pub(super) license: Option<crate::domain::plans::License>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(super) service_name: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -170,30 +173,66 @@ pub struct OrganizationCreated {
 }
 
 /// The create body.
-#[derive(ToSchema)]
+#[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateOrganization {
     #[schema(value_type = Name)]
-    pub(crate) name: String,
+    pub(crate) name: Required<names::Name>,
     /// The region from `GET /enums/imt-regions`; orgd has one, 1.
-    #[schema(minimum = 1, maximum = 1)]
-    pub(crate) region_id: i64,
+    #[schema(value_type = i64, minimum = 1, maximum = 1)]
+    pub(crate) region_id: Required<OneRegion>,
     #[schema(value_type = TimezoneId)]
-    pub(crate) timezone_id: i64,
+    pub(crate) timezone_id: Required<KnownTimezone>,
     #[schema(value_type = CountryId)]
-    pub(crate) country_id: i64,
+    pub(crate) country_id: Required<KnownCountry>,
 }
 
 /// The update body: absent (or `null`) fields keep their value.
-#[derive(ToSchema)]
+#[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct UpdateOrganization {
     #[schema(value_type = Option<Name>)]
-    pub(crate) name: Option<String>,
+    pub(crate) name: Optional<names::Name>,
     #[schema(value_type = Option<TimezoneId>)]
-    pub(crate) timezone_id: Option<i64>,
+    pub(crate) timezone_id: Optional<KnownTimezone>,
     #[schema(value_type = Option<CountryId>)]
-    pub(crate) country_id: Option<i64>,
+    pub(crate) country_id: Optional<KnownCountry>,
+}
+
+/// `regionId`: orgd has one region, so the organization does not record it.
+pub struct OneRegion;
+
+impl FromField for OneRegion {
+    fn from_field(key: &str, v: &Value) -> Result<Self, String> {
+        match id(key, v)? {
+            REGION_ID => Ok(OneRegion),
+            other => Err(format!("{key} {other} does not exist (see GET /enums/imt-regions)")),
+        }
+    }
+}
+
+/// An id from `GET /enums/timezones`.
+pub struct KnownTimezone(pub i64);
+
+impl FromField for KnownTimezone {
+    fn from_field(key: &str, v: &Value) -> Result<Self, String> {
+        let id = id(key, v)?;
+        timezones::by_id(id)
+            .map(|_| KnownTimezone(id))
+            .ok_or_else(|| format!("{key} {id} does not exist (see GET /enums/timezones)"))
+    }
+}
+
+/// An id from `GET /enums/countries`.
+pub struct KnownCountry(pub i64);
+
+impl FromField for KnownCountry {
+    fn from_field(key: &str, v: &Value) -> Result<Self, String> {
+        let id = id(key, v)?;
+        countries::by_id(id)
+            .map(|_| KnownCountry(id))
+            .ok_or_else(|| format!("{key} {id} does not exist (see GET /enums/countries)"))
+    }
 }
 
 params! {

@@ -4,31 +4,31 @@ pub mod dto;
 pub mod view;
 
 use axum::extract::State;
-use axum::routing::get;
-use axum::Router;
-use serde_json::Value;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::access::OrgMember;
-use crate::api::body::{self, Fields, JsonObject};
-use crate::api::enums::REGION_ID;
+use crate::api::body::{AppJson, Draft};
+use crate::api::openapi::answers::{LacksScope, NoOrganizationEdit, NoSuchOrganization, NotAMember, NotConfirmed};
 use crate::api::openapi::common::OrgPath;
 use crate::api::params::Params;
 use crate::api::reply::Reply;
 use crate::app::AppState;
 use crate::auth::Scoped;
 use crate::domain::names::Name;
+use crate::domain::roles;
 use crate::domain::scopes::{OrgsCreate, OrgsRead, OrgsWrite};
-use crate::domain::{countries, roles, timezones};
 use crate::error::{ApiError, ErrorBody, Result};
 use crate::grant::perms;
 use crate::store::models::{NewOrg, OrgFilter, OrgPatch};
 use view::{COLUMNS_DETAIL, COLUMNS_LIST, PAGE};
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/organizations", get(list_organizations).post(create_organization)).route(
-        "/organizations/{organizationId}",
-        get(get_organization).patch(update_organization).delete(delete_organization),
-    )
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(list_organizations, create_organization)).routes(routes!(
+        get_organization,
+        update_organization,
+        delete_organization
+    ))
 }
 
 /// `GET /organizations`: the caller's organizations, sorted and paged.
@@ -37,7 +37,7 @@ pub fn router() -> Router<AppState> {
     responses(
         (status = 200, description = "The caller's organizations.", body = dto::OrganizationList),
         (status = 400, description = "A bad `cols[]`, `pg[...]` value.", body = ErrorBody),
-        (status = 403, description = "The token lacks the scope.", body = ErrorBody),
+        LacksScope,
     ))]
 async fn list_organizations(
     State(state): State<AppState>,
@@ -62,36 +62,18 @@ async fn list_organizations(
     responses(
         (status = 200, description = "The new organization and the caller's Owner role.", body = dto::OrganizationCreated),
         (status = 400, description = "Validation failed (`SC400`, one suberror per field).", body = ErrorBody),
-        (status = 403, description = "The token lacks the scope.", body = ErrorBody),
+        LacksScope,
     ))]
 async fn create_organization(
     State(state): State<AppState>,
     Scoped { caller, .. }: Scoped<OrgsCreate>,
-    body: JsonObject,
+    AppJson(body): AppJson<dto::CreateOrganization>,
 ) -> Result<Reply<dto::OrganizationCreated>> {
-    let mut f = Fields::new(&body);
-    let name = f.required("name", |v| body::string("name")(v).and_then(|s| Name::parse("name", &s)));
-    let region = f.required("regionId", |v| {
-        body::id("regionId")(v).and_then(|id| {
-            if id == REGION_ID {
-                Ok(id)
-            } else {
-                Err(format!("regionId {id} does not exist (see GET /enums/imt-regions)"))
-            }
-        })
-    });
-    let timezone_id = f.required("timezoneId", timezone);
-    let country_id = f.required("countryId", country);
-    let req = f.finish(|| {
-        let name = name?.into_string();
-        Some(dto::CreateOrganization { name, region_id: region?, timezone_id: timezone_id?, country_id: country_id? })
-    })?;
-    // orgd has one region (checked above), so the organization does not record it.
-    let dto::CreateOrganization { name, region_id: _one_region, timezone_id, country_id } = req;
+    let dto::CreateOrganization { name, region_id: _one_region, timezone_id, country_id } = body;
     let cmd = NewOrg {
-        name,
-        country_id,
-        timezone_id,
+        name: name.into_inner().into_string(),
+        country_id: country_id.into_inner().0,
+        timezone_id: timezone_id.into_inner().0,
         zone: state.zone.to_string(),
         plan: state.config.default_plan.clone(),
         owner_id: caller.user.id,
@@ -115,8 +97,8 @@ async fn create_organization(
     responses(
         (status = 200, description = "The organization.", body = dto::OrganizationDetail),
         (status = 400, description = "A bad id, `wait` or `cols[]`.", body = ErrorBody),
-        (status = 403, description = "The token lacks the scope, or the caller is not a member.", body = ErrorBody),
-        (status = 404, description = "No such organization.", body = ErrorBody),
+        NotAMember,
+        NoSuchOrganization,
     ))]
 async fn get_organization(
     State(state): State<AppState>,
@@ -138,22 +120,21 @@ async fn get_organization(
     responses(
         (status = 200, description = "The changed organization.", body = dto::OrganizationDetail),
         (status = 400, description = "Validation failed.", body = ErrorBody),
-        (status = 403, description = "No scope, not a member, or no `organization edit`.", body = ErrorBody),
-        (status = 404, description = "No such organization.", body = ErrorBody),
+        NoOrganizationEdit,
+        NoSuchOrganization,
     ))]
 async fn update_organization(
     State(state): State<AppState>,
     m: OrgMember<OrgsWrite>,
-    body: JsonObject,
+    Draft { body, problems }: Draft<dto::UpdateOrganization>,
 ) -> Result<Reply<dto::OrganizationDetail>> {
     let g = m.require::<perms::OrganizationEdit>()?;
-    let mut f = Fields::new(&body);
-    let name = f.optional("name", |v| body::string("name")(v).and_then(|s| Name::parse("name", &s)));
-    let timezone_id = f.optional("timezoneId", timezone);
-    let country_id = f.optional("countryId", country);
-    let req =
-        f.finish(|| Some(dto::UpdateOrganization { name: name.map(Name::into_string), timezone_id, country_id }))?;
-    let patch = OrgPatch { name: req.name, country_id: req.country_id, timezone_id: req.timezone_id };
+    problems.finish()?;
+    let patch = OrgPatch {
+        name: body.name.into_inner().map(Name::into_string),
+        country_id: body.country_id.into_inner().map(|c| c.0),
+        timezone_id: body.timezone_id.into_inner().map(|t| t.0),
+    };
     let org = state.store.update_org(&g, patch).await?;
     Ok(Reply(dto::OrganizationDetail { organization: view::render_detail(&state, &org).await? }))
 }
@@ -165,8 +146,8 @@ async fn update_organization(
         (status = 200, description = "Deleted; the answer names its id.", body = dto::OrganizationDeleted),
         (status = 400, description = "A bad id or `confirmed`.", body = ErrorBody),
         (status = 403, description = "No scope, not a member, or no `organization delete`.", body = ErrorBody),
-        (status = 404, description = "No such organization.", body = ErrorBody),
-        (status = 406, description = "`confirmed=true` is missing (`IM004`).", body = ErrorBody),
+        NoSuchOrganization,
+        NotConfirmed,
     ))]
 async fn delete_organization(
     State(state): State<AppState>,
@@ -181,14 +162,4 @@ async fn delete_organization(
     }
     state.store.delete_org(&g).await?;
     Ok(Reply(dto::OrganizationDeleted { organization: m.org.id }))
-}
-
-fn timezone(v: &Value) -> std::result::Result<i64, String> {
-    let id = body::id("timezoneId")(v)?;
-    timezones::by_id(id).map(|_| id).ok_or_else(|| format!("timezoneId {id} does not exist (see GET /enums/timezones)"))
-}
-
-fn country(v: &Value) -> std::result::Result<i64, String> {
-    let id = body::id("countryId")(v)?;
-    countries::by_id(id).map(|_| id).ok_or_else(|| format!("countryId {id} does not exist (see GET /enums/countries)"))
 }

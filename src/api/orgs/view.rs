@@ -157,7 +157,7 @@ impl OrgView<'_> {
         let (state, o, usage) = (self.state, self.o, self.usage);
         let (_, plan) = state.plan(&o.plan);
         let local = o.zone == *state.zone;
-        let unused = |key: &str, used: i64| Some((plan.license_i64(key).unwrap_or(0) - used).max(0).to_string());
+        let unused = |limit: i64, used: i64| Some((limit - used).max(0).to_string());
         match col {
             "license" => out.license = local.then(|| plan.license.clone()),
             "serviceName" => out.service_name = local.then(|| plan.service_name.clone()),
@@ -165,8 +165,8 @@ impl OrgView<'_> {
             "isPaused" => out.is_paused = local.then_some(false),
             "operations" => out.operations = Some(usage.operations.to_string()),
             "transfer" => out.transfer = Some(usage.data_transfer.to_string()),
-            "unusedOperations" => out.unused_operations = unused("operations", usage.operations),
-            "unusedTransfer" => out.unused_transfer = unused("transfer", usage.data_transfer),
+            "unusedOperations" => out.unused_operations = unused(plan.license.operations(), usage.operations),
+            "unusedTransfer" => out.unused_transfer = unused(plan.license.transfer(), usage.data_transfer),
             _ => {}
         }
     }

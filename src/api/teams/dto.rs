@@ -1,11 +1,14 @@
 //! The wire types of the teams (`/teams`, `/teams/{teamId}`) and of team roles (`/teams/{teamId}/user-team-roles`,
 //! `POST /users/{userId}/user-team-roles/{teamId}`).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use utoipa::ToSchema;
 
+use crate::api::body::{id, FromField, Id, NonNegative, Optional, Required};
 use crate::api::openapi::common::{params, projectable, Name, PgEcho, TeamRoleId};
 use crate::api::params::{Page, Selected};
+use crate::domain::{names, roles};
 use crate::store::models;
 
 projectable! {
@@ -135,25 +138,35 @@ pub struct TeamRoleChanged {
 }
 
 /// The body of `POST /teams`.
-#[derive(ToSchema)]
+#[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateTeam {
     #[schema(value_type = Name)]
-    pub(crate) name: String,
-    #[schema(minimum = 1)]
-    pub(crate) organization_id: i64,
-    #[schema(minimum = 0)]
-    pub(crate) operations_limit: Option<i64>,
-    #[schema(minimum = 0)]
-    pub(crate) transfer_limit: Option<i64>,
+    pub(crate) name: Required<names::Name>,
+    #[schema(value_type = i64, minimum = 1)]
+    pub(crate) organization_id: Required<Id>,
+    #[schema(value_type = Option<i64>, minimum = 0)]
+    pub(crate) operations_limit: Optional<NonNegative>,
+    #[schema(value_type = Option<i64>, minimum = 0)]
+    pub(crate) transfer_limit: Optional<NonNegative>,
 }
 
 /// The team role change's body: `usersRoleId` sets it, an empty body removes the user from the team.
-#[derive(ToSchema)]
+#[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SetTeamRole {
     #[schema(value_type = Option<TeamRoleId>)]
-    pub(crate) users_role_id: Option<i64>,
+    pub(crate) users_role_id: Optional<GrantedTeamRole>,
+}
+
+/// A team role's id.
+pub struct GrantedTeamRole(pub i64);
+
+impl FromField for GrantedTeamRole {
+    fn from_field(key: &str, v: &Value) -> Result<Self, String> {
+        let id = id(key, v)?;
+        roles::team_role(id).map(|r| GrantedTeamRole(r.id)).ok_or_else(|| format!("{key} {id} is not a team role"))
+    }
 }
 
 params! {

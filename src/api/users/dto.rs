@@ -2,7 +2,6 @@
 //! embed, `PublicUser`, is in `members::dto`).
 
 use serde::Serialize;
-use serde_json::{Map, Value};
 use utoipa::ToSchema;
 
 use crate::api::members::dto::{MemberRole, PublicUser};
@@ -16,20 +15,9 @@ projectable! {
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AuthUser {
-    id: i64,
-    name: String,
-    email: String,
-    language: String,
-    timezone_id: i64,
-    locale_id: i64,
-    country_id: i64,
-    #[schema(value_type = Object)]
-    features: Map<String, Value>,
-    avatar: String,
-    #[schema(value_type = Option<String>)]
-    last_login: Option<String>,
-    timezone: &'static str,
-    locale: &'static str,
+    #[serde(flatten)]
+    #[schema(schema_with = PublicUser::columns)]
+    user: PublicUser,
     email_notifications: bool,
     /// 1 for an instance administrator, else `null`.
     users_admins_role_id: Option<i64>,
@@ -51,20 +39,8 @@ pub struct AuthUser {
 impl From<&User> for AuthUser {
     /// The caller without the role lists, which only a selection that names them loads.
     fn from(user: &User) -> Self {
-        let u = PublicUser::from(user);
         AuthUser {
-            id: u.id,
-            name: u.name,
-            email: u.email,
-            language: u.language,
-            timezone_id: u.timezone_id,
-            locale_id: u.locale_id,
-            country_id: u.country_id,
-            features: u.features,
-            avatar: u.avatar,
-            last_login: u.last_login,
-            timezone: u.timezone,
-            locale: u.locale,
+            user: PublicUser::from(user),
             email_notifications: true,
             users_admins_role_id: user.is_admin.then_some(1),
             user_organization_roles: None,

@@ -1,15 +1,16 @@
 //! The wire types of the organization variables (`/organizations/{organizationId}/variables[/{variableName}]`
 //! and its `history`).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use utoipa::openapi::schema::{AnyOfBuilder, ObjectBuilder, OneOfBuilder, Schema, Type};
 use utoipa::openapi::RefOr;
 use utoipa::{PartialSchema, ToSchema};
 
+use crate::api::body::{FromField, Optional, Required};
 use crate::api::openapi::common::{params, VariableName, VariableTypeId, VariableValue};
 use crate::api::reply::timestamp;
-use crate::domain::variables::VarType;
+use crate::domain::variables::{parse_name, parse_type, VarType};
 use crate::store::models::{self, Org};
 
 /// A variable: the system ones (`$organizationId`, …) first, then the custom ones.
@@ -56,8 +57,15 @@ pub struct VariableDetail {
     pub organization_variable: Variable,
 }
 
-/// The create body: `name`, `typeId` and a `value` of that type.
-pub struct CreateVariable;
+/// The create body: `name`, `typeId` and a `value` of that type. The value is checked by the handler against the
+/// type; the schema is written out below because it is a `oneOf` per type the derive cannot express.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateVariable {
+    pub(crate) name: Required<Name>,
+    pub(crate) type_id: Required<VarType>,
+    pub(crate) value: Required<Value>,
+}
 
 impl PartialSchema for CreateVariable {
     fn schema() -> RefOr<Schema> {
@@ -72,7 +80,27 @@ impl PartialSchema for CreateVariable {
 impl ToSchema for CreateVariable {}
 
 /// The update body: `typeId` and/or `value`; checked against each other only when both are sent.
-pub struct UpdateVariable;
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UpdateVariable {
+    pub(crate) type_id: Optional<VarType>,
+    pub(crate) value: Optional<Value>,
+}
+
+/// A variable's name (not checked against the system variables here: that answer is not a field error).
+pub struct Name(pub String);
+
+impl FromField for Name {
+    fn from_field(key: &str, v: &Value) -> Result<Self, String> {
+        v.as_str().ok_or_else(|| format!("{key} must be a string")).and_then(parse_name).map(Name)
+    }
+}
+
+impl FromField for VarType {
+    fn from_field(_key: &str, v: &Value) -> Result<Self, String> {
+        parse_type(v)
+    }
+}
 
 impl PartialSchema for UpdateVariable {
     fn schema() -> RefOr<Schema> {

@@ -6,6 +6,7 @@ use chrono::{DateTime, Duration, NaiveTime, Utc};
 
 use super::check::normal;
 use super::{SeedDoc, SeedError, SeedMember, SeedOrg, SeedUser};
+use crate::domain::ids::{OrgId, RoleId, UserId};
 use crate::domain::plans::{Catalogue, Plan};
 use crate::domain::{roles, scopes, timezones};
 use crate::grant::team_perms::TeamUserAddAndEdit;
@@ -72,7 +73,7 @@ async fn user(u: &SeedUser, t: &Target<'_>) -> Result<(), StoreError> {
             Some(list) => list.clone(),
             None => scopes::DEFAULT_USER.iter().map(|s| s.to_string()).collect(),
         };
-        t.store.issue_token(id, &digest, &list, t.now).await?;
+        t.store.issue_token(UserId(id), &digest, &list, t.now).await?;
     }
     Ok(())
 }
@@ -123,7 +124,7 @@ async fn member(m: &SeedMember, asker: &Asker<'_>, plan: &Plan, t: &Target<'_>) 
         hash: hash.clone(),
         now: t.now,
         expires_at: t.now + Duration::days(7),
-        max_users: plan.license_i64("users").unwrap_or(1),
+        max_users: plan.license.users(),
         mails_per_hour: 0,
     };
     t.store.invite(&g, inv).await?;
@@ -142,7 +143,7 @@ async fn create_team(name: &str, asker: &Asker<'_>, plan: &Plan, t: &Target<'_>)
         transfer_limit: None,
         creator_id: asker.user_id,
         now: t.now,
-        max_teams: plan.license_i64("teams").unwrap_or(1),
+        max_teams: plan.license.teams(),
     };
     Ok(t.store.create_team(&g, new).await?.id)
 }
@@ -150,7 +151,7 @@ async fn create_team(name: &str, asker: &Asker<'_>, plan: &Plan, t: &Target<'_>)
 async fn team_member(team_id: i64, m: &SeedMember, asker: &Asker<'_>, t: &Target<'_>) -> Result<(), StoreError> {
     let g = asker.team::<TeamUserAddAndEdit>(team_id, asker.org_id, &[]).map_err(|d| StoreError::Conflict(d.0))?;
     let user = ensure_user(t, &m.email, None, None, None).await?;
-    t.store.set_team_role(&g, user, Some(m.users_role_id), t.now).await
+    t.store.set_team_role(&g, UserId(user), Some(RoleId(m.users_role_id)), t.now).await
 }
 
 async fn variables_and_usage(
@@ -185,7 +186,7 @@ async fn variables_and_usage(
             data_transfer: day.data_transfer,
             centicredits: day.centicredits,
         };
-        t.store.add_usage(org.id, when, amounts, t.now).await.map_err(|e| SeedError::at(&at, e.to_string()))?;
+        t.store.add_usage(OrgId(org.id), when, amounts, t.now).await.map_err(|e| SeedError::at(&at, e.to_string()))?;
     }
     Ok(())
 }

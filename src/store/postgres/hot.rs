@@ -7,16 +7,14 @@ use std::collections::HashMap;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sqlx::types::Json;
-use sqlx::{FromRow, Postgres, QueryBuilder};
+use sqlx::FromRow;
 
-use super::orgs::ORG_COLS;
-use super::users::user_cols_of;
+use super::shared::orgs::ORG_COLS;
+use super::shared::users::user_cols_of;
 use super::PgStore;
+use crate::domain::ids::{OrgId, UserId};
 use crate::store::models::{Org, OrgAccess, Team, TokenAuth, UsageTotals, User};
 use crate::store::{RequestReads, StoreResult};
-
-/// Splits id lists so that no statement grows without bound.
-const CHUNK: usize = 900;
 
 #[async_trait]
 impl RequestReads for PgStore {
@@ -32,7 +30,8 @@ impl RequestReads for PgStore {
         Ok(found)
     }
 
-    async fn org_access(&self, org_id: i64, user_id: i64) -> StoreResult<OrgAccess> {
+    async fn org_access(&self, org_id: OrgId, user_id: UserId) -> StoreResult<OrgAccess> {
+        let (org_id, user_id) = (org_id.0, user_id.0);
         let ticket = match self.cache.access(org_id, user_id) {
             Ok(hit) => return Ok(hit),
             Err(ticket) => ticket,
@@ -43,20 +42,16 @@ impl RequestReads for PgStore {
     }
 
     async fn teams_of(&self, org_ids: &[i64]) -> StoreResult<HashMap<i64, Vec<Team>>> {
+        let rows: Vec<Team> = sqlx::query_as(
+            "select id, name, organization_id, operations_limit, transfer_limit from teams
+             where organization_id = any($1) order by name, id",
+        )
+        .bind(org_ids)
+        .fetch_all(&self.read)
+        .await?;
         let mut out: HashMap<i64, Vec<Team>> = HashMap::new();
-        for chunk in org_ids.chunks(CHUNK) {
-            let mut q: QueryBuilder<Postgres> = QueryBuilder::new(
-                "select id, name, organization_id, operations_limit, transfer_limit from teams where organization_id in (",
-            );
-            let mut sep = q.separated(", ");
-            for id in chunk {
-                sep.push_bind(*id);
-            }
-            q.push(") order by name, id");
-            let rows: Vec<Team> = q.build_query_as().fetch_all(&self.read).await?;
-            for r in rows {
-                out.entry(r.organization_id).or_default().push(r);
-            }
+        for r in rows {
+            out.entry(r.organization_id).or_default().push(r);
         }
         Ok(out)
     }
@@ -67,24 +62,21 @@ impl RequestReads for PgStore {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> StoreResult<HashMap<i64, UsageTotals>> {
-        let mut out = HashMap::new();
-        for chunk in org_ids.chunks(CHUNK) {
-            let mut q: QueryBuilder<Postgres> = QueryBuilder::new(
-                "select organization_id, sum(operations)::bigint, sum(data_transfer)::bigint, sum(centicredits)::bigint from usage_records
-                 where at >= ",
-            );
-            q.push_bind(from).push(" and at < ").push_bind(to).push(" and organization_id in (");
-            let mut sep = q.separated(", ");
-            for id in chunk {
-                sep.push_bind(*id);
-            }
-            q.push(") group by organization_id");
-            let rows: Vec<(i64, i64, i64, i64)> = q.build_query_as().fetch_all(&self.read).await?;
-            for (id, operations, data_transfer, centicredits) in rows {
-                out.insert(id, UsageTotals { operations, data_transfer, centicredits });
-            }
-        }
-        Ok(out)
+        let rows: Vec<(i64, i64, i64, i64)> = sqlx::query_as(
+            "select organization_id, sum(operations)::bigint, sum(data_transfer)::bigint, sum(centicredits)::bigint
+             from usage_records where organization_id = any($1) and at >= $2 and at < $3 group by organization_id",
+        )
+        .bind(org_ids)
+        .bind(from)
+        .bind(to)
+        .fetch_all(&self.read)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, operations, data_transfer, centicredits)| {
+                (id, UsageTotals { operations, data_transfer, centicredits })
+            })
+            .collect())
     }
 
     async fn teams_and_usage(

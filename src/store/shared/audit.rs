@@ -1,12 +1,14 @@
-// The audit log (the SQL is in `store::audit`; this binds and runs it).
+//! The audit log (the SQL is in `store::audit`; this binds and runs it).
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sqlx::query::QueryAs;
 
-use super::{Backend, Conn, Db};
+use super::{BackendStore, Conn};
+use crate::domain::ids::OrgId;
 use crate::store::audit::{self, Arg, Entry, Filters, NewEntry, Query, Scope};
-use crate::store::{AuditStore, StoreResult};
+use crate::store::backend::Backend;
+use crate::store::{AuditStore, StoreError, StoreResult};
 
 /// Writes an entry inside the caller's transaction.
 pub(super) async fn record(conn: &mut Conn, e: NewEntry) -> StoreResult<()> {
@@ -25,6 +27,9 @@ pub(super) async fn record(conn: &mut Conn, e: NewEntry) -> StoreResult<()> {
     Ok(())
 }
 
+/// The backend's sqlx database.
+type Db = <BackendStore as Backend>::Db;
+
 fn bind_all<'q>(
     mut q: QueryAs<'q, Db, Entry, <Db as sqlx::Database>::Arguments<'q>>,
     args: Vec<Arg>,
@@ -39,13 +44,13 @@ fn bind_all<'q>(
 }
 
 #[async_trait]
-impl AuditStore for Backend {
+impl AuditStore for BackendStore {
     async fn audit_page(&self, q: &Query) -> StoreResult<Vec<Entry>> {
         let (sql, args) = audit::page_sql(q);
         Ok(bind_all(sqlx::query_as(&sql), args).fetch_all(&mut *self.reader().await?).await?)
     }
 
-    async fn audit_entry(&self, org_id: i64, uuid: &str) -> StoreResult<Option<Entry>> {
+    async fn audit_entry(&self, org_id: OrgId, uuid: &str) -> StoreResult<Option<Entry>> {
         let sql = audit::one_sql();
         Ok(sqlx::query_as(&sql).bind(org_id).bind(uuid).fetch_optional(&mut *self.reader().await?).await?)
     }
@@ -62,7 +67,13 @@ impl AuditStore for Backend {
     }
 
     async fn prune_audit(&self, before: DateTime<Utc>, batch: i64) -> StoreResult<u64> {
-        let done = sqlx::query(audit::PRUNE).bind(before.timestamp_millis()).bind(batch).execute(&self.write).await?;
-        Ok(done.rows_affected())
+        let before = before.timestamp_millis();
+        self.write(None, move |conn| {
+            Box::pin(async move {
+                let done = sqlx::query(audit::PRUNE).bind(before).bind(batch).execute(conn).await?;
+                Ok::<_, StoreError>(done.rows_affected())
+            })
+        })
+        .await
     }
 }

@@ -1,14 +1,15 @@
-// Subscriptions and payments.
+//! Subscriptions and payments.
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use super::audit::record;
-use super::{Backend, Conn};
+use super::{BackendStore, Conn};
 use crate::domain::audit as ev;
 use crate::domain::plan_change::{self, InUse, Target};
 use crate::grant::{perms, Granted};
 use crate::store::audit::{self, NewEntry};
+use crate::store::backend::Backend;
 use crate::store::models::{Payment, PlanChange, Subscription};
 use crate::store::page::Page;
 use crate::store::{BillingStore, StoreResult};
@@ -20,7 +21,7 @@ const PAY_COLS: &str =
     "id, organization_id, type_name, price_id, plan, product_name, amount, currency, period_from, period_to, created_at";
 
 #[async_trait]
-impl BillingStore for Backend {
+impl BillingStore for BackendStore {
     async fn subscription(&self, g: &Granted<perms::PaymentsGet>) -> StoreResult<Option<Subscription>> {
         let row: Option<Subscription> =
             sqlx::query_as(&format!("select {SUB_COLS} from subscriptions where organization_id = $1"))
@@ -35,36 +36,8 @@ impl BillingStore for Backend {
         g: &Granted<perms::PaymentEdit>,
         c: PlanChange,
     ) -> StoreResult<(Subscription, Payment)> {
-        let org_id = g.org_id();
-        let mut tx = self.begin_org(org_id).await?;
-        let status: Option<String> = sqlx::query_scalar("select status from subscriptions where organization_id = $1")
-            .bind(org_id)
-            .fetch_optional(&mut *tx)
-            .await?;
-        let in_use = in_use(&mut tx, org_id, c.now).await?;
-        let to = Target {
-            product_name: &c.product_name,
-            max_teams: c.max_teams,
-            max_users: c.max_users,
-            tfa_allowed: c.tfa_allowed,
-        };
-        let new_status = plan_change::check(c.kind, status.as_deref(), in_use, to)?;
-        let old_plan: String =
-            sqlx::query_scalar("select plan from organizations where id = $1").bind(org_id).fetch_one(&mut *tx).await?;
-        sqlx::query("update organizations set plan = $1 where id = $2")
-            .bind(&c.plan)
-            .bind(org_id)
-            .execute(&mut *tx)
-            .await?;
-        let sub = upsert_subscription(&mut tx, org_id, &c, new_status).await?;
-        let pay = insert_payment(&mut tx, org_id, &c).await?;
-        let detail = json!({"oldPlan": old_plan, "newPlan": c.plan, "priceId": c.price_id, "status": new_status});
-        let entry = NewEntry::new(org_id, Some(g.user_id()), audit::plan_event(c.kind), sub.id).detail(detail);
-        record(&mut tx, entry).await?;
-        let detail = json!({"priceId": c.price_id, "amount": c.amount, "currency": c.currency, "type": c.type_name});
-        record(&mut tx, NewEntry::new(org_id, Some(g.user_id()), ev::PAYMENT_RECORDED, pay.id).detail(detail)).await?;
-        self.commit(tx).await?;
-        Ok((sub, pay))
+        let (org_id, by) = (g.org_id(), g.user_id());
+        self.write(Some(org_id), move |tx| Box::pin(switch_plan(tx, org_id, by, c))).await
     }
 
     async fn payments(&self, g: &Granted<perms::PaymentsGet>, page: &Page) -> StoreResult<Vec<Payment>> {
@@ -158,4 +131,35 @@ async fn insert_payment(conn: &mut Conn, org_id: i64, c: &PlanChange) -> StoreRe
     .bind(c.now)
     .fetch_one(&mut *conn)
     .await?)
+}
+
+/// Switches the plan, updates the subscription and records the payment.
+async fn switch_plan(tx: &mut Conn, org_id: i64, by: i64, c: PlanChange) -> StoreResult<(Subscription, Payment)> {
+    let status: Option<String> = sqlx::query_scalar("select status from subscriptions where organization_id = $1")
+        .bind(org_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+    let in_use = in_use(tx, org_id, c.now).await?;
+    let to = Target {
+        product_name: &c.product_name,
+        max_teams: c.max_teams,
+        max_users: c.max_users,
+        tfa_allowed: c.tfa_allowed,
+    };
+    let new_status = plan_change::check(c.kind, status.as_deref(), in_use, to)?;
+    let old_plan: String =
+        sqlx::query_scalar("select plan from organizations where id = $1").bind(org_id).fetch_one(&mut *tx).await?;
+    sqlx::query("update organizations set plan = $1 where id = $2")
+        .bind(&c.plan)
+        .bind(org_id)
+        .execute(&mut *tx)
+        .await?;
+    let sub = upsert_subscription(tx, org_id, &c, new_status).await?;
+    let pay = insert_payment(tx, org_id, &c).await?;
+    let detail = json!({"oldPlan": old_plan, "newPlan": c.plan, "priceId": c.price_id, "status": new_status});
+    let entry = NewEntry::new(org_id, Some(by), audit::plan_event(c.kind), sub.id).detail(detail);
+    record(tx, entry).await?;
+    let detail = json!({"priceId": c.price_id, "amount": c.amount, "currency": c.currency, "type": c.type_name});
+    record(tx, NewEntry::new(org_id, Some(by), ev::PAYMENT_RECORDED, pay.id).detail(detail)).await?;
+    Ok((sub, pay))
 }

@@ -1,20 +1,21 @@
-// Feature controls, TFA flags and installed apps.
+//! Feature controls, TFA flags and installed apps.
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use super::audit::record;
-use super::Backend;
+use super::{BackendStore, Conn};
 use crate::domain::audit as ev;
 use crate::domain::features;
 use crate::grant::{perms, Granted};
 use crate::store::audit::NewEntry;
+use crate::store::backend::Backend;
 use crate::store::models::{FeatureControl, InstalledApp};
 use crate::store::{FeatureStore, StoreError, StoreResult};
 use serde_json::json;
 
 #[async_trait]
-impl FeatureStore for Backend {
+impl FeatureStore for BackendStore {
     async fn feature_controls(&self, g: &Granted<perms::OrganizationView>) -> StoreResult<Vec<FeatureControl>> {
         let overrides: Vec<(i16, bool)> =
             sqlx::query_as("select control, enabled from feature_overrides where organization_id = $1")
@@ -35,67 +36,31 @@ impl FeatureStore for Backend {
         let Some(index) = features::index_in(g.org_id(), id) else {
             return Err(StoreError::NotFound(format!("Feature control {id} not found.")));
         };
-        let control = index as i16;
-        let mut tx = self.begin().await?;
-        let old: Option<bool> =
-            sqlx::query_scalar("select enabled from feature_overrides where organization_id = $1 and control = $2")
-                .bind(g.org_id())
-                .bind(control)
-                .fetch_optional(&mut *tx)
-                .await?;
-        let old = old.unwrap_or(features::DEFAULT_ENABLED);
-        if features::needs_override(enabled) {
-            sqlx::query(
-                "insert into feature_overrides (organization_id, control, enabled, created_at) values ($1, $2, $3, $4)
-                 on conflict (organization_id, control) do update set enabled = excluded.enabled",
-            )
-            .bind(g.org_id())
-            .bind(control)
-            .bind(enabled)
-            .bind(crate::store::clock::now())
-            .execute(&mut *tx)
-            .await?;
-        } else {
-            sqlx::query("delete from feature_overrides where organization_id = $1 and control = $2")
-                .bind(g.org_id())
-                .bind(control)
-                .execute(&mut *tx)
-                .await?;
-        }
-        let name = features::CATALOGUE[index].name;
-        let detail = json!({"name": name, "enabled": enabled, "oldEnabled": old});
-        record(&mut tx, NewEntry::new(g.org_id(), Some(g.user_id()), ev::FEATURE_CONTROL_CHANGED, name).detail(detail))
-            .await?;
-        self.commit(tx).await?;
-        Ok(FeatureControl { id, name: name.to_string(), enabled })
+        let (org_id, by) = (g.org_id(), g.user_id());
+        // Holding the organization's lock (PostgreSQL), so that simultaneous switches each read the state the one
+        // before left, and the audit log's `oldEnabled` chains.
+        self.write(Some(org_id), move |tx| Box::pin(switch_control(tx, org_id, by, index, enabled))).await?;
+        Ok(FeatureControl { id, name: features::CATALOGUE[index].name.to_string(), enabled })
     }
 
     async fn set_tfa_enforced(&self, g: &Granted<perms::OrganizationEdit>, enforced: bool) -> StoreResult<()> {
-        let mut tx = self.begin().await?;
-        let old: Option<bool> = sqlx::query_scalar("select tfa_enforced from organizations where id = $1")
-            .bind(g.org_id())
-            .fetch_optional(&mut *tx)
-            .await?;
-        sqlx::query("update organizations set tfa_enforced = $1 where id = $2")
-            .bind(enforced)
-            .bind(g.org_id())
-            .execute(&mut *tx)
-            .await?;
-        let detail = json!({"enabled": enforced, "oldEnabled": old});
-        let entry = NewEntry::new(g.org_id(), Some(g.user_id()), ev::TFA_ENFORCEMENT_CHANGED, g.org_id());
-        record(&mut tx, entry.detail(detail)).await?;
-        self.commit(tx).await?;
-        Ok(())
+        let (org_id, by) = (g.org_id(), g.user_id());
+        self.write(Some(org_id), move |tx| Box::pin(switch_tfa(tx, org_id, by, enforced))).await
     }
 
     async fn set_user_tfa(&self, email: &str, enabled: bool) -> StoreResult<bool> {
-        let done = sqlx::query("update users set tfa_enabled = $1 where email = $2")
-            .bind(enabled)
-            .bind(email)
-            .execute(&self.write)
-            .await?;
-        self.changed();
-        Ok(done.rows_affected() == 1)
+        let email = email.to_owned();
+        self.write(None, move |tx| {
+            Box::pin(async move {
+                let done = sqlx::query("update users set tfa_enabled = $1 where email = $2")
+                    .bind(enabled)
+                    .bind(email)
+                    .execute(tx)
+                    .await?;
+                Ok::<_, StoreError>(done.rows_affected() == 1)
+            })
+        })
+        .await
     }
 
     async fn installed_apps(&self, g: &Granted<perms::OrganizationView>) -> StoreResult<Vec<InstalledApp>> {
@@ -117,4 +82,55 @@ impl FeatureStore for Backend {
             })
             .collect())
     }
+}
+
+/// Switches one control and records the change with the state it had.
+async fn switch_control(tx: &mut Conn, org_id: i64, by: i64, index: usize, enabled: bool) -> StoreResult<()> {
+    let control = index as i16;
+    let old: Option<bool> =
+        sqlx::query_scalar("select enabled from feature_overrides where organization_id = $1 and control = $2")
+            .bind(org_id)
+            .bind(control)
+            .fetch_optional(&mut *tx)
+            .await?;
+    let old = old.unwrap_or(features::DEFAULT_ENABLED);
+    if features::needs_override(enabled) {
+        sqlx::query(
+            "insert into feature_overrides (organization_id, control, enabled, created_at) values ($1, $2, $3, $4)
+                 on conflict (organization_id, control) do update set enabled = excluded.enabled",
+        )
+        .bind(org_id)
+        .bind(control)
+        .bind(enabled)
+        .bind(crate::store::clock::now())
+        .execute(&mut *tx)
+        .await?;
+    } else {
+        sqlx::query("delete from feature_overrides where organization_id = $1 and control = $2")
+            .bind(org_id)
+            .bind(control)
+            .execute(&mut *tx)
+            .await?;
+    }
+    let name = features::CATALOGUE[index].name;
+    let detail = json!({"name": name, "enabled": enabled, "oldEnabled": old});
+    record(tx, NewEntry::new(org_id, Some(by), ev::FEATURE_CONTROL_CHANGED, name).detail(detail)).await?;
+    Ok(())
+}
+
+/// Sets the organization's two-factor enforcement and records the change with the state it had.
+async fn switch_tfa(tx: &mut Conn, org_id: i64, by: i64, enforced: bool) -> StoreResult<()> {
+    let old: Option<bool> = sqlx::query_scalar("select tfa_enforced from organizations where id = $1")
+        .bind(org_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+    sqlx::query("update organizations set tfa_enforced = $1 where id = $2")
+        .bind(enforced)
+        .bind(org_id)
+        .execute(&mut *tx)
+        .await?;
+    let detail = json!({"enabled": enforced, "oldEnabled": old});
+    let entry = NewEntry::new(org_id, Some(by), ev::TFA_ENFORCEMENT_CHANGED, org_id);
+    record(tx, entry.detail(detail)).await?;
+    Ok(())
 }

@@ -1,5 +1,5 @@
-// Invitations: the invite (seat limit, e-mail bound, the message queued in the same transaction) and its
-// acceptance.
+//! Invitations: the invite (seat limit, e-mail bound, the message queued in the same transaction) and its
+//! acceptance.
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -11,11 +11,13 @@ use super::dialect::TIMESTAMP;
 use super::members::{active_role, one_role};
 use super::outbox::{cancel_pending, check_budget, enqueue};
 use super::users::user_cols_of;
-use super::{Backend, Conn};
+use super::{BackendStore, Conn};
 use crate::domain::audit as ev;
+use crate::domain::ids::UserId;
 use crate::domain::{roles, rules, timezones};
 use crate::grant::{perms, Granted};
 use crate::store::audit::NewEntry;
+use crate::store::backend::Backend;
 use crate::store::models::{Invitation, MemberRole, NewInvitation, User};
 use crate::store::outbox::{self, InviteContext};
 use crate::store::{InvitationStore, StoreError, StoreResult};
@@ -109,47 +111,11 @@ async fn insert_invitation(
 }
 
 #[async_trait]
-impl InvitationStore for Backend {
+impl InvitationStore for BackendStore {
     async fn invite(&self, g: &Granted<perms::UserAddAndEdit>, inv: NewInvitation) -> StoreResult<MemberRole> {
-        let org_id = g.org_id();
+        let (org_id, by) = (g.org_id(), g.user_id());
         // One invite of an organization at a time, so the seat count and the invitation bound hold across nodes.
-        let mut tx = self.begin_org(org_id).await?;
-        let (user_id, existed) = invitee(&mut tx, &inv).await?;
-        if active_role(&mut tx, org_id, user_id).await?.is_some() {
-            return Err(StoreError::Conflict(format!("{} is already a member of this organization.", inv.email)));
-        }
-        let seats: i64 = sqlx::query_scalar(
-            "select (select count(*) from organization_members where organization_id = $1)
-                  + (select count(*) from invitations where organization_id = $1 and accepted_at is null
-                       and expires_at > $2 and user_id <> $3)",
-        )
-        .bind(org_id)
-        .bind(inv.now)
-        .bind(user_id)
-        .fetch_one(&mut *tx)
-        .await?;
-        rules::seat_available(seats, inv.max_users)?;
-        let now_ms = outbox::ms(inv.now);
-        check_budget(&mut tx, org_id, now_ms, inv.mails_per_hour).await?;
-        cancel_pending(&mut tx, org_id, user_id, "replaced by a newer invitation").await?;
-        sqlx::query("delete from invitations where organization_id = $1 and user_id = $2 and accepted_at is null")
-            .bind(org_id)
-            .bind(user_id)
-            .execute(&mut *tx)
-            .await?;
-        insert_invitation(&mut tx, org_id, user_id, g.user_id(), &inv).await?;
-        let detail = json!({"email": inv.email, "usersRoleId": inv.users_role_id, "teamsId": inv.team_ids});
-        record(&mut tx, NewEntry::new(org_id, Some(g.user_id()), ev::USER_INVITED, user_id).detail(detail)).await?;
-        let ctx: InviteContext = sqlx::query_as(outbox::INVITE_CONTEXT)
-            .bind(org_id)
-            .bind(g.user_id())
-            .bind(user_id)
-            .fetch_one(&mut *tx)
-            .await?;
-        enqueue(&mut tx, outbox::invitation(org_id, user_id, &inv, existed, ctx), now_ms).await?;
-        let role = one_role(&mut tx, org_id, user_id).await?;
-        self.commit(tx).await?;
-        Ok(role)
+        self.write(Some(org_id), move |tx| Box::pin(insert(tx, org_id, by, inv))).await
     }
 
     async fn invitation_by_hash(&self, hash: &str) -> StoreResult<Option<Invitation>> {
@@ -161,30 +127,83 @@ impl InvitationStore for Backend {
     }
 
     async fn accept_invitation(&self, invitation_id: i64, now: DateTime<Utc>) -> StoreResult<MemberRole> {
-        let mut tx = self.begin().await?;
-        let won: Option<(i64, i64, i64, Json<Vec<i64>>)> = sqlx::query_as(
-            "update invitations set accepted_at = $1 where id = $2 and accepted_at is null and expires_at > $1
-             returning organization_id, user_id, users_role_id, team_ids",
-        )
+        self.write(None, move |tx| Box::pin(accept(tx, invitation_id, now))).await
+    }
+
+    async fn open_invitations_of(&self, user_id: UserId, now: DateTime<Utc>) -> StoreResult<Vec<Invitation>> {
+        let rows: Vec<InvitationRow> = sqlx::query_as(&format!(
+            "{} where i.user_id = $1 and i.accepted_at is null and i.expires_at > $2 order by i.id",
+            invitation_select()
+        ))
+        .bind(user_id)
         .bind(now)
-        .bind(invitation_id)
-        .fetch_optional(&mut *tx)
+        .fetch_all(&mut *self.reader().await?)
         .await?;
-        let Some((org_id, user_id, role, team_ids)) = won else {
-            return Err(StoreError::NotFound("Invitation not found, already used or expired.".into()));
-        };
-        sqlx::query(
-            "insert into organization_members (organization_id, user_id, users_role_id, created_at)
-             values ($1, $2, $3, $4) on conflict (organization_id, user_id) do nothing",
-        )
+        Ok(rows.into_iter().map(Into::into).collect())
+    }
+}
+
+/// Stores the invitation (creating the invitee's account if new) and queues its e-mail.
+async fn insert(tx: &mut Conn, org_id: i64, by: i64, inv: NewInvitation) -> StoreResult<MemberRole> {
+    // One invite of an organization at a time, so the seat count and the invitation bound hold across nodes.
+    let (user_id, existed) = invitee(tx, &inv).await?;
+    if active_role(tx, org_id, user_id).await?.is_some() {
+        return Err(StoreError::Conflict(format!("{} is already a member of this organization.", inv.email)));
+    }
+    let seats: i64 = sqlx::query_scalar(
+        "select (select count(*) from organization_members where organization_id = $1)
+                  + (select count(*) from invitations where organization_id = $1 and accepted_at is null
+                       and expires_at > $2 and user_id <> $3)",
+    )
+    .bind(org_id)
+    .bind(inv.now)
+    .bind(user_id)
+    .fetch_one(&mut *tx)
+    .await?;
+    rules::seat_available(seats, inv.max_users)?;
+    let now_ms = outbox::ms(inv.now);
+    check_budget(tx, org_id, now_ms, inv.mails_per_hour).await?;
+    cancel_pending(tx, org_id, user_id, "replaced by a newer invitation").await?;
+    sqlx::query("delete from invitations where organization_id = $1 and user_id = $2 and accepted_at is null")
         .bind(org_id)
         .bind(user_id)
-        .bind(role)
-        .bind(now)
         .execute(&mut *tx)
         .await?;
-        for team_id in team_ids.0 {
-            sqlx::query(
+    insert_invitation(tx, org_id, user_id, by, &inv).await?;
+    let detail = json!({"email": inv.email, "usersRoleId": inv.users_role_id, "teamsId": inv.team_ids});
+    record(tx, NewEntry::new(org_id, Some(by), ev::USER_INVITED, user_id).detail(detail)).await?;
+    let ctx: InviteContext =
+        sqlx::query_as(outbox::INVITE_CONTEXT).bind(org_id).bind(by).bind(user_id).fetch_one(&mut *tx).await?;
+    enqueue(tx, outbox::invitation(org_id, user_id, &inv, existed, ctx), now_ms).await?;
+    let role = one_role(tx, org_id, user_id).await?;
+    Ok(role)
+}
+
+/// Accepts the invitation if it is still open: exactly one of racing accepts finds it.
+async fn accept(tx: &mut Conn, invitation_id: i64, now: DateTime<Utc>) -> StoreResult<MemberRole> {
+    let won: Option<(i64, i64, i64, Json<Vec<i64>>)> = sqlx::query_as(
+        "update invitations set accepted_at = $1 where id = $2 and accepted_at is null and expires_at > $1
+             returning organization_id, user_id, users_role_id, team_ids",
+    )
+    .bind(now)
+    .bind(invitation_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some((org_id, user_id, role, team_ids)) = won else {
+        return Err(StoreError::NotFound("Invitation not found, already used or expired.".into()));
+    };
+    sqlx::query(
+        "insert into organization_members (organization_id, user_id, users_role_id, created_at)
+             values ($1, $2, $3, $4) on conflict (organization_id, user_id) do nothing",
+    )
+    .bind(org_id)
+    .bind(user_id)
+    .bind(role)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    for team_id in team_ids.0 {
+        sqlx::query(
                 &format!(
                 "insert into team_members (team_id, user_id, users_role_id, created_at)
                  select id, cast($2 as bigint), cast($3 as bigint), $4{TIMESTAMP} from teams where id = $1 and organization_id = $5
@@ -198,24 +217,10 @@ impl InvitationStore for Backend {
             .bind(org_id)
             .execute(&mut *tx)
             .await?;
-        }
-        cancel_pending(&mut tx, org_id, user_id, "the invitation was accepted before it was sent").await?;
-        let entry = NewEntry::new(org_id, Some(user_id), ev::INVITATION_ACCEPTED, user_id);
-        record(&mut tx, entry.detail(json!({"usersRoleId": role}))).await?;
-        let out = one_role(&mut tx, org_id, user_id).await?;
-        self.commit(tx).await?;
-        Ok(out)
     }
-
-    async fn open_invitations_of(&self, user_id: i64, now: DateTime<Utc>) -> StoreResult<Vec<Invitation>> {
-        let rows: Vec<InvitationRow> = sqlx::query_as(&format!(
-            "{} where i.user_id = $1 and i.accepted_at is null and i.expires_at > $2 order by i.id",
-            invitation_select()
-        ))
-        .bind(user_id)
-        .bind(now)
-        .fetch_all(&mut *self.reader().await?)
-        .await?;
-        Ok(rows.into_iter().map(Into::into).collect())
-    }
+    cancel_pending(tx, org_id, user_id, "the invitation was accepted before it was sent").await?;
+    let entry = NewEntry::new(org_id, Some(user_id), ev::INVITATION_ACCEPTED, user_id);
+    record(tx, entry.detail(json!({"usersRoleId": role}))).await?;
+    let out = one_role(tx, org_id, user_id).await?;
+    Ok(out)
 }

@@ -1,4 +1,4 @@
-// User–organization roles: who holds which role, role changes, removal and ownership transfer.
+//! User–organization roles: who holds which role, role changes, removal and ownership transfer.
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -8,11 +8,13 @@ use super::audit::record;
 use super::dialect::{COLLATE_C, NULL_TIMESTAMP};
 use super::outbox::{cancel_pending, enqueue};
 use super::users::user_cols_of;
-use super::{Backend, Conn};
+use super::{BackendStore, Conn};
 use crate::domain::audit as ev;
+use crate::domain::ids::{RoleId, UserId};
 use crate::domain::{roles, rules};
 use crate::grant::{perms, Granted, OwnerOnly};
 use crate::store::audit::NewEntry;
+use crate::store::backend::Backend;
 use crate::store::models::{MemberRole, User};
 use crate::store::outbox::{self, OwnerContext};
 use crate::store::page::Page;
@@ -77,13 +79,14 @@ pub(super) async fn active_role(conn: &mut Conn, org_id: i64, user_id: i64) -> S
 }
 
 #[async_trait]
-impl MemberStore for Backend {
+impl MemberStore for BackendStore {
     async fn org_roles(&self, g: &Granted<perms::OrganizationView>) -> StoreResult<Vec<MemberRole>> {
         let mut conn = self.reader().await?;
         roles_in(&mut conn, g.org_id(), None).await
     }
 
-    async fn user_roles(&self, user_id: i64) -> StoreResult<Vec<MemberRole>> {
+    async fn user_roles(&self, user_id: UserId) -> StoreResult<Vec<MemberRole>> {
+        let user_id = user_id.0;
         let mut conn = self.reader().await?;
         let orgs: Vec<i64> = sqlx::query_scalar(
             "select organization_id from organization_members where user_id = $1
@@ -103,120 +106,35 @@ impl MemberStore for Backend {
     async fn set_org_role(
         &self,
         g: &Granted<perms::UserAddAndEdit>,
-        user_id: i64,
-        role: i64,
+        user_id: UserId,
+        role: RoleId,
     ) -> StoreResult<MemberRole> {
-        let org_id = g.org_id();
-        let mut tx = self.begin_org(org_id).await?;
-        let before = one_role(&mut tx, org_id, user_id).await.ok();
-        let active = active_role(&mut tx, org_id, user_id).await?;
-        rules::role_settable(active)?;
-        match active {
-            Some(_) => {
-                sqlx::query(
-                    "update organization_members set users_role_id = $1 where organization_id = $2 and user_id = $3",
-                )
-                .bind(role)
-                .bind(org_id)
-                .bind(user_id)
-                .execute(&mut *tx)
-                .await?;
-            }
-            None => {
-                let done = sqlx::query(
-                    "update invitations set users_role_id = $1
-                     where organization_id = $2 and user_id = $3 and accepted_at is null",
-                )
-                .bind(role)
-                .bind(org_id)
-                .bind(user_id)
-                .execute(&mut *tx)
-                .await?;
-                if done.rows_affected() == 0 {
-                    return Err(StoreError::NotFound(format!("User {user_id} is not a member of this organization.")));
-                }
-            }
-        }
-        let detail = json!({
-            "oldUsersRoleId": before.as_ref().map(|r| r.users_role_id),
-            "usersRoleId": role,
-            "invitation": before.is_some_and(|r| r.invited_until.is_some()),
-        });
-        let entry = NewEntry::new(org_id, Some(g.user_id()), ev::USER_ROLE_CHANGED, user_id);
-        record(&mut tx, entry.detail(detail)).await?;
-        let out = one_role(&mut tx, org_id, user_id).await?;
-        self.commit(tx).await?;
-        Ok(out)
+        let (user_id, role) = (user_id.0, role.0);
+        let (org_id, by) = (g.org_id(), g.user_id());
+        self.write(Some(org_id), move |tx| Box::pin(put_org_role(tx, org_id, by, user_id, role))).await
     }
 
-    async fn remove_member(&self, g: &Granted<perms::UserAddAndEdit>, user_id: i64) -> StoreResult<MemberRole> {
-        let org_id = g.org_id();
-        let mut tx = self.begin_org(org_id).await?;
-        let before = one_role(&mut tx, org_id, user_id).await?;
-        rules::removable(before.users_role_id, before.invited_until.is_some())?;
-        sqlx::query(
-            "delete from team_members where user_id = $1
-             and team_id in (select id from teams where organization_id = $2)",
-        )
-        .bind(user_id)
-        .bind(org_id)
-        .execute(&mut *tx)
-        .await?;
-        for sql in [
-            "delete from organization_members where user_id = $1 and organization_id = $2",
-            "delete from invitations where user_id = $1 and organization_id = $2 and accepted_at is null",
-        ] {
-            sqlx::query(sql).bind(user_id).bind(org_id).execute(&mut *tx).await?;
-        }
-        cancel_pending(&mut tx, org_id, user_id, "the invitation was withdrawn").await?;
-        let detail = json!({"usersRoleId": before.users_role_id, "invitation": before.invited_until.is_some()});
-        record(&mut tx, NewEntry::new(org_id, Some(g.user_id()), ev::USER_REMOVED, user_id).detail(detail)).await?;
-        self.commit(tx).await?;
-        Ok(before)
+    async fn remove_member(&self, g: &Granted<perms::UserAddAndEdit>, user_id: UserId) -> StoreResult<MemberRole> {
+        let user_id = user_id.0;
+        let (org_id, by) = (g.org_id(), g.user_id());
+        self.write(Some(org_id), move |tx| Box::pin(remove(tx, org_id, by, user_id))).await
     }
 
     async fn transfer_ownership(
         &self,
         g: &Granted<OwnerOnly>,
-        to_user: i64,
+        to_user: UserId,
         now: DateTime<Utc>,
     ) -> StoreResult<[MemberRole; 2]> {
-        let org_id = g.org_id();
-        let mut tx = self.begin_org(org_id).await?;
-        let owner_role = active_role(&mut tx, org_id, g.user_id()).await?;
-        let to_role = active_role(&mut tx, org_id, to_user).await?;
-        rules::transferable(g.user_id(), owner_role, to_user, to_role)?;
-        for (user, role) in [(to_user, roles::OWNER), (g.user_id(), roles::ADMIN)] {
-            sqlx::query(
-                "update organization_members set users_role_id = $1 where organization_id = $2 and user_id = $3",
-            )
-            .bind(role)
-            .bind(org_id)
-            .bind(user)
-            .execute(&mut *tx)
-            .await?;
-        }
-        let detail =
-            json!({"previousOwnerId": g.user_id(), "newOwnerId": to_user, "previousOwnerUsersRoleId": roles::ADMIN});
-        let entry = NewEntry::new(org_id, Some(g.user_id()), ev::OWNERSHIP_TRANSFERRED, to_user);
-        record(&mut tx, entry.detail(detail)).await?;
-        let ctx: OwnerContext = sqlx::query_as(outbox::OWNER_CONTEXT)
-            .bind(org_id)
-            .bind(g.user_id())
-            .bind(to_user)
-            .fetch_one(&mut *tx)
-            .await?;
-        enqueue(&mut tx, outbox::new_owner(org_id, to_user, ctx), outbox::ms(now)).await?;
-        let new = one_role(&mut tx, org_id, to_user).await?;
-        let old = one_role(&mut tx, org_id, g.user_id()).await?;
-        self.commit(tx).await?;
-        Ok([new, old])
+        let to_user = to_user.0;
+        let (org_id, by) = (g.org_id(), g.user_id());
+        self.write(Some(org_id), move |tx| Box::pin(transfer(tx, org_id, by, to_user, now))).await
     }
 
     async fn org_users(
         &self,
         g: &Granted<perms::OrganizationView>,
-        role: Option<i64>,
+        role: Option<RoleId>,
         page: &Page,
     ) -> StoreResult<Vec<User>> {
         let col = match page.sort_by {
@@ -238,4 +156,100 @@ impl MemberStore for Backend {
         .await?;
         Ok(rows)
     }
+}
+
+/// Sets an active member's or invitee's organization role.
+async fn put_org_role(tx: &mut Conn, org_id: i64, by: i64, user_id: i64, role: i64) -> StoreResult<MemberRole> {
+    let before = one_role(tx, org_id, user_id).await.ok();
+    let active = active_role(tx, org_id, user_id).await?;
+    rules::role_settable(active)?;
+    match active {
+        Some(_) => {
+            sqlx::query(
+                "update organization_members set users_role_id = $1 where organization_id = $2 and user_id = $3",
+            )
+            .bind(role)
+            .bind(org_id)
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+        }
+        None => {
+            let done = sqlx::query(
+                "update invitations set users_role_id = $1
+                     where organization_id = $2 and user_id = $3 and accepted_at is null",
+            )
+            .bind(role)
+            .bind(org_id)
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+            if done.rows_affected() == 0 {
+                return Err(StoreError::NotFound(format!("User {user_id} is not a member of this organization.")));
+            }
+        }
+    }
+    let detail = json!({
+        "oldUsersRoleId": before.as_ref().map(|r| r.users_role_id),
+        "usersRoleId": role,
+        "invitation": before.is_some_and(|r| r.invited_until.is_some()),
+    });
+    let entry = NewEntry::new(org_id, Some(by), ev::USER_ROLE_CHANGED, user_id);
+    record(tx, entry.detail(detail)).await?;
+    let out = one_role(tx, org_id, user_id).await?;
+    Ok(out)
+}
+
+/// Removes the user from the organization and its teams, or withdraws their invitation.
+async fn remove(tx: &mut Conn, org_id: i64, by: i64, user_id: i64) -> StoreResult<MemberRole> {
+    let before = one_role(tx, org_id, user_id).await?;
+    rules::removable(before.users_role_id, before.invited_until.is_some())?;
+    sqlx::query(
+        "delete from team_members where user_id = $1
+             and team_id in (select id from teams where organization_id = $2)",
+    )
+    .bind(user_id)
+    .bind(org_id)
+    .execute(&mut *tx)
+    .await?;
+    for sql in [
+        "delete from organization_members where user_id = $1 and organization_id = $2",
+        "delete from invitations where user_id = $1 and organization_id = $2 and accepted_at is null",
+    ] {
+        sqlx::query(sql).bind(user_id).bind(org_id).execute(&mut *tx).await?;
+    }
+    cancel_pending(tx, org_id, user_id, "the invitation was withdrawn").await?;
+    let detail = json!({"usersRoleId": before.users_role_id, "invitation": before.invited_until.is_some()});
+    record(tx, NewEntry::new(org_id, Some(by), ev::USER_REMOVED, user_id).detail(detail)).await?;
+    Ok(before)
+}
+
+/// Makes `to_user` the Owner and the Owner `by` an Admin, and queues the new Owner's e-mail.
+async fn transfer(
+    tx: &mut Conn,
+    org_id: i64,
+    by: i64,
+    to_user: i64,
+    now: DateTime<Utc>,
+) -> StoreResult<[MemberRole; 2]> {
+    let owner_role = active_role(tx, org_id, by).await?;
+    let to_role = active_role(tx, org_id, to_user).await?;
+    rules::transferable(by, owner_role, to_user, to_role)?;
+    for (user, role) in [(to_user, roles::OWNER), (by, roles::ADMIN)] {
+        sqlx::query("update organization_members set users_role_id = $1 where organization_id = $2 and user_id = $3")
+            .bind(role)
+            .bind(org_id)
+            .bind(user)
+            .execute(&mut *tx)
+            .await?;
+    }
+    let detail = json!({"previousOwnerId": by, "newOwnerId": to_user, "previousOwnerUsersRoleId": roles::ADMIN});
+    let entry = NewEntry::new(org_id, Some(by), ev::OWNERSHIP_TRANSFERRED, to_user);
+    record(tx, entry.detail(detail)).await?;
+    let ctx: OwnerContext =
+        sqlx::query_as(outbox::OWNER_CONTEXT).bind(org_id).bind(by).bind(to_user).fetch_one(&mut *tx).await?;
+    enqueue(tx, outbox::new_owner(org_id, to_user, ctx), outbox::ms(now)).await?;
+    let new = one_role(tx, org_id, to_user).await?;
+    let old = one_role(tx, org_id, by).await?;
+    Ok([new, old])
 }

@@ -1,38 +1,43 @@
-//! The store code both backends share, written once.
+//! The store code both backends share, written once: each resource's store trait implemented against the
+//! [`Backend`] contract (`store/backend.rs`).
 //!
-//! Each file here beside this one is compiled twice: `sqlite/mod.rs` and `postgres/mod.rs` each declare a module
-//! per resource with `resource_modules!`, which `include!`s the file there, where it implements the resource's
-//! store trait for that backend. Inside such a file,
-//! `super` is the backend, which supplies exactly what differs between the databases:
-//!
-//! - `Backend` (the store type), `Db`, `Conn` and `Tx` (its sqlx database, connection and write transaction);
-//! - `reader()` — a connection for reads; `begin()` — a write transaction; `begin_org(org_id)` — a write
-//!   transaction that serialises changes to one organization (PostgreSQL locks its row, so plan limits hold
-//!   across nodes; SQLite's single writer already does); `commit(tx)` (PostgreSQL also drops its per-node cache);
-//!   `changed()` for a change made outside a transaction; `write(org_id, work)` for the hot writes (SQLite runs
-//!   them through its group commit, PostgreSQL in a transaction of their own);
-//! - `dialect` — the few SQL fragments whose syntax differs (casts, collations, row locks).
+//! Each backend declares this module tree once with `#[path]`, so it is compiled twice, once per backend: sqlx's
+//! queries are typed by their database, and code generic over `sqlx::Database` would have to spell out, on every
+//! function, that each bound value encodes and each row decodes on that database. The one name taken from the
+//! declaring module is [`BackendStore`], its store type; everything it offers the code here is in [`Backend`],
+//! and a type error names the backend's module path (`store::sqlite::shared::…`).
 //!
 //! The SQL is otherwise the same text for both: parameters are `$1, $2, …` (SQLite reads them too), casts are
 //! written `cast(… as bigint)`, JSON goes through `sqlx::types::Json` (text in SQLite, `jsonb` in PostgreSQL).
 //! What each backend does its own way entirely — the reads on every request's path, the group commit, the
 //! PostgreSQL cache — stays in its own folder. The business rules the SQL enforces are plain functions in
 //! `crate::domain` (`limits`, `plans`, `variables`), tested there once.
-//!
-//! `cargo fmt` does not see these files (they are not modules); `scripts/test` runs rustfmt on them itself.
 
-use std::future::Future;
-use std::pin::Pin;
+pub(super) mod audit;
+mod billing;
+mod features;
+mod invitations;
+mod members;
+pub(super) mod orgs;
+mod outbox;
+mod teams;
+pub(super) mod users;
+mod variables;
 
-/// A future borrowing a write connection: what a hot write (`write(org_id, work)`) returns.
-pub(crate) type ConnFuture<'c, T> = Pin<Box<dyn Future<Output = T> + Send + 'c>>;
+pub(super) use super::BackendStore;
+use crate::store::backend::Backend;
 
-/// Declares, in the backend that calls it, one module per resource holding that resource's shared store code.
-macro_rules! resource_modules {
-    ($($name:ident),* $(,)?) => {$(
-        mod $name {
-            include!(concat!(env!("CARGO_MANIFEST_DIR"), "/src/store/shared/", stringify!($name), ".rs"));
-        }
-    )*};
+/// The backend's connection, as the resource code's helpers take it.
+type Conn = crate::store::backend::Conn<BackendStore>;
+
+/// The backend's SQL fragments as constants, for `format!`.
+mod dialect {
+    use super::{Backend, BackendStore};
+
+    pub(super) const COLLATE_C: &str = <BackendStore as Backend>::COLLATE_C;
+    pub(super) const NULL_TIMESTAMP: &str = <BackendStore as Backend>::NULL_TIMESTAMP;
+    pub(super) const TIMESTAMP: &str = <BackendStore as Backend>::TIMESTAMP;
+    pub(super) const SKIP_LOCKED: &str = <BackendStore as Backend>::SKIP_LOCKED;
+    pub(super) const FOR_UPDATE: &str = <BackendStore as Backend>::FOR_UPDATE;
+    pub(super) const SINGLE_NODE: bool = <BackendStore as Backend>::SINGLE_NODE;
 }
-pub(crate) use resource_modules;

@@ -1,21 +1,23 @@
-// Organizations, their default team, memberships and usage.
+//! Organizations, their default team, memberships and usage.
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use super::audit::record;
 use super::dialect::COLLATE_C;
-use super::{Backend, Conn};
+use super::{BackendStore, Conn};
 use crate::domain::audit as ev;
+use crate::domain::ids::{OrgId, UserId};
 use crate::domain::roles;
 use crate::grant::{perms, Granted};
 use crate::store::audit::{self, NewEntry};
-use crate::store::models::{Membership, NewOrg, Org, OrgFilter, OrgPatch, Team, UsageTotals};
+use crate::store::backend::Backend;
+use crate::store::models::{Membership, NewOrg, Org, OrgFilter, OrgPatch, Team, TeamRole, UsageTotals};
 use crate::store::page::Page;
 use crate::store::{OrgStore, StoreError, StoreResult};
 use serde_json::json;
 
-pub(super) const ORG_COLS: &str =
+pub(crate) const ORG_COLS: &str =
     "o.id, o.name, o.country_id, o.timezone_id, o.zone, o.plan, o.external_id, o.tfa_enforced, o.created_at";
 
 /// The SQL column behind a sortable API column (the API layer has already whitelisted it).
@@ -44,7 +46,7 @@ async fn org_row(conn: &mut Conn, id: i64) -> StoreResult<Option<Org>> {
 }
 
 #[async_trait]
-impl OrgStore for Backend {
+impl OrgStore for BackendStore {
     async fn create_org(&self, o: NewOrg) -> StoreResult<(Org, Team)> {
         self.write(None, move |conn| Box::pin(insert_org(conn, o))).await
     }
@@ -89,42 +91,16 @@ impl OrgStore for Backend {
     }
 
     async fn update_org(&self, g: &Granted<perms::OrganizationEdit>, p: OrgPatch) -> StoreResult<Org> {
-        let missing = || StoreError::NotFound(format!("Organization {} not found.", g.org_id()));
-        let mut tx = self.begin().await?;
-        let old: Org = org_row(&mut tx, g.org_id()).await?.ok_or_else(missing)?;
-        let row: Org = sqlx::query_as(
-            "update organizations set name = coalesce($1, name), country_id = coalesce($2, country_id),
-                 timezone_id = coalesce($3, timezone_id)
-             where id = $4
-             returning id, name, country_id, timezone_id, zone, plan, external_id, tfa_enforced, created_at",
-        )
-        .bind(p.name)
-        .bind(p.country_id)
-        .bind(p.timezone_id)
-        .bind(g.org_id())
-        .fetch_one(&mut *tx)
-        .await?;
-        let new: Org = row;
-        let entry = NewEntry::new(g.org_id(), Some(g.user_id()), ev::ORGANIZATION_UPDATED, g.org_id());
-        record(&mut tx, entry.detail(audit::org_changes(&old, &new))).await?;
-        self.commit(tx).await?;
-        Ok(new)
+        let (org_id, by) = (g.org_id(), g.user_id());
+        self.write(Some(org_id), move |tx| Box::pin(update(tx, org_id, by, p))).await
     }
 
     async fn delete_org(&self, g: &Granted<perms::OrganizationDelete>) -> StoreResult<()> {
-        let mut tx = self.begin().await?;
-        let Some(old) = org_row(&mut tx, g.org_id()).await? else {
-            return Err(StoreError::NotFound(format!("Organization {} not found.", g.org_id())));
-        };
-        // Written first, so the entry keeps the organization's name.
-        let entry = NewEntry::new(g.org_id(), Some(g.user_id()), ev::ORGANIZATION_DELETED, g.org_id());
-        record(&mut tx, entry.detail(audit::org_detail(&old))).await?;
-        sqlx::query("delete from organizations where id = $1").bind(g.org_id()).execute(&mut *tx).await?;
-        self.commit(tx).await?;
-        Ok(())
+        let (org_id, by) = (g.org_id(), g.user_id());
+        self.write(Some(org_id), move |tx| Box::pin(delete(tx, org_id, by))).await
     }
 
-    async fn memberships_of_user(&self, user_id: i64) -> StoreResult<Vec<Membership>> {
+    async fn memberships_of_user(&self, user_id: UserId) -> StoreResult<Vec<Membership>> {
         let rows: Vec<(i64, i64, i64)> = sqlx::query_as(
             "select user_id, organization_id, users_role_id from organization_members where user_id = $1
              order by organization_id",
@@ -143,14 +119,14 @@ impl OrgStore for Backend {
             .collect())
     }
 
-    async fn team_roles_of_user(&self, user_id: i64) -> StoreResult<Vec<(i64, i64)>> {
+    async fn team_roles_of_user(&self, user_id: UserId) -> StoreResult<Vec<TeamRole>> {
         Ok(sqlx::query_as("select team_id, users_role_id from team_members where user_id = $1 order by team_id")
             .bind(user_id)
             .fetch_all(&mut *self.reader().await?)
             .await?)
     }
 
-    async fn org_by_id(&self, org_id: i64) -> StoreResult<Option<Org>> {
+    async fn org_by_id(&self, org_id: OrgId) -> StoreResult<Option<Org>> {
         let row: Option<Org> = sqlx::query_as(&format!("select {ORG_COLS} from organizations o where o.id = $1"))
             .bind(org_id)
             .fetch_optional(&mut *self.reader().await?)
@@ -158,37 +134,9 @@ impl OrgStore for Backend {
         Ok(row)
     }
 
-    async fn add_usage(&self, org_id: i64, at: DateTime<Utc>, a: UsageTotals, now: DateTime<Utc>) -> StoreResult<()> {
-        let mut tx = self.begin().await?;
-        sqlx::query(
-            "insert into usage_records (organization_id, at, operations, data_transfer, centicredits, created_at)
-             values ($1, $2, $3, $4, $5, $6)
-             on conflict (organization_id, at) do update set
-                 operations = usage_records.operations + excluded.operations,
-                 data_transfer = usage_records.data_transfer + excluded.data_transfer,
-                 centicredits = usage_records.centicredits + excluded.centicredits",
-        )
-        .bind(org_id)
-        .bind(at)
-        .bind(a.operations)
-        .bind(a.data_transfer)
-        .bind(a.centicredits)
-        .bind(now)
-        .execute(&mut *tx)
-        .await
-        .map_err(|e| match StoreError::from(e) {
-            StoreError::NotFound(_) => StoreError::NotFound(format!("Organization {org_id} not found.")),
-            other => other,
-        })?;
-        let detail = json!({
-            "at": at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-            "operations": a.operations,
-            "dataTransfer": a.data_transfer,
-            "centicredits": a.centicredits,
-        });
-        record(&mut tx, NewEntry::new(org_id, None, ev::USAGE_BOOKED, org_id).detail(detail)).await?;
-        self.commit(tx).await?;
-        Ok(())
+    async fn add_usage(&self, org_id: OrgId, at: DateTime<Utc>, a: UsageTotals, now: DateTime<Utc>) -> StoreResult<()> {
+        let org_id = org_id.0;
+        self.write(None, move |tx| Box::pin(book_usage(tx, org_id, at, a, now))).await
     }
 
     async fn usage_records(
@@ -216,8 +164,7 @@ impl OrgStore for Backend {
 }
 
 /// The organization with its team "My Team", its Owner and Team Admin and the audit entry (feature controls are
-/// stored only where they differ from the default);
-/// run inside the caller's write (on SQLite a savepoint of the group commit, `sqlite/commit.rs`).
+/// stored only where they differ from the default).
 async fn insert_org(conn: &mut Conn, o: NewOrg) -> StoreResult<(Org, Team)> {
     let org: Org = sqlx::query_as(
         "insert into organizations (name, country_id, timezone_id, zone, plan, created_at)
@@ -261,4 +208,76 @@ async fn insert_org(conn: &mut Conn, o: NewOrg) -> StoreResult<(Org, Team)> {
     let entry = NewEntry::new(created.id, Some(o.owner_id), ev::ORGANIZATION_CREATED, created.id);
     record(conn, entry.detail(audit::org_detail(&created))).await?;
     Ok((created, team))
+}
+
+/// Changes the organization's name, country or timezone and records the change.
+async fn update(tx: &mut Conn, org_id: i64, by: i64, p: OrgPatch) -> StoreResult<Org> {
+    let missing = || StoreError::NotFound(format!("Organization {} not found.", org_id));
+    let old: Org = org_row(tx, org_id).await?.ok_or_else(missing)?;
+    let row: Org = sqlx::query_as(
+        "update organizations set name = coalesce($1, name), country_id = coalesce($2, country_id),
+                 timezone_id = coalesce($3, timezone_id)
+             where id = $4
+             returning id, name, country_id, timezone_id, zone, plan, external_id, tfa_enforced, created_at",
+    )
+    .bind(p.name)
+    .bind(p.country_id)
+    .bind(p.timezone_id)
+    .bind(org_id)
+    .fetch_one(&mut *tx)
+    .await?;
+    let new: Org = row;
+    let entry = NewEntry::new(org_id, Some(by), ev::ORGANIZATION_UPDATED, org_id);
+    record(tx, entry.detail(audit::org_changes(&old, &new))).await?;
+    Ok(new)
+}
+
+/// Deletes the organization with everything it owns, after the audit entry that keeps its name.
+async fn delete(tx: &mut Conn, org_id: i64, by: i64) -> StoreResult<()> {
+    let Some(old) = org_row(tx, org_id).await? else {
+        return Err(StoreError::NotFound(format!("Organization {} not found.", org_id)));
+    };
+    // Written first, so the entry keeps the organization's name.
+    let entry = NewEntry::new(org_id, Some(by), ev::ORGANIZATION_DELETED, org_id);
+    record(tx, entry.detail(audit::org_detail(&old))).await?;
+    sqlx::query("delete from organizations where id = $1").bind(org_id).execute(&mut *tx).await?;
+    Ok(())
+}
+
+/// Adds the usage booked at `at` and records it.
+async fn book_usage(
+    tx: &mut Conn,
+    org_id: i64,
+    at: DateTime<Utc>,
+    a: UsageTotals,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    sqlx::query(
+        "insert into usage_records (organization_id, at, operations, data_transfer, centicredits, created_at)
+             values ($1, $2, $3, $4, $5, $6)
+             on conflict (organization_id, at) do update set
+                 operations = usage_records.operations + excluded.operations,
+                 data_transfer = usage_records.data_transfer + excluded.data_transfer,
+                 centicredits = usage_records.centicredits + excluded.centicredits",
+    )
+    .bind(org_id)
+    .bind(at)
+    .bind(a.operations)
+    .bind(a.data_transfer)
+    .bind(a.centicredits)
+    .bind(now)
+    .execute(&mut *tx)
+    .await
+    .map_err(|e| match StoreError::from(e) {
+        StoreError::NotFound(_) => StoreError::NotFound(format!("Organization {org_id} not found.")),
+        other => other,
+    })?;
+    let detail = json!({
+        "at": at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        "operations": a.operations,
+        "dataTransfer": a.data_transfer,
+        "centicredits": a.centicredits,
+    });
+    record(tx, NewEntry::new(org_id, None, ev::USAGE_BOOKED, org_id).detail(detail)).await?;
+    Ok(())
 }

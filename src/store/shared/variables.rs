@@ -1,5 +1,5 @@
-// Organization variables; every change writes its history entry in the same transaction (on SQLite a group
-// commit shared with other waiting writes, `sqlite/commit.rs`).
+//! Organization variables; every change writes its history entry in the same transaction (on SQLite a group
+//! commit shared with other waiting writes, `sqlite/commit.rs`).
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -7,11 +7,12 @@ use serde_json::{json, Value};
 use sqlx::types::Json;
 
 use super::audit::record as audit_record;
-use super::{Backend, Conn};
+use super::{BackendStore, Conn};
 use crate::domain::audit as ev;
 use crate::domain::variable_change;
 use crate::grant::{perms, Granted};
 use crate::store::audit::NewEntry;
+use crate::store::backend::Backend;
 use crate::store::models::{HistoryEntry, Variable, VariableWrite};
 use crate::store::{StoreError, StoreResult, VariableStore};
 
@@ -54,7 +55,7 @@ fn missing(name: &str) -> StoreError {
 }
 
 #[async_trait]
-impl VariableStore for Backend {
+impl VariableStore for BackendStore {
     async fn variables(&self, g: &Granted<perms::OrganizationView>) -> StoreResult<Vec<Variable>> {
         let rows: Vec<(String, i64, Json<Value>)> =
             sqlx::query_as("select name, type_id, value from variables where organization_id = $1 order by name")
@@ -110,7 +111,7 @@ impl VariableStore for Backend {
     }
 }
 
-// The writes themselves, run inside the caller's write (on SQLite a savepoint of the group commit).
+// The writes themselves, each run by `Backend::write`.
 
 async fn create(conn: &mut Conn, org_id: i64, user_id: i64, w: VariableWrite) -> StoreResult<Variable> {
     let (Some(type_id), Some(value)) = (w.type_id, w.value) else {

@@ -1,10 +1,10 @@
-//! Group commit for SQLite's hot writes. With `synchronous = FULL` every commit waits for an `fsync` of the WAL,
-//! and SQLite has a single writer, so one transaction per request bounds writes per second by the disk. Here the
-//! writes that wait while the writer is busy run one after another, each inside its own savepoint, in one
-//! transaction with one `fsync`; each caller is answered only after that commit, so an acknowledged write is on
-//! disk exactly as before. A write that fails is rolled back to its savepoint and gets its own error; if the
-//! transaction itself fails (the commit, a broken connection, a full disk), every write of it that had run gets
-//! that failure, and the writes that had not run yet go into a transaction of their own.
+//! Group commit for SQLite's writes (every change `Backend::write` makes). With `synchronous = FULL` every commit
+//! waits for an `fsync` of the WAL, and SQLite has a single writer, so one transaction per request bounds writes per
+//! second by the disk. Here the writes that wait while the writer is busy run one after another, each inside its
+//! own savepoint, in one transaction with one `fsync`; each caller is answered only after that commit, so an
+//! acknowledged write is on disk exactly as before. A write that fails is rolled back to its savepoint and gets its
+//! own error; if the transaction itself fails (the commit, a broken connection, a full disk), every write of it
+//! that had run gets that failure, and the writes that had not run yet go into a transaction of their own.
 
 use std::any::Any;
 use std::future::Future;
@@ -13,7 +13,7 @@ use std::pin::Pin;
 use sqlx::sqlite::{SqliteConnection, SqlitePool};
 use tokio::sync::{mpsc, oneshot};
 
-use crate::store::shared::ConnFuture;
+use crate::store::backend::ConnFuture;
 use crate::store::{StoreError, StoreResult};
 
 /// The most writes one transaction takes: bounds how long the first of them waits for its answer.
@@ -100,8 +100,8 @@ async fn writer(write: SqlitePool, mut rx: mpsc::Receiver<Job>) {
 
 /// One transaction for `jobs`; returns the jobs that did not get to run because the transaction broke first.
 /// Every call answers at least one job, so the writer's loop ends.
-// Boxed (here and in `run_one`) so that the writer task's future is provably `Send`: the compiler cannot see it
-// through these borrows of the pool and the connection otherwise.
+// Boxed so that the writer task's future is provably `Send`: the compiler cannot see it through these borrows of
+// the pool and the connection otherwise.
 fn batch(write: &SqlitePool, jobs: Vec<Job>) -> Pin<Box<dyn Future<Output = Vec<Job>> + Send + '_>> {
     Box::pin(batch_inner(write, jobs))
 }

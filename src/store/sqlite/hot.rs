@@ -15,6 +15,7 @@ use chrono::{DateTime, NaiveDateTime, SecondsFormat, Utc};
 use rusqlite::{params_from_iter, Connection, ErrorCode, OpenFlags, Row};
 
 use super::SqliteStore;
+use crate::domain::ids::{OrgId, UserId};
 use crate::store::models::{Org, OrgAccess, Team, TokenAuth, UsageTotals, User};
 use crate::store::{RequestReads, StoreError, StoreResult};
 
@@ -27,7 +28,8 @@ impl RequestReads for SqliteStore {
         self.hot.authenticate(digest)
     }
 
-    async fn org_access(&self, org_id: i64, user_id: i64) -> StoreResult<OrgAccess> {
+    async fn org_access(&self, org_id: OrgId, user_id: UserId) -> StoreResult<OrgAccess> {
+        let (org_id, user_id) = (org_id.0, user_id.0);
         self.hot.org_access(org_id, user_id)
     }
 

@@ -1,47 +1,23 @@
 //! The SQLite backend: WAL, foreign keys, a busy timeout and `synchronous = FULL`, so an acknowledged write
-//! survives a crash. Writes go through a one-connection pool, which serialises them without `SQLITE_BUSY`
-//! upgrade failures; the hot writes share one commit (`commit.rs`); reads use a separate set of connections
-//! (`Readers`).
+//! survives a crash. Every write goes through the group commit (`commit.rs`) on a one-connection pool, which
+//! serialises them without `SQLITE_BUSY` upgrade failures and lets the writes waiting at one moment share one
+//! `fsync`; reads use a separate set of connections (`Readers`).
 
 mod commit;
 mod hot;
 mod memory;
 
-// The store code both backends share, compiled here against this backend's `Backend`, `Conn`, `dialect` and
-// primitives below (see `store/shared/mod.rs`).
-crate::store::shared::resource_modules!(
-    audit,
-    billing,
-    features,
-    invitations,
-    members,
-    orgs,
-    outbox,
-    teams,
-    users,
-    variables
-);
+/// The resource code both backends share (`store/shared/`), compiled for this backend.
+#[expect(
+    clippy::duplicate_mod,
+    reason = "store/shared/ is compiled once per backend (SQLite here, PostgreSQL in postgres/mod.rs): sqlx's queries \
+              are typed by their database; why not generic code is said in shared/mod.rs"
+)]
+#[path = "../shared/mod.rs"]
+mod shared;
 
-type Backend = SqliteStore;
-type Db = sqlx::Sqlite;
-type Conn = SqliteConnection;
-type Tx = sqlx::Transaction<'static, Db>;
-
-/// The SQL that differs from PostgreSQL's.
-mod dialect {
-    /// Appended to a text column in `order by`: SQLite's default collation already compares bytes.
-    pub const COLLATE_C: &str = "";
-    /// A typed null in a `union` (SQLite's values carry their own types).
-    pub const NULL_TIMESTAMP: &str = "null";
-    /// Appended to a timestamp parameter where nothing else gives it a type (SQLite needs nothing).
-    pub const TIMESTAMP: &str = "";
-    /// Locks the rows a claim reads: SQLite's single writer already serialises claims.
-    pub const SKIP_LOCKED: &str = "";
-    /// Locks the row a read-then-write reads: the same.
-    pub const FOR_UPDATE: &str = "";
-    /// One process serves a SQLite database, so claims of other processes are left over from a crash.
-    pub const SINGLE_NODE: bool = true;
-}
+/// The store type the shared resource code implements its traits for.
+type BackendStore = SqliteStore;
 
 use std::ops::{Deref, DerefMut};
 use std::str::FromStr;
@@ -55,15 +31,15 @@ use sqlx::sqlite::{
 use sqlx::Connection;
 use tokio::sync::{Semaphore, SemaphorePermit};
 
+use super::backend::{Backend, ConnFuture};
 use super::dump::{Dump, Snapshots};
-use super::shared::ConnFuture;
 use super::{Options, Store, StoreError, StoreResult};
 
 /// The read connections. Not a `sqlx::Pool`: that pings a connection when it is released (and, by default,
 /// when it is acquired), and for SQLite each ping is a round trip to the connection's worker thread, which made
 /// every read cost three thread hand-offs instead of one (bench/RESULTS.md). Reads hold no transaction, so a
 /// connection can go straight back to the idle list, even from a request that was cancelled mid-query.
-pub(super) struct Readers {
+pub(crate) struct Readers {
     idle: Mutex<Vec<SqliteConnection>>,
     permits: Semaphore,
     max: u32,
@@ -72,7 +48,7 @@ pub(super) struct Readers {
 }
 
 /// A read connection, back to the idle list when dropped.
-pub(super) struct Reader<'a> {
+pub(crate) struct Reader<'a> {
     conn: Option<SqliteConnection>,
     home: &'a Readers,
     _permit: SemaphorePermit<'a>,
@@ -184,51 +160,45 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Off);
         Ok((connect, Some(db)))
     }
+}
 
-    // The primitives the shared store code calls.
+impl Backend for SqliteStore {
+    type Db = sqlx::Sqlite;
+    type Reader<'a> = Reader<'a>;
 
-    /// A connection for reads.
+    const COLLATE_C: &'static str = "";
+    const NULL_TIMESTAMP: &'static str = "null";
+    const TIMESTAMP: &'static str = "";
+    /// One process claims, through the single write connection: nothing to skip.
+    const SKIP_LOCKED: &'static str = "";
+    /// The single writer holds the database's write lock for the whole transaction.
+    const FOR_UPDATE: &'static str = "";
+    const SINGLE_NODE: bool = true;
+
     async fn reader(&self) -> StoreResult<Reader<'_>> {
         self.read.acquire().await
     }
 
-    /// A write transaction that takes SQLite's write lock at once (`BEGIN IMMEDIATE`). A deferred transaction
-    /// that reads first and writes later cannot wait for a lock another process holds (an `orgd` command, a
-    /// backup): SQLite refuses the upgrade with `SQLITE_BUSY` straight away, since waiting could deadlock. Taking
-    /// the lock first makes such a write wait up to the busy timeout instead of failing.
-    ///
-    /// A write that failed with `SQLITE_FULL` was rolled back by SQLite itself, so sqlx's own rollback fails and
-    /// its transaction count stays at one; such a connection is closed and replaced rather than reused (every
-    /// later write on it would fail) — this is what lets writes succeed again once disk space is freed.
-    async fn begin(&self) -> StoreResult<Tx> {
-        begin_immediate(&self.write).await
-    }
-
-    /// A write transaction about one organization. SQLite has a single writer, so the transaction itself
-    /// serialises changes to the organization.
-    async fn begin_org(&self, _org_id: i64) -> StoreResult<Tx> {
-        self.begin().await
-    }
-
-    async fn commit(&self, tx: Tx) -> StoreResult<()> {
-        Ok(tx.commit().await?)
-    }
-
-    /// Nothing is kept between requests, so a change needs no announcement.
-    fn changed(&self) {}
-
-    /// Runs a write of its own through the group commit (`commit.rs`), inside a savepoint of a transaction shared
-    /// with the other writes waiting at that moment.
+    /// Through the group commit (`commit.rs`), inside a savepoint of a transaction shared with the other writes
+    /// waiting at that moment. SQLite has a single writer, so that alone serialises changes to an organization.
     async fn write<T, F>(&self, _org_id: Option<i64>, work: F) -> StoreResult<T>
     where
         T: Send + 'static,
-        F: for<'c> FnOnce(&'c mut Conn) -> ConnFuture<'c, StoreResult<T>> + Send + 'static,
+        F: for<'c> FnOnce(&'c mut SqliteConnection) -> ConnFuture<'c, StoreResult<T>> + Send + 'static,
     {
         self.commit.write(work).await
     }
 }
 
-/// See [`SqliteStore::begin_write`]; also how the group commit (`commit.rs`) begins its transactions.
+/// A write transaction that takes SQLite's write lock at once (`BEGIN IMMEDIATE`): how the group commit
+/// (`commit.rs`) begins its transactions. A deferred transaction that reads first and writes later cannot wait for
+/// a lock another process holds (an `orgd` command, a backup): SQLite refuses the upgrade with `SQLITE_BUSY`
+/// straight away, since waiting could deadlock. Taking the lock first makes such a write wait up to the busy
+/// timeout instead of failing.
+///
+/// A write that failed with `SQLITE_FULL` was rolled back by SQLite itself, so sqlx's own rollback fails and its
+/// transaction count stays at one; such a connection is closed and replaced rather than reused (every later write
+/// on it would fail) — this is what lets writes succeed again once disk space is freed.
 async fn begin_immediate(write: &SqlitePool) -> StoreResult<sqlx::Transaction<'static, sqlx::Sqlite>> {
     use sqlx::Connection;
     let mut conn = write.acquire().await?;

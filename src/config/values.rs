@@ -1,0 +1,182 @@
+//! The typed values of settings: the enumerated ones (one spelling each, shared by clap, the TOML file and the
+//! environment) and the secret ones, whose `Debug` never shows them.
+
+use std::fmt;
+use std::net::IpAddr;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+/// An on/off setting (`--rate-limit`, `users tfa`), spelled `on` or `off` everywhere.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Switch {
+    On,
+    Off,
+}
+
+impl Switch {
+    pub fn is_on(self) -> bool {
+        self == Switch::On
+    }
+}
+
+/// `tls`: plain HTTP (HTTPS when `tls_cert` and `tls_key` are given) or HTTPS from a local CA.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum TlsSetting {
+    Off,
+    SelfSigned,
+}
+
+/// `log_format`: human-readable lines or one JSON object per line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// A secret setting (a token, a password). It has no `Display` and its `Debug` is redacted, so it cannot reach a
+/// log line or `print-config` by accident; `expose` is the one way to read it, where it is used.
+#[derive(Clone, PartialEq, Eq, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+impl From<&str> for Secret {
+    fn from(s: &str) -> Self {
+        Secret(s.to_string())
+    }
+}
+
+impl From<String> for Secret {
+    fn from(s: String) -> Self {
+        Secret(s)
+    }
+}
+
+/// A URL that may carry a password (`postgres://user:password@…`, `smtp://user:password@…`). It reads as the whole
+/// URL where it is used (it derefs to `str`); its `Debug` shows it with the password replaced by `***`.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct CredentialUrl(String);
+
+impl std::ops::Deref for CredentialUrl {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for CredentialUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&redact_url(&self.0), f)
+    }
+}
+
+impl From<&str> for CredentialUrl {
+    fn from(s: &str) -> Self {
+        CredentialUrl(s.to_string())
+    }
+}
+
+impl From<String> for CredentialUrl {
+    fn from(s: String) -> Self {
+        CredentialUrl(s)
+    }
+}
+
+/// Hides the password of a URL.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..s + 3], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+/// Networks (`trusted_proxies`): CIDR networks or single addresses, comma-separated in a flag, the environment or
+/// the file. Parsed once, when the settings load, so a bad entry stops the start and no request parses it again.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Networks(Vec<ipnet::IpNet>);
+
+impl Networks {
+    pub fn contains(&self, ip: &IpAddr) -> bool {
+        self.0.iter().any(|net| net.contains(ip))
+    }
+}
+
+impl FromStr for Networks {
+    type Err = String;
+
+    fn from_str(list: &str) -> Result<Networks, String> {
+        let parse = |s: &str| {
+            s.parse::<ipnet::IpNet>()
+                .or_else(|_| s.parse::<IpAddr>().map(ipnet::IpNet::from))
+                .map_err(|_| format!("trusted_proxies: '{s}' is neither an address nor a CIDR network"))
+        };
+        list.split(',').map(str::trim).filter(|s| !s.is_empty()).map(parse).collect::<Result<_, _>>().map(Networks)
+    }
+}
+
+impl<'de> Deserialize<'de> for Networks {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Networks, D::Error> {
+        String::deserialize(d)?.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+impl Serialize for Networks {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&self.0.iter().map(ToString::to_string).collect::<Vec<_>>().join(","))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn networks_parse() {
+        let nets: Networks = " 10.0.0.0/8, 192.168.1.7 ,::1".parse().unwrap();
+        assert_eq!(nets.0.len(), 3);
+        assert!(nets.contains(&ip("192.168.1.7")) && !nets.contains(&ip("192.168.1.8")));
+        assert!(nets.contains(&ip("10.1.2.3")) && nets.contains(&ip("::1")));
+        assert_eq!(Networks::from_str("").unwrap(), Networks::default());
+        assert!("10.0.0.0/33".parse::<Networks>().is_err() && "proxy.local".parse::<Networks>().is_err());
+        assert_eq!(serde_json::to_value(&nets).unwrap(), "10.0.0.0/8,192.168.1.7/32,::1/128");
+    }
+
+    #[test]
+    fn secrets_never_print() {
+        let token = Secret::from("3f1c2a9e-secret");
+        assert_eq!(format!("{token:?}"), "<redacted>");
+        assert_eq!(format!("{:?}", Some(token.clone())), "Some(<redacted>)");
+        assert_eq!(token.expose(), "3f1c2a9e-secret");
+        let url = CredentialUrl::from("postgres://u:secret@h:5432/db");
+        assert_eq!(format!("{url:?}"), "\"postgres://u:***@h:5432/db\"");
+        assert_eq!(&*url, "postgres://u:secret@h:5432/db");
+        assert_eq!(redact_url("sqlite://orgd.db"), "sqlite://orgd.db");
+    }
+}

@@ -1,0 +1,55 @@
+//! What a backend supplies to the resource code both backends share (`store/shared/`): the contract, as a trait
+//! the compiler checks, rather than prose.
+//!
+//! The resource code reads through [`Backend::reader`] and changes things only through [`Backend::write`], each
+//! change one unit of work with its transaction: that is the one write style. SQLite runs the work through its
+//! group commit (`sqlite/commit.rs`), inside a savepoint of a transaction shared with the other writes waiting at
+//! that moment, and answers once that transaction is on disk; PostgreSQL runs it in a transaction of its own,
+//! holding the organization's row lock when the write names one, and drops its per-node cache on commit.
+
+use std::future::Future;
+use std::ops::DerefMut;
+use std::pin::Pin;
+
+use super::StoreResult;
+
+/// A future borrowing a write connection: what the work given to [`Backend::write`] returns.
+pub(crate) type ConnFuture<'c, T> = Pin<Box<dyn Future<Output = T> + Send + 'c>>;
+
+/// A backend's connection type.
+pub(crate) type Conn<B> = <<B as Backend>::Db as sqlx::Database>::Connection;
+
+/// The primitives that differ between the databases; everything else in `store/shared/` is the same text for both.
+pub(crate) trait Backend: Send + Sync + 'static {
+    /// The sqlx database.
+    type Db: sqlx::Database;
+    /// A connection for reads, back to its pool when dropped.
+    type Reader<'a>: DerefMut<Target = Conn<Self>> + Send
+    where
+        Self: 'a;
+
+    /// Appended to a text column in `order by`: byte order, as SQLite sorts, whatever PostgreSQL's locale.
+    const COLLATE_C: &'static str;
+    /// A null that unites with a timestamp in a `union`.
+    const NULL_TIMESTAMP: &'static str;
+    /// Appended to a timestamp parameter where nothing else gives it a type (a `select` list).
+    const TIMESTAMP: &'static str;
+    /// How a claim of outbox rows skips rows another node holds (nothing where one node serves the database).
+    const SKIP_LOCKED: &'static str;
+    /// Appended to a read whose row the same transaction then changes, so that it is locked until the commit.
+    const FOR_UPDATE: &'static str;
+    /// Whether one process serves the database, so that claims of other processes are left over from a crash.
+    const SINGLE_NODE: bool;
+
+    /// A connection for reads.
+    fn reader(&self) -> impl Future<Output = StoreResult<Self::Reader<'_>>> + Send;
+
+    /// Runs `work` as one change, committed before the answer. With `org_id`, changes to that organization run one
+    /// at a time, so the limits and old values they read hold until the commit (PostgreSQL locks the row, NotFound
+    /// when it is gone; SQLite's single writer serialises every write already). `work` runs only statements on the
+    /// connection it is given: on SQLite it may share a transaction with other writes, undone alone on failure.
+    fn write<T, F>(&self, org_id: Option<i64>, work: F) -> impl Future<Output = StoreResult<T>> + Send
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(&'c mut Conn<Self>) -> ConnFuture<'c, StoreResult<T>> + Send + 'static;
+}
