@@ -38,7 +38,7 @@ pub use crate::store::clock::Clock;
 impl AppState {
     pub fn new(store: Arc<dyn Store>, config: Config, zone: String) -> anyhow::Result<Self> {
         let plans = config.catalogue()?;
-        let clock: Clock = Arc::new(Utc::now);
+        let clock: Clock = Arc::new(crate::store::clock::now);
         let (anonymous, metrics, mail_wake) = (Arc::default(), Arc::default(), Arc::default());
         let drain = crate::drain::Drain::new(Duration::from_secs(config.drain_timeout_secs));
         let config = Arc::new(config);
