@@ -103,7 +103,10 @@ pub async fn put_state(State(state): State<AppState>, headers: HeaderMap, bytes:
     let sandbox = admin(&state, &headers).await?;
     let text = std::str::from_utf8(&bytes).map_err(|_| ApiError::field("$", "expected UTF-8 JSON"))?;
     let doc = seed::parse(text).map_err(seed_refused)?;
-    sandbox.replace(&state, &doc).await.map_err(seed_refused)?;
+    sandbox.replace(&state, &doc).await.map_err(|e| match e {
+        super::ReplaceError::Refused(e) => seed_refused(e),
+        super::ReplaceError::Failed(e) => ApiError::Internal(e),
+    })?;
     Ok(json(StatusCode::OK, &sandbox.export(&state).map_err(ApiError::Internal)?))
 }
 

@@ -25,6 +25,25 @@ use crate::store::dump::Snapshots;
 const EMPTY: &str = "empty";
 /// The snapshot right after the seed was loaded: what `POST /_orgd/reset` goes back to.
 const START: &str = "start";
+/// The state a `PUT /_orgd/state` found, back in place when the new document fails to load.
+const BEFORE_REPLACE: &str = "before-replace";
+
+/// Why a state replacement did not happen.
+#[derive(Debug, thiserror::Error)]
+pub enum ReplaceError {
+    /// The document is wrong (400, with its path).
+    #[error(transparent)]
+    Refused(seed::SeedError),
+    /// The database failed (500).
+    #[error(transparent)]
+    Failed(#[from] anyhow::Error),
+}
+
+impl From<crate::store::StoreError> for ReplaceError {
+    fn from(e: crate::store::StoreError) -> Self {
+        ReplaceError::Failed(e.into())
+    }
+}
 
 /// A sandbox's own state, beside the application's.
 pub struct Sandbox {
@@ -78,17 +97,16 @@ impl Sandbox {
 
     /// Replaces the data with a document (the fault rules, log and clock stay). A document that fails to load
     /// leaves the state as it was.
-    pub async fn replace(&self, state: &AppState, doc: &seed::SeedDoc) -> Result<(), seed::SeedError> {
-        seed::check(doc, &state.plans)?;
+    pub async fn replace(&self, state: &AppState, doc: &seed::SeedDoc) -> Result<(), ReplaceError> {
+        seed::check(doc, &state.plans).map_err(ReplaceError::Refused)?;
         let _one = self.changing.lock().await;
-        let internal = |e: &dyn std::fmt::Display| seed::SeedError::at("$", e.to_string());
-        let snapshots = snapshots(state).map_err(|e| internal(&e))?;
-        snapshots.save("before-replace").map_err(|e| internal(&e))?;
-        snapshots.restore(EMPTY).map_err(|e| internal(&e))?;
+        let snapshots = snapshots(state)?;
+        snapshots.save(BEFORE_REPLACE)?;
+        snapshots.restore(EMPTY)?;
         state.anonymous.clear();
         if let Err(e) = seed::apply(doc, &target(state)).await {
-            snapshots.restore("before-replace").map_err(|e| internal(&e))?;
-            return Err(e);
+            snapshots.restore(BEFORE_REPLACE)?;
+            return Err(ReplaceError::Refused(e));
         }
         Ok(())
     }
