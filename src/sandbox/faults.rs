@@ -182,6 +182,9 @@ mod tests {
         assert!(f.hit("GET", "/api/v2/organizations/1").is_some());
         assert!(f.hit("GET", "/api/v2/organizations").is_none(), "used up");
         assert!(f.list().is_empty());
+        f.add(FaultRule { probability: Some(0.0), times: None, ..rule("/x") });
+        assert!((0..100).all(|_| f.hit("GET", "/x").is_none()), "probability 0 never hits");
+        assert_eq!(f.list()[0].matched, 0);
     }
 
     #[test]

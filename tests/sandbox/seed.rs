@@ -57,3 +57,22 @@ fn orgd_seed_loads_a_file_into_a_database_or_changes_nothing() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(usage_on("1") && usage_on("2") && !usage_on("3"), "the two organizations, ids 1 and 2");
 }
+
+#[test]
+fn without_a_configured_token_the_sandbox_prints_one_and_it_refuses_to_write_certificates() {
+    let mut cmd = Command::new(common::BIN);
+    cmd.args(["sandbox"]);
+    let sb = common::serve_command(cmd, &[]);
+    let token = sb.bootstrap_token.clone().expect("a printed bootstrap token");
+    assert!(uuid::Uuid::try_parse(&token).is_ok_and(|u| u.get_version_num() == 4), "{token}");
+    drop(sb);
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(common::BIN)
+        .args(["sandbox", "--bind", "127.0.0.1:0", "--tls", "self-signed"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("writes no files"));
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+}
