@@ -28,20 +28,23 @@ pub struct AppState {
     pub mail_wake: Arc<tokio::sync::Notify>,
     /// Shutdown with work in flight (SIGTERM): see [`crate::drain`].
     pub drain: crate::drain::Drain,
+    /// `orgd sandbox`'s own state (clock, fault rules, request log); `None` in `serve`.
+    pub sandbox: Option<Arc<crate::sandbox::Sandbox>>,
 }
 
-/// A source of the current time.
-pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
+/// A source of the current time (the store's type: one clock for both).
+pub use crate::store::clock::Clock;
 
 impl AppState {
     pub fn new(store: Arc<dyn Store>, config: Config, zone: String) -> anyhow::Result<Self> {
         let plans = config.catalogue()?;
-        let clock: Clock = Arc::new(Utc::now);
+        let clock: Clock = Arc::new(crate::store::clock::now);
         let (anonymous, metrics, mail_wake) = (Arc::default(), Arc::default(), Arc::default());
         let drain = crate::drain::Drain::new(Duration::from_secs(config.drain_timeout_secs));
         let config = Arc::new(config);
         let plans = Arc::new(plans);
-        Ok(AppState { store, config, plans, zone: zone.into(), clock, anonymous, metrics, mail_wake, drain })
+        let zone = zone.into();
+        Ok(AppState { store, config, plans, zone, clock, anonymous, metrics, mail_wake, drain, sandbox: None })
     }
 
     /// Tells the outbox worker that a message was queued; without SMTP, logs that it waits.
@@ -57,6 +60,12 @@ impl AppState {
     /// The same state with another clock.
     pub fn with_clock(self, clock: Clock) -> Self {
         AppState { clock, ..self }
+    }
+
+    /// The same state as a sandbox's: its clock becomes the one everything reads.
+    pub fn with_sandbox(self, sandbox: Arc<crate::sandbox::Sandbox>) -> Self {
+        let clock = sandbox.clock.source();
+        AppState { clock, sandbox: Some(sandbox), ..self }
     }
 
     pub fn now(&self) -> DateTime<Utc> {

@@ -41,8 +41,9 @@ pub fn new_token() -> Uuid {
     Uuid::new_v4()
 }
 
-fn parse_header(parts: &Parts) -> Result<Uuid, ApiError> {
-    let Some(value) = parts.headers.get(header::AUTHORIZATION) else {
+/// The token of an `Authorization: Token <uuid>` (or `Bearer <uuid>`) header.
+pub fn token_of(headers: &axum::http::HeaderMap) -> Result<Uuid, ApiError> {
+    let Some(value) = headers.get(header::AUTHORIZATION) else {
         return Err(ApiError::Unauthorized("Missing Authorization header.".into()));
     };
     let value = value.to_str().map_err(|_| malformed())?.trim();
@@ -79,7 +80,7 @@ pub async fn caller(parts: &mut Parts, state: &AppState) -> Result<Caller, ApiEr
 /// calls are counted as the REST requests they make.
 pub async fn identify(parts: &Parts, state: &AppState) -> Result<Caller, ApiError> {
     let ip = rate::address::client_ip(parts, state);
-    let found = match parse_header(parts) {
+    let found = match token_of(&parts.headers) {
         Ok(token) => state
             .store
             .authenticate(&digest(&token))

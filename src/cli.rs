@@ -1,9 +1,9 @@
-//! Command line (operator contract): `serve` (default), `migrate`, `users add`, `tokens revoke`, `usage add`,
+//! Command line (operator contract): `serve` (default), `migrate`, `sandbox`, `seed`, `users add`, `tokens revoke`, `usage add`,
 //! `audit export`, `outbox list`, `outbox retry`, `backup`, `restore`.
 
 use std::path::PathBuf;
 
-use chrono::{NaiveDate, NaiveTime};
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use serde_json::{Map, Value};
 
@@ -74,6 +74,21 @@ pub enum Command {
     Serve,
     /// Apply database migrations and exit.
     Migrate,
+    /// Serve the same API on an in-memory database with control endpoints under /_orgd/ (a stand-in for Make in
+    /// test suites; nothing is written to disk).
+    Sandbox {
+        /// A seed document (JSON) to load at start and on every reset.
+        #[arg(long)]
+        seed: Option<PathBuf>,
+        /// Start the sandbox clock at this instant (RFC 3339) instead of the real time.
+        #[arg(long)]
+        clock: Option<DateTime<Utc>>,
+    },
+    /// Load a seed document into the database (refused whole, naming the JSON path of the first bad value).
+    Seed {
+        #[arg(long)]
+        from: PathBuf,
+    },
     /// Manage users.
     #[command(subcommand)]
     Users(UsersCommand),

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use anyhow::{bail, Context};
-use chrono::{NaiveDate, NaiveTime, TimeZone, Utc};
+use chrono::{NaiveDate, NaiveTime, TimeZone};
 use uuid::Uuid;
 
 use crate::auth;
@@ -14,7 +14,7 @@ use crate::domain::ids::{OrgId, UserId};
 use crate::domain::names::Name;
 use crate::domain::{countries, scopes, timezones};
 use crate::store::models::{NewUser, UsageTotals};
-use crate::store::{self, Store, StoreError};
+use crate::store::{self, clock, Store, StoreError};
 
 /// Opens the configured store (and applies migrations unless told not to).
 pub async fn open_store(config: &Config, migrate: bool) -> anyhow::Result<Arc<dyn Store>> {
@@ -48,7 +48,7 @@ pub async fn bootstrap(store: &dyn Store, config: &Config) -> anyhow::Result<Opt
         }
         None => (auth::new_token(), true),
     };
-    let now = Utc::now();
+    let now = clock::now();
     let (user, _) = store
         .ensure_user(NewUser {
             email: email.as_str().to_string(),
@@ -86,7 +86,7 @@ pub async fn users_add(
         None => scopes::DEFAULT_USER.iter().map(|s| s.to_string()).collect(),
     };
     let zone = timezones::by_code(timezone).with_context(|| format!("unknown timezone '{timezone}'"))?;
-    let now = Utc::now();
+    let now = clock::now();
     let (user, _) = store
         .ensure_user(NewUser {
             email: email.as_str().to_string(),
@@ -106,7 +106,7 @@ pub async fn users_add(
 /// `orgd tokens revoke`.
 pub async fn tokens_revoke(store: &dyn Store, token: &str) -> anyhow::Result<()> {
     let token = Uuid::try_parse(token.trim()).context("a token is a UUID")?;
-    if !store.revoke_token(&auth::digest(&token), Utc::now()).await? {
+    if !store.revoke_token(&auth::digest(&token), clock::now()).await? {
         bail!("no live token matches");
     }
     Ok(())
@@ -126,19 +126,11 @@ pub async fn usage_add(
     let org = store.org_by_id(OrgId(org_id)).await?.with_context(|| format!("organization {org_id} not found"))?;
     let tz = timezones::by_id(org.timezone_id).map(|z| z.tz).unwrap_or(chrono_tz::UTC);
     let local = date.and_time(time.unwrap_or(NaiveTime::from_hms_opt(12, 0, 0).unwrap_or_default()));
-    // A local time inside a DST gap does not exist; book it at the first instant after the gap.
-    let at = match tz.from_local_datetime(&local).earliest() {
-        Some(t) => t.with_timezone(&Utc),
-        None => tz
-            .from_local_datetime(&(local + chrono::Duration::hours(1)))
-            .earliest()
-            .context("invalid local time")?
-            .with_timezone(&Utc),
-    };
-    if at > Utc::now() + chrono::Duration::days(1) {
+    let at = timezones::instant_at(tz, local).context("invalid local time")?;
+    if at > clock::now() + chrono::Duration::days(1) {
         bail!("usage cannot be booked in the future");
     }
-    store.add_usage(OrgId(org_id), at, amounts, Utc::now()).await?;
+    store.add_usage(OrgId(org_id), at, amounts, clock::now()).await?;
     Ok(())
 }
 
@@ -232,7 +224,7 @@ pub async fn outbox_list(
 /// `orgd outbox retry ID…`: each failed (or waiting) message becomes due now with its attempts reset.
 pub async fn outbox_retry(store: &dyn Store, ids: &[i64]) -> anyhow::Result<()> {
     for &id in ids {
-        match store.outbox_retry(id, Utc::now().timestamp_millis()).await?.as_deref() {
+        match store.outbox_retry(id, clock::now().timestamp_millis()).await?.as_deref() {
             None => bail!("no message {id} in the outbox"),
             Some("failed" | "pending") => {}
             Some(status) => bail!("message {id} is {status}; only failed or pending messages are sent again"),

@@ -20,6 +20,8 @@ pub mod metrics;
 pub mod rate;
 pub mod retention;
 pub mod router;
+pub mod sandbox;
+pub mod sandbox_server;
 pub mod server;
 pub mod store;
 pub mod telemetry;

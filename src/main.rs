@@ -4,7 +4,7 @@ use clap::Parser;
 use orgd::cli::{AuditCommand, AuditFormat, Cli, Command, OutboxCommand, TokensCommand, UsageCommand, UsersCommand};
 use orgd::config::LogFormat;
 use orgd::store::models::UsageTotals;
-use orgd::{backup, commands, config::Config, server, telemetry};
+use orgd::{backup, commands, config::Config, sandbox_server, server, telemetry};
 
 #[tokio::main]
 async fn main() {
@@ -21,6 +21,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => server::run(config).await?,
         Command::Migrate => drop(commands::open_store(&config, true).await?),
+        Command::Sandbox { seed, clock } => sandbox_server::run(config, seed.as_deref(), clock).await?,
+        Command::Seed { from } => {
+            let store = commands::open_store(&config, true).await?;
+            sandbox_server::seed_from(&*store, &config, &from).await?;
+        }
         Command::PrintConfig => println!("{config:#?}"),
         Command::Backup { to } => backup::backup(&config, &to).await?,
         Command::Restore { from, force } => backup::restore(&config, &from, force).await?,

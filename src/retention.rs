@@ -4,8 +4,6 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::Utc;
-
 use crate::store::Store;
 
 /// Entries deleted per statement, and the pause between statements.
@@ -33,7 +31,8 @@ pub fn spawn(store: Arc<dyn Store>, days: i64) {
 
 /// Deletes every entry older than `days`; returns how many.
 pub async fn prune(store: &dyn Store, days: i64) -> crate::store::StoreResult<u64> {
-    let before = Utc::now() - chrono::Duration::days(days);
+    // The store's clock: the sandbox's in `orgd sandbox`, so moving it ages the log.
+    let before = crate::store::clock::now() - chrono::Duration::days(days);
     let mut total = 0;
     loop {
         let n = store.prune_audit(before, BATCH).await?;

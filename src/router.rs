@@ -30,7 +30,13 @@ pub const MAX_HEADER_BYTES: usize = 32 * 1024;
 /// anything a layer answers, the drain deadline on shutdown, the request timeout, the body limit, then routing (with metrics per matched route).
 pub fn build_router(state: AppState) -> Router {
     let timeout = Duration::from_secs(state.config.request_timeout_secs.max(1));
-    Router::new()
+    // `orgd sandbox` only: the control endpoints, and the request log and fault rules in front of the rest.
+    let sandbox = state.sandbox.is_some();
+    let router = match sandbox {
+        true => Router::new().nest("/_orgd", crate::sandbox::control::router()),
+        false => Router::new(),
+    };
+    let router = router
         .nest("/api/v2", api::router())
         .merge(crate::mcp::router(state.clone(), api_for_tools(state.clone())))
         .merge(api::docs::router())
@@ -44,7 +50,12 @@ pub fn build_router(state: AppState) -> Router {
         .layer(middleware::from_fn(bounds))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, timeout))
         .layer(middleware::from_fn_with_state(state.drain.clone(), crate::drain::guard))
-        .layer(middleware::from_fn(make_errors))
+        .layer(middleware::from_fn(make_errors));
+    let router = match sandbox {
+        true => router.layer(middleware::from_fn_with_state(state.clone(), crate::sandbox::layer)),
+        false => router,
+    };
+    router
         .layer(CatchPanicLayer::custom(|_| ApiError::Internal(anyhow::anyhow!("handler panicked")).into_response()))
         .layer(
             TraceLayer::new_for_http()

@@ -62,7 +62,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
 
 /// Runs the server until every connection closed after the shutdown signal, or until the drain's hard deadline:
 /// a client that keeps a connection open must not keep the process alive.
-async fn until_drained(
+pub(crate) async fn until_drained(
     drain: &crate::drain::Drain,
     server: impl std::future::Future<Output = std::io::Result<()>>,
 ) -> std::io::Result<()> {
@@ -76,7 +76,7 @@ async fn until_drained(
 }
 
 /// The zone clients are told to use: the bound address, with a wildcard address shown as `localhost`.
-fn default_zone(addr: SocketAddr) -> String {
+pub(crate) fn default_zone(addr: SocketAddr) -> String {
     if addr.ip().is_unspecified() {
         format!("localhost:{}", addr.port())
     } else {
@@ -86,7 +86,7 @@ fn default_zone(addr: SocketAddr) -> String {
 
 /// The names a self-signed certificate must carry: loopback in every spelling, the configured zone's host and
 /// the bound address when it is a specific one.
-fn certificate_hosts(config: &Config, addr: SocketAddr) -> Vec<String> {
+pub(crate) fn certificate_hosts(config: &Config, addr: SocketAddr) -> Vec<String> {
     let mut hosts: Vec<String> = ["localhost", "127.0.0.1", "::1"].map(String::from).to_vec();
     let zone_host = config.zone.as_deref().map(tls::host_of).filter(|h| !h.is_empty());
     let bound = (!addr.ip().is_unspecified()).then(|| addr.ip().to_string());

@@ -17,10 +17,13 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("proofs", &["grant"]),
     ("storage", &["store"]),
     ("errors", &["error"]),
-    ("application", &["app", "auth", "access", "rate", "config", "tls", "metrics", "drain", "mail", "telemetry"]),
+    (
+        "application",
+        &["app", "auth", "access", "rate", "config", "tls", "metrics", "drain", "mail", "telemetry", "sandbox"],
+    ),
     ("HTTP", &["api", "console", "mcp"]),
     ("router", &["router", "listener"]),
-    ("process", &["main", "lib", "cli", "server", "commands", "backup", "retention"]),
+    ("process", &["main", "lib", "cli", "server", "commands", "backup", "retention", "sandbox_server"]),
 ];
 
 fn layer_of(module: &str) -> Option<usize> {

@@ -21,6 +21,7 @@ use utoipa_axum::routes;
 use crate::api::reply::Reply;
 use crate::app::AppState;
 use crate::error::ErrorBody;
+use crate::sandbox::control as sandbox;
 
 /// The name of the security scheme every authenticated operation lists.
 pub const TOKEN: &str = "Token";
@@ -39,6 +40,28 @@ pub const EXTENSION: &str = "x-orgd-extension";
     paths(probes::livez, probes::health, probes::metrics)
 )]
 struct Root;
+
+/// The control endpoints of `orgd sandbox`, in the document only where they are served.
+#[derive(OpenApi)]
+#[openapi(
+    paths(
+        sandbox::reset,
+        sandbox::get_state,
+        sandbox::put_state,
+        sandbox::get_clock,
+        sandbox::put_clock,
+        sandbox::add_fault,
+        sandbox::list_faults,
+        sandbox::clear_faults,
+        sandbox::list_requests,
+        sandbox::clear_requests,
+        sandbox::seed_schema,
+    ),
+    tags((name = "sandbox", description = "Only in `orgd sandbox`, only for the bootstrap administrator's token: \
+        reset, state, clock, fault rules and the request log (docs/sandbox.md).")),
+    components(schemas(ErrorBody))
+)]
+struct SandboxApi;
 
 /// The document as the code describes it (the price list is the default catalogue's): the frame with the
 /// operations the API's router registers nested under `/api/v2`, and the shared answers added.
@@ -59,6 +82,9 @@ pub fn document(state: &AppState) -> Document {
         if let Some(RefOr::T(Schema::Object(o))) = components.schemas.get_mut("PriceId") {
             o.enum_values = Some(ids.into_iter().map(Into::into).collect());
         }
+    }
+    if state.sandbox.is_some() {
+        doc.merge(SandboxApi::openapi());
     }
     doc
 }

@@ -90,6 +90,15 @@ pub fn by_code(code: &str) -> Option<&'static Zone> {
 }
 
 /// The id of `Etc/UTC`.
+/// The instant a local time of `tz` names; a local time inside a DST gap does not exist and is taken as the
+/// first instant after the gap.
+pub fn instant_at(tz: Tz, local: chrono::NaiveDateTime) -> Option<DateTime<Utc>> {
+    tz.from_local_datetime(&local)
+        .earliest()
+        .or_else(|| tz.from_local_datetime(&(local + chrono::Duration::hours(1))).earliest())
+        .map(|t| t.with_timezone(&Utc))
+}
+
 pub fn utc_id() -> i64 {
     by_code(UTC_CODE).map(|z| z.id).unwrap_or(1)
 }

@@ -6,7 +6,6 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use chrono::Utc;
 use tokio::sync::Notify;
 
 use super::smtp::{Failure, Smtp};
@@ -30,7 +29,7 @@ pub struct Worker {
 }
 
 fn now_ms() -> i64 {
-    Utc::now().timestamp_millis()
+    crate::store::clock::now().timestamp_millis()
 }
 
 impl Worker {
@@ -202,7 +201,7 @@ impl Worker {
     }
 
     async fn prune(&self) {
-        let before = (Utc::now() - KEEP).timestamp_millis();
+        let before = (crate::store::clock::now() - KEEP).timestamp_millis();
         loop {
             match self.store.prune_outbox(before, 1_000).await {
                 Ok(1_000) => tokio::time::sleep(Duration::from_millis(50)).await,

@@ -76,10 +76,13 @@ pub fn plan_event(kind: PlanChangeKind) -> Event {
 
 /// A fresh entry id (32 hex digits) and the instant it names, in epoch milliseconds. The id is a UUIDv7, whose
 /// leading bits are that instant and which this process issues in increasing order even within a millisecond,
-/// so (triggered ms, uuid), the log's order and cursor, follows the order the entries were written in.
+/// so (triggered ms, uuid), the log's order and cursor, follows the order the entries were written in. Where the
+/// store follows another clock (`orgd sandbox`, [`super::clock`]), the instant is that clock's; the id still
+/// orders the entries of one instant as they were written.
 pub fn new_id() -> (String, i64) {
     let id = Uuid::now_v7();
     let ms = id.get_timestamp().map(|t| t.to_unix()).map(|(s, n)| s as i64 * 1000 + n as i64 / 1_000_000);
+    let ms = super::clock::followed().map(|t| t.timestamp_millis()).or(ms);
     (id.simple().to_string(), ms.unwrap_or_else(|| Utc::now().timestamp_millis()))
 }
 

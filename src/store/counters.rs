@@ -20,6 +20,11 @@ impl MemoryCounters {
         *n += 1;
         *n
     }
+
+    /// Forgets every count (a sandbox reset).
+    pub fn clear(&self) {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner()).clear();
+    }
 }
 
 #[cfg(test)]

@@ -3,7 +3,9 @@
 
 pub mod audit;
 mod backend;
+pub mod clock;
 pub mod counters;
+pub mod dump;
 mod error;
 pub mod models;
 pub mod outbox;
@@ -55,6 +57,10 @@ pub trait Store:
     /// Counts one request against `key` in `minute` and returns the count so far; shared by every node that uses
     /// the same database.
     async fn rate_hit(&self, key: &str, minute: i64) -> StoreResult<i64>;
+    /// Snapshots and a full dump, where the database lives in this process's memory (`orgd sandbox`).
+    fn snapshots(&self) -> Option<&dyn dump::Snapshots> {
+        None
+    }
 }
 
 /// Database pool figures for `/metrics`.
@@ -72,7 +78,7 @@ pub struct Options {
     pub acquire_timeout: std::time::Duration,
 }
 
-/// Opens the backend named by the URL scheme.
+/// Opens the backend named by the URL scheme; `sqlite::memory:` is a new SQLite database in this process's memory.
 pub async fn open(url: &str, opts: &Options) -> anyhow::Result<Arc<dyn Store>> {
     if url.starts_with("sqlite:") {
         Ok(Arc::new(sqlite::SqliteStore::open(url, opts).await?))

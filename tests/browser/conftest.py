@@ -137,6 +137,14 @@ class Orgd:
         except urllib.error.HTTPError as e:
             return e.code, json.loads(e.read() or b"{}")
 
+    def until_refused(self, token: str, within: float = 2.0) -> None:
+        """Waits until the server refuses `token`. A change made by another process (an `orgd` command) reaches a
+        PostgreSQL node's cache through NOTIFY, which the documented bound gives one second; SQLite needs none."""
+        deadline = time.monotonic() + within
+        while self.api("GET", "/users/me", token)[0] != 401:
+            assert time.monotonic() < deadline, f"the token was still accepted {within} s after its change"
+            time.sleep(0.05)
+
     def ok(self, method: str, path: str, token: str | None = None, body: dict | None = None) -> dict:
         status, data = self.api(method, path, token, body)
         assert status == 200, f"{method} {path}: {status} {data}"

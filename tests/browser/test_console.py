@@ -120,6 +120,7 @@ def test_sign_in_keeps_the_token_in_this_tab_only_and_sign_out_forgets_it(orgd, 
     dave = orgd.add_user("dave@example.com", "Dave")
     tab.sign_in(dave)
     orgd.cli("tokens", "revoke", dave)
+    orgd.until_refused(dave)
     tab.expect_refusal("/api/v2/", 401)
     tab.open("#/orgs?again")
     expect(page.get_by_role("note")).to_contain_text("You were signed out: Invalid or revoked API token.")

@@ -48,7 +48,8 @@ pub fn serve(env: &[(&str, &str)]) -> Process {
     serve_command(Command::new(BIN), env)
 }
 
-/// [`serve`] through `cmd`, a command that ends up running [`BIN`] (e.g. a shell that sets limits first).
+/// [`serve`] through `cmd`, a command that ends up running [`BIN`] (e.g. a shell that sets limits first, or
+/// `orgd sandbox` with its arguments and working directory).
 pub fn serve_command(mut cmd: Command, env: &[(&str, &str)]) -> Process {
     for (k, _) in std::env::vars().filter(|(k, _)| k.starts_with("ORGD_")) {
         cmd.env_remove(k);

@@ -102,7 +102,7 @@ async fn switch_control(tx: &mut Conn, org_id: i64, by: i64, index: usize, enabl
         .bind(org_id)
         .bind(control)
         .bind(enabled)
-        .bind(Utc::now())
+        .bind(crate::store::clock::now())
         .execute(&mut *tx)
         .await?;
     } else {

@@ -52,17 +52,22 @@ impl RequestReads for SqliteStore {
 pub(super) struct HotReaders {
     idle: Mutex<Vec<Connection>>,
     path: PathBuf,
+    /// The VFS of an in-memory database (`memory.rs`); `None` for a file.
+    vfs: Option<&'static str>,
     busy_timeout: Duration,
 }
 
 impl HotReaders {
-    pub(super) fn new(path: PathBuf, busy_timeout: Duration) -> Self {
-        HotReaders { idle: Mutex::new(Vec::new()), path, busy_timeout }
+    pub(super) fn new(path: PathBuf, vfs: Option<&'static str>, busy_timeout: Duration) -> Self {
+        HotReaders { idle: Mutex::new(Vec::new()), path, vfs, busy_timeout }
     }
 
     fn open(&self) -> rusqlite::Result<Connection> {
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn = Connection::open_with_flags(&self.path, flags)?;
+        let conn = match self.vfs {
+            Some(vfs) => Connection::open_with_flags_and_vfs(&self.path, flags, vfs)?,
+            None => Connection::open_with_flags(&self.path, flags)?,
+        };
         conn.busy_timeout(self.busy_timeout)?;
         conn.pragma_update(None, "query_only", true)?;
         Ok(conn)
@@ -75,7 +80,13 @@ impl HotReaders {
             Some(c) => c,
             None => self.open().map_err(store_error)?,
         };
-        let out = f(&conn).map_err(store_error);
+        let out = match self.vfs {
+            // In memory there is no WAL: a read waits while a write transaction holds its lock (`memory.rs`), so
+            // it must not hold the runtime's thread the writer needs to finish.
+            Some(_) => super::memory::off_the_runtime(|| f(&conn)),
+            None => f(&conn),
+        }
+        .map_err(store_error);
         self.idle.lock().unwrap_or_else(|e| e.into_inner()).push(conn);
         out
     }
@@ -223,7 +234,7 @@ fn time(r: &Row, at: usize) -> rusqlite::Result<DateTime<Utc>> {
     })
 }
 
-fn parse_time(text: &str) -> Option<DateTime<Utc>> {
+pub(super) fn parse_time(text: &str) -> Option<DateTime<Utc>> {
     if let Ok(t) = DateTime::parse_from_rfc3339(text) {
         return Some(t.with_timezone(&Utc));
     }
@@ -235,7 +246,7 @@ fn sql_time(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::AutoSi, false)
 }
 
-fn store_error(e: rusqlite::Error) -> StoreError {
+pub(super) fn store_error(e: rusqlite::Error) -> StoreError {
     match e.sqlite_error_code() {
         Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => StoreError::Unavailable(e.to_string()),
         Some(ErrorCode::DiskFull) => StoreError::StorageFull,

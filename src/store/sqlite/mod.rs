@@ -5,6 +5,7 @@
 
 mod commit;
 mod hot;
+mod memory;
 
 /// The resource code both backends share (`store/shared/`), compiled for this backend.
 #[expect(
@@ -31,6 +32,7 @@ use sqlx::Connection;
 use tokio::sync::{Semaphore, SemaphorePermit};
 
 use super::backend::{Backend, ConnFuture};
+use super::dump::{Dump, Snapshots};
 use super::{Options, Store, StoreError, StoreResult};
 
 /// The read connections. Not a `sqlx::Pool`: that pings a connection when it is released (and, by default,
@@ -111,16 +113,14 @@ pub struct SqliteStore {
     commit: commit::Committer,
     /// SQLite serves one node, so its rate counters live in memory rather than costing a write per request.
     counters: crate::store::counters::MemoryCounters,
+    /// The database when it lives in this process's memory (`sqlite::memory:`).
+    memory: Option<memory::MemoryDb>,
 }
 
 impl SqliteStore {
     pub async fn open(url: &str, opts: &Options) -> anyhow::Result<Self> {
-        let connect = SqliteConnectOptions::from_str(url)?
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Full)
-            .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10));
+        let (connect, memory) = Self::connect_options(url)?;
+        let connect = connect.foreign_keys(true).busy_timeout(Duration::from_secs(10));
         let write = SqlitePoolOptions::new()
             .max_connections(1)
             .acquire_timeout(opts.acquire_timeout)
@@ -135,9 +135,30 @@ impl SqliteStore {
             connect: connect.clone(),
             acquire_timeout: opts.acquire_timeout,
         };
-        let hot = hot::HotReaders::new(connect.get_filename().to_path_buf(), opts.acquire_timeout);
+        let vfs = memory.is_some().then_some(memory::VFS);
+        let hot = hot::HotReaders::new(connect.get_filename().to_path_buf(), vfs, opts.acquire_timeout);
         let commit = commit::Committer::start(write.clone());
-        Ok(SqliteStore { read, hot, write, commit, counters: Default::default() })
+        Ok(SqliteStore { read, hot, write, commit, counters: Default::default(), memory })
+    }
+
+    /// A file: WAL and `synchronous = FULL`, so an acknowledged write survives a crash. In memory (`memory.rs`):
+    /// a fresh shared database, journal in memory, no syncs (there is nothing to survive).
+    fn connect_options(url: &str) -> anyhow::Result<(SqliteConnectOptions, Option<memory::MemoryDb>)> {
+        if !memory::is_memory_url(url) {
+            let connect = SqliteConnectOptions::from_str(url)?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Full);
+            return Ok((connect, None));
+        }
+        let name = memory::fresh_name();
+        let db = memory::MemoryDb::open(&name, Duration::from_secs(10))?;
+        let connect = SqliteConnectOptions::new()
+            .filename(&name)
+            .vfs(memory::VFS)
+            .journal_mode(SqliteJournalMode::Memory)
+            .synchronous(SqliteSynchronous::Off);
+        Ok((connect, Some(db)))
     }
 }
 
@@ -220,4 +241,28 @@ impl Store for SqliteStore {
     async fn rate_hit(&self, key: &str, minute: i64) -> StoreResult<i64> {
         Ok(self.counters.hit(key, minute))
     }
+
+    fn snapshots(&self) -> Option<&dyn Snapshots> {
+        self.memory.is_some().then_some(self as &dyn Snapshots)
+    }
+}
+
+impl Snapshots for SqliteStore {
+    fn save(&self, name: &str) -> StoreResult<()> {
+        self.memory.as_ref().ok_or_else(not_in_memory)?.save(name)
+    }
+
+    fn restore(&self, name: &str) -> StoreResult<()> {
+        self.memory.as_ref().ok_or_else(not_in_memory)?.restore(name)?;
+        self.counters.clear();
+        Ok(())
+    }
+
+    fn dump(&self) -> StoreResult<Dump> {
+        self.memory.as_ref().ok_or_else(not_in_memory)?.dump()
+    }
+}
+
+fn not_in_memory() -> StoreError {
+    StoreError::Other(anyhow::anyhow!("snapshots exist only for an in-memory database"))
 }
