@@ -2,17 +2,19 @@
 //! [`crate::grant`] run on it. A privileged store call takes a proof that only those checks can make.
 
 use std::marker::PhantomData;
+use std::sync::Arc;
 
 use axum::extract::{FromRequestParts, RawPathParams};
 use axum::http::request::Parts;
 
 use crate::app::AppState;
 use crate::auth::{Caller, Scoped};
-use crate::domain::ids::{OrgId, UserId};
-use crate::domain::roles::{self, Role};
+use crate::domain::ids::{OrgId, RoleId, UserId};
+use crate::domain::permissions::Grants;
+use crate::domain::roles::{self, Category};
 use crate::domain::scopes::Requirement;
 use crate::error::ApiError;
-use crate::grant::{perms, Asker, Denied, Granted, OwnerOnly, Perm, TeamGranted, TeamPerm};
+use crate::grant::{perms, Asker, Denied, Granted, OwnerOnly, Perm, TeamGrant, TeamGranted, TeamPerm};
 use crate::rate;
 use crate::store::models::{Org, OrgAccess, Team};
 
@@ -21,13 +23,14 @@ use crate::store::models::{Org, OrgAccess, Team};
 pub struct OrgMember<S: Requirement> {
     pub caller: Caller,
     pub org: Org,
-    pub role: &'static Role,
+    /// What the caller's organization role (built-in or custom) grants.
+    pub role: Arc<Grants>,
     _s: PhantomData<S>,
 }
 
 impl<S: Requirement> OrgMember<S> {
     fn asker(&self) -> Asker<'_> {
-        Asker { org_id: self.org.id, user_id: self.caller.user.id, role: self.role }
+        Asker { org_id: self.org.id, user_id: self.caller.user.id, role: &self.role }
     }
 
     /// Proof of `P`, or 403 naming the missing permission.
@@ -47,17 +50,27 @@ impl<S: Requirement> OrgMember<S> {
 
     /// Proof of the team permission `P` in `team`, or 403 naming it.
     pub async fn require_team<P: TeamPerm>(&self, state: &AppState, team: &Team) -> Result<TeamGranted<P>, ApiError> {
-        let mine = self.team_roles(state, team).await?;
+        let mine = self.team_roles(state, team.organization_id).await?;
         Ok(self.asker().team(team.id, team.organization_id, &mine)?)
     }
 
-    /// The caller's team roles in this organization, read only when the answer can depend on them.
-    async fn team_roles(&self, state: &AppState, team: &Team) -> Result<Vec<(i64, i64)>, ApiError> {
-        if self.asker().team_answer_without_roles(team.organization_id).is_some() {
+    /// Whether the caller holds the team permission `name` in at least one team of the organization.
+    pub async fn holds_team_anywhere(&self, state: &AppState, name: &str) -> Result<bool, ApiError> {
+        let mine = self.team_roles(state, self.org.id).await?;
+        Ok(self.asker().holds_team_anywhere(name, &mine))
+    }
+
+    /// The caller's team roles in this organization with what they grant, read only when the answer can depend
+    /// on them (the team is of organization `team_org_id`).
+    async fn team_roles(&self, state: &AppState, team_org_id: i64) -> Result<Vec<TeamGrant>, ApiError> {
+        if self.asker().team_answer_without_roles(team_org_id).is_some() {
             return Ok(Vec::new());
         }
-        let mine = state.store.team_roles_in_org(OrgId(self.org.id), UserId(self.caller.user.id)).await?;
-        Ok(mine.into_iter().map(|r| (r.team_id.0, r.users_role_id.0)).collect())
+        let mut out = Vec::new();
+        for r in state.store.team_roles_in_org(OrgId(self.org.id), UserId(self.caller.user.id)).await? {
+            out.push((r.team_id.0, grants(state, self.org.id, r.users_role_id.0, Category::Team).await?));
+        }
+        Ok(out)
     }
 
     /// Resolves membership for an organization not named in the path (teams, `/users?organizationId=`).
@@ -84,7 +97,7 @@ impl<S: Requirement> FromRequestParts<AppState> for OrgMember<S> {
 }
 
 /// Resolves the caller's active role in an organization: 404 if it does not exist, 403 if they are not in it.
-pub async fn member_of(state: &AppState, caller: &Caller, org_id: i64) -> Result<(Org, &'static Role), ApiError> {
+pub async fn member_of(state: &AppState, caller: &Caller, org_id: i64) -> Result<(Org, Arc<Grants>), ApiError> {
     match state.store.org_access(OrgId(org_id), UserId(caller.user.id)).await? {
         OrgAccess::NoSuchOrg => Err(ApiError::NotFound(format!("Organization {org_id} not found."))),
         OrgAccess::Stranger => {
@@ -95,12 +108,31 @@ pub async fn member_of(state: &AppState, caller: &Caller, org_id: i64) -> Result
                 .into(),
         )),
         OrgAccess::Member { org, users_role_id } => {
-            let role = roles::org_role(users_role_id)
-                .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("unknown role id {users_role_id} in store")))?;
+            let role = grants(state, org.id, users_role_id, Category::Organization).await?;
             rate::check(state, &format!("org:{}", org.id), state.plan(&org.plan).1.api_limit()).await?;
             Ok((org, role))
         }
     }
+}
+
+/// What the role `role_id`, held in organization `org_id` as a role of `category`, grants: a built-in role's from
+/// its table, a custom role's from the store, read on every request so that a change counts from the next one.
+pub async fn grants(state: &AppState, org_id: i64, role_id: i64, category: Category) -> Result<Arc<Grants>, ApiError> {
+    let found = match roles::built_in(role_id) {
+        Some(g) => Some(g),
+        None => state
+            .store
+            .custom_role(RoleId(role_id))
+            .await?
+            .filter(|r| r.organization_id == org_id)
+            .map(|r| Arc::new(r.grants())),
+    };
+    found.filter(|g| g.category == category).ok_or_else(|| {
+        ApiError::Internal(anyhow::anyhow!(
+            "role {role_id} held in organization {org_id} is no {} role",
+            category.name()
+        ))
+    })
 }
 
 impl From<Denied> for ApiError {

@@ -54,7 +54,8 @@ pub fn token_of(headers: &axum::http::HeaderMap) -> Result<Uuid, ApiError> {
     Uuid::try_parse(cred.trim()).map_err(|_| malformed())
 }
 
-fn malformed() -> ApiError {
+/// The 401 of an `Authorization` header that is not `Token <uuid>` or `Bearer <uuid>`.
+pub fn malformed() -> ApiError {
     ApiError::Unauthorized("Malformed Authorization header; expected 'Token <api-token>'.".into())
 }
 
@@ -65,6 +66,19 @@ pub async fn caller(parts: &mut Parts, state: &AppState) -> Result<Caller, ApiEr
     if let Some(c) = parts.extensions.get::<Caller>() {
         return Ok(c.clone());
     }
+    let caller = identify(parts, state).await?;
+    if !names_an_organization(parts, state).await {
+        // Calls that name no organization get the default plan's limit (a per-user bucket).
+        let limit = state.plan(&state.config.default_plan).1.api_limit();
+        rate::check(state, &format!("user:{}", caller.user.id), limit).await?;
+    }
+    parts.extensions.insert(caller.clone());
+    Ok(caller)
+}
+
+/// The token's caller, counting only a failure (against the client address): for the MCP endpoint, whose tool
+/// calls are counted as the REST requests they make.
+pub async fn identify(parts: &Parts, state: &AppState) -> Result<Caller, ApiError> {
     let ip = rate::address::client_ip(parts, state);
     let found = match token_of(&parts.headers) {
         Ok(token) => state
@@ -81,14 +95,7 @@ pub async fn caller(parts: &mut Parts, state: &AppState) -> Result<Caller, ApiEr
             return Err(e);
         }
     };
-    let caller = Caller { user: auth.user, token_id: auth.token_id, scopes: auth.scopes, auth_used: "token" };
-    if !names_an_organization(parts, state).await {
-        // Calls that name no organization get the default plan's limit (a per-user bucket).
-        let limit = state.plan(&state.config.default_plan).1.api_limit();
-        rate::check(state, &format!("user:{}", caller.user.id), limit).await?;
-    }
-    parts.extensions.insert(caller.clone());
-    Ok(caller)
+    Ok(Caller { user: auth.user, token_id: auth.token_id, scopes: auth.scopes, auth_used: "token" })
 }
 
 /// Whether the route addresses an organization (directly or through a team), whose bucket will count it.

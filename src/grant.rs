@@ -6,7 +6,10 @@
 
 use std::marker::PhantomData;
 
-use crate::domain::roles::{self, OrgPermission, Role};
+use std::sync::Arc;
+
+use crate::domain::permissions::Grants;
+use crate::domain::roles::{self, OrgPermission};
 
 /// A type-level organization permission.
 pub trait Perm {
@@ -28,6 +31,7 @@ pub mod perms {
     }
 
     markers!(
+        CustomRolesEdit,
         AccessAllTeams,
         AppInstall,
         OrganizationDelete,
@@ -113,12 +117,15 @@ impl<P> TeamGranted<P> {
 #[derive(Debug, PartialEq, Eq)]
 pub struct Denied(pub String);
 
-/// Who asks, where, and with which organization role.
+/// A team and what the asker's role in it grants.
+pub type TeamGrant = (i64, Arc<Grants>);
+
+/// Who asks, where, and with which organization role: the role's grants (built-in or custom) decide every check.
 #[derive(Debug, Clone, Copy)]
 pub struct Asker<'a> {
     pub org_id: i64,
     pub user_id: i64,
-    pub role: &'a Role,
+    pub role: &'a Grants,
 }
 
 impl Asker<'_> {
@@ -127,7 +134,7 @@ impl Asker<'_> {
         if self.role.has_org(P::P) {
             return Ok(self.granted());
         }
-        let (role, perm) = (self.role.name, P::P.name());
+        let (role, perm) = (&self.role.name, P::P.name());
         Err(Denied(format!("Access denied. Your role '{role}' lacks the permission '{perm}'.")))
     }
 
@@ -141,11 +148,15 @@ impl Asker<'_> {
 
     /// Whether the asker holds the team permission `name` in `team_id` (a team of organization `team_org_id`):
     /// the Owner (access all teams) in every team of the organization, anyone else through their role in that
-    /// team (`team_roles`: the asker's `(team_id, users_role_id)` in this organization).
-    pub fn holds_team(&self, team_id: i64, team_org_id: i64, name: &str, team_roles: &[(i64, i64)]) -> bool {
-        self.team_answer_without_roles(team_org_id).unwrap_or_else(|| {
-            team_roles.iter().any(|(t, r)| *t == team_id && roles::team_role(*r).is_some_and(|r| r.has_team(name)))
-        })
+    /// team (`team_roles`: the asker's teams in this organization with their roles' grants).
+    pub fn holds_team(&self, team_id: i64, team_org_id: i64, name: &str, team_roles: &[TeamGrant]) -> bool {
+        self.team_answer_without_roles(team_org_id)
+            .unwrap_or_else(|| team_roles.iter().any(|(t, g)| *t == team_id && g.has_team(name)))
+    }
+
+    /// Whether the asker holds the team permission `name` in at least one team of their organization.
+    pub fn holds_team_anywhere(&self, name: &str, team_roles: &[TeamGrant]) -> bool {
+        self.team_answer_without_roles(self.org_id).unwrap_or_else(|| team_roles.iter().any(|(_, g)| g.has_team(name)))
     }
 
     /// The answer of a team check in a team of organization `team_org_id` when the asker's team roles cannot
@@ -162,7 +173,7 @@ impl Asker<'_> {
         &self,
         team_id: i64,
         team_org_id: i64,
-        team_roles: &[(i64, i64)],
+        team_roles: &[TeamGrant],
     ) -> Result<TeamGranted<P>, Denied> {
         if self.holds_team(team_id, team_org_id, P::NAME, team_roles) {
             return Ok(TeamGranted { team_id, org_id: self.org_id, user_id: self.user_id, _p: PhantomData });
@@ -182,7 +193,12 @@ mod tests {
     use super::*;
 
     fn asker(role_id: i64) -> Asker<'static> {
-        Asker { org_id: 7, user_id: 3, role: roles::org_role(role_id).unwrap() }
+        let grants: &'static Grants = Box::leak(Box::new((*roles::built_in(role_id).unwrap()).clone()));
+        Asker { org_id: 7, user_id: 3, role: grants }
+    }
+
+    fn in_team(team_id: i64, role_id: i64) -> [TeamGrant; 1] {
+        [(team_id, roles::built_in(role_id).unwrap())]
     }
 
     #[test]
@@ -202,8 +218,8 @@ mod tests {
 
     #[test]
     fn team_permissions_come_from_the_team_role_or_access_to_all_teams() {
-        let admin_of_5 = [(5, roles::TEAM_ADMIN)];
-        let member_of_5 = [(5, roles::TEAM_MEMBER)];
+        let admin_of_5 = in_team(5, roles::TEAM_ADMIN);
+        let member_of_5 = in_team(5, roles::TEAM_MEMBER);
         let member = asker(roles::MEMBER);
         let g = member.team::<TeamDelete>(5, 7, &admin_of_5).unwrap();
         assert_eq!((g.team_id(), g.org_id(), g.user_id()), (5, 7, 3));
@@ -213,5 +229,30 @@ mod tests {
         assert_eq!(no.0, "Access denied. You lack the team permission 'team user add and edit' in team 5.");
         assert!(asker(roles::OWNER).team::<TeamDelete>(9, 7, &[]).is_ok(), "the Owner reaches every team");
         assert!(!asker(roles::OWNER).holds_team(9, 8, "team delete", &[]), "but not another organization's");
+    }
+
+    #[test]
+    fn a_custom_role_grants_exactly_its_permission_set() {
+        use crate::domain::permissions::{self, PermSet};
+        use crate::domain::roles::Category;
+        let view = permissions::org_id(OrgPermission::OrganizationView);
+        let pay = permissions::org_id(OrgPermission::PaymentsGet);
+        let custom = Grants {
+            id: 1001,
+            name: "Auditor".into(),
+            category: Category::Organization,
+            perms: PermSet::of([view, pay]),
+        };
+        let a = Asker { org_id: 7, user_id: 3, role: &custom };
+        assert!(a.org::<perms::PaymentsGet>().is_ok() && a.org::<perms::OrganizationView>().is_ok());
+        let no = a.org::<perms::PaymentEdit>().unwrap_err();
+        assert_eq!(no.0, "Access denied. Your role 'Auditor' lacks the permission 'payment edit'.");
+        let ops =
+            PermSet::of([permissions::team_id("team view").unwrap(), permissions::team_id("team delete").unwrap()]);
+        let team_role = Arc::new(Grants { id: 1002, name: "Deleter".into(), category: Category::Team, perms: ops });
+        let member = asker(roles::MEMBER);
+        assert!(member.team::<TeamDelete>(5, 7, &[(5, team_role.clone())]).is_ok());
+        assert!(member.team::<TeamUserAddAndEdit>(5, 7, &[(5, team_role.clone())]).is_err());
+        assert!(member.holds_team_anywhere("team delete", &[(5, team_role)]));
     }
 }

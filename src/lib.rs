@@ -15,6 +15,7 @@ pub mod error;
 pub mod grant;
 pub mod listener;
 pub mod mail;
+pub mod mcp;
 pub mod metrics;
 pub mod rate;
 pub mod retention;

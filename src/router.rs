@@ -38,6 +38,7 @@ pub fn build_router(state: AppState) -> Router {
     };
     let router = router
         .nest("/api/v2", api::router())
+        .merge(crate::mcp::router(state.clone(), api_for_tools(state.clone())))
         .merge(api::docs::router())
         .merge(crate::console::router())
         .route("/livez", get(livez))
@@ -63,6 +64,17 @@ pub fn build_router(state: AppState) -> Router {
         )
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .with_state(state)
+}
+
+/// `/api/v2` alone, with the body limit and Make's error bodies, for the MCP tools' calls: they enter here, past
+/// the outer layers their MCP request already went through.
+fn api_for_tools(state: AppState) -> Router {
+    Router::new()
+        .nest("/api/v2", api::router())
+        .fallback(not_found)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(middleware::from_fn(make_errors))
         .with_state(state)
 }
 

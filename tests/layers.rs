@@ -21,7 +21,7 @@ const LAYERS: &[(&str, &[&str])] = &[
         "application",
         &["app", "auth", "access", "rate", "config", "tls", "metrics", "drain", "mail", "telemetry", "sandbox"],
     ),
-    ("HTTP", &["api", "console"]),
+    ("HTTP", &["api", "console", "mcp"]),
     ("router", &["router", "listener"]),
     ("process", &["main", "lib", "cli", "server", "commands", "backup", "retention", "sandbox_server"]),
 ];

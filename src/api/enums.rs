@@ -1,4 +1,4 @@
-//! The enums: countries, timezones, regions, zones and variable types.
+//! The enums: countries, timezones, regions, zones, variable types and connected-system apps.
 
 use crate::api::reply::Reply;
 use crate::app::AppState;
@@ -18,6 +18,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_regions))
         .routes(routes!(list_zones))
         .routes(routes!(list_variable_types))
+        .routes(routes!(list_connected_system_apps))
 }
 
 /// `GET /enums/countries`.
@@ -57,6 +58,15 @@ async fn list_variable_types(_: Authed) -> Reply<dto::VariableTypes> {
     Reply(dto::VariableTypes {
         variable_types: types.into_iter().map(|(id, name)| IdName { id, name: name.to_string() }).collect(),
     })
+}
+
+/// `GET /enums/connected-system-apps`: the apps a connected system (an on-premise agent) can run. orgd has no
+/// connected systems, so the list is empty; the SDK's `enums.connectedSystemApps` still gets Make's shape.
+#[utoipa::path(get, path = "/enums/connected-system-apps", operation_id = "connected_system_apps",
+    security(("Token" = [])),
+    responses((status = 200, description = "The connected-system apps: none on orgd.", body = dto::ConnectedSystemApps)))]
+async fn list_connected_system_apps(_: Authed) -> Reply<dto::ConnectedSystemApps> {
+    Reply(dto::ConnectedSystemApps { connected_system_apps: Vec::new() })
 }
 
 /// The only region id (`regionId` of `POST /organizations`).

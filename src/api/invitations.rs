@@ -7,6 +7,7 @@ use utoipa_axum::routes;
 
 use crate::access::OrgMember;
 use crate::api::body::{AppJson, Draft, Ids, Problems};
+use crate::api::custom_roles;
 use crate::api::members::dto::PublicUser;
 use crate::api::members::dto::{MemberRole, MemberRoleChanged};
 use crate::api::openapi::answers::{LacksScope, NoSuchOrganization};
@@ -16,6 +17,7 @@ use crate::api::reply::Reply;
 use crate::app::AppState;
 use crate::auth::{Caller, Scoped};
 use crate::domain::ids::UserId;
+use crate::domain::roles::Category;
 use crate::domain::scopes::{OrgsRead, OrgsWrite, UserRead};
 use crate::error::{ApiError, ErrorBody, Result};
 use crate::grant::perms;
@@ -56,6 +58,9 @@ async fn invite_user(
 ) -> Result<Reply<MemberRoleChanged>> {
     let g = m.require::<perms::UserAddAndEdit>()?;
     let team_ids = teams_of_invitation(&state, &m, body.teams_id.into_inner(), &mut problems).await?;
+    if let Some(r) = body.users_role_id.get() {
+        problems.check("usersRoleId", custom_roles::assignable(&state, &m.org, r.0, Category::Organization).await?);
+    }
     problems.finish()?;
     let now = state.now();
     let (_, plan) = state.plan(&m.org.plan);

@@ -7,6 +7,7 @@ use utoipa_axum::routes;
 
 use crate::access::OrgMember;
 use crate::api::body::{AppJson, Draft};
+use crate::api::custom_roles;
 use crate::api::members::dto::PublicUser;
 use crate::api::openapi::answers::{BadIdOrCols, NoSuchOrganization, NotAMember};
 use crate::api::openapi::common::OrgPath;
@@ -16,7 +17,7 @@ use crate::api::reply::Reply;
 use crate::app::AppState;
 use crate::auth::Scoped;
 use crate::domain::ids::{RoleId, UserId};
-use crate::domain::roles;
+use crate::domain::roles::{self, Category};
 use crate::domain::scopes::{OrgRead, OrgsRead, UserRead, UserWrite};
 use crate::error::{ApiError, ErrorBody, Result};
 use crate::grant::perms;
@@ -181,6 +182,10 @@ async fn set_or_remove_member_role(
     q.bool("confirmed", false)?;
     q.bool("deleteConnections", false)?;
     let g = m.require::<perms::UserAddAndEdit>()?;
+    let mut problems = problems;
+    if let Some(r) = body.users_role_id.get() {
+        problems.check("usersRoleId", custom_roles::assignable(&state, &m.org, r.0, Category::Organization).await?);
+    }
     problems.finish()?;
     let role = body.users_role_id.into_inner().map(|r| r.0);
     let now = state.now();
@@ -282,7 +287,7 @@ async fn list_organization_users(
     let org_id = q.required_id("organizationId")?;
     let role = q.optional_id("organizationRoleId")?;
     if let Some(r) = role {
-        if roles::org_role(r).is_none() {
+        if roles::org_role(r).is_none() && !roles::is_custom(r) {
             return Err(ApiError::field("organizationRoleId", format!("{r} is not an organization role")));
         }
     }

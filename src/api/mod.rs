@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod billing;
 pub mod body;
+pub mod custom_roles;
 pub mod docs;
 pub mod enums;
 pub mod features;
@@ -30,11 +31,12 @@ type Resource = fn() -> OpenApiRouter<AppState>;
 
 /// The resources in the order the document lists them, each with the tag of its operations (the tag also
 /// prefixes their operation ids: `orgs.list`). `openapi.json` has no tag.
-const RESOURCES: [(&str, Resource); 13] = [
+const RESOURCES: [(&str, Resource); 14] = [
     ("orgs", orgs::router),
     ("invitations", invitations::router),
     ("members", members::router),
     ("roles", roles::router),
+    ("custom_roles", custom_roles::router),
     ("teams", teams::router),
     ("billing", billing::router),
     ("variables", variables::router),

@@ -6,17 +6,19 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::access::OrgMember;
+use crate::api::custom_roles;
 use crate::api::openapi::answers::{BadId, LacksScope, NoSuchOrganization, NotAMember};
 use crate::api::params::{Columns, Params};
 use crate::api::path::PathIds;
 use crate::api::reply::Reply;
 use crate::app::AppState;
 use crate::auth::Scoped;
-use crate::domain::ids::{OrgId, UserId};
-use crate::domain::roles::{self, Category, OrgPermission, ROLES, TEAM_PERMISSIONS};
+use crate::domain::ids::{OrgId, RoleId, TeamId};
+use crate::domain::permissions;
+use crate::domain::roles::{self, Category, ROLES, TEAM_PERMISSIONS};
 use crate::domain::scopes::{OrgRead, UserRead};
 use crate::error::{ApiError, ErrorBody, Result};
-use dto::RoleCategory;
+use crate::store::roles::CustomRole;
 
 pub mod dto;
 
@@ -34,53 +36,99 @@ const COLUMNS: Columns = Columns { all: ROLE_KEYS, default: ROLE_KEYS };
 const ROLE_KEYS: &[&str] =
     &["id", "name", "identifier", "category", "subsidiary", "managementType", "description", "permissions"];
 
-/// `GET /users/roles`: `category`, `roleId`, `excludeRole[]`, `cols[]`. orgd has no custom roles, so
-/// `organizationId`/`teamId` only get validated.
+/// `GET /users/roles`: `category`, `roleId`, `excludeRole[]`, `cols[]`. With `organizationId` or `teamId` (not
+/// both) also that organization's custom roles, when its plan licenses them; the caller must be a member.
 #[utoipa::path(get, path = "/users/roles", operation_id = "list", params(dto::ListQuery),
     security(("Token" = ["user:read"])),
     responses(
         (status = 200, description = "The role definitions.", body = dto::UsersRoles),
         (status = 400, description = "A bad parameter.", body = ErrorBody),
-        LacksScope,
+        (status = 403, description = "No scope, or not a member of the named organization.", body = ErrorBody),
+        (status = 404, description = "No such organization or team.", body = ErrorBody),
     ))]
-async fn list_roles(Scoped { .. }: Scoped<UserRead>, q: Params) -> Result<Reply<dto::UsersRoles>> {
+async fn list_roles(
+    State(state): State<AppState>,
+    scoped: Scoped<UserRead>,
+    q: Params,
+) -> Result<Reply<dto::UsersRoles>> {
     let cols = q.cols(&COLUMNS)?;
-    let category = match q.get("category") {
-        None | Some("") => None,
-        Some("organization") => Some(Category::Organization),
-        Some("team") => Some(Category::Team),
-        Some(_) => return Err(ApiError::field("category", "category must be organization or team")),
-    };
+    let category = category_param(&q, "category")?;
     let role_id = q.optional_id("roleId")?;
     let exclude = q.id_list("excludeRole")?;
-    q.optional_id("organizationId")?;
-    q.optional_id("teamId")?;
-    let list = ROLES
-        .iter()
-        .filter(|r| category.is_none_or(|c| r.category == c))
-        .filter(|r| role_id.is_none_or(|id| r.id == id))
-        .filter(|r| !exclude.contains(&r.id))
+    let custom = custom_roles_for(&state, scoped, &q).await?;
+    let built_in = ROLES.iter().map(dto::UsersRoleFull::from);
+    let list = built_in
+        .chain(custom.iter().map(dto::UsersRoleFull::from))
+        .filter(|r| category.is_none_or(|c| r.category() == c))
+        .filter(|r| role_id.is_none_or(|id| r.id() == id))
+        .filter(|r| !exclude.contains(&r.id()))
         .map(|r| COLUMNS.select(&dto::UsersRole::from(r), cols.as_deref()))
         .collect();
     Ok(Reply(dto::UsersRoles { users_roles: list }))
 }
 
-/// `GET /users/roles/{roleId}`: one role with every column.
+/// `category` or `roleCategory`: `organization`, `team` or absent.
+fn category_param(q: &Params, key: &str) -> Result<Option<Category>> {
+    match q.get(key) {
+        None | Some("") => Ok(None),
+        Some("organization") => Ok(Some(Category::Organization)),
+        Some("team") => Ok(Some(Category::Team)),
+        Some(_) => Err(ApiError::field(key, format!("{key} must be organization or team"))),
+    }
+}
+
+/// The custom roles of the organization `organizationId` or `teamId` names; none without either, or when the
+/// organization's plan does not license them (Make leaves them out silently then).
+async fn custom_roles_for(state: &AppState, scoped: Scoped<UserRead>, q: &Params) -> Result<Vec<CustomRole>> {
+    let org_id = q.optional_id("organizationId")?;
+    let team_id = q.optional_id("teamId")?;
+    let org_id = match (org_id, team_id) {
+        (Some(_), Some(_)) => return Err(ApiError::field("teamId", "Give organizationId or teamId, not both")),
+        (None, None) => return Ok(Vec::new()),
+        (Some(o), None) => o,
+        (None, Some(t)) => {
+            state
+                .store
+                .team(TeamId(t))
+                .await?
+                .ok_or_else(|| ApiError::NotFound(format!("Team {t} not found.")))?
+                .organization_id
+        }
+    };
+    let m = OrgMember::resolve(state, scoped, org_id).await?;
+    m.view()?;
+    if !custom_roles::licensed(state, &m.org) {
+        return Ok(Vec::new());
+    }
+    Ok(state.store.custom_roles(OrgId(org_id)).await?)
+}
+
+/// `GET /users/roles/{roleId}`: one role with every column; a custom role only for members of its organization.
 #[utoipa::path(get, path = "/users/roles/{roleId}", operation_id = "detail", params(dto::RolePath),
     security(("Token" = ["user:read"])),
     responses(
         (status = 200, description = "The role.", body = dto::UsersRoleDetail),
         BadId,
         LacksScope,
-        (status = 404, description = "No such role.", body = ErrorBody),
+        (status = 404, description = "No such role (or a custom role of an organization the caller is not in).", body = ErrorBody),
     ))]
-async fn get_role(Scoped { .. }: Scoped<UserRead>, path: PathIds) -> Result<Reply<dto::UsersRoleDetail>> {
+async fn get_role(
+    State(state): State<AppState>,
+    scoped: Scoped<UserRead>,
+    path: PathIds,
+) -> Result<Reply<dto::UsersRoleDetail>> {
     let id = path.id("roleId")?;
-    let role = roles::role(id).ok_or_else(|| ApiError::NotFound(format!("Role {id} not found.")))?;
-    Ok(Reply(dto::UsersRoleDetail { users_role: role.into() }))
+    let missing = || ApiError::NotFound(format!("Role {id} not found."));
+    if let Some(role) = roles::role(id) {
+        return Ok(Reply(dto::UsersRoleDetail { users_role: role.into() }));
+    }
+    let role = state.store.custom_role(RoleId(id)).await?.ok_or_else(missing)?;
+    // A stranger learns nothing of another organization's roles: the same 404 as for no role at all.
+    OrgMember::resolve(&state, scoped, role.organization_id).await.map_err(|_| missing())?;
+    Ok(Reply(dto::UsersRoleDetail { users_role: (&role).into() }))
 }
 
-/// `GET /users/roles/permissions?roleCategory=`: the permission catalogue.
+/// `GET /users/roles/permissions?roleCategory=`: the permission catalogue, with stable ids and prerequisites.
 #[utoipa::path(get, path = "/users/roles/permissions", operation_id = "permissions", params(dto::PermissionsQuery),
     security(("Token" = ["user:read"])),
     responses(
@@ -89,20 +137,9 @@ async fn get_role(Scoped { .. }: Scoped<UserRead>, path: PathIds) -> Result<Repl
         LacksScope,
     ))]
 async fn list_permissions(Scoped { .. }: Scoped<UserRead>, q: Params) -> Result<Reply<dto::Permissions>> {
-    let want = match q.get("roleCategory") {
-        None | Some("") => None,
-        Some("organization") => Some(Category::Organization),
-        Some("team") => Some(Category::Team),
-        Some(_) => return Err(ApiError::field("roleCategory", "roleCategory must be organization or team")),
-    };
-    let org = OrgPermission::ALL.map(|p| (Category::Organization, p.name()));
-    let team = TEAM_PERMISSIONS.iter().map(|p| (Category::Team, *p));
-    // Ids number the whole catalogue, so a filtered list keeps each permission's id.
-    let list = (1..)
-        .zip(org.into_iter().chain(team))
-        .filter(|(_, (cat, _))| want.is_none_or(|w| w == *cat))
-        .map(|(id, (cat, name))| dto::Permission::new(id, name, RoleCategory::from(cat)))
-        .collect();
+    let want = category_param(&q, "roleCategory")?;
+    let list =
+        permissions::catalogue().filter(|p| want.is_none_or(|w| w == p.category)).map(dto::Permission::new).collect();
     Ok(Reply(dto::Permissions { users_roles_permissions: list }))
 }
 
@@ -128,12 +165,7 @@ async fn check_team_permission(
             .find(|k| **k == p)
             .ok_or_else(|| ApiError::field("teamPermission", format!("Unknown team permission '{p}'")))?,
     };
-    let has = if m.role.has_org(OrgPermission::AccessAllTeams) {
-        true
-    } else {
-        let mine = state.store.team_roles_in_org(OrgId(m.org.id), UserId(m.caller.user.id)).await?;
-        mine.iter().any(|r| roles::team_role(r.users_role_id.0).is_some_and(|role| role.has_team(perm)))
-    };
+    let has = m.holds_team_anywhere(&state, perm).await?;
     Ok(Reply(dto::HasPermission { has_permission: has }))
 }
 

@@ -6,6 +6,7 @@ use utoipa_axum::routes;
 
 use crate::access::OrgMember;
 use crate::api::body::{AppJson, Draft};
+use crate::api::custom_roles;
 use crate::api::openapi::answers::{BadId, BadIdOrCols, NoSuchOrganization, NoSuchTeam, NotAMember, NotConfirmed};
 use crate::api::params::{Columns, PageSpec, Params, MAX_LIMIT};
 use crate::api::path::PathIds;
@@ -13,7 +14,7 @@ use crate::api::reply::Reply;
 use crate::app::AppState;
 use crate::auth::Scoped;
 use crate::domain::ids::{RoleId, TeamId, UserId};
-use crate::domain::roles;
+use crate::domain::roles::{self, Category};
 use crate::domain::scopes::{TeamsRead, TeamsWrite, UserWrite};
 use crate::error::{ApiError, ErrorBody, Result};
 use crate::grant::perms;
@@ -231,6 +232,10 @@ async fn set_or_remove_team_role(
 ) -> Result<Reply<dto::TeamRoleChanged>> {
     let user_id = path.id("userId")?;
     let (team, m) = team_and_member(&state, scoped, path.id("teamId")?).await?;
+    let mut problems = problems;
+    if let Some(r) = body.users_role_id.get() {
+        problems.check("usersRoleId", custom_roles::assignable(&state, &m.org, r.0, Category::Team).await?);
+    }
     problems.finish()?;
     let role = body.users_role_id.into_inner().map(|r| r.0);
     let g = m.require_team::<TeamUserAddAndEdit>(&state, &team).await?;

@@ -28,6 +28,9 @@ events! {
     USER_ROLE_CHANGED = "user_role_changed", "User role changed", "Members";
     USER_REMOVED = "user_removed", "User removed", "Members";
     OWNERSHIP_TRANSFERRED = "ownership_transferred", "Ownership transferred", "Members";
+    CUSTOM_ROLE_CREATED = "custom_role_created", "Custom role created", "Members";
+    CUSTOM_ROLE_UPDATED = "custom_role_updated", "Custom role updated", "Members";
+    CUSTOM_ROLE_DELETED = "custom_role_deleted", "Custom role deleted", "Members";
     TEAM_CREATED = "team_created", "Team created", "Teams";
     TEAM_DELETED = "team_deleted", "Team deleted", "Teams";
     TEAM_ROLE_CHANGED = "team_role_changed", "Team role changed", "Teams";

@@ -6,6 +6,7 @@ pub mod email;
 pub mod features;
 pub mod ids;
 pub mod names;
+pub mod permissions;
 pub mod plan_change;
 pub mod plans;
 pub mod roles;

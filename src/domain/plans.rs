@@ -106,6 +106,7 @@ impl Default for Catalogue {
                 license(800_000, 1 << 40, 1_000, 1_000, 1, 1_000, true, true, 0, "high"),
             ),
         ] {
+            let lic = if key == "enterprise" { with_custom_roles(lic) } else { lic };
             plans.insert(
                 key.to_string(),
                 Plan {
@@ -193,6 +194,7 @@ fn unlimited() -> Plan {
     let mut license = license(1_000_000_000, 1 << 50, 1_000_000, 1_000_000, 1, 1_000_000, true, true, 0, "high");
     license.object.insert("apps".into(), json!(["T2", "T3"]));
     license.object.insert("productManagement".into(), json!("self_hosted"));
+    let license = with_custom_roles(license);
     Plan {
         product_name: "Unlimited".into(),
         service_name: SELF_HOSTED.into(),
@@ -244,13 +246,32 @@ fn license(
         "gracePeriod": if paid { 7 } else { 0 },
         "productManagement": "self_service",
         "auditLogsDays": 0,
+        // Make Enterprise's custom roles: switched on below for the plans that have them.
+        "customRoles": false,
     });
     let mut m = match v {
         Value::Object(m) => m,
         _ => Map::new(),
     };
     m.extend(not_offered());
-    License { users, teams, operations, transfer, api_limit, custom_variables, tfa_enforcement: tfa, object: m }
+    License {
+        users,
+        teams,
+        operations,
+        transfer,
+        api_limit,
+        custom_variables,
+        tfa_enforcement: tfa,
+        custom_roles: false,
+        object: m,
+    }
+}
+
+/// The license with Make Enterprise's custom roles switched on.
+fn with_custom_roles(mut license: License) -> License {
+    license.object.insert("customRoles".into(), json!(true));
+    license.custom_roles = true;
+    license
 }
 
 /// License keys Make sends for parts of its platform that orgd does not run (scenarios, portal, on-premise

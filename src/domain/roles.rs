@@ -1,5 +1,11 @@
 //! Make's role model as data: organization and team roles with their permission sets.
-//! Every authorization decision in orgd reads these tables; nothing else encodes who may do what.
+//! Every authorization decision in orgd reads the grants made from these tables (or a custom role's), through
+//! [`Grants`]; nothing else encodes who may do what.
+
+use std::sync::{Arc, LazyLock};
+
+pub use super::permissions::TEAM_PERMISSIONS;
+use super::permissions::{self, Grants, PermSet};
 
 /// Organization-level permissions (Make White Label "default organization permissions").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -13,11 +19,12 @@ pub enum OrgPermission {
     PaymentEdit,
     PaymentsGet,
     TeamAdd,
+    CustomRolesEdit,
 }
 
 impl OrgPermission {
     /// Every organization permission, in Make's catalogue order.
-    pub const ALL: [OrgPermission; 9] = [
+    pub const ALL: [OrgPermission; 10] = [
         Self::AccessAllTeams,
         Self::AppInstall,
         Self::OrganizationDelete,
@@ -27,6 +34,7 @@ impl OrgPermission {
         Self::PaymentEdit,
         Self::PaymentsGet,
         Self::TeamAdd,
+        Self::CustomRolesEdit,
     ];
 
     /// Make's permission name.
@@ -42,6 +50,7 @@ impl OrgPermission {
             PaymentEdit => "payment edit",
             PaymentsGet => "payments get",
             TeamAdd => "team add",
+            CustomRolesEdit => "organization custom roles edit",
         }
     }
 }
@@ -96,6 +105,17 @@ impl Role {
             TeamPerms::Only(set) => set.contains(&perm),
             TeamPerms::Plus(a, b) => a.contains(&perm) || b.contains(&perm),
         }
+    }
+
+    /// The role's grants: the permission set every check reads.
+    pub fn grants(&self) -> Grants {
+        let ids = match self.category {
+            Category::Organization => self.org_permissions.iter().map(|p| permissions::org_id(*p)).collect::<Vec<_>>(),
+            Category::Team => {
+                TEAM_PERMISSIONS.iter().filter(|p| self.has_team(p)).filter_map(|p| permissions::team_id(p)).collect()
+            }
+        };
+        Grants { id: self.id, name: self.name.to_string(), category: self.category, perms: PermSet::of(ids) }
     }
 
     /// Permission names in catalogue order.
@@ -229,6 +249,7 @@ pub static ROLES: &[Role] = &[
             PaymentEdit,
             PaymentsGet,
             TeamAdd,
+            CustomRolesEdit,
         ],
         team_permissions: TeamPerms::None,
     },
@@ -265,6 +286,22 @@ pub fn role(id: i64) -> Option<&'static Role> {
     ROLES.iter().find(|r| r.id == id)
 }
 
+/// The first custom role's id: built-in and custom roles share one numbering, custom ones above the built-in.
+pub const CUSTOM_BASE: i64 = 1001;
+
+/// Whether `id` can only be a custom role's (which one, and whether it exists, the store knows).
+pub fn is_custom(id: i64) -> bool {
+    id >= CUSTOM_BASE
+}
+
+/// What each built-in role grants, made once from the tables above.
+static BUILT_IN: LazyLock<Vec<Arc<Grants>>> = LazyLock::new(|| ROLES.iter().map(|r| Arc::new(r.grants())).collect());
+
+/// What the built-in role `id` grants, or `None` for an id that is not a built-in role (a custom role's).
+pub fn built_in(id: i64) -> Option<Arc<Grants>> {
+    BUILT_IN.iter().find(|g| g.id == id).cloned()
+}
+
 /// An organization role by id, or `None` for team roles and unknown ids.
 pub fn org_role(id: i64) -> Option<&'static Role> {
     role(id).filter(|r| r.category == Category::Organization)
@@ -275,69 +312,23 @@ pub fn team_role(id: i64) -> Option<&'static Role> {
     role(id).filter(|r| r.category == Category::Team)
 }
 
-/// Every team permission name Make documents: the values `teamPermission` of
-/// `GET /organizations/{organizationId}/check-team-permission` accepts.
-pub static TEAM_PERMISSIONS: &[&str] = &[
-    "connection add",
-    "connection delete",
-    "connection edit",
-    "connection get",
-    "datastore add",
-    "datastore delete",
-    "datastore edit",
-    "datastore get",
-    "datastore view",
-    "device add",
-    "device delete",
-    "device edit",
-    "devices get",
-    "dlq edit",
-    "dlq view",
-    "function add",
-    "function delete",
-    "function get",
-    "hook add",
-    "hook delete",
-    "hook edit",
-    "hooks get",
-    "key add",
-    "key delete",
-    "key edit",
-    "keys get",
-    "scenario add",
-    "scenario delete",
-    "scenario edit",
-    "scenario view",
-    "scenario verify",
-    "scenario start",
-    "scenario stop",
-    "scenario scheduling",
-    "scenario notifications",
-    "scenario reset counters",
-    "scenario logs get",
-    "scenarios get",
-    "storage edit",
-    "storage view",
-    "team delete",
-    "team edit",
-    "team view",
-    "team variable edit",
-    "team variables get",
-    "team user add and edit",
-    "template add",
-    "template delete",
-    "template edit",
-    "template view",
-    "templates get",
-    "udt add",
-    "udt delete",
-    "udt edit",
-    "udt get",
-];
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_built_in_role_holds_the_prerequisites_of_its_permissions() {
+        for r in ROLES {
+            let g = built_in(r.id).unwrap();
+            let names: Vec<&str> = g.perms.defs().iter().map(|p| p.name).collect();
+            assert_eq!(names, r.permissions(), "{}", r.name);
+            for p in &names {
+                for need in permissions::requires(p) {
+                    assert!(names.contains(&need), "{}: {p} needs {need}", r.name);
+                }
+            }
+        }
+    }
 
     #[test]
     fn owner_alone_has_access_to_all_teams() {

@@ -11,6 +11,7 @@ pub mod models;
 pub mod outbox;
 pub mod page;
 pub mod postgres;
+pub mod roles;
 pub mod sqlite;
 mod traits;
 
@@ -37,6 +38,7 @@ pub trait Store:
     + VariableStore
     + FeatureStore
     + AuditStore
+    + roles::CustomRoleStore
     + OutboxStore
     + Send
     + Sync

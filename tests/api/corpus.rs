@@ -83,6 +83,16 @@ async fn hostile_strings_in_every_string_field_never_break_the_server() {
             (Method::POST, format!("{o}/variables"), Some(json!({"name": "n", "typeId": 4, "value": s}))),
             (Method::POST, format!("{o}/variables"), Some(json!({"name": "n", "typeId": 1, "value": s}))),
             (Method::POST, "/teams".into(), Some(json!({"name": s, "organizationId": "1"}))),
+            (
+                Method::POST,
+                "/users/custom-roles".into(),
+                Some(json!({"name": s, "category": "team", "organizationId": "1"})),
+            ),
+            (
+                Method::POST,
+                "/users/custom-roles".into(),
+                Some(json!({"name": "R", "category": s, "description": s, "organizationId": "1"})),
+            ),
             (Method::POST, "/organizations/accept-invitation".into(), Some(json!({"hash": s}))),
             (Method::POST, format!("{o}/subscription"), Some(json!({"priceId": s}))),
             (Method::PATCH, format!("{o}/subscription"), Some(json!({"priceId": s}))),

@@ -1,5 +1,5 @@
-//! `GET /enums/countries`, `/enums/timezones`, `/enums/imt-regions`, `/enums/imt-zones` and `/enums/variable-types`
-//! with real data.
+//! `GET /enums/countries`, `/enums/timezones`, `/enums/imt-regions`, `/enums/imt-zones`, `/enums/variable-types` and
+//! `/enums/connected-system-apps`.
 
 use serde_json::json;
 
@@ -42,4 +42,12 @@ async fn regions_zones_and_variable_types_describe_this_instance() {
     assert_eq!(app.get("/enums/imt-zones", &app.admin).await.1, json!({"imtZones": [{"id": 1, "name": zone}]}));
     let (_, types) = app.get("/enums/variable-types", &app.admin).await;
     assert_eq!(types["variableTypes"][3], json!({"id": 4, "name": "date"}));
+}
+
+#[tokio::test]
+async fn connected_system_apps_are_an_empty_list_in_make_shape() {
+    let app = TestApp::spawn().await;
+    let (status, body) = app.get("/enums/connected-system-apps", &app.admin).await;
+    assert_eq!(status, 200);
+    assert_eq!(body, json!({"connectedSystemApps": []}));
 }

@@ -8,6 +8,7 @@ mod cli;
 mod common;
 mod conventions;
 mod corpus;
+mod custom_roles;
 mod defaults;
 mod enums;
 mod features;

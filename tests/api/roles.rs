@@ -33,7 +33,12 @@ async fn roles_list_the_matrix_with_filters_and_columns() {
     assert_error(&app.get("/users/roles?category=planet", &app.admin).await, 400, "SC400");
     assert_error(&app.get("/users/roles?excludeRole[]=x", &app.admin).await, 400, "SC400");
     let (_, perms) = app.get("/users/roles/permissions?roleCategory=organization", &app.admin).await;
-    assert_eq!(perms["usersRolesPermissions"].as_array().unwrap().len(), 9);
+    let list = perms["usersRolesPermissions"].as_array().unwrap();
+    assert_eq!(list.len(), 10, "nine of Make's and organization custom roles edit");
+    let edit = list.iter().find(|p| p["name"] == "payment edit").unwrap();
+    assert_eq!((edit["id"].as_i64(), &edit["requires"]), (Some(7), &json!(["organization view", "payments get"])));
+    let (_, team) = app.get("/users/roles/permissions?roleCategory=team", &app.admin).await;
+    assert_eq!(team["usersRolesPermissions"][0]["id"], 101, "team permissions number from 101");
     let no_user_read = app.user_with_scopes("n@example.com", Some("organizations:read")).await;
     assert_error(&app.get("/users/roles", &no_user_read).await, 403, "SC403");
 }

@@ -181,11 +181,45 @@ export async function startOrgd(label) {
         zone: `localhost:${port}`,
         listening,
         backend: pgName ? 'postgres' : 'sqlite',
+        dbUrl,
         configDir,
         tls,
         stop,
         log: () => stderr,
     };
+}
+
+/**
+ * A new user of the running server, made with `orgd users add` on its database (with `scopes`, else orgd's default
+ * ones); returns the user's API token.
+ */
+export async function addUser(server, email, scopes) {
+    const args = ['users', 'add', '--database', server.dbUrl, '--email', email, '--name', email.split('@')[0]];
+    if (scopes) args.push('--scopes', scopes.join(','));
+    const { stdout } = await run(ORGD_BIN, args, { env: cleanEnv() });
+    return stdout.trim();
+}
+
+/** `method` `apiPath` with a JSON body over the same HTTPS, for the steps the SDK has no method for (invitations). */
+export async function rawCall(server, method, apiPath, token, body) {
+    const res = await fetch(`https://${server.zone}/api/v2${apiPath}`, {
+        method,
+        headers: { authorization: `Token ${token}`, 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: res.status, body: await res.json() };
+}
+
+/** Invites `email` into `organizationId` as `usersRoleId` and accepts as them (`token`). */
+export async function join(server, organizationId, email, token, usersRoleId) {
+    const invite = { email, name: 'Invitee', usersRoleId };
+    const sent = await rawCall(server, 'POST', `/organizations/${organizationId}/invite`, BOOTSTRAP_TOKEN, invite);
+    assert.equal(sent.status, 200, JSON.stringify(sent.body));
+    const open = await rawCall(server, 'GET', '/users/me/organization-invitations', token);
+    const hash = open.body.userOrganizationInvitations.find((i) => i.organizationId === organizationId)?.hash;
+    assert.ok(hash, JSON.stringify(open.body));
+    const accepted = await rawCall(server, 'POST', '/organizations/accept-invitation', token, { hash });
+    assert.equal(accepted.status, 200, JSON.stringify(accepted.body));
 }
 
 /** The raw JSON error body of a GET that must fail, read with fetch (over the same HTTPS, trusted the same way). */

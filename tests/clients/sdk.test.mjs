@@ -3,7 +3,7 @@
 // before node starts (node reads it only at start-up).
 //
 // The flows are those of the SDK's own integration tests (integromat/make-typescript-sdk,
-// test/{enums,organizations,teams,roles}.integration.test.ts), run against the organization this suite creates
+// test/{enums,organizations,teams,roles,custom-roles}.integration.test.ts), run against the organization this suite creates
 // instead of a Make account's, plus users.me(), which make-cli's `login` and `whoami` rely on.
 //
 // Run with ./run.sh (see there).
@@ -13,7 +13,17 @@ import assert from 'node:assert/strict';
 
 import { Make, MakeError } from '@makehq/sdk';
 
-import { BOOTSTRAP_EMAIL, BOOTSTRAP_TOKEN, CZECHIA, PRAGUE, REGION, rawError, startOrgd } from './harness.mjs';
+import {
+    BOOTSTRAP_EMAIL,
+    BOOTSTRAP_TOKEN,
+    CZECHIA,
+    PRAGUE,
+    REGION,
+    addUser,
+    join,
+    rawError,
+    startOrgd,
+} from './harness.mjs';
 
 let server;
 let make;
@@ -85,6 +95,11 @@ describe('Integration: Enums', () => {
         for (const key of ['id', 'name', 'code', 'offset']) assert.notEqual(timezone[key], undefined, key);
         const prague = timezones.find((z) => z.id === PRAGUE);
         assert.equal(prague?.code, 'Europe/Prague');
+    });
+
+    it('Should list connected-system apps (none on orgd)', async () => {
+        const apps = await make.enums.connectedSystemApps();
+        assert.deepEqual(apps, []);
     });
 });
 
@@ -200,6 +215,60 @@ describe('Integration: Organizations, Teams, Roles', () => {
         const permissions = await make.roles.permissions({ roleCategory: 'organization' });
         assert.ok(permissions.length > 0);
         assert.ok(permissions.every((permission) => permission.roleCategory === 'organization'));
+    });
+
+    // customRoles (Make Enterprise; orgd's default self-hosted plan licenses them): the SDK's create, update and
+    // delete, and a member holding the role gaining and then losing what it grants.
+    let customRoleId;
+    let holder;
+
+    it('Should create a custom role', async () => {
+        const permissions = await make.roles.permissions({ roleCategory: 'organization' });
+        const teamAdd = permissions.find((p) => p.name === 'team add');
+        assert.deepEqual(teamAdd.requires, ['organization view']);
+        const role = await make.customRoles.create({
+            name: 'SDK Team Maker',
+            category: 'organization',
+            organizationId,
+            description: 'Creates teams.',
+            permissions: [teamAdd.id],
+        });
+        assert.ok(role.id > 1000);
+        assert.equal(role.managementType, 'custom_managed');
+        assert.deepEqual(role.permissions.map((p) => p.name), ['organization view', 'team add']);
+        customRoleId = role.id;
+        const listed = await make.roles.list({ organizationId });
+        assert.ok(listed.some((r) => r.id === customRoleId && r.managementType === 'custom_managed'));
+        assert.equal((await make.roles.get(customRoleId)).name, 'SDK Team Maker');
+    });
+
+    it('Should let a holder of the custom role do what it grants, and no more once it changes', async () => {
+        const token = await addUser(server, 'holder@example.com');
+        await join(server, organizationId, 'holder@example.com', token, customRoleId);
+        holder = new Make(token, server.zone);
+        const team = await holder.teams.create({ name: 'Made by the holder', organizationId });
+        assert.equal(team.organizationId, organizationId);
+        await expectMakeError(holder.organizations.update(organizationId, { name: 'No' }), 403);
+
+        const updated = await make.customRoles.update(customRoleId, { organizationId, permissions: [], description: null });
+        assert.deepEqual(updated.permissions, []);
+        assert.equal(updated.description, null);
+        await expectMakeError(holder.teams.create({ name: 'Refused', organizationId }), 403);
+        await expectMakeError(holder.teams.list(organizationId), 403);
+    });
+
+    it('Should refuse to delete a held custom role, then delete it', async () => {
+        const err = await expectMakeError(make.customRoles.delete(customRoleId, { organizationId }), 400);
+        assert.match(err.message, /assigned/);
+        const me = await holder.users.me();
+        const back = await fetch(`https://${server.zone}/api/v2/users/${me.id}/user-organization-roles/${organizationId}`, {
+            method: 'POST',
+            headers: { authorization: `Token ${BOOTSTRAP_TOKEN}`, 'content-type': 'application/json' },
+            body: JSON.stringify({ usersRoleId: 13 }),
+        });
+        assert.equal(back.status, 200);
+        assert.equal(await make.customRoles.delete(customRoleId, { organizationId }), customRoleId);
+        await expectMakeError(make.roles.get(customRoleId), 404);
     });
 
     it('Should delete a team', async () => {

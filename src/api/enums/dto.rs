@@ -1,5 +1,5 @@
 //! The wire types of the enums (`GET /enums/countries`, `/enums/timezones`, `/enums/imt-regions`,
-//! `/enums/imt-zones`, `/enums/variable-types`).
+//! `/enums/imt-zones`, `/enums/variable-types`, `/enums/connected-system-apps`).
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -87,4 +87,20 @@ pub struct Zones {
 #[serde(rename_all = "camelCase")]
 pub struct VariableTypes {
     pub variable_types: Vec<IdName>,
+}
+
+/// An app a connected system can run, as Make lists it.
+#[derive(Serialize, ToSchema)]
+pub struct ConnectedSystemApp {
+    /// The slug a connected system names as its `appName`.
+    pub name: String,
+    pub label: String,
+    pub icon: String,
+}
+
+/// The connected-system apps' answer (empty on orgd, which has no connected systems).
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ConnectedSystemApps {
+    pub connected_system_apps: Vec<ConnectedSystemApp>,
 }

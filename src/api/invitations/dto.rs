@@ -40,6 +40,8 @@ impl FromField for InvitedRole {
         match roles::org_role(id) {
             Some(r) if r.id == roles::OWNER => Err(format!("{key} 11 (Owner) cannot be granted by invitation")),
             Some(r) => Ok(InvitedRole(r.id)),
+            // A custom role's id: the handler checks it is one of this organization's.
+            None if roles::is_custom(id) => Ok(InvitedRole(id)),
             None => Err(format!("{key} {id} is not an organization role")),
         }
     }

@@ -153,6 +153,8 @@ impl FromField for MemberRoleId {
         match roles::org_role(id) {
             Some(r) if r.id == roles::OWNER => Err("Ownership changes only through the transfer endpoint".into()),
             Some(r) => Ok(MemberRoleId(r.id)),
+            // A custom role's id: the handler checks it is one of this organization's.
+            None if roles::is_custom(id) => Ok(MemberRoleId(id)),
             None => Err(format!("{key} {id} is not an organization role")),
         }
     }

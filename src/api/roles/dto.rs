@@ -6,7 +6,9 @@ use utoipa::{PartialSchema, ToSchema};
 
 use crate::api::openapi::common::{params, projectable};
 use crate::api::params::Selected;
+use crate::domain::permissions;
 use crate::domain::roles::{self, Category, Role};
+use crate::store::roles::CustomRole;
 
 /// A role's category.
 #[derive(Clone, Copy, Serialize, ToSchema)]
@@ -31,24 +33,23 @@ projectable! {
 #[serde(rename_all = "camelCase")]
 pub struct UsersRole {
     id: i64,
-    #[schema(value_type = String)]
-    name: &'static str,
-    #[schema(value_type = String)]
-    identifier: &'static str,
+    name: String,
+    /// Absent for custom roles.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>)]
+    identifier: Option<&'static str>,
     category: RoleCategory,
     subsidiary: bool,
-    #[schema(value_type = String, pattern = "^system_locked$")]
+    #[schema(value_type = String, pattern = "^(system_locked|custom_managed)$")]
     management_type: &'static str,
-    #[schema(value_type = String)]
-    description: &'static str,
+    description: Option<String>,
     #[schema(value_type = Vec<String>)]
     permissions: Vec<&'static str>,
 }
 }
 
-impl From<&Role> for UsersRole {
-    fn from(r: &Role) -> Self {
-        let full = UsersRoleFull::from(r);
+impl From<UsersRoleFull> for UsersRole {
+    fn from(full: UsersRoleFull) -> Self {
         UsersRole {
             id: full.id,
             name: full.name,
@@ -62,40 +63,75 @@ impl From<&Role> for UsersRole {
     }
 }
 
-/// One role with every column.
+/// One role with every column; a custom role also names its organization.
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct UsersRoleFull {
     id: i64,
-    #[schema(value_type = String)]
-    name: &'static str,
-    #[schema(value_type = String)]
-    identifier: &'static str,
+    name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>)]
+    identifier: Option<&'static str>,
     category: RoleCategory,
     subsidiary: bool,
-    #[schema(value_type = String)]
+    #[schema(value_type = String, pattern = "^(system_locked|custom_managed)$")]
     management_type: &'static str,
-    #[schema(value_type = String)]
-    description: &'static str,
+    description: Option<String>,
     #[schema(value_type = Vec<String>)]
     permissions: Vec<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    organization_id: Option<i64>,
 }
 
 impl From<&Role> for UsersRoleFull {
     fn from(r: &Role) -> Self {
         UsersRoleFull {
             id: r.id,
-            name: r.name,
-            identifier: r.identifier,
+            name: r.name.to_string(),
+            identifier: Some(r.identifier),
             category: r.category.into(),
             // Every built-in role but Owner can be handed out by organization admins.
             subsidiary: r.id != roles::OWNER,
             management_type: "system_locked",
-            description: r.description,
+            description: Some(r.description.to_string()),
             permissions: r.permissions(),
+            organization_id: None,
         }
     }
 }
+
+impl From<&CustomRole> for UsersRoleFull {
+    fn from(r: &CustomRole) -> Self {
+        let g = r.grants();
+        UsersRoleFull {
+            id: r.id,
+            name: r.name.clone(),
+            identifier: None,
+            category: g.category.into(),
+            subsidiary: true,
+            management_type: CUSTOM_MANAGED,
+            description: r.description.clone(),
+            permissions: g.perms.defs().iter().map(|p| p.name).collect(),
+            organization_id: Some(r.organization_id),
+        }
+    }
+}
+
+impl UsersRoleFull {
+    pub fn id(&self) -> i64 {
+        self.id
+    }
+
+    pub fn category(&self) -> Category {
+        match self.category {
+            RoleCategory::Organization => Category::Organization,
+            RoleCategory::Team => Category::Team,
+        }
+    }
+}
+
+/// The `managementType` of a custom role.
+pub const CUSTOM_MANAGED: &str = "custom_managed";
 
 /// The answer of `GET /users/roles`.
 #[derive(Serialize, ToSchema)]
@@ -133,17 +169,17 @@ pub struct Permission {
 }
 
 impl Permission {
-    /// The catalogue's `id`th permission (from 1), named `name`, of roles of `role_category`.
-    pub fn new(id: i64, name: &'static str, role_category: RoleCategory) -> Self {
+    /// A permission of the catalogue with its stable id and prerequisites.
+    pub fn new(p: permissions::PermissionDef) -> Self {
         Permission {
-            id,
-            name,
+            id: p.id,
+            name: p.name,
             note: "",
-            category: name.split(' ').next().unwrap_or(name),
-            role_category,
-            label: name,
+            category: p.name.split(' ').next().unwrap_or(p.name),
+            role_category: p.category.into(),
+            label: p.name,
             custom_roles_hidden: false,
-            requires: Vec::new(),
+            requires: permissions::requires(p.name).into_iter().map(String::from).collect(),
         }
     }
 }
@@ -169,8 +205,8 @@ params! {
         query_string("category", false, one_of(&["organization", "team"]), "Only roles of this category."),
         query_id("roleId", false, "Only this role."),
         query_ids("excludeRole[]", "Roles to leave out."),
-        query_id("organizationId", false, "Accepted (orgd has no custom roles)."),
-        query_id("teamId", false, "Accepted (orgd has no custom roles)."),
+        query_id("organizationId", false, "Also the organization's custom roles (license `customRoles`)."),
+        query_id("teamId", false, "Also the custom roles of the team's organization (license `customRoles`)."),
     ];
     /// The permission catalogue's query.
     PermissionsQuery = [

@@ -165,6 +165,10 @@ pub struct GrantedTeamRole(pub i64);
 impl FromField for GrantedTeamRole {
     fn from_field(key: &str, v: &Value) -> Result<Self, String> {
         let id = id(key, v)?;
+        // A custom role's id passes here; the handler checks it is a team role of the team's organization.
+        if roles::is_custom(id) {
+            return Ok(GrantedTeamRole(id));
+        }
         roles::team_role(id).map(|r| GrantedTeamRole(r.id)).ok_or_else(|| format!("{key} {id} is not a team role"))
     }
 }

@@ -24,6 +24,8 @@ pub struct License {
     pub(super) custom_variables: bool,
     /// Whether the organization may enforce two-factor authentication (`tfaEnforcement`).
     pub(super) tfa_enforcement: bool,
+    /// Whether the organization may define custom roles (`customRoles`, Make Enterprise).
+    pub(super) custom_roles: bool,
     pub(super) object: Map<String, Value>,
 }
 
@@ -51,6 +53,10 @@ impl License {
     pub fn tfa_enforcement(&self) -> bool {
         self.tfa_enforcement
     }
+
+    pub fn custom_roles(&self) -> bool {
+        self.custom_roles
+    }
 }
 
 impl TryFrom<Map<String, Value>> for License {
@@ -73,6 +79,7 @@ impl TryFrom<Map<String, Value>> for License {
             api_limit: int("apiLimit", 30)?.max(1),
             custom_variables: flag("customVariables")?,
             tfa_enforcement: flag("tfaEnforcement")?,
+            custom_roles: flag("customRoles")?,
             object,
         })
     }
@@ -97,7 +104,7 @@ mod tests {
         let keys: Vec<_> = json.as_object().unwrap().keys().take(4).cloned().collect();
         assert_eq!(keys, ["apps", "users", "teams", "operations"], "Make's key order");
         assert_eq!((json["teams"].as_i64(), json["apiLimit"].as_i64()), (Some(25), Some(240)));
-        assert_eq!(json.as_object().unwrap().len(), 42);
+        assert_eq!(json.as_object().unwrap().len(), 43, "with customRoles");
         let back: License = serde_json::from_value(json).unwrap();
         assert_eq!(&back, teams);
     }

@@ -93,7 +93,8 @@ async fn organization(o: &SeedOrg, at: &str, t: &Target<'_>) -> Result<(), SeedE
         now: t.now,
     };
     let (org, my_team) = t.store.create_org(new).await.map_err(fail)?;
-    let asker = Asker { org_id: org.id, user_id: owner, role: roles::org_role(roles::OWNER).expect("the Owner role") };
+    let owner_grants = roles::built_in(roles::OWNER).expect("the Owner role");
+    let asker = Asker { org_id: org.id, user_id: owner, role: &owner_grants };
     for (k, m) in o.members.iter().enumerate() {
         member(m, &asker, plan, t).await.map_err(|e| SeedError::at(format!("{at}.members[{k}]"), e.to_string()))?;
     }

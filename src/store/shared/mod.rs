@@ -15,6 +15,7 @@
 
 pub(super) mod audit;
 mod billing;
+mod custom_roles;
 mod features;
 mod invitations;
 mod members;
