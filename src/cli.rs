@@ -18,6 +18,9 @@ pub struct Cli {
     /// `sqlite://PATH` (created if missing) or `postgres://…`.
     #[arg(long, global = true, env = "ORGD_DATABASE_URL")]
     pub database: Option<String>,
+    /// A PostgreSQL streaming standby that serves reads (repeatable; the environment takes a comma-separated list).
+    #[arg(long = "database-replica", global = true, env = "ORGD_DATABASE_REPLICAS", value_delimiter = ',')]
+    pub database_replicas: Vec<String>,
     #[command(flatten)]
     pub serve: ServeArgs,
     #[command(subcommand)]
@@ -270,6 +273,9 @@ impl Cli {
         }
         if let Some(v) = self.serve.tls {
             m.insert("tls".into(), serde_json::to_value(v).unwrap_or_default());
+        }
+        if !self.database_replicas.is_empty() {
+            m.insert("database_replicas".into(), Value::from(self.database_replicas.clone()));
         }
         if let Some(days) = self.serve.audit_retention_days {
             m.insert("audit_retention_days".into(), Value::from(days));

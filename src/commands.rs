@@ -21,6 +21,11 @@ pub async fn open_store(config: &Config, migrate: bool) -> anyhow::Result<Arc<dy
     let opts = store::Options {
         max_connections: config.max_connections,
         acquire_timeout: std::time::Duration::from_secs(config.acquire_timeout_secs.max(1)),
+        replicas: store::replica::ReplicaOptions {
+            urls: config.database_replicas.0.iter().map(|u| u.to_string()).collect(),
+            max_lag: std::time::Duration::from_millis(config.replica_max_lag_ms),
+            probe_interval: std::time::Duration::from_millis(config.replica_probe_interval_ms),
+        },
     };
     let store = store::open(&config.database_url, &opts)
         .await

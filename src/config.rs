@@ -11,7 +11,7 @@ use crate::domain::plans::Catalogue;
 use crate::tls;
 
 mod values;
-pub use values::{redact_url, CredentialUrl, LogFormat, Networks, Secret, Switch, TlsSetting};
+pub use values::{redact_url, CredentialUrl, LogFormat, Networks, ReplicaUrls, Secret, Switch, TlsSetting};
 
 /// Secrets are `Secret` (never printed) or `CredentialUrl` (printed without the password), so the derived `Debug`
 /// is what `print-config` shows. Secrets are not serialized: they have no default to layer under the others.
@@ -22,6 +22,12 @@ pub struct Config {
     pub bind: String,
     /// `sqlite://PATH` or `postgres://…`.
     pub database_url: CredentialUrl,
+    /// PostgreSQL streaming standbys that serve reads (`--database-replica`, repeatable).
+    pub database_replicas: ReplicaUrls,
+    /// Milliseconds a standby may be behind the primary and still serve reads; further behind it is skipped.
+    pub replica_max_lag_ms: u64,
+    /// Milliseconds between two probes of each standby's replay position.
+    pub replica_probe_interval_ms: u64,
     /// The zone host reported on organizations; defaults to the bound `host:port`.
     pub zone: Option<String>,
     /// Plan key given to new organizations.
@@ -112,6 +118,9 @@ impl Default for Config {
         Config {
             bind: "127.0.0.1:8080".into(),
             database_url: "sqlite://orgd.db".into(),
+            database_replicas: ReplicaUrls::default(),
+            replica_max_lag_ms: 1000,
+            replica_probe_interval_ms: 250,
             zone: None,
             default_plan: crate::domain::plans::SELF_HOSTED.into(),
             rate_limit: Switch::On,
@@ -185,6 +194,9 @@ impl Config {
         self.tls_mode()?;
         self.validate_mail()?;
         self.validate_connections()?;
+        self.database_replicas
+            .check(&self.database_url, self.replica_probe_interval_ms, self.replica_max_lag_ms)
+            .map_err(anyhow::Error::msg)?;
         Ok(())
     }
 

@@ -29,6 +29,33 @@ pub struct Metrics {
     mail_send: Histogram,
     mail_attempts: Family<Labels, Counter>,
     mail_up: Gauge,
+    replicas: Replicas,
+}
+
+/// Each read replica's state (one of `up`, `lagging`, `down` is 1), lag and reads served, by `host:port/database`.
+#[derive(Default)]
+struct Replicas {
+    state: Family<Labels, Gauge>,
+    lag_seconds: Family<Labels, Gauge<f64, std::sync::atomic::AtomicU64>>,
+    lag_bytes: Family<Labels, Gauge>,
+    reads: Family<Labels, Counter>,
+}
+
+impl Replicas {
+    fn register(&self, registry: &mut Registry) {
+        registry.register("db_replica_state", "Read replica state: 1 for the current one", self.state.clone());
+        registry.register(
+            "db_replica_lag_seconds",
+            "How old the newest change a read replica is known to hold may be (last probe)",
+            self.lag_seconds.clone(),
+        );
+        registry.register(
+            "db_replica_lag_bytes",
+            "WAL bytes a read replica had still to replay",
+            self.lag_bytes.clone(),
+        );
+        registry.register("db_replica_reads", "Reads this node sent to a read replica", self.reads.clone());
+    }
 }
 
 fn latency_histogram() -> Histogram {
@@ -60,6 +87,8 @@ impl Default for Metrics {
         );
         registry.register("mail_attempts", "E-mail send attempts by outcome", mail_attempts.clone());
         registry.register("mail_server_up", "0 while the mail server is unreachable, else 1", mail_up.clone());
+        let replicas = Replicas::default();
+        replicas.register(&mut registry);
         Metrics {
             registry: Mutex::new(registry),
             requests,
@@ -71,6 +100,7 @@ impl Default for Metrics {
             mail_send,
             mail_attempts,
             mail_up,
+            replicas,
         }
     }
 }
@@ -98,6 +128,25 @@ impl Metrics {
 
     pub fn mail_server_up(&self, up: bool) {
         self.mail_up.set(up as i64);
+    }
+
+    /// Takes the read replicas' figures for the next [`Metrics::render`].
+    pub fn replicas(&self, replicas: &[crate::store::replica::ReplicaStatus]) {
+        use crate::store::replica::ReplicaState as S;
+        let r = &self.replicas;
+        for replica in replicas {
+            let name = || vec![("replica".to_string(), replica.name.clone())];
+            for state in [S::Up, S::Lagging, S::Down] {
+                let mut labels = name();
+                labels.push(("state".into(), state.as_str().into()));
+                r.state.get_or_create(&labels).set((replica.state == state) as i64);
+            }
+            // Unknown lag (down, or behind every position the probe kept) shows as -1.
+            r.lag_seconds.get_or_create(&name()).set(replica.lag_seconds.unwrap_or(-1.0));
+            r.lag_bytes.get_or_create(&name()).set(replica.lag_bytes.map_or(-1, |b| b as i64));
+            let reads = r.reads.get_or_create(&name());
+            reads.inc_by(replica.reads.saturating_sub(reads.get()));
+        }
     }
 
     /// The text answer; `outbox` holds the message count of each status (`None` when the database did not say).

@@ -44,6 +44,7 @@ pub fn build_router(state: AppState) -> Router {
         .route("/livez", get(livez))
         .route("/health", get(health))
         .route("/metrics", get(metrics_page))
+        .route_layer(middleware::from_fn_with_state(state.clone(), api::read_routing::layer))
         .route_layer(middleware::from_fn_with_state(state.metrics.clone(), crate::metrics::track))
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
@@ -145,14 +146,14 @@ async fn livez() -> &'static str {
 /// unreachable database wait out their acquire timeout.
 const HEALTH_TIMEOUT: Duration = Duration::from_secs(2);
 
-/// 200 `{"status": "ok"}`, or 503 in Make's error format with `"status"` saying why: `"draining"` after SIGTERM,
+/// 200 `{"status": "ok"}` (with `"replicas"`, each read replica's state and lag, when there are any), or 503 in Make's error format with `"status"` saying why: `"draining"` after SIGTERM,
 /// `"database unavailable"` when the database does not answer within two seconds.
 async fn health(State(state): State<AppState>) -> Response {
     let status = if state.drain.draining() {
         "draining"
     } else {
         match tokio::time::timeout(HEALTH_TIMEOUT, state.store.ping()).await {
-            Ok(Ok(())) => return api::reply::Reply(serde_json::json!({"status": "ok"})).into_response(),
+            Ok(Ok(())) => return api::reply::Reply(healthy(&state)).into_response(),
             _ => "database unavailable",
         }
     };
@@ -165,9 +166,20 @@ async fn health(State(state): State<AppState>) -> Response {
     res
 }
 
+/// `{"status": "ok"}`, with each read replica's state and lag when there are any: a replica down is no reason
+/// for 503, since the primary then serves its reads.
+fn healthy(state: &AppState) -> serde_json::Value {
+    let replicas = state.store.replicas();
+    match replicas.is_empty() {
+        true => serde_json::json!({"status": "ok"}),
+        false => serde_json::json!({"status": "ok", "replicas": replicas}),
+    }
+}
+
 /// `GET /metrics`.
 async fn metrics_page(State(state): State<AppState>) -> Response {
     let outbox = state.store.outbox_counts().await.ok();
+    state.metrics.replicas(&state.store.replicas());
     let body = state.metrics.render(state.store.pool_stats(), outbox);
     let mut res = body.into_response();
     res.headers_mut()

@@ -13,6 +13,7 @@ pub mod openapi;
 pub mod orgs;
 pub mod params;
 pub mod path;
+pub mod read_routing;
 pub mod reply;
 pub mod roles;
 pub mod teams;

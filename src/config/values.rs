@@ -99,6 +99,49 @@ impl From<String> for CredentialUrl {
     }
 }
 
+/// `database_replicas`: URLs of PostgreSQL standbys, a list in the TOML file, comma-separated in
+/// `ORGD_DATABASE_REPLICAS`, one per `--database-replica` flag. Each prints without its password, as the primary's.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct ReplicaUrls(pub Vec<CredentialUrl>);
+
+impl<'de> Deserialize<'de> for ReplicaUrls {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<ReplicaUrls, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Given {
+            One(String),
+            Many(Vec<String>),
+        }
+        let urls = match Given::deserialize(d)? {
+            Given::One(list) => list.split(',').map(str::to_string).collect(),
+            Given::Many(urls) => urls,
+        };
+        let urls = urls.iter().map(|u| u.trim()).filter(|u| !u.is_empty()).map(CredentialUrl::from).collect();
+        Ok(ReplicaUrls(urls))
+    }
+}
+
+impl ReplicaUrls {
+    /// Replicas are PostgreSQL standbys of a PostgreSQL primary, probed more often than the lag they may have.
+    pub fn check(&self, primary: &str, probe_interval_ms: u64, max_lag_ms: u64) -> Result<(), String> {
+        let is_postgres = |u: &str| u.starts_with("postgres://") || u.starts_with("postgresql://");
+        if self.0.is_empty() {
+            return Ok(());
+        }
+        if !is_postgres(primary) {
+            return Err(crate::store::REPLICAS_NEED_POSTGRES.into());
+        }
+        if let Some(bad) = self.0.iter().find(|u| !is_postgres(u)) {
+            return Err(format!("database replica {bad:?} is not a postgres:// URL"));
+        }
+        if probe_interval_ms == 0 || probe_interval_ms >= max_lag_ms {
+            return Err("replica_probe_interval_ms must be at least 1 and below replica_max_lag_ms".into());
+        }
+        Ok(())
+    }
+}
+
 /// Hides the password of a URL.
 pub fn redact_url(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
@@ -166,6 +209,21 @@ mod tests {
         assert_eq!(Networks::from_str("").unwrap(), Networks::default());
         assert!("10.0.0.0/33".parse::<Networks>().is_err() && "proxy.local".parse::<Networks>().is_err());
         assert_eq!(serde_json::to_value(&nets).unwrap(), "10.0.0.0/8,192.168.1.7/32,::1/128");
+    }
+
+    #[test]
+    fn replica_urls_come_as_a_list_or_comma_separated() {
+        let from = |v: serde_json::Value| serde_json::from_value::<ReplicaUrls>(v).unwrap();
+        let one = from(serde_json::json!("postgres://u:pw@a/db, postgres://b/db,"));
+        assert_eq!(one.0, [CredentialUrl::from("postgres://u:pw@a/db"), CredentialUrl::from("postgres://b/db")]);
+        assert_eq!(from(serde_json::json!(["postgres://a/db", "postgres://b/db"])).0.len(), 2);
+        assert!(!format!("{one:?}").contains("pw"), "{one:?}");
+        assert!(one.check("postgres://primary/db", 250, 1000).is_ok());
+        let err = one.check("sqlite://orgd.db", 250, 1000).unwrap_err();
+        assert!(err.contains("SQLite") && err.contains("--database-replica"), "{err}");
+        assert!(one.check("postgres://primary/db", 1000, 1000).is_err(), "probed less often than the bound");
+        assert!(from(serde_json::json!("mysql://a/db")).check("postgres://p/db", 250, 1000).is_err());
+        assert!(ReplicaUrls::default().check("sqlite://orgd.db", 0, 0).is_ok(), "none: nothing to check");
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 pub mod audit;
 mod backend;
+pub mod caller;
 pub mod clock;
 pub mod counters;
 pub mod dump;
@@ -11,6 +12,7 @@ pub mod models;
 pub mod outbox;
 pub mod page;
 pub mod postgres;
+pub mod replica;
 pub mod roles;
 pub mod sqlite;
 mod traits;
@@ -57,6 +59,10 @@ pub trait Store:
     /// Counts one request against `key` in `minute` and returns the count so far; shared by every node that uses
     /// the same database.
     async fn rate_hit(&self, key: &str, minute: i64) -> StoreResult<i64>;
+    /// The read replicas and what the probe knows of each (none on SQLite, or when none are configured).
+    fn replicas(&self) -> Vec<replica::ReplicaStatus> {
+        Vec::new()
+    }
     /// Snapshots and a full dump, where the database lives in this process's memory (`orgd sandbox`).
     fn snapshots(&self) -> Option<&dyn dump::Snapshots> {
         None
@@ -76,11 +82,20 @@ pub struct PoolStats {
 pub struct Options {
     pub max_connections: u32,
     pub acquire_timeout: std::time::Duration,
+    /// PostgreSQL standbys that serve reads (`--database-replica`).
+    pub replicas: replica::ReplicaOptions,
 }
+
+/// Why SQLite refuses `--database-replica` (also said by the settings' check, before anything is opened).
+pub const REPLICAS_NEED_POSTGRES: &str = "database replicas (--database-replica / ORGD_DATABASE_REPLICAS) are \
+     PostgreSQL streaming standbys; SQLite has no standbys to read from: remove the setting or use postgres://";
 
 /// Opens the backend named by the URL scheme; `sqlite::memory:` is a new SQLite database in this process's memory.
 pub async fn open(url: &str, opts: &Options) -> anyhow::Result<Arc<dyn Store>> {
     if url.starts_with("sqlite:") {
+        if !opts.replicas.urls.is_empty() {
+            anyhow::bail!(REPLICAS_NEED_POSTGRES);
+        }
         Ok(Arc::new(sqlite::SqliteStore::open(url, opts).await?))
     } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
         Ok(Arc::new(postgres::PgStore::open(url, opts).await?))

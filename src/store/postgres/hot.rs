@@ -13,6 +13,7 @@ use super::shared::orgs::ORG_COLS;
 use super::shared::users::user_cols_of;
 use super::PgStore;
 use crate::domain::ids::{OrgId, UserId};
+use crate::store::backend::Backend;
 use crate::store::models::{Org, OrgAccess, Team, TokenAuth, UsageTotals, User};
 use crate::store::{RequestReads, StoreResult};
 
@@ -47,7 +48,7 @@ impl RequestReads for PgStore {
              where organization_id = any($1) order by name, id",
         )
         .bind(org_ids)
-        .fetch_all(&self.read)
+        .fetch_all(&mut *self.reader().await?)
         .await?;
         let mut out: HashMap<i64, Vec<Team>> = HashMap::new();
         for r in rows {
@@ -69,7 +70,7 @@ impl RequestReads for PgStore {
         .bind(org_ids)
         .bind(from)
         .bind(to)
-        .fetch_all(&self.read)
+        .fetch_all(&mut *self.reader().await?)
         .await?;
         Ok(rows
             .into_iter()
@@ -102,7 +103,7 @@ impl RequestReads for PgStore {
         .bind(org_ids)
         .bind(from)
         .bind(to)
-        .fetch_all(&self.read)
+        .fetch_all(&mut *self.reader().await?)
         .await?;
         let (mut teams, mut usage): (HashMap<i64, Vec<Team>>, HashMap<i64, UsageTotals>) = Default::default();
         for (kind, org, id, name, operations_limit, transfer_limit, ops, data, credits) in rows {
@@ -123,6 +124,8 @@ impl RequestReads for PgStore {
     }
 }
 
+/// The token and membership reads fill the cache, so they read the primary, never a standby: the notification
+/// that empties the cache may arrive before a standby has the change, and a stale answer would then be kept.
 impl PgStore {
     async fn read_token(&self, digest: &str) -> StoreResult<Option<TokenAuth>> {
         #[derive(FromRow)]

@@ -4,6 +4,7 @@
 
 mod cache;
 mod hot;
+mod replicas;
 
 /// The resource code both backends share (`store/shared/`), compiled for this backend.
 #[expect(
@@ -36,6 +37,9 @@ pub struct PgStore {
     /// [`Store::watch_changes`] listens on `listen`.
     cache: cache::AuthCache,
     listen: PgPool,
+    /// Streaming standbys that serve the reads of requests that change nothing (`replicas/`); `read` and `write`
+    /// stay the primary.
+    replicas: std::sync::Arc<replicas::ReplicaSet>,
 }
 
 impl PgStore {
@@ -53,7 +57,9 @@ impl PgStore {
         // The cache's LISTEN connection lives in a pool of its own, so that it never takes one from requests.
         let listen = PgPoolOptions::new().max_connections(1).acquire_timeout(opts.acquire_timeout);
         let listen = listen.connect_lazy_with(connect);
-        Ok(PgStore { read: pool.clone(), write: pool, listen, cache: Default::default() })
+        let replicas = replicas::ReplicaSet::open(&opts.replicas, opts.max_connections.max(2))?;
+        replicas.spawn_probes(pool.clone());
+        Ok(PgStore { read: pool.clone(), write: pool, listen, cache: Default::default(), replicas })
     }
 
     /// A write transaction.
@@ -97,7 +103,11 @@ impl Backend for PgStore {
     /// Several nodes may share the database: another node's claim may be live.
     const SINGLE_NODE: bool = false;
 
+    /// A standby's connection when one may serve the running request (`replicas/`), else the primary's.
     async fn reader(&self) -> StoreResult<PoolConnection<sqlx::Postgres>> {
+        if let Some(conn) = self.replicas.reader().await {
+            return Ok(conn);
+        }
         Ok(self.read.acquire().await?)
     }
 
@@ -113,6 +123,7 @@ impl Backend for PgStore {
         };
         let out = work(&mut tx).await?;
         self.commit(tx).await?;
+        self.replicas.wrote();
         Ok(out)
     }
 }
@@ -130,12 +141,17 @@ impl Store for PgStore {
     }
 
     async fn close(&self) {
+        self.replicas.close().await;
         self.listen.close().await;
         self.write.close().await;
     }
 
     fn watch_changes(&self) {
         self.cache.spawn_listener(self.listen.clone());
+    }
+
+    fn replicas(&self) -> Vec<super::replica::ReplicaStatus> {
+        self.replicas.status()
     }
 
     fn pool_stats(&self) -> super::PoolStats {
