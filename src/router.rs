@@ -146,7 +146,8 @@ async fn livez() -> &'static str {
 /// unreachable database wait out their acquire timeout.
 const HEALTH_TIMEOUT: Duration = Duration::from_secs(2);
 
-/// 200 `{"status": "ok"}` (with `"replicas"`, each read replica's state and lag, when there are any), or 503 in Make's error format with `"status"` saying why: `"draining"` after SIGTERM,
+/// 200 `{"status": "ok"}` (with `"replicas"`, each read replica's state and lag, when there are any), or 503 in
+/// Make's error format with `"status"` saying why: `"draining"` after SIGTERM,
 /// `"database unavailable"` when the database does not answer within two seconds.
 async fn health(State(state): State<AppState>) -> Response {
     let status = if state.drain.draining() {

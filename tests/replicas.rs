@@ -116,7 +116,8 @@ async fn reads_go_to_a_standby_without_losing_a_callers_writes_or_a_read() {
     assert!(served > 0, "the standby served no read of node A:\n{metrics}");
     assert!(metrics.contains("orgd_db_replica_state{replica=") && metrics.contains("orgd_db_replica_lag_seconds{"));
     let again = [&a, &b].iter().map(|n| n.log_lines("answering it again from the primary").len()).sum::<usize>();
-    eprintln!("{reads} background reads, none failed ({again} answered again from the primary after the standby failed them); node A sent {served} reads to the standby");
+    eprintln!("{reads} background reads, none failed ({again} answered again from the primary after the standby");
+    eprintln!("failed them); node A sent {served} reads to the standby");
 }
 
 /// Writes through node A, each read back at once through node A and within the multi-node bound through node B;
