@@ -201,3 +201,26 @@ impl ReplicaSet {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_standby_serves_a_caller_once_it_holds_the_callers_last_write_and_is_within_the_bound() {
+        let opts = ReplicaOptions { urls: vec!["postgres://standby/db".into()], ..ReplicaOptions::default() };
+        let set = ReplicaSet::open(&opts, 2).unwrap();
+        let (r, lag, now) = (&set.replicas[0], Duration::from_secs(1), Instant::now());
+        let ago = |ms| now - Duration::from_millis(ms);
+        assert!(!r.serves(now, lag, None), "not probed yet");
+        *r.health() = Health { up: true, fresh_as_of: Some(ago(100)), ..Health::default() };
+        assert!(r.serves(now, lag, None));
+        assert!(r.serves(now, lag, Some(ago(200))), "the caller wrote before the standby's moment");
+        assert!(!r.serves(now, lag, Some(ago(50))), "the caller wrote after it: the primary");
+        assert!(!r.serves(now + lag, lag, None), "further behind than the bound");
+        r.set_aside("gone".into());
+        assert!(!r.serves(now, lag, None));
+        assert_eq!(set.status()[0].state, ReplicaState::Down);
+        assert_eq!(set.status()[0].name, "standby:5432/db");
+    }
+}
