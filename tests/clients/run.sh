@@ -31,6 +31,8 @@ if [[ ! -x node_modules/.bin/make-cli || ! -d node_modules/@makehq/sdk || ! -f $
     npm ci --no-audit --no-fund
     echo "$want" >"$stamp"
 fi
+# `--install`: only install (scripts/install-test-tools, before the suite's lanes run side by side).
+if [[ "${1:-}" == "--install" ]]; then exit 0; fi
 
 tls=$(mktemp -d "${TMPDIR:-/tmp}/orgd-clients-tls.XXXXXX")
 trap 'rm -rf "$tls"' EXIT

@@ -11,5 +11,7 @@ if [[ ! -d node_modules/@makehq/sdk || ! -f $stamp || "$(cat "$stamp")" != "$wan
     npm ci --no-audit --no-fund
     echo "$want" >"$stamp"
 fi
+# `--install`: only install (scripts/install-test-tools, before the suite's lanes run side by side).
+if [[ "${1:-}" == "--install" ]]; then exit 0; fi
 
 exec node --test compat.test.mjs ratelimit.test.mjs
