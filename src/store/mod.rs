@@ -11,6 +11,7 @@ pub mod models;
 pub mod outbox;
 pub mod page;
 pub mod postgres;
+pub mod private_spaces;
 pub mod roles;
 pub mod sqlite;
 mod traits;
@@ -39,6 +40,7 @@ pub trait Store:
     + FeatureStore
     + AuditStore
     + roles::CustomRoleStore
+    + private_spaces::PrivateSpaceStore
     + OutboxStore
     + Send
     + Sync
