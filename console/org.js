@@ -28,6 +28,7 @@ const TABS = [
   { key: 'variables', label: 'Variables', page: async () => (await import('./variables.js')).variablesPage },
   { key: 'usage', label: 'Usage', page: async () => (await import('./usage.js')).usagePage },
   { key: 'billing', label: 'Plan & billing', page: async () => (await import('./billing.js')).billingPage },
+  { key: 'roles', label: 'Roles', page: async () => (await import('./roles.js')).rolesPage },
   { key: 'features', label: 'Features', page: async () => (await import('./settings.js')).featuresPage },
   { key: 'security', label: 'Security', page: async () => (await import('./settings.js')).securityPage },
   { key: 'audit', label: 'Audit log', page: async () => (await import('./audit.js')).auditPage },

@@ -244,6 +244,9 @@ pub enum UsageCommand {
         data_transfer: i64,
         #[arg(long, default_value_t = 0)]
         centicredits: i64,
+        /// Book it to this private space of the organization too (`GET /private-spaces`).
+        #[arg(long)]
+        private_space: Option<i64>,
     },
 }
 

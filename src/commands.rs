@@ -125,6 +125,35 @@ pub async fn usage_add(
     time: Option<NaiveTime>,
     amounts: UsageTotals,
 ) -> anyhow::Result<()> {
+    let at = booking_instant(store, org_id, date, time, &amounts).await?;
+    store.add_usage(OrgId(org_id), at, amounts, clock::now()).await?;
+    Ok(())
+}
+
+/// `orgd usage add --private-space ID`: as [`usage_add`], booked to the organization's private space `space_id`
+/// too (the organization's total includes its spaces').
+pub async fn usage_add_to_space(
+    store: &dyn Store,
+    org_id: i64,
+    space_id: i64,
+    date: NaiveDate,
+    time: Option<NaiveTime>,
+    amounts: UsageTotals,
+) -> anyhow::Result<()> {
+    let at = booking_instant(store, org_id, date, time, &amounts).await?;
+    store.add_space_usage(OrgId(org_id), space_id, at, amounts, clock::now()).await?;
+    Ok(())
+}
+
+/// The instant usage is booked at: `time` (local, default noon) of `date` in the organization's timezone, once
+/// the amounts and the day are checked.
+async fn booking_instant(
+    store: &dyn Store,
+    org_id: i64,
+    date: NaiveDate,
+    time: Option<NaiveTime>,
+    amounts: &UsageTotals,
+) -> anyhow::Result<chrono::DateTime<chrono::Utc>> {
     if [amounts.operations, amounts.data_transfer, amounts.centicredits].iter().any(|a| *a < 0) {
         bail!("usage amounts must not be negative");
     }
@@ -135,8 +164,7 @@ pub async fn usage_add(
     if at > clock::now() + chrono::Duration::days(1) {
         bail!("usage cannot be booked in the future");
     }
-    store.add_usage(OrgId(org_id), at, amounts, clock::now()).await?;
-    Ok(())
+    Ok(at)
 }
 
 /// `orgd audit export`: the organization's log, oldest first, one entry (with its detail) per line on `out`.

@@ -68,6 +68,7 @@ static ASSETS: &[Asset] = &[
     asset!("billing.js", JS),
     asset!("settings.js", JS),
     asset!("audit.js", JS),
+    asset!("roles.js", JS),
 ];
 
 /// The strong ETag of each asset (the first 128 bits of its SHA-256), in the order of [`ASSETS`].

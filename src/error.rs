@@ -66,6 +66,9 @@ pub enum ApiError {
     /// 402 `SC402`: the organization's plan lacks the feature.
     #[error("payment required: {0}")]
     PaymentRequired(String),
+    /// 403 `IM903`: the organization's license lacks the feature (Make's answer for private spaces).
+    #[error("feature not licensed: {0}")]
+    NotLicensed(String),
     /// 403 `SC403` "Permission denied": missing scope, missing role permission, or not a member.
     #[error("forbidden: {0}")]
     Forbidden(String),
@@ -133,7 +136,7 @@ impl ApiError {
             Validation { .. } | InvalidInput(_) | EntityLimit(_) | FeatureUnavailable(_) => StatusCode::BAD_REQUEST,
             Unauthorized(_) => StatusCode::UNAUTHORIZED,
             PaymentRequired(_) => StatusCode::PAYMENT_REQUIRED,
-            Forbidden(_) => StatusCode::FORBIDDEN,
+            Forbidden(_) | NotLicensed(_) => StatusCode::FORBIDDEN,
             NotFound(_) => StatusCode::NOT_FOUND,
             MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ConfirmationRequired(_) => StatusCode::NOT_ACCEPTABLE,
@@ -161,6 +164,7 @@ impl ApiError {
             Unauthorized(d) => ("User is not logged in.", d.clone(), "IM015".into(), vec![]),
             PaymentRequired(d) => (d.as_str(), d.clone(), sc, vec![]),
             Forbidden(d) => ("Permission denied", d.clone(), sc, vec![]),
+            NotLicensed(d) => ("Feature not available", d.clone(), "IM903".into(), vec![]),
             NotFound(d) => ("Not found", d.clone(), sc, vec![]),
             MethodNotAllowed => ("Method not allowed", "This method is not allowed on this path.".into(), sc, vec![]),
             ConfirmationRequired(d) => ("Confirmation required", d.clone(), "IM004".into(), vec![]),

@@ -40,7 +40,9 @@ pub mod perms {
         OrganizationView,
         PaymentEdit,
         PaymentsGet,
-        TeamAdd
+        TeamAdd,
+        PersonalTeamManage,
+        PersonalTeamOwnView
     );
 }
 

@@ -43,10 +43,21 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Tokens(TokensCommand::Revoke { token }) => {
             commands::tokens_revoke(&*commands::open_store(&config, true).await?, &token).await?
         }
-        Command::Usage(UsageCommand::Add { organization, date, time, operations, data_transfer, centicredits }) => {
+        Command::Usage(UsageCommand::Add {
+            organization,
+            date,
+            time,
+            operations,
+            data_transfer,
+            centicredits,
+            private_space,
+        }) => {
             let store = commands::open_store(&config, true).await?;
             let amounts = UsageTotals { operations, data_transfer, centicredits };
-            commands::usage_add(&*store, organization, date, time, amounts).await?;
+            match private_space {
+                Some(space) => commands::usage_add_to_space(&*store, organization, space, date, time, amounts).await?,
+                None => commands::usage_add(&*store, organization, date, time, amounts).await?,
+            }
         }
         Command::Audit(AuditCommand::Export { organization, since, format }) => {
             let store = commands::open_store(&config, true).await?;

@@ -69,14 +69,19 @@ pub fn build_router(state: AppState) -> Router {
 }
 
 /// `/api/v2` alone, with the body limit and Make's error bodies, for the MCP tools' calls: they enter here, past
-/// the outer layers their MCP request already went through.
+/// the outer layers their MCP request already went through. In `orgd sandbox` a tool's call also passes the fault
+/// rules and the request log, as the same REST call would.
 fn api_for_tools(state: AppState) -> Router {
-    Router::new()
+    let router = Router::new()
         .nest("/api/v2", api::router())
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(middleware::from_fn(make_errors))
-        .with_state(state)
+        .layer(middleware::from_fn(make_errors));
+    let router = match state.sandbox.is_some() {
+        true => router.layer(middleware::from_fn_with_state(state.clone(), crate::sandbox::layer)),
+        false => router,
+    };
+    router.with_state(state)
 }
 
 /// Refuses over-long request targets (414) and header sections (431) before any work is done.

@@ -13,6 +13,7 @@ pub mod openapi;
 pub mod orgs;
 pub mod params;
 pub mod path;
+pub mod private_spaces;
 pub mod read_routing;
 pub mod reply;
 pub mod roles;
@@ -32,13 +33,14 @@ type Resource = fn() -> OpenApiRouter<AppState>;
 
 /// The resources in the order the document lists them, each with the tag of its operations (the tag also
 /// prefixes their operation ids: `orgs.list`). `openapi.json` has no tag.
-const RESOURCES: [(&str, Resource); 14] = [
+const RESOURCES: [(&str, Resource); 15] = [
     ("orgs", orgs::router),
     ("invitations", invitations::router),
     ("members", members::router),
     ("roles", roles::router),
     ("custom_roles", custom_roles::router),
     ("teams", teams::router),
+    ("private_spaces", private_spaces::router),
     ("billing", billing::router),
     ("variables", variables::router),
     ("usage", usage::router),

@@ -6,11 +6,11 @@ use utoipa_axum::routes;
 
 use crate::access::OrgMember;
 use crate::api::body::{AppJson, Draft};
-use crate::api::custom_roles;
 use crate::api::openapi::answers::{BadId, BadIdOrCols, NoSuchOrganization, NoSuchTeam, NotAMember, NotConfirmed};
 use crate::api::params::{Columns, PageSpec, Params, MAX_LIMIT};
 use crate::api::path::PathIds;
 use crate::api::reply::Reply;
+use crate::api::{custom_roles, private_spaces};
 use crate::app::AppState;
 use crate::auth::Scoped;
 use crate::domain::ids::{RoleId, TeamId, UserId};
@@ -71,7 +71,9 @@ async fn team_and_member<S: crate::domain::scopes::Requirement>(
     Ok((team, m))
 }
 
-/// `GET /teams?organizationId=`: the organization's teams (every member sees them all).
+/// `GET /teams?organizationId=`: the organization's teams (every member sees them all); with
+/// `includePrivateSpaces=true` followed by the private spaces the caller sees (their own, and the ones they
+/// observe), as teams of type `personal`, after the page.
 #[utoipa::path(get, path = "/teams", operation_id = "list", params(dto::ListQuery),
     security(("Token" = ["teams:read"])),
     responses(
@@ -88,10 +90,18 @@ async fn list_teams(
     let org_id = q.required_id("organizationId")?;
     let cols = q.cols(&COLUMNS)?;
     let page = q.page(&PAGE)?;
-    q.bool("includePrivateSpaces", false)?;
+    let with_spaces = q.bool("includePrivateSpaces", false)?;
     let m = OrgMember::resolve(&state, scoped, org_id).await?;
     let teams = state.store.teams_in_org(&m.view()?, &page).await?;
-    let list = teams.iter().map(|t| COLUMNS.select(&dto::Team::from(t), cols.as_deref())).collect();
+    let mut list: Vec<_> = teams.iter().map(|t| COLUMNS.select(&dto::Team::from(t), cols.as_deref())).collect();
+    if with_spaces {
+        let license = &state.plan(&m.org.plan).1.license;
+        for seen in private_spaces::seen_by(&state, m.caller.user.id, Some(org_id)).await? {
+            if let Some(s) = state.store.private_space(seen.space.id, private_spaces::period(&state)).await? {
+                list.push(COLUMNS.select(&dto::Team::personal(&s, license), cols.as_deref()));
+            }
+        }
+    }
     Ok(Reply(dto::TeamList { teams: list, pg: page }))
 }
 

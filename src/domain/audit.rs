@@ -34,6 +34,9 @@ events! {
     TEAM_CREATED = "team_created", "Team created", "Teams";
     TEAM_DELETED = "team_deleted", "Team deleted", "Teams";
     TEAM_ROLE_CHANGED = "team_role_changed", "Team role changed", "Teams";
+    PRIVATE_SPACE_CREATED = "private_space_created", "Private space created", "Teams";
+    PRIVATE_SPACE_UPDATED = "private_space_updated", "Private space updated", "Teams";
+    PRIVATE_SPACES_SETTINGS_CHANGED = "private_spaces_settings_changed", "Private space settings changed", "Teams";
     VARIABLE_CREATED = "organization_variable_created", "Variable created", "Variables";
     VARIABLE_UPDATED = "organization_variable_updated", "Variable updated", "Variables";
     VARIABLE_DELETED = "organization_variable_deleted", "Variable deleted", "Variables";

@@ -9,6 +9,7 @@ pub mod names;
 pub mod permissions;
 pub mod plan_change;
 pub mod plans;
+pub mod private_spaces;
 pub mod roles;
 pub mod rules;
 pub mod scopes;

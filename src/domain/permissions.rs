@@ -87,6 +87,8 @@ pub fn org_id(p: OrgPermission) -> i64 {
         PaymentsGet => 8,
         TeamAdd => 9,
         CustomRolesEdit => 10,
+        PersonalTeamManage => 11,
+        PersonalTeamOwnView => 12,
     }
 }
 

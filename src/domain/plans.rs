@@ -106,7 +106,11 @@ impl Default for Catalogue {
                 license(800_000, 1 << 40, 1_000, 1_000, 1, 1_000, true, true, 0, "high"),
             ),
         ] {
-            let lic = if key == "enterprise" { with_custom_roles(lic) } else { lic };
+            let lic = match key {
+                "enterprise" => with_private_spaces(with_custom_roles(lic), true),
+                "teams" => with_private_spaces(lic, false),
+                _ => lic,
+            };
             plans.insert(
                 key.to_string(),
                 Plan {
@@ -194,7 +198,7 @@ fn unlimited() -> Plan {
     let mut license = license(1_000_000_000, 1 << 50, 1_000_000, 1_000_000, 1, 1_000_000, true, true, 0, "high");
     license.object.insert("apps".into(), json!(["T2", "T3"]));
     license.object.insert("productManagement".into(), json!("self_hosted"));
-    let license = with_custom_roles(license);
+    let license = with_private_spaces(with_custom_roles(license), true);
     Plan {
         product_name: "Unlimited".into(),
         service_name: SELF_HOSTED.into(),
@@ -248,6 +252,9 @@ fn license(
         "auditLogsDays": 0,
         // Make Enterprise's custom roles: switched on below for the plans that have them.
         "customRoles": false,
+        // Private spaces, and admins observing them: switched on below for the plans that have them.
+        "privateSpaces": false,
+        "privateSpacesObservability": false,
     });
     let mut m = match v {
         Value::Object(m) => m,
@@ -263,6 +270,8 @@ fn license(
         custom_variables,
         tfa_enforcement: tfa,
         custom_roles: false,
+        private_spaces: false,
+        private_spaces_observability: false,
         object: m,
     }
 }
@@ -271,6 +280,16 @@ fn license(
 fn with_custom_roles(mut license: License) -> License {
     license.object.insert("customRoles".into(), json!(true));
     license.custom_roles = true;
+    license
+}
+
+/// The license with private spaces switched on and, if `observability`, Owners and Admins observing them (orgd's
+/// choice: spaces from Teams up, observing them from Enterprise up).
+fn with_private_spaces(mut license: License, observability: bool) -> License {
+    license.object.insert("privateSpaces".into(), json!(true));
+    license.object.insert("privateSpacesObservability".into(), json!(observability));
+    license.private_spaces = true;
+    license.private_spaces_observability = observability;
     license
 }
 

@@ -20,11 +20,13 @@ pub enum OrgPermission {
     PaymentsGet,
     TeamAdd,
     CustomRolesEdit,
+    PersonalTeamManage,
+    PersonalTeamOwnView,
 }
 
 impl OrgPermission {
     /// Every organization permission, in Make's catalogue order.
-    pub const ALL: [OrgPermission; 10] = [
+    pub const ALL: [OrgPermission; 12] = [
         Self::AccessAllTeams,
         Self::AppInstall,
         Self::OrganizationDelete,
@@ -35,6 +37,8 @@ impl OrgPermission {
         Self::PaymentsGet,
         Self::TeamAdd,
         Self::CustomRolesEdit,
+        Self::PersonalTeamManage,
+        Self::PersonalTeamOwnView,
     ];
 
     /// Make's permission name.
@@ -51,6 +55,8 @@ impl OrgPermission {
             PaymentsGet => "payments get",
             TeamAdd => "team add",
             CustomRolesEdit => "organization custom roles edit",
+            PersonalTeamManage => "personal team manage",
+            PersonalTeamOwnView => "personal team own view",
         }
     }
 }
@@ -250,6 +256,8 @@ pub static ROLES: &[Role] = &[
             PaymentsGet,
             TeamAdd,
             CustomRolesEdit,
+            PersonalTeamManage,
+            PersonalTeamOwnView,
         ],
         team_permissions: TeamPerms::None,
     },
@@ -259,7 +267,7 @@ pub static ROLES: &[Role] = &[
         identifier: "member",
         category: Category::Organization,
         description: "Sees the organization; works in the teams they belong to.",
-        org_permissions: &[OrganizationView],
+        org_permissions: &[OrganizationView, PersonalTeamOwnView],
         team_permissions: TeamPerms::None,
     },
     Role {
@@ -268,7 +276,7 @@ pub static ROLES: &[Role] = &[
         identifier: "accountant",
         category: Category::Organization,
         description: "Sees the organization and its payments.",
-        org_permissions: &[OrganizationView, PaymentsGet],
+        org_permissions: &[OrganizationView, PaymentsGet, PersonalTeamOwnView],
         team_permissions: TeamPerms::None,
     },
     Role {
@@ -277,7 +285,7 @@ pub static ROLES: &[Role] = &[
         identifier: "app_developer",
         category: Category::Organization,
         description: "Sees the organization and installs custom apps into it.",
-        org_permissions: &[AppInstall, OrganizationView],
+        org_permissions: &[AppInstall, OrganizationView, PersonalTeamOwnView],
         team_permissions: TeamPerms::None,
     },
 ];

@@ -15,6 +15,8 @@ pub static KNOWN: &[&str] = &[
     "user:write",
     "admin:read",
     "admin:write",
+    "private-spaces:read",
+    "private-spaces:write",
 ];
 
 /// What `orgd users add` grants without `--scopes`: every scope except the administrator ones.
@@ -27,6 +29,8 @@ pub static DEFAULT_USER: &[&str] = &[
     "teams:write",
     "user:read",
     "user:write",
+    "private-spaces:read",
+    "private-spaces:write",
 ];
 
 /// What the bootstrap administrator's token holds.
@@ -41,6 +45,8 @@ pub static ADMIN: &[&str] = &[
     "user:write",
     "admin:read",
     "admin:write",
+    "private-spaces:read",
+    "private-spaces:write",
 ];
 
 /// The scope requirement of an endpoint: a token needs any one of `ANY_OF`.
@@ -77,6 +83,8 @@ requirements! {
     UserWrite = ["user:write"];
     TeamsRead = ["teams:read"];
     TeamsWrite = ["teams:write"];
+    PrivateSpacesRead = ["private-spaces:read"];
+    PrivateSpacesWrite = ["private-spaces:write"];
 }
 
 /// Parses a comma-separated scope list, refusing unknown names.

@@ -69,6 +69,9 @@ pub fn sdk_route(name: &str) -> Option<Route> {
         "custom-roles_create" => route(M::Post, "/users/custom-roles"),
         "custom-roles_update" => Route { renames: ROLE_ID, ..route(M::Patch, "/users/custom-roles/{roleId}") },
         "custom-roles_delete" => Route { renames: ROLE_ID, ..route(M::Delete, "/users/custom-roles/{roleId}") },
+        "private-spaces_list" => Route { fixed: ALL_COLS, ..route(M::Get, "/private-spaces") },
+        "private-spaces_get" => Route { fixed: ALL_COLS, ..route(M::Get, "/private-spaces/{privateSpaceId}") },
+        "private-spaces_update" => route(M::Patch, "/private-spaces/{privateSpaceId}"),
         _ => return None,
     })
 }

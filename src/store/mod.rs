@@ -12,6 +12,7 @@ pub mod models;
 pub mod outbox;
 pub mod page;
 pub mod postgres;
+pub mod private_spaces;
 pub mod replica;
 pub mod roles;
 pub mod sqlite;
@@ -41,6 +42,7 @@ pub trait Store:
     + FeatureStore
     + AuditStore
     + roles::CustomRoleStore
+    + private_spaces::PrivateSpaceStore
     + OutboxStore
     + Send
     + Sync

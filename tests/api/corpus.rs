@@ -103,6 +103,12 @@ async fn hostile_strings_in_every_string_field_never_break_the_server() {
             ),
             (Method::PATCH, format!("{o}/feature-controls"), Some(json!({"id": s, "enabled": s}))),
             (Method::PATCH, format!("{o}/tfa-enforcement"), Some(json!({"enable": s}))),
+            (
+                Method::PATCH,
+                format!("{o}/private-spaces-settings"),
+                Some(json!({"defaultOperationsLimit": s, "privateSpacesAutoCreationEnabled": s})),
+            ),
+            (Method::PATCH, "/private-spaces/1000000000001".into(), Some(json!({"operationsLimit": s}))),
             (Method::POST, format!("{o}/user-organization-roles/transfer"), Some(json!({"userId": s}))),
             (Method::POST, format!("/users/2/user-organization-roles/{org}"), Some(json!({"usersRoleId": s}))),
             (Method::POST, format!("/users/1/user-team-roles/{team}"), Some(json!({"usersRoleId": s}))),

@@ -21,6 +21,7 @@ mod openapi;
 mod orgs;
 mod outbox;
 mod persistence;
+mod private_spaces;
 mod rate;
 mod roles;
 mod teams;

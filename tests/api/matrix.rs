@@ -59,6 +59,7 @@ async fn snapshot(app: &TestApp, org: i64, team: i64, invitee: &str) -> Value {
         format!("/organizations/{org}/subscription"),
         format!("/organizations/{org}/payments"),
         format!("/organizations/{org}/feature-controls"),
+        format!("/organizations/{org}/private-spaces-settings"),
         "/organizations?cols[]=id&cols[]=name".to_string(),
         format!("/audit-logs/v2/organization/{org}?pg[limit]=10000"),
     ] {
@@ -236,6 +237,15 @@ async fn every_endpoint_refuses_exactly_whom_it_should_and_refusals_change_nothi
             Method::DELETE,
             "/users/custom-roles/1001".into(),
             Some(json!({"organizationId": org})),
+            Privileged,
+            (&owner, 200),
+        ),
+        case(Method::GET, format!("/private-spaces?organizationId={org}"), None, Privileged, (&owner, 200)),
+        case(Method::GET, format!("{o}/private-spaces-settings"), None, Member, (&member, 200)),
+        case(
+            Method::PATCH,
+            format!("{o}/private-spaces-settings"),
+            Some(json!({"defaultOperationsLimit": 5})),
             Privileged,
             (&owner, 200),
         ),

@@ -34,7 +34,11 @@ async fn create_returns_the_full_organization_its_default_team_and_the_owner_rol
     assert_eq!(org["license"]["customVariables"], false);
     assert_eq!((org["operations"].as_str(), org["unusedOperations"].as_str()), (Some("0"), Some("1000")));
     assert_eq!(org["isPaused"], false);
-    assert_eq!(org["privateSpaces"], serde_json::json!([]), "as in Make's detail answer; orgd has no private spaces");
+    assert_eq!(
+        org["privateSpaces"],
+        serde_json::json!([]),
+        "as in Make's detail answer; the caller has no private space here"
+    );
     let role = &body["userOrganizationRole"];
     assert_eq!(role["organizationId"], org["id"]);
     assert_eq!(role["usersRoleId"], 11);

@@ -22,7 +22,7 @@ async fn roles_list_the_matrix_with_filters_and_columns() {
     assert_eq!(ids(&team), [1, 3, 6]);
     let (_, one) = app.get("/users/roles?roleId=14&cols[]=*", &app.admin).await;
     let acc = &one["usersRoles"][0];
-    assert_eq!(acc["permissions"], json!(["organization view", "payments get"]));
+    assert_eq!(acc["permissions"], json!(["organization view", "payments get", "personal team own view"]));
     assert_eq!(
         (acc["category"].as_str(), acc["managementType"].as_str()),
         (Some("organization"), Some("system_locked"))
@@ -34,7 +34,7 @@ async fn roles_list_the_matrix_with_filters_and_columns() {
     assert_error(&app.get("/users/roles?excludeRole[]=x", &app.admin).await, 400, "SC400");
     let (_, perms) = app.get("/users/roles/permissions?roleCategory=organization", &app.admin).await;
     let list = perms["usersRolesPermissions"].as_array().unwrap();
-    assert_eq!(list.len(), 10, "nine of Make's and organization custom roles edit");
+    assert_eq!(list.len(), 12, "nine of Make's, organization custom roles edit and the two personal team ones");
     let edit = list.iter().find(|p| p["name"] == "payment edit").unwrap();
     assert_eq!((edit["id"].as_i64(), &edit["requires"]), (Some(7), &json!(["organization view", "payments get"])));
     let (_, team) = app.get("/users/roles/permissions?roleCategory=team", &app.admin).await;

@@ -35,6 +35,9 @@ export const SERVED = [
     'custom-roles_create',
     'custom-roles_update',
     'custom-roles_delete',
+    'private-spaces_list',
+    'private-spaces_get',
+    'private-spaces_update',
 ];
 
 /** The served tools' definitions, without `execute` (orgd dispatches into its own handlers), in SERVED's order. */

@@ -269,3 +269,11 @@ export function explain(server, args, r) {
     const log = server.log().split('\n').slice(-15).join('\n');
     return `make-cli ${args.join(' ')}\nexit: ${r.code}\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}\norgd log (tail):\n${log}`;
 }
+
+/** Books `operations` to the organization's private space `spaceId` today (UTC), as `orgd usage add --private-space`. */
+export async function bookSpaceUsage(server, organizationId, spaceId, operations) {
+    const today = new Date().toISOString().slice(0, 10);
+    const args = ['usage', 'add', '--database', server.dbUrl, '--organization', String(organizationId)];
+    args.push('--private-space', String(spaceId), '--date', today, '--operations', String(operations));
+    await run(ORGD_BIN, args, { env: cleanEnv() });
+}

@@ -55,3 +55,38 @@ async fn a_rule_without_status_only_delays_and_bad_rules_are_refused() {
     sb.control(Method::DELETE, "/_orgd/faults", None).await;
     assert!(sb.control(Method::GET, "/_orgd/faults", None).await["rules"].as_array().unwrap().is_empty());
 }
+
+/// An MCP tool call (`tools/call` over `/mcp/stateless`, Streamable HTTP with JSON answers): the tool result.
+async fn call_tool(sb: &crate::Sandbox, token: &str, name: &str) -> serde_json::Value {
+    let msg = json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": name, "arguments": {}}});
+    let res = sb
+        .http
+        .post(sb.url("/mcp/stateless"))
+        .header("Authorization", format!("Bearer {token}"))
+        .header("Accept", "application/json, text/event-stream")
+        .json(&msg)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let text = res.text().await.unwrap();
+    // The answer is JSON, or one server-sent event whose data line is the JSON.
+    let json = text.lines().find_map(|l| l.strip_prefix("data: ")).unwrap_or(&text);
+    serde_json::from_str::<serde_json::Value>(json).unwrap()["result"].clone()
+}
+
+#[tokio::test]
+async fn an_mcp_tool_call_meets_the_fault_rules_and_the_request_log_as_its_rest_call_does() {
+    let sb = start_seeded(&example_seed(), &[]);
+    let rule = json!({"method": "GET", "path": "/api/v2/organizations", "status": 503, "times": 1});
+    sb.control(Method::POST, "/_orgd/faults", Some(rule)).await;
+    let refused = call_tool(&sb, ANN, "organizations_list").await;
+    assert_eq!(refused["isError"], true, "{refused}");
+    assert_eq!(refused["structuredContent"]["code"], "SC503", "the rule's answer in Make's body: {refused}");
+    let listed = call_tool(&sb, ANN, "organizations_list").await;
+    assert!(listed["structuredContent"]["organizations"].is_array(), "the rule ended: {listed}");
+    let log = sb.control(Method::GET, "/_orgd/requests?path=/api/v2/organizations", None).await;
+    let statuses: Vec<i64> =
+        log["requests"].as_array().unwrap().iter().map(|r| r["status"].as_i64().unwrap()).collect();
+    assert_eq!(statuses, [200, 503], "the tool calls' REST requests, newest first: {log}");
+}

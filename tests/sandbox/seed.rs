@@ -76,3 +76,39 @@ fn without_a_configured_token_the_sandbox_prints_one_and_it_refuses_to_write_cer
     assert!(String::from_utf8_lossy(&out.stderr).contains("writes no files"));
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
 }
+
+#[test]
+fn a_seed_books_usage_to_a_members_private_space_and_the_cli_does_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("orgd.db").display());
+    let file = dir.path().join("seed.json");
+    let run = |args: &[&str]| Command::new(common::BIN).args(args).env("ORGD_DATABASE_URL", &url).output().unwrap();
+    let mut doc = example_seed();
+    doc["organizations"][0]["usage"][0]["privateSpace"] = json!("carol@example.com");
+    std::fs::write(&file, doc.to_string()).unwrap();
+    let out = run(&["seed", "--from", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "no space without auto-creation");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("organizations[0].usage[0].privateSpace: needs"));
+    doc["organizations"][0]["privateSpacesSettings"] = json!({"privateSpacesAutoCreationEnabled": true});
+    std::fs::write(&file, doc.to_string()).unwrap();
+    let out = run(&["seed", "--from", file.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // Carol's space is the first one: spaces are numbered from 1e12 + 1.
+    let usage = |space: &str| {
+        run(&[
+            "usage",
+            "add",
+            "--organization",
+            "1",
+            "--private-space",
+            space,
+            "--date",
+            "2026-12-01",
+            "--operations",
+            "3",
+        ])
+        .status
+        .success()
+    };
+    assert!(usage("1000000000001") && !usage("1000000000002") && !usage("1"));
+}

@@ -56,10 +56,10 @@ pub struct Organization {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = bool)]
     pub(super) tfa_enforced: Option<bool>,
-    /// Always empty: orgd has no private spaces, and Make's detail answer carries the key.
+    /// The private spaces the caller sees in the organization: their own, and those they observe.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Vec<Object>)]
-    pub(super) private_spaces: Option<Vec<Value>>,
+    #[schema(value_type = Vec<PrivateSpaceRef>)]
+    pub(super) private_spaces: Option<Vec<PrivateSpaceRef>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = String, format = DateTime)]
     pub(super) next_reset: Option<String>,
@@ -127,6 +127,17 @@ impl From<&Team> for TeamRef {
     fn from(t: &Team) -> Self {
         TeamRef { id: t.id, name: t.name.clone() }
     }
+}
+
+/// A private space as listed inside an organization, for the caller: whether it is theirs, and whether the
+/// organization's admins observe spaces.
+#[derive(Serialize, ToSchema, Clone)]
+#[serde(rename_all = "camelCase")]
+pub struct PrivateSpaceRef {
+    pub(super) id: i64,
+    pub(super) name: String,
+    pub(super) is_owner: bool,
+    pub(super) has_admin_visibility: bool,
 }
 
 /// The list answer.

@@ -52,7 +52,7 @@ async fn list_organizations(
         external_id: q.get("externalId").filter(|z| !z.is_empty()).map(str::to_owned),
     };
     let orgs = state.store.list_orgs(&filter, &page).await?;
-    let organizations = view::render(&state, &orgs, &COLUMNS_LIST, cols.as_deref()).await?;
+    let organizations = view::render(&state, &orgs, caller.user.id, &COLUMNS_LIST, cols.as_deref()).await?;
     Ok(Reply(dto::OrganizationList { organizations, pg: page }))
 }
 
@@ -81,7 +81,7 @@ async fn create_organization(
     };
     let (org, _team) = state.store.create_org(cmd).await?;
     Ok(Reply(dto::OrganizationCreated {
-        organization: view::render_detail(&state, &org).await?,
+        organization: view::render_detail(&state, &org, caller.user.id).await?,
         user_organization_role: dto::OwnerRole {
             user_id: caller.user.id,
             organization_id: org.id,
@@ -108,7 +108,8 @@ async fn get_organization(
     m.view()?;
     q.bool("wait", false)?;
     let cols = q.cols(&COLUMNS_DETAIL)?;
-    let mut one = view::render(&state, std::slice::from_ref(&m.org), &COLUMNS_DETAIL, cols.as_deref()).await?;
+    let mut one =
+        view::render(&state, std::slice::from_ref(&m.org), m.caller.user.id, &COLUMNS_DETAIL, cols.as_deref()).await?;
     let organization = one.pop().ok_or_else(|| ApiError::Internal(anyhow::anyhow!("rendering gave none")))?;
     Ok(Reply(dto::OrganizationDetail { organization }))
 }
@@ -136,7 +137,8 @@ async fn update_organization(
         timezone_id: body.timezone_id.into_inner().map(|t| t.0),
     };
     let org = state.store.update_org(&g, patch).await?;
-    Ok(Reply(dto::OrganizationDetail { organization: view::render_detail(&state, &org).await? }))
+    let organization = view::render_detail(&state, &org, m.caller.user.id).await?;
+    Ok(Reply(dto::OrganizationDetail { organization }))
 }
 
 /// `DELETE /organizations/{organizationId}?confirmed=true`: deletes it with its teams and memberships.

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
 use serde_json::Map;
 
-use super::dto::{Organization, TeamRef};
+use super::dto::{Organization, PrivateSpaceRef, TeamRef};
 use crate::api::params::{Columns, PageSpec, Selected, MAX_LIMIT};
 use crate::api::reply::timestamp;
 use crate::app::AppState;
@@ -13,8 +13,8 @@ use crate::error::{ApiError, Result};
 use crate::store::models::{Org, Team, UsageTotals};
 
 pub const COLUMNS_LIST: Columns = Columns { all: ALL, default: &["id", "name", "timezoneId"] };
-/// The detail set (`GET /organizations/{organizationId}`, and the create and update answers) is every column. `privateSpaces` is `[]` there: orgd has no private
-/// spaces, and Make's recorded detail answer carries the key.
+/// The detail set (`GET /organizations/{organizationId}`, and the create and update answers) is every column,
+/// `privateSpaces` (the caller's) included, as Make's recorded detail answer carries it.
 pub const COLUMNS_DETAIL: Columns = Columns { all: ALL, default: ALL };
 
 pub const PAGE: PageSpec = PageSpec {
@@ -57,6 +57,7 @@ const ALL: &[&str] = &[
 ];
 
 const NEEDS_TEAMS: &[&str] = &["teams"];
+const NEEDS_SPACES: &[&str] = &["privateSpaces"];
 const NEEDS_USAGE: &[&str] = &["operations", "transfer", "unusedOperations", "unusedTransfer"];
 
 /// The current usage period: the calendar month (UTC) that holds `now`, as `[start, end)`.
@@ -77,6 +78,7 @@ pub fn period(now: DateTime<Utc>) -> (DateTime<Utc>, DateTime<Utc>) {
 pub async fn render(
     state: &AppState,
     orgs: &[Org],
+    viewer: i64,
     cols: &Columns,
     selected: Option<&[&'static str]>,
 ) -> Result<Vec<Selected<Organization>>> {
@@ -89,7 +91,12 @@ pub async fn render(
         (false, true) => (HashMap::new(), state.store.usage_totals(&ids, resets.0, resets.1).await?),
         (false, false) => (HashMap::new(), HashMap::new()),
     };
+    let spaces = match cols.wants(selected, NEEDS_SPACES) {
+        true => spaces_by_org(state, viewer).await?,
+        false => HashMap::new(),
+    };
     let no_teams = Vec::new();
+    let no_spaces = Vec::new();
     let no_usage = UsageTotals::default();
     let keys = selected.unwrap_or(cols.default);
     Ok(orgs
@@ -100,6 +107,7 @@ pub async fn render(
                 o,
                 teams: teams.get(&o.id).unwrap_or(&no_teams),
                 usage: usage.get(&o.id).unwrap_or(&no_usage),
+                spaces: spaces.get(&o.id).unwrap_or(&no_spaces),
                 resets,
             };
             cols.select(&org.organization(keys), selected)
@@ -108,9 +116,21 @@ pub async fn render(
 }
 
 /// One organization rendered with every column of the detail set (the create and update answers).
-pub async fn render_detail(state: &AppState, org: &Org) -> Result<Selected<Organization>> {
-    let mut one = render(state, std::slice::from_ref(org), &COLUMNS_DETAIL, None).await?;
+pub async fn render_detail(state: &AppState, org: &Org, viewer: i64) -> Result<Selected<Organization>> {
+    let mut one = render(state, std::slice::from_ref(org), viewer, &COLUMNS_DETAIL, None).await?;
     one.pop().ok_or_else(|| ApiError::Internal(anyhow::anyhow!("rendering one organization gave none")))
+}
+
+/// The private spaces `viewer` sees, by organization (`privateSpaces`).
+async fn spaces_by_org(state: &AppState, viewer: i64) -> Result<HashMap<i64, Vec<PrivateSpaceRef>>> {
+    let mut out: HashMap<i64, Vec<PrivateSpaceRef>> = HashMap::new();
+    for seen in crate::api::private_spaces::seen_by(state, viewer, None).await? {
+        let s = seen.space;
+        let one =
+            PrivateSpaceRef { id: s.id, name: s.name, is_owner: seen.is_owner, has_admin_visibility: s.admins_observe };
+        out.entry(s.organization_id).or_default().push(one);
+    }
+    Ok(out)
 }
 
 /// One organization with what its columns are computed from.
@@ -119,6 +139,7 @@ struct OrgView<'a> {
     o: &'a Org,
     teams: &'a [Team],
     usage: &'a UsageTotals,
+    spaces: &'a [PrivateSpaceRef],
     resets: (DateTime<Utc>, DateTime<Utc>),
 }
 
@@ -141,6 +162,7 @@ impl OrgView<'_> {
             "timezoneId" => out.timezone_id = Some(o.timezone_id),
             "zone" => out.zone = Some(o.zone.clone()),
             "teams" => out.teams = Some(self.teams.iter().map(TeamRef::from).collect()),
+            "privateSpaces" => out.private_spaces = Some(self.spaces.to_vec()),
             "externalId" => out.external_id = o.external_id.clone(),
             "tfaEnforced" => out.tfa_enforced = Some(o.tfa_enforced),
             "nextReset" => out.next_reset = Some(timestamp(self.resets.1)),
@@ -175,7 +197,6 @@ impl OrgView<'_> {
 /// The columns that are the same for every organization: orgd runs no scenarios, apps or partner programmes.
 fn fill_constant(out: &mut Organization, col: &str) {
     match col {
-        "privateSpaces" => out.private_spaces = Some(Vec::new()),
         "operationsExt" => out.operations_ext = Some("0"),
         "transferExt" => out.transfer_ext = Some("0"),
         "deleted" => out.deleted = Some(false),

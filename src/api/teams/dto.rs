@@ -8,8 +8,10 @@ use utoipa::ToSchema;
 use crate::api::body::{id, FromField, Id, NonNegative, Optional, Required};
 use crate::api::openapi::common::{params, projectable, Name, PgEcho, TeamRoleId};
 use crate::api::params::{Page, Selected};
-use crate::domain::{names, roles};
+use crate::domain::plans::License;
+use crate::domain::{names, private_spaces, roles};
 use crate::store::models;
+use crate::store::private_spaces::PrivateSpace;
 
 projectable! {
 /// A team; with `cols[]` only the selected keys are present.
@@ -56,6 +58,30 @@ impl From<&models::Team> for Team {
             consumed_centicredits: 0,
             is_paused: false,
             r#type: "standard",
+            scenario_drafts: false,
+        }
+    }
+}
+
+impl Team {
+    /// A private space as Make lists it among teams (`includePrivateSpaces`), under its organization's license.
+    pub fn personal(s: &PrivateSpace, license: &License) -> Self {
+        Team {
+            id: s.id,
+            name: s.name.clone(),
+            organization_id: s.organization_id,
+            active_scenarios: 0,
+            active_apps: 0,
+            operations: s.consumed_operations,
+            transfer: s.consumed_transfer,
+            centicredits: s.consumed_centicredits,
+            operations_limit: s.operations_limit,
+            transfer_limit: private_spaces::transfer_limit(s.operations_limit, license),
+            consumed_operations: s.consumed_operations,
+            consumed_transfer: s.consumed_transfer,
+            consumed_centicredits: s.consumed_centicredits,
+            is_paused: s.is_paused,
+            r#type: "personal",
             scenario_drafts: false,
         }
     }
@@ -179,7 +205,7 @@ params! {
         query_id("organizationId", true, "The organization."),
         cols(&super::COLUMNS),
         page(&super::PAGE),
-        flag("includePrivateSpaces", "Accepted for compatibility."),
+        flag("includePrivateSpaces", "Also list the private spaces the caller sees (type `personal`), after the page."),
     ];
     /// The path and query of `GET /teams/{teamId}`.
     DetailQuery = [path_id("teamId", "The team's id."), cols(&super::COLUMNS)];

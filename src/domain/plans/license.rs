@@ -26,6 +26,10 @@ pub struct License {
     pub(super) tfa_enforcement: bool,
     /// Whether the organization may define custom roles (`customRoles`, Make Enterprise).
     pub(super) custom_roles: bool,
+    /// Whether members may have private spaces (`privateSpaces`).
+    pub(super) private_spaces: bool,
+    /// Whether Owners and Admins may observe every private space (`privateSpacesObservability`).
+    pub(super) private_spaces_observability: bool,
     pub(super) object: Map<String, Value>,
 }
 
@@ -57,6 +61,14 @@ impl License {
     pub fn custom_roles(&self) -> bool {
         self.custom_roles
     }
+
+    pub fn private_spaces(&self) -> bool {
+        self.private_spaces
+    }
+
+    pub fn private_spaces_observability(&self) -> bool {
+        self.private_spaces_observability
+    }
 }
 
 impl TryFrom<Map<String, Value>> for License {
@@ -80,6 +92,8 @@ impl TryFrom<Map<String, Value>> for License {
             custom_variables: flag("customVariables")?,
             tfa_enforcement: flag("tfaEnforcement")?,
             custom_roles: flag("customRoles")?,
+            private_spaces: flag("privateSpaces")?,
+            private_spaces_observability: flag("privateSpacesObservability")?,
             object,
         })
     }
@@ -104,7 +118,7 @@ mod tests {
         let keys: Vec<_> = json.as_object().unwrap().keys().take(4).cloned().collect();
         assert_eq!(keys, ["apps", "users", "teams", "operations"], "Make's key order");
         assert_eq!((json["teams"].as_i64(), json["apiLimit"].as_i64()), (Some(25), Some(240)));
-        assert_eq!(json.as_object().unwrap().len(), 43, "with customRoles");
+        assert_eq!(json.as_object().unwrap().len(), 45, "with customRoles and the two privateSpaces keys");
         let back: License = serde_json::from_value(json).unwrap();
         assert_eq!(&back, teams);
     }

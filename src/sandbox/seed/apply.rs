@@ -5,13 +5,14 @@
 use chrono::{DateTime, Duration, NaiveTime, Utc};
 
 use super::check::normal;
-use super::{SeedDoc, SeedError, SeedMember, SeedOrg, SeedUser};
+use super::{SeedDoc, SeedError, SeedMember, SeedOrg, SeedSpacesSettings, SeedUser};
 use crate::domain::ids::{OrgId, RoleId, UserId};
 use crate::domain::plans::{Catalogue, Plan};
 use crate::domain::{roles, scopes, timezones};
 use crate::grant::team_perms::TeamUserAddAndEdit;
 use crate::grant::{perms, Asker};
 use crate::store::models::{NewInvitation, NewOrg, NewTeam, NewUser, Org, UsageTotals, VariableWrite};
+use crate::store::private_spaces::SpacesSettings;
 use crate::store::{Store, StoreError};
 
 /// Where a document goes.
@@ -95,6 +96,11 @@ async fn organization(o: &SeedOrg, at: &str, t: &Target<'_>) -> Result<(), SeedE
     let (org, my_team) = t.store.create_org(new).await.map_err(fail)?;
     let owner_grants = roles::built_in(roles::OWNER).expect("the Owner role");
     let asker = Asker { org_id: org.id, user_id: owner, role: &owner_grants };
+    if let Some(s) = &o.private_spaces_settings {
+        spaces_settings(s, &asker, t)
+            .await
+            .map_err(|e| SeedError::at(format!("{at}.privateSpacesSettings"), e.to_string()))?;
+    }
     for (k, m) in o.members.iter().enumerate() {
         member(m, &asker, plan, t).await.map_err(|e| SeedError::at(format!("{at}.members[{k}]"), e.to_string()))?;
     }
@@ -187,7 +193,32 @@ async fn variables_and_usage(
             data_transfer: day.data_transfer,
             centicredits: day.centicredits,
         };
-        t.store.add_usage(OrgId(org.id), when, amounts, t.now).await.map_err(|e| SeedError::at(&at, e.to_string()))?;
+        let booked = match &day.private_space {
+            None => t.store.add_usage(OrgId(org.id), when, amounts, t.now).await,
+            Some(email) => match space_of(org.id, email, t).await {
+                Ok(space) => t.store.add_space_usage(OrgId(org.id), space, when, amounts, t.now).await,
+                Err(e) => Err(e),
+            },
+        };
+        booked.map_err(|e| SeedError::at(&at, e.to_string()))?;
     }
     Ok(())
+}
+
+async fn spaces_settings(s: &SeedSpacesSettings, asker: &Asker<'_>, t: &Target<'_>) -> Result<(), StoreError> {
+    let g = asker.org::<perms::PersonalTeamManage>().map_err(|d| StoreError::Conflict(d.0))?;
+    let settings = SpacesSettings {
+        auto_creation: s.private_spaces_auto_creation_enabled,
+        default_operations_limit: s.default_operations_limit,
+        admins_observe: s.add_admins_as_observers,
+    };
+    t.store.set_spaces_settings(&g, settings, None).await
+}
+
+/// The id of the private space of the member `email` in the organization.
+async fn space_of(org_id: i64, email: &str, t: &Target<'_>) -> Result<i64, StoreError> {
+    let user = ensure_user(t, email, None, None, None).await?;
+    let seen = t.store.spaces_seen_by(UserId(user)).await?;
+    let own = seen.iter().find(|s| s.organization_id == org_id && s.owner_id == user);
+    own.map(|s| s.id).ok_or_else(|| StoreError::NotFound(format!("{email} has no private space here")))
 }

@@ -114,7 +114,33 @@ fn check_org(o: &SeedOrg, at: &str, users: &HashSet<String>, plans: &Catalogue) 
             }
         }
     }
-    check_variables_and_usage(o, at)
+    check_variables_and_usage(o, at)?;
+    check_spaces(o, at, &members)
+}
+
+/// Usage booked to a private space names a member who got one: not the Owner (spaces are made for members who
+/// join), in an organization that creates them.
+fn check_spaces(o: &SeedOrg, at: &str, members: &HashSet<String>) -> Result<(), SeedError> {
+    let spaces = o.private_spaces_settings.as_ref().is_some_and(|s| s.private_spaces_auto_creation_enabled);
+    if let Some(s) = &o.private_spaces_settings {
+        if s.default_operations_limit.is_some_and(|l| l < 0) {
+            return Err(SeedError::at(
+                format!("{at}.privateSpacesSettings.defaultOperationsLimit"),
+                "must not be negative",
+            ));
+        }
+    }
+    for (u, day) in o.usage.iter().enumerate() {
+        let Some(email) = &day.private_space else { continue };
+        let at = format!("{at}.usage[{u}].privateSpace");
+        if !spaces {
+            return Err(SeedError::at(at, "needs privateSpacesSettings.privateSpacesAutoCreationEnabled"));
+        }
+        if normal(email) == normal(&o.owner) || !members.contains(&normal(email)) {
+            return Err(SeedError::at(at, "not a member of the organization (the Owner has no space)"));
+        }
+    }
+    Ok(())
 }
 
 fn member(m: &SeedMember, at: &str, valid: impl Fn(i64) -> bool, expected: &str) -> Result<(), SeedError> {

@@ -43,7 +43,13 @@ fn org(o: &DumpOrg) -> SeedOrg {
     let mut days: BTreeMap<chrono::NaiveDate, SeedUsage> = BTreeMap::new();
     for (at, u) in &o.usage {
         let date = at.with_timezone(&tz).date_naive();
-        let day = days.entry(date).or_insert(SeedUsage { date, operations: 0, data_transfer: 0, centicredits: 0 });
+        let day = days.entry(date).or_insert(SeedUsage {
+            date,
+            operations: 0,
+            data_transfer: 0,
+            centicredits: 0,
+            private_space: None,
+        });
         day.operations += u.operations;
         day.data_transfer += u.data_transfer;
         day.centicredits += u.centicredits;
@@ -62,5 +68,7 @@ fn org(o: &DumpOrg) -> SeedOrg {
             .map(|(name, type_id, value)| SeedVariable { name: name.clone(), type_id: *type_id, value: value.clone() })
             .collect(),
         usage: days.into_values().collect(),
+        // Not exported yet: private spaces and their usage (an exported state keeps the organization's totals).
+        private_spaces_settings: None,
     }
 }

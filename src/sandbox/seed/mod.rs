@@ -84,6 +84,22 @@ pub struct SeedOrg {
     pub variables: Vec<SeedVariable>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub usage: Vec<SeedUsage>,
+    /// The organization's settings for private spaces, applied before its members join (so that with
+    /// auto-creation on, each member gets a space).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub private_spaces_settings: Option<SeedSpacesSettings>,
+}
+
+/// An organization's private-space settings, as `PATCH /organizations/{id}/private-spaces-settings` takes them.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SeedSpacesSettings {
+    #[serde(default)]
+    pub private_spaces_auto_creation_enabled: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_operations_limit: Option<i64>,
+    #[serde(default)]
+    pub add_admins_as_observers: bool,
 }
 
 /// A member with Make's role id: in an organization 12 Admin, 13 Member, 14 Accountant, 15 App Developer; in a
@@ -125,6 +141,9 @@ pub struct SeedUsage {
     pub data_transfer: i64,
     #[serde(default)]
     pub centicredits: i64,
+    /// The e-mail of the member whose private space the usage is booked to (as well as to the organization).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub private_space: Option<String>,
 }
 
 /// Why a document was refused: the JSON path of the first bad value and what is wrong with it.

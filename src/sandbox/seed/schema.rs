@@ -40,7 +40,16 @@ mod tests {
     fn the_schema_names_every_part() {
         let doc = super::document();
         let defs = doc["$defs"].as_object().unwrap();
-        for name in ["SeedUser", "SeedOrg", "SeedMember", "SeedTeam", "SeedToken", "SeedVariable", "SeedUsage"] {
+        for name in [
+            "SeedUser",
+            "SeedOrg",
+            "SeedMember",
+            "SeedTeam",
+            "SeedToken",
+            "SeedVariable",
+            "SeedUsage",
+            "SeedSpacesSettings",
+        ] {
             assert!(defs.contains_key(name), "{name}");
         }
         assert_eq!(doc["properties"]["users"]["items"]["$ref"], "#/$defs/SeedUser");

@@ -219,6 +219,7 @@ async fn accept(tx: &mut Conn, invitation_id: i64, now: DateTime<Utc>) -> StoreR
             .await?;
     }
     cancel_pending(tx, org_id, user_id, "the invitation was accepted before it was sent").await?;
+    super::private_spaces::on_join(tx, org_id, user_id, now).await?;
     let entry = NewEntry::new(org_id, Some(user_id), ev::INVITATION_ACCEPTED, user_id);
     record(tx, entry.detail(json!({"usersRoleId": role}))).await?;
     let out = one_role(tx, org_id, user_id).await?;

@@ -245,7 +245,7 @@ async fn delete(tx: &mut Conn, org_id: i64, by: i64) -> StoreResult<()> {
 }
 
 /// Adds the usage booked at `at` and records it.
-async fn book_usage(
+pub(super) async fn book_usage(
     tx: &mut Conn,
     org_id: i64,
     at: DateTime<Utc>,
