@@ -3,6 +3,7 @@
 //! one after the other; migrations at start take sqlx's advisory lock, so nodes may start together.
 
 mod cache;
+mod commit;
 mod hot;
 
 /// The resource code both backends share (`store/shared/`), compiled for this backend.
@@ -36,6 +37,8 @@ pub struct PgStore {
     /// [`Store::watch_changes`] listens on `listen`.
     cache: cache::AuthCache,
     listen: PgPool,
+    /// The writes to one organization waiting on this node, run together (`commit.rs`).
+    commits: commit::OrgCommits,
 }
 
 impl PgStore {
@@ -53,24 +56,12 @@ impl PgStore {
         // The cache's LISTEN connection lives in a pool of its own, so that it never takes one from requests.
         let listen = PgPoolOptions::new().max_connections(1).acquire_timeout(opts.acquire_timeout);
         let listen = listen.connect_lazy_with(connect);
-        Ok(PgStore { read: pool.clone(), write: pool, listen, cache: Default::default() })
+        Ok(PgStore { read: pool.clone(), write: pool, listen, cache: Default::default(), commits: Default::default() })
     }
 
     /// A write transaction.
     async fn begin(&self) -> StoreResult<Tx> {
         Ok(self.write.begin().await?)
-    }
-
-    /// A write transaction that holds the organization's row lock: changes to one organization's members,
-    /// invitations, teams, plan and variables run one at a time across connections and nodes, so the limits they
-    /// check hold. NotFound when the organization is gone.
-    async fn begin_org(&self, org_id: i64) -> StoreResult<Tx> {
-        let mut tx = self.begin().await?;
-        let found: Option<i64> = sqlx::query_scalar("select id from organizations where id = $1 for update")
-            .bind(org_id)
-            .fetch_optional(&mut *tx)
-            .await?;
-        found.map(|_| tx).ok_or_else(|| StoreError::NotFound(format!("Organization {org_id} not found.")))
     }
 
     /// Commits a write transaction and drops what this node cached: a change is seen by the next request here
@@ -80,6 +71,18 @@ impl PgStore {
         self.cache.forget();
         Ok(())
     }
+}
+
+/// A write transaction that holds the organization's row lock: changes to one organization's members, invitations,
+/// teams, plan and variables run one at a time across connections and nodes, so the limits they check hold.
+/// NotFound when the organization is gone.
+async fn begin_org(pool: &PgPool, org_id: i64) -> StoreResult<Tx> {
+    let mut tx = pool.begin().await?;
+    let found: Option<i64> = sqlx::query_scalar("select id from organizations where id = $1 for update")
+        .bind(org_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+    found.map(|_| tx).ok_or_else(|| StoreError::NotFound(format!("Organization {org_id} not found.")))
 }
 
 impl Backend for PgStore {
@@ -101,16 +104,17 @@ impl Backend for PgStore {
         Ok(self.read.acquire().await?)
     }
 
-    /// In a transaction of its own, holding the organization's row lock when the write names one.
+    /// A write naming an organization: holding its row lock, in a transaction shared with the other writes to it
+    /// waiting on this node (`commit.rs`). Any other: in a transaction of its own.
     async fn write<T, F>(&self, org_id: Option<i64>, work: F) -> StoreResult<T>
     where
         T: Send + 'static,
         F: for<'c> FnOnce(&'c mut sqlx::PgConnection) -> ConnFuture<'c, StoreResult<T>> + Send + 'static,
     {
-        let mut tx = match org_id {
-            Some(id) => self.begin_org(id).await?,
-            None => self.begin().await?,
-        };
+        if let Some(id) = org_id {
+            return self.commits.write(&self.write, &self.cache, id, work).await;
+        }
+        let mut tx = self.begin().await?;
         let out = work(&mut tx).await?;
         self.commit(tx).await?;
         Ok(out)
