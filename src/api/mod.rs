@@ -13,6 +13,7 @@ pub mod openapi;
 pub mod orgs;
 pub mod params;
 pub mod path;
+mod pick;
 pub mod reply;
 pub mod roles;
 pub mod teams;

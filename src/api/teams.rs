@@ -91,7 +91,7 @@ async fn list_teams(
     q.bool("includePrivateSpaces", false)?;
     let m = OrgMember::resolve(&state, scoped, org_id).await?;
     let teams = state.store.teams_in_org(&m.view()?, &page).await?;
-    let list = teams.iter().map(|t| COLUMNS.select(&dto::Team::from(t), cols.as_deref())).collect();
+    let list = teams.iter().map(|t| COLUMNS.select(dto::Team::from(t), cols.as_deref())).collect();
     Ok(Reply(dto::TeamList { teams: list, pg: page }))
 }
 
@@ -157,7 +157,7 @@ async fn get_team(
     let cols = q.cols(&COLUMNS_DETAIL)?;
     let (team, m) = team_and_member(&state, scoped, path.id("teamId")?).await?;
     m.view()?;
-    Ok(Reply(dto::TeamDetail { team: COLUMNS_DETAIL.select(&dto::Team::from(&team), cols.as_deref()) }))
+    Ok(Reply(dto::TeamDetail { team: COLUMNS_DETAIL.select(dto::Team::from(&team), cols.as_deref()) }))
 }
 
 /// `DELETE /teams/{teamId}?confirmed=true`: needs `team delete` in that team (the Owner has it everywhere).

@@ -102,7 +102,7 @@ pub async fn render(
                 usage: usage.get(&o.id).unwrap_or(&no_usage),
                 resets,
             };
-            cols.select(&org.organization(keys), selected)
+            cols.select(org.organization(keys), selected)
         })
         .collect())
 }
