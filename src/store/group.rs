@@ -98,15 +98,18 @@ where
         }
     };
     let mut ran = Vec::with_capacity(jobs.len());
-    let mut jobs = jobs.into_iter();
+    let mut jobs = jobs.into_iter().peekable();
     let mut broken = None;
-    for job in jobs.by_ref() {
-        let (result, state) = savepoint(&mut tx, job.work).await;
+    let mut open = false;
+    while let Some(job) = jobs.next() {
+        let more = jobs.peek().is_some();
+        let (result, state) = savepoint(&mut tx, job.work, open, more).await;
         ran.push((job.answer, result));
         if let Err(failure) = state {
             broken = Some(failure);
             break;
         }
+        open = more;
     }
     let outcome = match broken {
         Some(failure) => Err(failure),
@@ -127,19 +130,25 @@ where
 }
 
 /// One write in its own savepoint, so that its failure undoes only itself: its result, and whether the
-/// transaction is still usable after it.
+/// transaction is still usable after it. `open`: the savepoint was opened already, by the statement that
+/// released the previous write's; `more`: another write follows, so this one's release opens the next savepoint
+/// in the same round trip (on PostgreSQL each statement is one; on SQLite one hand-off to the driver's thread).
 async fn savepoint<DB>(
     tx: &mut sqlx::Transaction<'static, DB>,
     work: Work<DB::Connection>,
+    open: bool,
+    more: bool,
 ) -> (StoreResult<Output>, Result<(), Failure>)
 where
     DB: sqlx::Database,
     for<'e> &'e mut DB::Connection: sqlx::Executor<'e, Database = DB>,
 {
     use sqlx::Executor;
-    if let Err(e) = (&mut **tx).execute("savepoint w").await {
-        let failure = Failure::of(e);
-        return (Err(failure.error()), Err(failure));
+    if !open {
+        if let Err(e) = (&mut **tx).execute("savepoint w").await {
+            let failure = Failure::of(e);
+            return (Err(failure.error()), Err(failure));
+        }
     }
     let result = work(&mut **tx).await;
     let mut state = Ok(());
@@ -147,7 +156,8 @@ where
         state = (&mut **tx).execute("rollback to w").await.map(drop);
     }
     if state.is_ok() {
-        state = (&mut **tx).execute("release w").await.map(drop);
+        let release = if more { "release w; savepoint w" } else { "release w" };
+        state = (&mut **tx).execute(release).await.map(drop);
     }
     (result, state.map_err(Failure::of))
 }
