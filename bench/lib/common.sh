@@ -112,7 +112,7 @@ fresh_db() {
     orgd_env "$bin" migrate >/dev/null
     owner_token=$(orgd_env "$bin" users add --email bench-owner@example.com --name "Bench Owner")
     member_token=$(orgd_env "$bin" users add --email bench-member@example.com --name "Bench Member")
-    local target=$db_path
+    local target=${db_path:-}
     [[ $backend == postgres ]] && target=$db_url
     deep_cursor=$(python3 "$lib/seed.py" "$backend" "$target" "$orgs" "$zone")
 }
