@@ -112,7 +112,7 @@ fresh_db() {
     orgd_env "$bin" migrate >/dev/null
     owner_token=$(orgd_env "$bin" users add --email bench-owner@example.com --name "Bench Owner")
     member_token=$(orgd_env "$bin" users add --email bench-member@example.com --name "Bench Member")
-    local target=$db_path
+    local target=${db_path:-}
     [[ $backend == postgres ]] && target=$db_url
     deep_cursor=$(python3 "$lib/seed.py" "$backend" "$target" "$orgs" "$zone")
 }
@@ -172,6 +172,7 @@ var_history|GET|/api/v2/organizations/{org}/variables/histVar/history||owner|$va
 audit_first|GET|/api/v2/audit-logs/v2/organization/1?pg%5Blimit%5D=50||owner|1
 audit_deep|GET|/api/v2/audit-logs/v2/organization/1?pg%5Blimit%5D=50&pg%5Blast%5D=${deep_cursor:-0_0}||owner|1
 patch_var|PATCH|/api/v2/organizations/{org}/variables/benchVar|{"value": {n}}|owner|$vars
+patch_one|PATCH|/api/v2/organizations/{org}/variables/benchVar|{"value": {n}}|owner|1
 create_org|POST|/api/v2/organizations|{"name": "Bench {n}", "regionId": 1, "timezoneId": 113, "countryId": 1}|owner|1
 EOT
 }

@@ -54,7 +54,7 @@ async fn feature_controls(
                     || features::by_name(&c.name).is_some_and(|k| k.label.eq_ignore_ascii_case(w))
             })
         })
-        .map(|c| COLUMNS.select(&dto::FeatureControl::from(c), cols.as_deref()))
+        .map(|c| COLUMNS.select(dto::FeatureControl::from(c), cols.as_deref()))
         .collect();
     Ok(Reply(dto::FeatureControls { enable_all_control_features: all_enabled, feature_controls: list }))
 }

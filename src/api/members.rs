@@ -59,7 +59,7 @@ async fn list_member_roles(
     let cols = q.cols(&COLUMNS)?;
     let now = state.now();
     let roles = state.store.org_roles(&m.view()?).await?;
-    let list = roles.iter().map(|r| COLUMNS.select(&dto::MemberRoleFull::at(r, now), cols.as_deref())).collect();
+    let list = roles.iter().map(|r| COLUMNS.select(dto::MemberRoleFull::at(r, now), cols.as_deref())).collect();
     Ok(Reply(dto::MemberRoleList { user_organization_roles: list }))
 }
 
@@ -79,7 +79,7 @@ async fn member_role(
         .into_iter()
         .find(|r| r.user_id == user_id)
         .ok_or_else(|| ApiError::NotFound(format!("User {user_id} is not a member of this organization.")))?;
-    let role = COLUMNS.select(&dto::MemberRoleFull::at(&role, now), cols.as_deref());
+    let role = COLUMNS.select(dto::MemberRoleFull::at(&role, now), cols.as_deref());
     Ok(Reply(dto::MemberRoleDetail { user_organization_role: role }))
 }
 
@@ -155,7 +155,7 @@ async fn list_user_roles(
         }
         shared
     };
-    let list = visible.iter().map(|r| COLUMNS.select(&dto::MemberRoleFull::at(r, now), cols.as_deref())).collect();
+    let list = visible.iter().map(|r| COLUMNS.select(dto::MemberRoleFull::at(r, now), cols.as_deref())).collect();
     Ok(Reply(dto::MemberRoleList { user_organization_roles: list }))
 }
 
@@ -295,7 +295,7 @@ async fn list_organization_users(
     let page = q.page(&USER_PAGE)?;
     let m = OrgMember::resolve(&state, scoped, org_id).await?;
     let users = state.store.org_users(&m.view()?, role.map(RoleId), &page).await?;
-    let list = users.iter().map(|u| USER_COLUMNS.select(&dto::OrgUser::from(PublicUser::from(u)), cols.as_deref()));
+    let list = users.iter().map(|u| USER_COLUMNS.select(dto::OrgUser::from(PublicUser::from(u)), cols.as_deref()));
     Ok(Reply(dto::UserList { users: list.collect(), pg: page }))
 }
 

@@ -13,6 +13,7 @@ pub mod openapi;
 pub mod orgs;
 pub mod params;
 pub mod path;
+mod pick;
 pub mod private_spaces;
 pub mod read_routing;
 pub mod reply;

@@ -1,11 +1,13 @@
 //! Query strings in Make's bracket syntax: `pg[...]`, `cols[]`/`cols[N]`, booleans as `true`/`false`.
 
-use std::marker::PhantomData;
+use std::borrow::Cow;
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
+use serde::ser::SerializeMap;
 use serde::Serialize;
-use serde_json::{Map, Value};
+
+use super::pick::Field;
 
 use crate::error::{parse_id, ApiError, SubError};
 pub use crate::store::page::{Page, SortDir};
@@ -209,24 +211,14 @@ pub struct Columns {
 }
 
 impl Columns {
-    /// Serialises a wire entity and keeps the selected keys in the selected order (`null` for a key the entity
-    /// does not carry, as when a column was not computed). Values are moved out, not copied.
-    pub fn select<T: Serialize>(&self, entity: &T, selected: Option<&[&'static str]>) -> Selected<T> {
-        // Wire types are structs of plain data, so this is always an object; were it not, the answer would be
-        // all `null`s, so say so in the log rather than fail the request.
-        let mut full = match serde_json::to_value(entity) {
-            Ok(Value::Object(m)) => m,
-            other => {
-                tracing::error!(entity = std::any::type_name::<T>(), ok = other.is_ok(), "cols[] of a non-object");
-                Map::new()
-            }
+    /// The entity with the selected keys, in the selected order (`null` for a key the entity does not carry, as
+    /// when a column was not computed). It is encoded when the answer is, field by field (`api/pick.rs`).
+    pub fn select<T: Serialize>(&self, entity: T, selected: Option<&[&'static str]>) -> Selected<T> {
+        let keys = match selected {
+            Some(keys) => Cow::Owned(keys.to_vec()),
+            None => Cow::Borrowed(self.default),
         };
-        let keys = selected.unwrap_or(self.default);
-        let mut out = Map::with_capacity(keys.len());
-        for k in keys {
-            out.insert((*k).to_string(), full.remove(*k).unwrap_or(Value::Null));
-        }
-        Selected { value: Value::Object(out), of: PhantomData }
+        Selected { entity, keys }
     }
 
     /// Whether any of `wanted` will be in the output (to skip loading what nobody asked for).
@@ -247,12 +239,19 @@ pub fn schema_fields<T: utoipa::PartialSchema>() -> Vec<String> {
 
 /// The `cols[]` selection of a `T`: it serialises as the selected keys of `T` only, so the type says which wire
 /// type the columns come from while the keys follow the request.
-#[derive(Debug, Clone, Serialize)]
-#[serde(transparent)]
 pub struct Selected<T> {
-    value: Value,
-    #[serde(skip)]
-    of: PhantomData<T>,
+    entity: T,
+    keys: Cow<'static, [&'static str]>,
+}
+
+impl<T: Serialize> Serialize for Selected<T> {
+    fn serialize<S: serde::Serializer>(&self, out: S) -> Result<S::Ok, S::Error> {
+        let mut map = out.serialize_map(Some(self.keys.len()))?;
+        for &key in self.keys.iter() {
+            map.serialize_entry(key, &Field { entity: &self.entity, key })?;
+        }
+        map.end()
+    }
 }
 
 #[cfg(test)]

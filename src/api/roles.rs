@@ -62,7 +62,7 @@ async fn list_roles(
         .filter(|r| category.is_none_or(|c| r.category() == c))
         .filter(|r| role_id.is_none_or(|id| r.id() == id))
         .filter(|r| !exclude.contains(&r.id()))
-        .map(|r| COLUMNS.select(&dto::UsersRole::from(r), cols.as_deref()))
+        .map(|r| COLUMNS.select(dto::UsersRole::from(r), cols.as_deref()))
         .collect();
     Ok(Reply(dto::UsersRoles { users_roles: list }))
 }

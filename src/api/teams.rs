@@ -93,12 +93,12 @@ async fn list_teams(
     let with_spaces = q.bool("includePrivateSpaces", false)?;
     let m = OrgMember::resolve(&state, scoped, org_id).await?;
     let teams = state.store.teams_in_org(&m.view()?, &page).await?;
-    let mut list: Vec<_> = teams.iter().map(|t| COLUMNS.select(&dto::Team::from(t), cols.as_deref())).collect();
+    let mut list: Vec<_> = teams.iter().map(|t| COLUMNS.select(dto::Team::from(t), cols.as_deref())).collect();
     if with_spaces {
         let license = &state.plan(&m.org.plan).1.license;
         for seen in private_spaces::seen_by(&state, m.caller.user.id, Some(org_id)).await? {
             if let Some(s) = state.store.private_space(seen.space.id, private_spaces::period(&state)).await? {
-                list.push(COLUMNS.select(&dto::Team::personal(&s, license), cols.as_deref()));
+                list.push(COLUMNS.select(dto::Team::personal(&s, license), cols.as_deref()));
             }
         }
     }
@@ -167,7 +167,7 @@ async fn get_team(
     let cols = q.cols(&COLUMNS_DETAIL)?;
     let (team, m) = team_and_member(&state, scoped, path.id("teamId")?).await?;
     m.view()?;
-    Ok(Reply(dto::TeamDetail { team: COLUMNS_DETAIL.select(&dto::Team::from(&team), cols.as_deref()) }))
+    Ok(Reply(dto::TeamDetail { team: COLUMNS_DETAIL.select(dto::Team::from(&team), cols.as_deref()) }))
 }
 
 /// `DELETE /teams/{teamId}?confirmed=true`: needs `team delete` in that team (the Owner has it everywhere).

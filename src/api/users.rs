@@ -82,7 +82,7 @@ async fn get_current_user(State(state): State<AppState>, Authed(caller): Authed,
             .map(|(team_id, users_role_id)| dto::UserTeamRole { user_id: u.id, team_id, users_role_id });
         me.user_team_roles = Some(list.collect());
     }
-    Ok(Reply(dto::Me { auth_user: ME.select(&me, cols.as_deref()) }))
+    Ok(Reply(dto::Me { auth_user: ME.select(me, cols.as_deref()) }))
 }
 
 /// `GET /users/me/current-authorization`. Bearer use of an API token still reports `token`: orgd issues no OAuth

@@ -4,8 +4,10 @@
 //! The resource code reads through [`Backend::reader`] and changes things only through [`Backend::write`], each
 //! change one unit of work with its transaction: that is the one write style. SQLite runs the work through its
 //! group commit (`sqlite/commit.rs`), inside a savepoint of a transaction shared with the other writes waiting at
-//! that moment, and answers once that transaction is on disk; PostgreSQL runs it in a transaction of its own,
-//! holding the organization's row lock when the write names one, and drops its per-node cache on commit.
+//! that moment, and answers once that transaction is on disk; PostgreSQL runs a write that names an organization
+//! the same way among the writes to that organization waiting on the node (`postgres/commit.rs`), holding its row
+//! lock, any other in a transaction of its own, and drops its per-node cache on commit (`store/group.rs` is the
+//! part both share).
 
 use std::future::Future;
 use std::ops::DerefMut;

@@ -8,6 +8,7 @@ pub mod clock;
 pub mod counters;
 pub mod dump;
 mod error;
+mod group;
 pub mod models;
 pub mod outbox;
 pub mod page;

@@ -201,8 +201,9 @@ async fn members_read_variables_but_only_editors_write_and_scopes_apply() {
     assert_error(&app.get(&base, &no_var_scope).await, 403, "SC403");
 }
 
-/// Concurrent writes share transactions on SQLite (group commit): a write that fails inside a shared
-/// transaction must fail alone, with its own error, and the others around it must land with their history.
+/// Concurrent writes share transactions (group commit: every write on SQLite, the writes to one organization on
+/// PostgreSQL): a write that fails inside a shared transaction must fail alone, with its own error, and the others
+/// around it must land with their history.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_writes_fail_alone_and_land_whole() {
     let app = spawn_teams_plan().await;

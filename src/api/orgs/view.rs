@@ -110,7 +110,7 @@ pub async fn render(
                 spaces: spaces.get(&o.id).unwrap_or(&no_spaces),
                 resets,
             };
-            cols.select(&org.organization(keys), selected)
+            cols.select(org.organization(keys), selected)
         })
         .collect())
 }

@@ -88,7 +88,7 @@ async fn list_spaces(
     let g = m.require::<perms::PersonalTeamManage>()?;
     let spaces = state.store.private_spaces(&g, external_id, &page, period(&state)).await?;
     let license = &state.plan(&m.org.plan).1.license;
-    let list = spaces.iter().map(|s| COLUMNS.select(&dto::PrivateSpace::new(s, license), cols.as_deref())).collect();
+    let list = spaces.iter().map(|s| COLUMNS.select(dto::PrivateSpace::new(s, license), cols.as_deref())).collect();
     Ok(Reply(dto::SpaceList { private_spaces: list, pg: page }))
 }
 
@@ -130,7 +130,7 @@ async fn get_space(
     let (space, m) = visible(&state, scoped, path.id("privateSpaceId")?).await?;
     let license = &state.plan(&m.org.plan).1.license;
     Ok(Reply(dto::SpaceDetail {
-        private_space: COLUMNS.select(&dto::PrivateSpace::new(&space, license), cols.as_deref()),
+        private_space: COLUMNS.select(dto::PrivateSpace::new(&space, license), cols.as_deref()),
     }))
 }
 

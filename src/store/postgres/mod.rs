@@ -3,6 +3,7 @@
 //! one after the other; migrations at start take sqlx's advisory lock, so nodes may start together.
 
 mod cache;
+mod commit;
 mod hot;
 mod replicas;
 
@@ -40,6 +41,8 @@ pub struct PgStore {
     /// Streaming standbys that serve the reads of requests that change nothing (`replicas/`); `read` and `write`
     /// stay the primary.
     replicas: std::sync::Arc<replicas::ReplicaSet>,
+    /// The writes to one organization waiting on this node, run together (`commit.rs`).
+    commits: commit::OrgCommits,
 }
 
 impl PgStore {
@@ -59,24 +62,13 @@ impl PgStore {
         let listen = listen.connect_lazy_with(connect);
         let replicas = replicas::ReplicaSet::open(&opts.replicas, opts.max_connections.max(2))?;
         replicas.spawn_probes(pool.clone());
-        Ok(PgStore { read: pool.clone(), write: pool, listen, cache: Default::default(), replicas })
+        let (cache, commits) = (Default::default(), Default::default());
+        Ok(PgStore { read: pool.clone(), write: pool, listen, cache, replicas, commits })
     }
 
     /// A write transaction.
     async fn begin(&self) -> StoreResult<Tx> {
         Ok(self.write.begin().await?)
-    }
-
-    /// A write transaction that holds the organization's row lock: changes to one organization's members,
-    /// invitations, teams, plan and variables run one at a time across connections and nodes, so the limits they
-    /// check hold. NotFound when the organization is gone.
-    async fn begin_org(&self, org_id: i64) -> StoreResult<Tx> {
-        let mut tx = self.begin().await?;
-        let found: Option<i64> = sqlx::query_scalar("select id from organizations where id = $1 for update")
-            .bind(org_id)
-            .fetch_optional(&mut *tx)
-            .await?;
-        found.map(|_| tx).ok_or_else(|| StoreError::NotFound(format!("Organization {org_id} not found.")))
     }
 
     /// Commits a write transaction and drops what this node cached: a change is seen by the next request here
@@ -86,6 +78,18 @@ impl PgStore {
         self.cache.forget();
         Ok(())
     }
+}
+
+/// A write transaction that holds the organization's row lock: changes to one organization's members, invitations,
+/// teams, plan and variables run one at a time across connections and nodes, so the limits they check hold.
+/// NotFound when the organization is gone.
+async fn begin_org(pool: &PgPool, org_id: i64) -> StoreResult<Tx> {
+    let mut tx = pool.begin().await?;
+    let found: Option<i64> = sqlx::query_scalar("select id from organizations where id = $1 for update")
+        .bind(org_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+    found.map(|_| tx).ok_or_else(|| StoreError::NotFound(format!("Organization {org_id} not found.")))
 }
 
 impl Backend for PgStore {
@@ -111,16 +115,20 @@ impl Backend for PgStore {
         Ok(self.read.acquire().await?)
     }
 
-    /// In a transaction of its own, holding the organization's row lock when the write names one.
+    /// A write naming an organization: holding its row lock, in a transaction shared with the other writes to it
+    /// waiting on this node (`commit.rs`). Any other: in a transaction of its own.
     async fn write<T, F>(&self, org_id: Option<i64>, work: F) -> StoreResult<T>
     where
         T: Send + 'static,
         F: for<'c> FnOnce(&'c mut sqlx::PgConnection) -> ConnFuture<'c, StoreResult<T>> + Send + 'static,
     {
-        let mut tx = match org_id {
-            Some(id) => self.begin_org(id).await?,
-            None => self.begin().await?,
-        };
+        if let Some(id) = org_id {
+            // Answered in this caller's task after the batch's commit, so the caller's reads are fenced as below.
+            let out = self.commits.write(&self.write, &self.cache, id, work).await?;
+            self.replicas.wrote();
+            return Ok(out);
+        }
+        let mut tx = self.begin().await?;
         let out = work(&mut tx).await?;
         self.commit(tx).await?;
         self.replicas.wrote();

@@ -1,0 +1,163 @@
+//! Group commit, the part both backends share: the writes waiting at one moment run one after another, each inside
+//! its own savepoint, in one transaction with one flush of the log; each caller is answered only after that
+//! commit, so an acknowledged write is durable exactly as with a transaction of its own. A write that fails is
+//! rolled back to its savepoint and gets its own error; if the transaction itself fails (its start, the commit, a
+//! broken connection, a full disk), every write of it that had run gets that failure, and the writes that had not
+//! run yet are handed back for a transaction of their own. Who gathers the waiting writes is the backend's:
+//! SQLite has one writer task for every write (`sqlite/commit.rs`), PostgreSQL one per organization being
+//! written on this node (`postgres/commit.rs`).
+
+use std::any::Any;
+use std::future::Future;
+
+use tokio::sync::oneshot;
+
+use super::backend::ConnFuture;
+use super::{StoreError, StoreResult};
+
+/// The most writes one transaction takes: bounds how long the first of them waits for its answer.
+pub(crate) const MAX_BATCH: usize = 64;
+
+type Output = Box<dyn Any + Send>;
+type Work<C> = Box<dyn for<'c> FnOnce(&'c mut C) -> ConnFuture<'c, StoreResult<Output>> + Send>;
+
+/// One write waiting for a transaction, with the channel its caller waits on.
+pub(crate) struct Job<C> {
+    work: Work<C>,
+    answer: oneshot::Sender<StoreResult<Output>>,
+}
+
+impl<C: Send + 'static> Job<C> {
+    /// A job for `work`, and its caller's wait for the answer (an error when the job is dropped unanswered).
+    pub(crate) fn new<T, F>(work: F) -> (Self, impl Future<Output = StoreResult<T>> + Send)
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(&'c mut C) -> ConnFuture<'c, StoreResult<T>> + Send + 'static,
+    {
+        let work: Work<C> = Box::new(move |conn| Box::pin(async move { Ok(Box::new(work(conn).await?) as Output) }));
+        let (answer, answered) = oneshot::channel();
+        let wait = async move {
+            let out: Output =
+                answered.await.map_err(|_| StoreError::Unavailable("the database writer stopped".into()))??;
+            Ok(*out.downcast::<T>().expect("a write answers with its own type"))
+        };
+        (Job { work, answer }, wait)
+    }
+}
+
+/// Why a whole transaction failed, in a form every write of it can be answered with.
+#[derive(Clone, Debug)]
+enum Failure {
+    NotFound(String),
+    Unavailable(String),
+    StorageFull,
+    Other(String),
+}
+
+impl Failure {
+    fn of(e: impl Into<StoreError>) -> Self {
+        match e.into() {
+            StoreError::NotFound(what) => Failure::NotFound(what),
+            StoreError::StorageFull => Failure::StorageFull,
+            StoreError::Unavailable(cause) => Failure::Unavailable(cause),
+            StoreError::PoolTimeout => Failure::Unavailable("database pool timed out".into()),
+            other => Failure::Other(other.to_string()),
+        }
+    }
+
+    fn error(&self) -> StoreError {
+        match self {
+            Failure::NotFound(what) => StoreError::NotFound(what.clone()),
+            Failure::Unavailable(cause) => StoreError::Unavailable(cause.clone()),
+            Failure::StorageFull => StoreError::StorageFull,
+            Failure::Other(cause) => StoreError::Other(anyhow::anyhow!("the write transaction failed: {cause}")),
+        }
+    }
+}
+
+/// Runs `jobs` in the transaction `begun` (the backend's start of one: its error goes to every job), commits,
+/// calls `committed` and answers. Returns the jobs that did not get to run because the transaction broke first;
+/// every call answers at least one job, so a caller's loop over the leftovers ends.
+pub(crate) async fn run<DB>(
+    begun: StoreResult<sqlx::Transaction<'static, DB>>,
+    jobs: Vec<Job<DB::Connection>>,
+    committed: impl FnOnce(),
+) -> Vec<Job<DB::Connection>>
+where
+    DB: sqlx::Database,
+    for<'e> &'e mut DB::Connection: sqlx::Executor<'e, Database = DB>,
+{
+    let mut tx = match begun {
+        Ok(tx) => tx,
+        Err(e) => {
+            let failure = Failure::of(e);
+            for job in jobs {
+                let _ = job.answer.send(Err(failure.error()));
+            }
+            return Vec::new();
+        }
+    };
+    let mut ran = Vec::with_capacity(jobs.len());
+    let mut jobs = jobs.into_iter().peekable();
+    let mut broken = None;
+    let mut open = false;
+    while let Some(job) = jobs.next() {
+        let more = jobs.peek().is_some();
+        let (result, state) = savepoint(&mut tx, job.work, open, more).await;
+        ran.push((job.answer, result));
+        if let Err(failure) = state {
+            broken = Some(failure);
+            break;
+        }
+        open = more;
+    }
+    let outcome = match broken {
+        Some(failure) => Err(failure),
+        None => tx.commit().await.map_err(Failure::of),
+    };
+    match &outcome {
+        Ok(()) => committed(),
+        Err(failure) => tracing::warn!(error = ?failure, writes = ran.len(), "a group commit failed"),
+    }
+    for (answer, result) in ran {
+        let _ = answer.send(match (result, &outcome) {
+            (Err(own), _) => Err(own),
+            (Ok(v), Ok(())) => Ok(v),
+            (Ok(_), Err(failure)) => Err(failure.error()),
+        });
+    }
+    jobs.collect()
+}
+
+/// One write in its own savepoint, so that its failure undoes only itself: its result, and whether the
+/// transaction is still usable after it. `open`: the savepoint was opened already, by the statement that
+/// released the previous write's; `more`: another write follows, so this one's release opens the next savepoint
+/// in the same round trip (on PostgreSQL each statement is one; on SQLite one hand-off to the driver's thread).
+async fn savepoint<DB>(
+    tx: &mut sqlx::Transaction<'static, DB>,
+    work: Work<DB::Connection>,
+    open: bool,
+    more: bool,
+) -> (StoreResult<Output>, Result<(), Failure>)
+where
+    DB: sqlx::Database,
+    for<'e> &'e mut DB::Connection: sqlx::Executor<'e, Database = DB>,
+{
+    use sqlx::Executor;
+    if !open {
+        if let Err(e) = (&mut **tx).execute("savepoint w").await {
+            let failure = Failure::of(e);
+            return (Err(failure.error()), Err(failure));
+        }
+    }
+    let result = work(&mut **tx).await;
+    let mut state = Ok(());
+    if result.is_err() {
+        state = (&mut **tx).execute("rollback to w").await.map(drop);
+    }
+    if state.is_ok() {
+        let release = if more { "release w; savepoint w" } else { "release w" };
+        state = (&mut **tx).execute(release).await.map(drop);
+    }
+    (result, state.map_err(Failure::of))
+}
