@@ -1,5 +1,6 @@
 //! The `/api/v2` surface: one module per resource, merged here.
 
+pub mod api_tokens;
 pub mod audit;
 pub mod billing;
 pub mod body;
@@ -31,7 +32,7 @@ type Resource = fn() -> OpenApiRouter<AppState>;
 
 /// The resources in the order the document lists them, each with the tag of its operations (the tag also
 /// prefixes their operation ids: `orgs.list`). `openapi.json` has no tag.
-const RESOURCES: [(&str, Resource); 14] = [
+const RESOURCES: [(&str, Resource); 15] = [
     ("orgs", orgs::router),
     ("invitations", invitations::router),
     ("members", members::router),
@@ -44,6 +45,7 @@ const RESOURCES: [(&str, Resource); 14] = [
     ("features", features::router),
     ("enums", enums::router),
     ("users", users::router),
+    ("api_tokens", api_tokens::router),
     ("audit", audit::router),
     ("", openapi::router),
 ];

@@ -17,8 +17,8 @@ mod traits;
 
 pub use error::{StoreError, StoreResult};
 pub use traits::{
-    AuditStore, BillingStore, FeatureStore, InvitationStore, MemberStore, OrgStore, OutboxStore, RequestReads,
-    TeamStore, UserStore, VariableStore,
+    ApiTokenStore, AuditStore, BillingStore, FeatureStore, InvitationStore, MemberStore, OrgStore, OutboxStore,
+    RequestReads, TeamStore, UserStore, VariableStore,
 };
 
 use std::sync::Arc;
@@ -30,6 +30,7 @@ use async_trait::async_trait;
 pub trait Store:
     RequestReads
     + UserStore
+    + ApiTokenStore
     + OrgStore
     + InvitationStore
     + MemberStore

@@ -269,3 +269,24 @@ pub struct InstalledApp {
     pub installed_by: Option<i64>,
     pub installed_at: DateTime<Utc>,
 }
+
+/// One of a person's live API tokens, as `/users/me/api-tokens` lists it (never the token: only its hint).
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct ApiToken {
+    pub id: i64,
+    /// The token's first segment (`None` for tokens issued before hints were kept).
+    pub hint: Option<String>,
+    pub label: Option<String>,
+    pub scopes: sqlx::types::Json<Vec<String>>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A token a person makes for themselves; its creation time is chosen by the store (`domain::api_tokens`).
+pub struct NewApiToken {
+    pub user_id: UserId,
+    pub digest: String,
+    pub hint: String,
+    pub label: String,
+    pub scopes: Vec<String>,
+    pub now: DateTime<Utc>,
+}

@@ -13,6 +13,7 @@
 //! PostgreSQL cache — stays in its own folder. The business rules the SQL enforces are plain functions in
 //! `crate::domain` (`limits`, `plans`, `variables`), tested there once.
 
+mod api_tokens;
 pub(super) mod audit;
 mod billing;
 mod custom_roles;
