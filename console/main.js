@@ -11,6 +11,7 @@ let generation = 0;
 const pages = {
   orgs: () => import('./orgs.js'),
   org: () => import('./org.js'),
+  tokens: () => import('./tokens.js'),
 };
 
 function signInPage(message) {
@@ -94,6 +95,7 @@ function topBar() {
   });
   account.replaceChildren(
     h('a', { href: '#/orgs', class: 'nav-link' }, 'Organizations'),
+    h('a', { href: '#/api-tokens', class: 'nav-link' }, 'API tokens'),
     h(
       'span',
       { class: 'who', title: who.email },
@@ -144,6 +146,9 @@ async function route() {
   try {
     if (parts.length === 0 || (parts[0] === 'orgs' && parts.length === 1)) {
       const mod = await pages.orgs();
+      if (gen === generation) await mod.render(ctx);
+    } else if (parts[0] === 'api-tokens' && parts.length === 1) {
+      const mod = await pages.tokens();
       if (gen === generation) await mod.render(ctx);
     } else if (parts[0] === 'orgs' && /^\d+$/.test(parts[1])) {
       const mod = await pages.org();

@@ -68,6 +68,7 @@ static ASSETS: &[Asset] = &[
     asset!("billing.js", JS),
     asset!("settings.js", JS),
     asset!("audit.js", JS),
+    asset!("tokens.js", JS),
 ];
 
 /// The strong ETag of each asset (the first 128 bits of its SHA-256), in the order of [`ASSETS`].
@@ -195,6 +196,7 @@ mod tests {
             ("billing", org + size(&["billing.js"])),
             ("features and security", org + size(&["settings.js"])),
             ("audit log", org + size(&["audit.js"])),
+            ("API tokens", shell + size(&["tokens.js"])),
         ];
         for (page, bytes) in pages {
             assert!(bytes < 100 * 1024, "the {page} page loads {bytes} bytes; the budget is 100 KiB");
