@@ -74,10 +74,50 @@ function createCard(ctx, scopes, reveal) {
       form.reset();
       await refreshList(ctx);
     } catch (err) {
-      showError(errors, err, 'Not created');
+      if (err.status === 403 && err.detail.startsWith(REAUTH)) askPassword(errors, () => form.requestSubmit());
+      else showError(errors, err, 'Not created');
     }
   });
   return card('Create a token', form);
+}
+
+/** The server's 403 when the console's session last proved the password more than 15 minutes ago. */
+const REAUTH = 'Re-authentication required';
+
+/** Asks for the password again (POST /auth/reauthenticate, by the session cookie), then runs `retry`. */
+function askPassword(slot, retry) {
+  const pw = h('input', { type: 'password', autocomplete: 'current-password', required: true });
+  const why = h('div', { class: 'errors' });
+  const go = h('button', { type: 'submit', class: 'btn primary' }, 'Confirm password');
+  const form = h(
+    'form',
+    { class: 'reauth-form', novalidate: true },
+    h('p', null, 'Creating a token needs your password again: it was last entered more than 15 minutes ago.'),
+    field('Password', pw),
+    why,
+    h('div', { class: 'actions' }, go),
+  );
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const res = await busy(go, () =>
+      fetch('/auth/reauthenticate', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+        credentials: 'same-origin',
+        body: JSON.stringify({ password: pw.value }),
+      }).catch(() => null),
+    );
+    if (res?.ok) {
+      slot.replaceChildren();
+      retry();
+      return;
+    }
+    const body = res ? await res.json().catch(() => ({})) : { detail: 'The server could not be reached.' };
+    showError(why, { status: res?.status, ...body }, 'Not confirmed');
+    pw.select();
+  });
+  slot.replaceChildren(form);
+  pw.focus();
 }
 
 /** The new token, in full, with a copy button: the only time the server shows it. */

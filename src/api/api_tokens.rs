@@ -42,7 +42,7 @@ async fn list_tokens(State(state): State<AppState>, scoped: Scoped<UserRead>) ->
     responses(
         (status = 200, description = "The new token, in full: the only answer that shows it.", body = dto::ApiTokenAnswer),
         (status = 400, description = "Validation failed: a bad label, an unknown scope (`SC400`), or the caller holds 100 tokens already (`IM011`).", body = ErrorBody),
-        (status = 403, description = "The token lacks `user:write`, or a requested scope is one the calling token does not hold.", body = ErrorBody),
+        (status = 403, description = "The token lacks `user:write`, a requested scope is one the calling token does not hold, or the token was minted by a console session whose password was last confirmed more than 15 minutes ago (`Re-authentication required: …`).", body = ErrorBody),
     ))]
 async fn create_token(
     State(state): State<AppState>,
@@ -53,6 +53,7 @@ async fn create_token(
     let caller = scoped.caller;
     let scopes = body.scope.into_inner().0;
     within_callers_scopes(&caller, &scopes)?;
+    recently_authenticated(&state, &caller).await?;
     let uuid = auth::new_token();
     let token = uuid.hyphenated().to_string();
     let new = NewApiToken {
@@ -78,6 +79,17 @@ fn within_callers_scopes(caller: &Caller, requested: &[String]) -> Result<()> {
         "Access denied. A new API token cannot hold scopes the calling token lacks: {}.",
         missing.join(", ")
     )))
+}
+
+/// A token minted by a console session creates tokens only while the session's last password is fresh
+/// (`api_tokens::REAUTH_MINUTES`); other tokens are credentials of their own and need nothing more.
+async fn recently_authenticated(state: &AppState, caller: &Caller) -> Result<()> {
+    let Some(session_id) = caller.session_id else { return Ok(()) };
+    let session = state.store.session_by_id(session_id).await?;
+    match session {
+        Some(s) if !api_tokens::needs_reauth(s.authenticated_at, state.now()) => Ok(()),
+        _ => Err(ApiError::Forbidden(api_tokens::REAUTH_DETAIL.into())),
+    }
 }
 
 /// `DELETE /users/me/api-tokens/{timestamp}`: revokes the caller's token created at `timestamp`; the token is

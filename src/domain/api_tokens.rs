@@ -11,6 +11,20 @@ pub const MAX_LABEL_CHARS: usize = 100;
 /// Live tokens one person may hold: a bound on what one account can make the database keep, far above use.
 pub const MAX_LIVE_TOKENS: i64 = 100;
 
+/// A console session must have proved a credential this recently to create a token (ASVS 3.7.1 / 7.5.1): a
+/// stolen or forgotten session cannot mint long-lived credentials without the password.
+pub const REAUTH_MINUTES: i64 = 15;
+
+/// The detail of the 403 that asks the console to confirm the password; the console recognises it by this start.
+pub const REAUTH_DETAIL: &str = "Re-authentication required: confirm your password (POST /auth/reauthenticate) \
+     to create an API token; the last one was more than 15 minutes ago.";
+
+/// Whether a session whose credential was last proved at `authenticated_at` must prove it again before creating
+/// a token at `now`.
+pub fn needs_reauth(authenticated_at: DateTime<Utc>, now: DateTime<Utc>) -> bool {
+    now - authenticated_at > TimeDelta::minutes(REAUTH_MINUTES)
+}
+
 /// A token's label: 1–100 characters, no control characters, not starting or ending with white space.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Label(String);
@@ -113,6 +127,13 @@ mod tests {
         assert!(beyond(&v(&["organization:read"]), &v(&["organizations:read"])).is_empty());
         assert!(beyond(&v(&["organizations-variables:read"]), &v(&["organization-variables:read"])).is_empty());
         assert_eq!(beyond(&v(&["admin:read", "teams:read"]), &v(&["teams:read"])), ["admin:read"]);
+    }
+
+    #[test]
+    fn sessions_confirm_the_password_every_fifteen_minutes() {
+        let at = parse_created("2026-12-06T09:00:00Z").unwrap();
+        assert!(!needs_reauth(at, at + TimeDelta::minutes(15)));
+        assert!(needs_reauth(at, at + TimeDelta::minutes(15) + TimeDelta::seconds(1)));
     }
 
     #[test]

@@ -36,10 +36,12 @@ impl ApiTokenStore for BackendStore {
     }
 }
 
-/// The user's live tokens, oldest first.
+/// The user's live tokens, oldest first. Tokens a console session minted (`session_id`) are the session's, not
+/// the person's: they are neither listed nor counted, and they end with their session.
 async fn live(conn: &mut Conn, user_id: UserId) -> StoreResult<Vec<ApiToken>> {
     let rows = sqlx::query_as(&format!(
-        "select {COLS} from tokens where user_id = $1 and revoked_at is null order by created_at, id"
+        "select {COLS} from tokens where user_id = $1 and revoked_at is null and session_id is null
+             order by created_at, id"
     ))
     .bind(user_id)
     .fetch_all(conn)
