@@ -107,3 +107,42 @@ async fn sessions_time_out_idle_and_absolute() {
     let me = b.send(&app, Method::GET, "/auth/session", None).await;
     assert_eq!(me.status, StatusCode::UNAUTHORIZED, "past the absolute timeout despite activity");
 }
+
+/// `orgd users password` and `orgd sessions revoke`, run as the operator runs them (the binary, stdin).
+#[tokio::test]
+async fn operator_commands_set_a_password_and_end_sessions() {
+    let app = TestApp::spawn().await;
+    app.user("ann@example.com").await;
+    let run = |args: &[&str], stdin: &str| {
+        let mut child = std::process::Command::new(crate::common::BIN)
+            .args(args)
+            .env("ORGD_DATABASE_URL", &app.db.url)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        use std::io::Write;
+        child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+        let out = child.wait_with_output().unwrap();
+        (out.status.success(), String::from_utf8_lossy(&out.stderr).to_string())
+    };
+    let (ok, err) = run(&["users", "password", "--email", "ann@example.com"], "password1234\n");
+    assert!(!ok && err.contains("common"), "{err}");
+    let (ok, err) = run(&["users", "password", "--email", "ann@example.com"], &format!("{PASSWORD}\n"));
+    assert!(ok, "{err}");
+    let mut b = Browser::at(&app);
+    assert_eq!(b.sign_in(&app, "ann@example.com", PASSWORD).await.status, StatusCode::OK);
+    let token = b.token(&app).await;
+    let (ok, err) = run(&["sessions", "revoke", "--email", "ann@example.com"], "");
+    assert!(ok && err.contains("1 console session(s)"), "{err}");
+    assert_eq!(app.get("/users/me", &token).await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(b.send(&app, Method::GET, "/auth/session", None).await.status, StatusCode::UNAUTHORIZED);
+
+    b.sign_in(&app, "ann@example.com", PASSWORD).await;
+    let (ok, err) = run(&["users", "password", "--email", "ann@example.com"], "another long passphrase\n");
+    assert!(ok, "{err}");
+    assert_eq!(b.send(&app, Method::GET, "/auth/session", None).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(b.sign_in(&app, "ann@example.com", PASSWORD).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(b.sign_in(&app, "ann@example.com", "another long passphrase").await.status, StatusCode::OK);
+}
