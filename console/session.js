@@ -4,7 +4,8 @@
 
 import * as api from './api.js';
 
-async function auth(method, path, body) {
+/** A call to /auth/* with the session cookie; Make's error body as an ApiError. */
+export async function auth(method, path, body) {
   const init = {
     method,
     headers: { Accept: 'application/json' },

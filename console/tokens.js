@@ -16,6 +16,7 @@ import {
   table,
   when,
 } from './dom.js';
+import * as session from './session.js';
 
 const LIST = '/users/me/api-tokens';
 
@@ -99,22 +100,15 @@ function askPassword(slot, retry) {
   );
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
-    const res = await busy(go, () =>
-      fetch('/auth/reauthenticate', {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-        credentials: 'same-origin',
-        body: JSON.stringify({ password: pw.value }),
-      }).catch(() => null),
-    );
-    if (res?.ok) {
-      slot.replaceChildren();
-      retry();
+    try {
+      await busy(go, () => session.auth('POST', '/auth/reauthenticate', { password: pw.value }));
+    } catch (err) {
+      showError(why, err, 'Not confirmed');
+      pw.select();
       return;
     }
-    const body = res ? await res.json().catch(() => ({})) : { detail: 'The server could not be reached.' };
-    showError(why, { status: res?.status, ...body }, 'Not confirmed');
-    pw.select();
+    slot.replaceChildren();
+    retry();
   });
   slot.replaceChildren(form);
   pw.focus();

@@ -3,7 +3,9 @@ create a token with scopes from the enum, copy it the one time it is shown, see 
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
 import uuid
 
 from playwright.sync_api import expect
@@ -11,9 +13,17 @@ from playwright.sync_api import expect
 LIST = "/api/v2/users/me/api-tokens"
 
 
+def tab_for(tabs, who: str, **size):
+    """A tab; the console's start asks `GET /auth/session` for a password session, which is 401 without one (the
+    people branch's console), so that refusal is declared."""
+    tab = tabs(who, **size)
+    tab.expect_refusal("/auth/session", 401)
+    return tab
+
+
 def test_create_copy_list_and_revoke_a_token(orgd, tabs):
     tina = orgd.add_user("tina@example.com", "Tina", scopes="teams:read,user:read,user:write")
-    tab = tabs("tina")
+    tab = tab_for(tabs, "tina")
     tab.sign_in(tina)
     page = tab.page
     page.get_by_role("link", name="API tokens").click()
@@ -75,7 +85,7 @@ def test_create_copy_list_and_revoke_a_token(orgd, tabs):
 def test_signed_in_with_a_token_made_here_revoking_it_signs_the_console_out(orgd, tabs):
     owner = orgd.add_user("olga@example.com", "Olga", scopes="user:read,user:write")
     made = orgd.ok("POST", "/users/me/api-tokens", owner, {"label": "console", "scope": ["user:read", "user:write"]})
-    tab = tabs("olga")
+    tab = tab_for(tabs, "olga")
     tab.sign_in(made["apiToken"]["token"])
     tab.open("#/api-tokens", heading="API tokens")
     page = tab.page
@@ -92,7 +102,7 @@ def test_signed_in_with_a_token_made_here_revoking_it_signs_the_console_out(orgd
 
 def test_a_token_without_user_scopes_is_told_why(orgd, tabs):
     narrow = orgd.add_user("nick@example.com", "Nick", scopes="organizations:read")
-    tab = tabs("nick")
+    tab = tab_for(tabs, "nick")
     tab.sign_in(narrow)
     tab.open("#/api-tokens", heading="API tokens")
     expect(tab.page.locator("main")).to_contain_text("needs an API token with the scope user:read")
@@ -100,7 +110,7 @@ def test_a_token_without_user_scopes_is_told_why(orgd, tabs):
 
 def test_the_page_at_phone_width(orgd, tabs):
     phil = orgd.add_user("phil@example.com", "Phil")
-    tab = tabs("phil", width=375, height=740)
+    tab = tab_for(tabs, "phil", width=375, height=740)
     tab.sign_in(phil)
     tab.open("#/api-tokens", heading="API tokens")
     page = tab.page
@@ -108,3 +118,60 @@ def test_the_page_at_phone_width(orgd, tabs):
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 375, f"the page scrolls sideways at phone width: {width}px"
     tab.shot("41-api-tokens-phone")
+
+
+PASSWORD = "api tokens browser test 2026"
+
+
+def age_the_password(orgd, email: str) -> None:
+    """Moves the last password proof of the person's sessions 20 minutes back, as if time had passed."""
+    if orgd.pg_db:
+        orgd.sql("update sessions set authenticated_at = now() - interval '20 minutes' where user_id = "
+                 "(select id from users where email = ?)", (email,))
+    else:
+        orgd.sql("update sessions set authenticated_at = strftime('%Y-%m-%dT%H:%M:%f+00:00', 'now', '-20 minutes') "
+                 "where user_id = (select id from users where email = ?)", (email,))
+
+
+def test_signed_in_with_a_password_creating_a_token_asks_for_it_again_after_15_minutes(orgd, tabs):
+    orgd.add_user("rita@example.com", "Rita")
+    env = dict(os.environ, ORGD_DATABASE_URL=orgd.database_url)
+    subprocess.run([orgd.bin, "users", "password", "--email", "rita@example.com"], env=env, input=PASSWORD + "\n",
+                   text=True, check=True, capture_output=True, timeout=60)
+    tab = tab_for(tabs, "rita")
+    page = tab.page
+    tab.goto()
+    form = page.locator("#password-signin")
+    form.get_by_label("E-mail").fill("rita@example.com")
+    form.get_by_label("Password").fill(PASSWORD)
+    form.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Organizations", exact=True)).to_be_visible()
+    tab.open("#/api-tokens", heading="API tokens")
+
+    # Fresh from the sign-in: created at once. The session's own token is not in the list.
+    page.get_by_label("Label").fill("first")
+    page.get_by_role("checkbox", name="user:read").check()
+    page.get_by_role("button", name="Create token").click()
+    expect(page.get_by_label("New token")).to_be_visible()
+    page.get_by_role("button", name="Done").click()
+    expect(page.get_by_role("region", name="Your tokens").get_by_role("row")).to_have_count(3)
+
+    # Twenty minutes later: the password first, a wrong one refused, then the token.
+    age_the_password(orgd, "rita@example.com")
+    tab.expect_refusal(LIST, 403)
+    tab.expect_refusal("/auth/reauthenticate", 403)
+    page.get_by_label("Label").fill("second")
+    page.get_by_role("checkbox", name="user:read").check()
+    page.get_by_role("button", name="Create token").click()
+    confirm = page.locator("form.reauth-form")
+    expect(confirm).to_contain_text("needs your password again")
+    confirm.get_by_label("Password").fill("not the password at all")
+    confirm.get_by_role("button", name="Confirm password").click()
+    expect(confirm.get_by_role("alert")).to_contain_text("The password is wrong.")
+    confirm.get_by_label("Password").fill(PASSWORD)
+    confirm.get_by_role("button", name="Confirm password").click()
+    shown = page.get_by_label("New token")
+    expect(shown).to_be_visible()
+    auth = orgd.ok("GET", "/users/me/current-authorization", shown.input_value())["authorization"]
+    assert auth["scope"] == ["user:read"], auth
+    tab.shot("42-api-token-after-reauthentication")
