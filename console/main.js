@@ -2,6 +2,8 @@
 
 import * as api from './api.js';
 import { busy, errorBox, field, flash, h, notice } from './dom.js';
+import * as session from './session.js';
+import { passwordForm } from './signin.js';
 
 const main = document.getElementById('main');
 const account = document.getElementById('account');
@@ -11,6 +13,7 @@ let generation = 0;
 const pages = {
   orgs: () => import('./orgs.js'),
   org: () => import('./org.js'),
+  tokens: () => import('./tokens.js'),
 };
 
 function signInPage(message) {
@@ -25,7 +28,7 @@ function signInPage(message) {
     placeholder: '3f0c1c8e-5d0e-4c8e-9a57-…',
   });
   const errors = h('div', { class: 'errors' });
-  const submit = h('button', { type: 'submit', class: 'btn primary' }, 'Sign in');
+  const submit = h('button', { type: 'submit', class: 'btn' }, 'Sign in with token');
   // The token field has no name: even if the script failed, the browser would submit nothing of it.
   const form = h(
     'form',
@@ -39,6 +42,11 @@ function signInPage(message) {
     errors,
     h('div', { class: 'actions' }, submit),
   );
+  const entered = () => {
+    if (!location.hash || location.hash === '#/')
+      location.hash = '#/orgs'; // routes on hashchange
+    else route();
+  };
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     const tok = input.value.trim();
@@ -71,6 +79,8 @@ function signInPage(message) {
           'organizations, members, invitations, teams, variables, usage and billing.',
       ),
       message ? notice(message, 'warn') : null,
+      passwordForm(entered),
+      h('h2', null, 'Use an API token'),
       form,
       h(
         'p',
@@ -80,13 +90,14 @@ function signInPage(message) {
       ),
     ),
   );
-  input.focus();
+  main.querySelector('#password-signin input').focus();
 }
 
 function topBar() {
   const who = api.me();
   const out = h('button', { type: 'button', class: 'btn small', id: 'signout' }, 'Sign out');
-  out.addEventListener('click', () => {
+  out.addEventListener('click', async () => {
+    if (api.fromSession()) await session.signOut().catch(() => api.signOut());
     api.signOut();
     history.replaceState(null, '', '/console');
     flash('Signed out. The token is forgotten.');
@@ -94,6 +105,7 @@ function topBar() {
   });
   account.replaceChildren(
     h('a', { href: '#/orgs', class: 'nav-link' }, 'Organizations'),
+    h('a', { href: '#/api-tokens', class: 'nav-link' }, 'API tokens'),
     h(
       'span',
       { class: 'who', title: who.email },
@@ -107,7 +119,12 @@ function topBar() {
 /** Renders the page the hash names. A newer navigation makes older renders stop touching the page. */
 async function route() {
   const gen = ++generation;
-  if (!api.token()) return signInPage();
+  if (!api.token()) {
+    // A reload forgets the session's token (memory only); the session cookie gets a fresh one.
+    const state = await session.resume().catch(() => null);
+    if (gen !== generation) return;
+    if (!state || !api.token()) return signInPage();
+  }
   if (!api.me()) {
     try {
       await api.resume();
@@ -144,6 +161,9 @@ async function route() {
   try {
     if (parts.length === 0 || (parts[0] === 'orgs' && parts.length === 1)) {
       const mod = await pages.orgs();
+      if (gen === generation) await mod.render(ctx);
+    } else if (parts[0] === 'api-tokens' && parts.length === 1) {
+      const mod = await pages.tokens();
       if (gen === generation) await mod.render(ctx);
     } else if (parts[0] === 'orgs' && /^\d+$/.test(parts[1])) {
       const mod = await pages.org();

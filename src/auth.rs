@@ -22,6 +22,8 @@ pub struct Caller {
     pub scopes: Vec<String>,
     /// How the caller authenticated, as `/users/me/current-authorization` reports it.
     pub auth_used: &'static str,
+    /// The console session that minted the token, if one did (`POST /auth/token`).
+    pub session_id: Option<i64>,
 }
 
 impl Caller {
@@ -95,7 +97,17 @@ pub async fn identify(parts: &Parts, state: &AppState) -> Result<Caller, ApiErro
             return Err(e);
         }
     };
-    Ok(Caller { user: auth.user, token_id: auth.token_id, scopes: auth.scopes, auth_used: "token" })
+    if let Some(session_id) = auth.session_id {
+        // A token the console's session minted lives no longer than the session (timeouts included).
+        crate::identity::session::check_minted(state, session_id).await?;
+    }
+    Ok(Caller {
+        user: auth.user,
+        token_id: auth.token_id,
+        scopes: auth.scopes,
+        auth_used: "token",
+        session_id: auth.session_id,
+    })
 }
 
 /// Whether the route addresses an organization (directly or through a team), whose bucket will count it.

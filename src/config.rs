@@ -111,6 +111,9 @@ pub struct Config {
     pub public_per_address_per_minute: i64,
     /// Attempts per minute on one account through unauthenticated endpoints (sign-in, password reset).
     pub public_per_account_per_minute: i64,
+    /// Minutes a console session lives without activity, and hours it lives at most (docs/people.md).
+    pub session_idle_minutes: i64,
+    pub session_absolute_hours: i64,
 }
 
 impl Default for Config {
@@ -161,6 +164,8 @@ impl Default for Config {
             trusted_proxies: Networks::default(),
             public_per_address_per_minute: 120,
             public_per_account_per_minute: 10,
+            session_idle_minutes: 30,
+            session_absolute_hours: 12,
         }
     }
 }
@@ -231,6 +236,8 @@ impl Config {
             ("http2_max_concurrent_streams", i64::from(self.http2_max_concurrent_streams)),
             ("public_per_address_per_minute", self.public_per_address_per_minute),
             ("public_per_account_per_minute", self.public_per_account_per_minute),
+            ("session_idle_minutes", self.session_idle_minutes),
+            ("session_absolute_hours", self.session_absolute_hours),
         ];
         if let Some((name, _)) = at_least_one.iter().find(|(_, v)| *v < 1) {
             anyhow::bail!("{name} must be at least 1");

@@ -57,6 +57,8 @@ static ASSETS: &[Asset] = &[
     asset!("favicon.svg", "image/svg+xml"),
     asset!("main.js", JS),
     asset!("api.js", JS),
+    asset!("session.js", JS),
+    asset!("signin.js", JS),
     asset!("dom.js", JS),
     asset!("chart.js", JS),
     asset!("orgs.js", JS),
@@ -69,6 +71,7 @@ static ASSETS: &[Asset] = &[
     asset!("settings.js", JS),
     asset!("audit.js", JS),
     asset!("roles.js", JS),
+    asset!("tokens.js", JS),
 ];
 
 /// The strong ETag of each asset (the first 128 bits of its SHA-256), in the order of [`ASSETS`].
@@ -196,6 +199,7 @@ mod tests {
             ("billing", org + size(&["billing.js"])),
             ("features and security", org + size(&["settings.js"])),
             ("audit log", org + size(&["audit.js"])),
+            ("API tokens", shell + size(&["tokens.js"])),
         ];
         for (page, bytes) in pages {
             assert!(bytes < 100 * 1024, "the {page} page loads {bytes} bytes; the budget is 100 KiB");

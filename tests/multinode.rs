@@ -360,3 +360,40 @@ async fn a_custom_role_change_counts_on_the_other_node_at_once() {
     let (status, _) = call(&c, M::GET, format!("{}/organizations/{org}", b.base()), &ann, None).await;
     assert_eq!(status, StatusCode::OK, "organization view stays");
 }
+
+/// A token deleted through `DELETE /users/me/api-tokens/{timestamp}` on node A is refused by node A's very next
+/// request (the write forgets that node's cache) and by node B within a second (the `tokens` trigger's NOTIFY),
+/// although both had it cached.
+#[tokio::test]
+async fn a_token_deleted_through_the_api_is_refused_here_at_once_and_there_within_a_second() {
+    let Ok(base) = std::env::var("TEST_POSTGRES_URL") else {
+        eprintln!("\n*** SKIPPED: the token deletion test across nodes needs PostgreSQL (TEST_POSTGRES_URL) ***\n");
+        return;
+    };
+    use reqwest::Method as M;
+    let url = common::fresh_postgres_database(&base).await;
+    let (a, b) = (start(&url), start(&url));
+    let c = Client::new();
+    let body = json!({"label": "short-lived", "scope": ["user:read", "user:write"]});
+    let (status, made) = call(&c, M::POST, format!("{}/users/me/api-tokens", a.base()), TOKEN, Some(body)).await;
+    assert_eq!(status, StatusCode::OK, "{made}");
+    let token = made["apiToken"]["token"].as_str().unwrap().to_string();
+    let created = made["apiToken"]["created"].as_str().unwrap().to_string();
+    for node in [&a, &b] {
+        let (status, _) = call(&c, M::GET, format!("{}/users/me", node.base()), &token, None).await;
+        assert_eq!(status, StatusCode::OK, "cached on {}", node.base());
+    }
+
+    let delete = format!("{}/users/me/api-tokens/{created}", a.base());
+    assert_eq!(call(&c, M::DELETE, delete, &token, None).await.0, StatusCode::OK);
+    let (status, _) = call(&c, M::GET, format!("{}/users/me", a.base()), &token, None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "node A refuses it at its next request");
+    let me = format!("{}/users/me", b.base());
+    let took = time_until(|| {
+        let (c, me, token) = (c.clone(), me.clone(), token.clone());
+        async move { call(&c, M::GET, me, &token, None).await.0 == StatusCode::UNAUTHORIZED }
+    })
+    .await;
+    println!("a token deleted through node A was refused by node B after {took:?}");
+    assert!(took < std::time::Duration::from_secs(1), "node B took {took:?}");
+}

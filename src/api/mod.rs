@@ -1,5 +1,6 @@
 //! The `/api/v2` surface: one module per resource, merged here.
 
+pub mod api_tokens;
 pub mod audit;
 pub mod billing;
 pub mod body;
@@ -48,6 +49,7 @@ const RESOURCES: [(&str, Resource); 15] = [
     ("features", features::router),
     ("enums", enums::router),
     ("users", users::router),
+    ("api_tokens", api_tokens::router),
     ("audit", audit::router),
     ("", openapi::router),
 ];

@@ -1,5 +1,6 @@
 //! Domain types: input parsed at the edge into values that are valid by construction.
 
+pub mod api_tokens;
 pub mod audit;
 pub mod countries;
 pub mod email;

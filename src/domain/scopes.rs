@@ -87,6 +87,16 @@ requirements! {
     PrivateSpacesWrite = ["private-spaces:write"];
 }
 
+/// The catalogue spelling of a scope, so that the endpoint-page spellings compare equal to it.
+pub fn canonical(scope: &str) -> &str {
+    match scope {
+        "organization:read" => "organizations:read",
+        "organization-variables:read" => "organizations-variables:read",
+        "organization-variables:write" => "organizations-variables:write",
+        other => other,
+    }
+}
+
 /// Parses a comma-separated scope list, refusing unknown names.
 pub fn parse_list(s: &str) -> Result<Vec<String>, String> {
     let mut out: Vec<String> = Vec::new();
@@ -113,6 +123,13 @@ mod tests {
         assert_eq!(parse_list("teams:read, teams:read,user:read").unwrap(), ["teams:read", "user:read"]);
         assert!(parse_list("teams:read,nope").is_err());
         assert!(parse_list(" , ").is_err());
+    }
+
+    #[test]
+    fn spellings_name_known_scopes() {
+        for s in KNOWN {
+            assert!(KNOWN.contains(&canonical(s)), "{s}");
+        }
     }
 
     #[test]

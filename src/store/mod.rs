@@ -16,13 +16,14 @@ pub mod postgres;
 pub mod private_spaces;
 pub mod replica;
 pub mod roles;
+pub mod sessions;
 pub mod sqlite;
 mod traits;
 
 pub use error::{StoreError, StoreResult};
 pub use traits::{
-    AuditStore, BillingStore, FeatureStore, InvitationStore, MemberStore, OrgStore, OutboxStore, RequestReads,
-    TeamStore, UserStore, VariableStore,
+    ApiTokenStore, AuditStore, BillingStore, FeatureStore, InvitationStore, MemberStore, OrgStore, OutboxStore,
+    RequestReads, TeamStore, UserStore, VariableStore,
 };
 
 use std::sync::Arc;
@@ -34,6 +35,7 @@ use async_trait::async_trait;
 pub trait Store:
     RequestReads
     + UserStore
+    + ApiTokenStore
     + OrgStore
     + InvitationStore
     + MemberStore
@@ -44,6 +46,7 @@ pub trait Store:
     + AuditStore
     + roles::CustomRoleStore
     + private_spaces::PrivateSpaceStore
+    + sessions::SessionStore
     + OutboxStore
     + Send
     + Sync

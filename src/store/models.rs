@@ -33,6 +33,9 @@ pub struct TokenAuth {
     pub token_id: i64,
     pub user: User,
     pub scopes: Vec<String>,
+    /// The console session that minted the token (it lives no longer than that session); `None` for the API
+    /// tokens people and operators make.
+    pub session_id: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
@@ -268,4 +271,25 @@ pub struct InstalledApp {
     pub organization_id: i64,
     pub installed_by: Option<i64>,
     pub installed_at: DateTime<Utc>,
+}
+
+/// One of a person's live API tokens, as `/users/me/api-tokens` lists it (never the token: only its hint).
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct ApiToken {
+    pub id: i64,
+    /// The token's first segment (`None` for tokens issued before hints were kept).
+    pub hint: Option<String>,
+    pub label: Option<String>,
+    pub scopes: sqlx::types::Json<Vec<String>>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A token a person makes for themselves; its creation time is chosen by the store (`domain::api_tokens`).
+pub struct NewApiToken {
+    pub user_id: UserId,
+    pub digest: String,
+    pub hint: String,
+    pub label: String,
+    pub scopes: Vec<String>,
+    pub now: DateTime<Utc>,
 }

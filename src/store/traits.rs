@@ -32,6 +32,24 @@ pub trait UserStore {
     async fn revoke_token(&self, digest: &str, now: DateTime<Utc>) -> StoreResult<bool>;
 }
 
+/// A person's own API tokens (`/users/me/api-tokens`), each named by its creation time.
+#[async_trait]
+pub trait ApiTokenStore {
+    /// The user's live tokens, oldest first.
+    async fn api_tokens(&self, user_id: UserId) -> StoreResult<Vec<ApiToken>>;
+    /// Stores a new token at a creation time no other token of the user has; `LimitExceeded` when the user already
+    /// holds `domain::api_tokens::MAX_LIVE_TOKENS` live tokens.
+    async fn create_api_token(&self, token: NewApiToken) -> StoreResult<ApiToken>;
+    /// Revokes the user's live token that `created` names (to the millisecond) and returns it; `NotFound` when
+    /// none does.
+    async fn revoke_api_token(
+        &self,
+        user_id: UserId,
+        created: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<ApiToken>;
+}
+
 /// The reads on every request's path. Each backend serves them its own way: SQLite on the request's own thread
 /// without a hand-off to the pool (`sqlite/hot.rs`), PostgreSQL from a per-node cache that change notifications
 /// keep true (`postgres/hot.rs`, `postgres/cache.rs`).

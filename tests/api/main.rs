@@ -1,5 +1,6 @@
 //! Integration tests: each starts the real server on 127.0.0.1:0 over a fresh database and talks HTTP to it.
 
+mod api_tokens;
 mod audit;
 mod auth;
 mod billing;

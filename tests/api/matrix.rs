@@ -66,6 +66,7 @@ async fn snapshot(app: &TestApp, org: i64, team: i64, invitee: &str) -> Value {
         all.push(app.get(&path, &app.admin).await.1);
     }
     all.push(app.get("/users/me/organization-invitations", invitee).await.1);
+    all.push(app.get("/users/me/api-tokens", &app.admin).await.1);
     Value::Array(all)
 }
 
@@ -93,6 +94,8 @@ async fn every_endpoint_refuses_exactly_whom_it_should_and_refusals_change_nothi
     let revoked = app.user("admin@localhost").await;
     orgd::commands::tokens_revoke(&*app.store, &revoked).await.unwrap();
     let owner = app.admin.clone();
+    let (_, made) = app.post("/users/me/api-tokens", &owner, json!({"label": "matrix", "scope": ["user:read"]})).await;
+    let api_token = format!("/users/me/api-tokens/{}", made["apiToken"]["created"].as_str().unwrap());
     let (_, first) = app.get(&format!("/audit-logs/v2/organization/{org}?pg[sortDir]=asc&pg[limit]=1"), &owner).await;
     let entry = first["auditLogs"][0]["uuid"].as_str().unwrap().to_string();
     // The first control's id, read from the list: ids are computed from the organization's id.
@@ -121,6 +124,16 @@ async fn every_endpoint_refuses_exactly_whom_it_should_and_refusals_change_nothi
         case(Method::GET, "/enums/variable-types".into(), None, Token, (&owner, 200)),
         case(Method::GET, "/enums/prices".into(), None, Token, (&owner, 200)),
         case(Method::GET, "/enums/connected-system-apps".into(), None, Token, (&owner, 200)),
+        case(Method::GET, "/enums/user-api-token-scopes".into(), None, Token, (&owner, 200)),
+        case(Method::GET, "/users/me/api-tokens".into(), None, Scope, (&owner, 200)),
+        case(
+            Method::POST,
+            "/users/me/api-tokens".into(),
+            Some(json!({"label": "new", "scope": ["teams:read"]})),
+            Scope,
+            (&owner, 200),
+        ),
+        case(Method::DELETE, api_token, None, Scope, (&owner, 200)),
         case(Method::GET, "/users/roles".into(), None, Scope, (&owner, 200)),
         case(Method::GET, "/users/roles/11".into(), None, Scope, (&owner, 200)),
         case(Method::GET, "/users/roles/permissions".into(), None, Scope, (&owner, 200)),
@@ -336,6 +349,8 @@ async fn every_endpoint_refuses_exactly_whom_it_should_and_refusals_change_nothi
         // One audit entry per acknowledged change (a subscription change also records its payment), none else.
         let expected = match (c.method == Method::GET, got.0.as_u16()) {
             (false, 200) if c.path.contains("/subscription") => 2,
+            // A person's own tokens belong to no organization, and the audit log is an organization's.
+            (false, 200) if c.path.starts_with("/users/me/api-tokens") => 0,
             (false, 200) => 1,
             _ => 0,
         };

@@ -13,6 +13,7 @@
 //! PostgreSQL cache — stays in its own folder. The business rules the SQL enforces are plain functions in
 //! `crate::domain` (`limits`, `plans`, `variables`), tested there once.
 
+mod api_tokens;
 pub(super) mod audit;
 mod billing;
 mod custom_roles;
@@ -22,6 +23,7 @@ mod members;
 pub(super) mod orgs;
 mod outbox;
 pub(super) mod private_spaces;
+mod sessions;
 mod teams;
 pub(super) mod users;
 mod variables;
