@@ -35,7 +35,7 @@ type Resource = fn() -> OpenApiRouter<AppState>;
 
 /// The resources in the order the document lists them, each with the tag of its operations (the tag also
 /// prefixes their operation ids: `orgs.list`). `openapi.json` has no tag.
-const RESOURCES: [(&str, Resource); 15] = [
+const RESOURCES: [(&str, Resource); 16] = [
     ("orgs", orgs::router),
     ("invitations", invitations::router),
     ("members", members::router),
