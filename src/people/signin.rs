@@ -36,6 +36,10 @@ pub async fn sign_in(
 ) -> Result<Response, ApiError> {
     let (email, pw) = (body.email.into_inner(), body.password.into_inner());
     public::check(&state, Surface::SignIn, visit.ip, Some(&email))?;
+    let throttled = state.config.rate_limit_on();
+    if let Some(retry_after_secs) = state.sign_in_failures.blocked_for(&email, state.now()).filter(|_| throttled) {
+        return Err(ApiError::RateLimited { retry_after_secs });
+    }
     let found = state.store.user_with_password(&email).await?;
     let (user, stored) = match found {
         Some((u, h)) => (Some(u), h),
@@ -46,9 +50,14 @@ pub async fn sign_in(
         (Some(u), Verdict::Right { rehashed }) => (u, rehashed),
         _ => {
             tracing::warn!(email = %email, ip = ?visit.ip, "sign-in failed");
+            let wait = state.sign_in_failures.fail(&email, state.now());
+            if throttled {
+                tokio::time::sleep(wait).await;
+            }
             return Err(refused());
         }
     };
+    state.sign_in_failures.succeed(&email);
     if let Some(h) = rehashed {
         state.store.rehash_password(UserId(user.id), &h).await?;
     }

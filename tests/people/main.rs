@@ -5,5 +5,6 @@
 mod common;
 #[path = "../api/helpers.rs"]
 mod helpers;
+mod brute;
 mod kit;
 mod sessions;
