@@ -2,6 +2,7 @@
 //! session's state, and the API token a session mints for the console's calls to `/api/v2`. They answer JSON
 //! with Make's error body like the API, but they are not part of Make's API and not in its OpenAPI document.
 
+mod join;
 mod signin;
 
 use std::net::IpAddr;
@@ -25,6 +26,8 @@ pub fn router() -> Router<AppState> {
         .route("/auth/sign-out", post(signin::sign_out))
         .route("/auth/session", get(signin::current))
         .route("/auth/token", post(signin::mint_token))
+        .route("/auth/invitation", get(join::show))
+        .route("/auth/join", post(join::join))
 }
 
 /// Who is asking, for the endpoints that come before a session exists: the client address (rate limits, logs),
