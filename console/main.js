@@ -114,9 +114,22 @@ function topBar() {
   );
 }
 
+/** Goes to `hash` (routing again when it is already there). */
+function ctxGo(hash) {
+  if (location.hash === hash) route();
+  else location.hash = hash;
+}
+
 /** Renders the page the hash names. A newer navigation makes older renders stop touching the page. */
 async function route() {
   const gen = ++generation;
+  const join = (location.hash || '').match(/^#\/join\/([^/?]+)/);
+  if (join) {
+    account.replaceChildren();
+    const mod = await import('./join.js');
+    if (gen === generation) await mod.render(main, decodeURIComponent(join[1]), (org) => ctxGo(`#/orgs/${org}`));
+    return;
+  }
   if (!api.token()) {
     // A reload forgets the session's token (memory only); the session cookie gets a fresh one.
     const state = await session.resume().catch(() => null);

@@ -74,6 +74,7 @@ impl From<&User> for Person {
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SessionView {
+    pub signed_in: bool,
     pub user: Person,
     pub stage: Stage,
     /// `secondFactor`, `enrol` or `console` (`identity::steps::next_step`).
@@ -83,7 +84,13 @@ pub struct SessionView {
 
 impl SessionView {
     pub fn of(user: &User, stage: Stage, created: chrono::DateTime<chrono::Utc>) -> Self {
-        SessionView { user: user.into(), stage, next: steps::next_step(stage), created: timestamp(created) }
+        SessionView {
+            signed_in: true,
+            user: user.into(),
+            stage,
+            next: steps::next_step(stage),
+            created: timestamp(created),
+        }
     }
 }
 
