@@ -3,6 +3,7 @@
 //! with Make's error body like the API, but they are not part of Make's API and not in its OpenAPI document.
 
 mod join;
+mod profile;
 mod signin;
 
 use std::net::IpAddr;
@@ -28,6 +29,9 @@ pub fn router() -> Router<AppState> {
         .route("/auth/token", post(signin::mint_token))
         .route("/auth/invitation", get(join::show))
         .route("/auth/join", post(join::join))
+        .route("/auth/sessions", get(profile::list))
+        .route("/auth/sign-out-everywhere", post(profile::everywhere))
+        .route("/auth/password", post(profile::change))
 }
 
 /// Who is asking, for the endpoints that come before a session exists: the client address (rate limits, logs),

@@ -8,4 +8,5 @@ mod common;
 mod helpers;
 mod join;
 mod kit;
+mod profile;
 mod sessions;
