@@ -118,14 +118,7 @@ def test_invite_mail_link_new_account_then_sign_out_and_in(mailing_orgd, sink, t
 def test_a_wrong_password_and_an_unknown_email_look_the_same(mailing_orgd, tabs):
     orgd = mailing_orgd
     orgd.add_user("carl@example.com", "Carl")
-    subprocess.run(
-        [orgd.bin, "users", "password", "--email", "carl@example.com"],
-        input=PASSWORD + "\n",
-        text=True,
-        env=dict(os.environ, ORGD_DATABASE_URL=orgd.database_url),
-        check=True,
-        capture_output=True,
-    )
+    set_password(orgd, "carl@example.com", PASSWORD)
     tab = tabs("carl")
     tab.orgd = orgd
     page = tab.page
@@ -141,3 +134,41 @@ def test_a_wrong_password_and_an_unknown_email_look_the_same(mailing_orgd, tabs)
         seen.append(alert.inner_text())
         page.reload()
     assert seen[0] == seen[1] and "wrong" in seen[0], seen
+
+
+def set_password(orgd: Orgd, email: str, password: str) -> None:
+    subprocess.run(
+        [orgd.bin, "users", "password", "--email", email],
+        input=password + "\n",
+        text=True,
+        env=dict(os.environ, ORGD_DATABASE_URL=orgd.database_url),
+        check=True,
+        capture_output=True,
+    )
+
+
+def test_profile_changes_the_password_and_signs_out_everywhere(mailing_orgd, tabs):
+    orgd = mailing_orgd
+    orgd.add_user("dora@example.com", "Dora")
+    set_password(orgd, "dora@example.com", PASSWORD)
+    tab = tabs("dora")
+    tab.orgd = orgd
+    page = tab.page
+    page.goto(f"{orgd.base}/console")
+    page.get_by_label("E-mail").fill("dora@example.com")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    page.get_by_role("link", name="Profile").click()
+    expect(page.get_by_role("heading", name="Profile")).to_be_visible()
+    expect(page.get_by_text("(this one)")).to_be_visible()
+    page.get_by_label("Current password").fill(PASSWORD)
+    page.get_by_label("New password").fill("a brand new passphrase")
+    page.get_by_role("button", name="Change password").click()
+    expect(page.locator("#flash")).to_contain_text("Password changed")
+    page.get_by_role("button", name="Sign out everywhere").click()
+    expect(page.get_by_label("E-mail")).to_be_visible()
+    page.get_by_label("E-mail").fill("dora@example.com")
+    page.get_by_label("Password").fill("a brand new passphrase")
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    # Back where the person was: the profile, under the new password.
+    expect(page.get_by_role("heading", name="Profile")).to_be_visible()
