@@ -11,6 +11,7 @@ pub mod models;
 pub mod outbox;
 pub mod page;
 pub mod postgres;
+pub mod resets;
 pub mod roles;
 pub mod sessions;
 pub mod sqlite;
@@ -41,6 +42,7 @@ pub trait Store:
     + AuditStore
     + roles::CustomRoleStore
     + sessions::SessionStore
+    + resets::ResetStore
     + OutboxStore
     + Send
     + Sync
