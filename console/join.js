@@ -2,7 +2,7 @@
 // account chooses its name and password, an existing one signs in, then accepts.
 
 import * as api from './api.js';
-import { busy, errorBox, field, h } from './dom.js';
+import { busy, errorBox, field, h, notice } from './dom.js';
 import * as session from './session.js';
 import { passwordForm } from './signin.js';
 
@@ -46,6 +46,12 @@ export async function render(main, hash, entered) {
 }
 
 function newAccount(offer, accept) {
+  if (offer.accountCreation === false) {
+    return notice(
+      `This server does not create accounts. Ask its operator for an account for ${offer.email}, then open this link again.`,
+      'warn',
+    );
+  }
   const name = h('input', { type: 'text', name: 'name', autocomplete: 'name', required: true });
   const password = h('input', { type: 'password', name: 'password', autocomplete: 'new-password', required: true });
   const submit = h('button', { type: 'submit', class: 'btn primary' }, 'Create account and join');

@@ -12,6 +12,7 @@ use super::{private, Visit};
 use crate::api::body::{AppJson, Optional, Required};
 use crate::api::reply::timestamp;
 use crate::app::AppState;
+use crate::config::Signup;
 use crate::domain::ids::UserId;
 use crate::domain::names::Name;
 use crate::domain::roles;
@@ -58,6 +59,8 @@ struct Offer {
     expires: String,
     /// `new`: the invitee chooses a name and password here; `existing`: the invitee signs in first.
     account: &'static str,
+    /// False under `--signup off`: a new account cannot be made here; the invitee needs an existing one.
+    account_creation: bool,
 }
 
 /// `GET /auth/invitation?hash=`: what the link offers.
@@ -76,6 +79,7 @@ pub async fn show(
         email: inv.user.email.clone(),
         expires: timestamp(inv.expires_at),
         account: if has_password { "existing" } else { "new" },
+        account_creation: state.config.signup != Signup::Off,
     };
     Ok(private(&offer, None))
 }
@@ -133,6 +137,12 @@ pub async fn join(
 async fn claim(state: &AppState, inv: &Invitation, name: &str, pw: String) -> Result<bool, ApiError> {
     if state.store.password_hash(UserId(inv.user.id)).await?.is_some() {
         return Ok(false);
+    }
+    if state.config.signup == Signup::Off {
+        return Err(ApiError::Forbidden(
+            "This server does not create accounts (--signup off): accept the invitation with an existing account."
+                .into(),
+        ));
     }
     let name = Name::parse("name", name.trim()).map_err(|e| ApiError::field("name", e))?;
     if let Some(problem) = password::policy_problem(&pw, &inv.user.email) {

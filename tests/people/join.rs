@@ -97,3 +97,24 @@ async fn replaced_and_unknown_links_say_so() {
     assert_eq!(a.status, StatusCode::NOT_FOUND);
     assert!(a.body["detail"].as_str().unwrap().contains("replaced"), "{}", a.body);
 }
+
+#[tokio::test]
+async fn with_signup_off_a_new_account_is_refused_and_an_existing_one_still_joins() {
+    let app = TestApp::spawn_with(crate::helpers::Db::fresh().await, |c| c.signup = orgd::config::Signup::Off).await;
+    let (_, hash) = invite(&app, "new@example.com").await;
+    let mut b = Browser::at(&app);
+    let offer = b.send(&app, Method::GET, &format!("/auth/invitation?hash={hash}"), None).await;
+    assert_eq!((offer.body["account"].as_str(), offer.body["accountCreation"].as_bool()), (Some("new"), Some(false)));
+    let body = Some(json!({"hash": hash, "name": "New Person", "password": PASSWORD}));
+    let refused = b.send(&app, Method::POST, "/auth/join", body).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
+    assert!(refused.body["detail"].as_str().unwrap().contains("--signup off"), "{}", refused.body);
+    assert!(refused.body["code"].is_string() && refused.body["message"].is_string(), "Make's format: {}", refused.body);
+    assert!(!Browser::at(&app).sign_in(&app, "new@example.com", PASSWORD).await.status.is_success());
+
+    person(&app, "ann@example.com").await;
+    let (org, hash) = invite(&app, "ann@example.com").await;
+    b.sign_in(&app, "ann@example.com", PASSWORD).await;
+    let ok = b.send(&app, Method::POST, "/auth/join", Some(json!({"hash": hash}))).await;
+    assert_eq!((ok.status, ok.body["organizationId"].as_i64()), (StatusCode::OK, Some(org)), "{}", ok.body);
+}
