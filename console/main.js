@@ -14,6 +14,7 @@ const pages = {
   orgs: () => import('./orgs.js'),
   org: () => import('./org.js'),
   tokens: () => import('./tokens.js'),
+  profile: () => import('./profile.js'),
 };
 
 function signInPage(message) {
@@ -106,6 +107,7 @@ function topBar() {
   account.replaceChildren(
     h('a', { href: '#/orgs', class: 'nav-link' }, 'Organizations'),
     h('a', { href: '#/api-tokens', class: 'nav-link' }, 'API tokens'),
+    api.fromSession() ? h('a', { href: '#/profile', class: 'nav-link' }, 'Profile') : null,
     h(
       'span',
       { class: 'who', title: who.email },
@@ -116,9 +118,29 @@ function topBar() {
   );
 }
 
+/** Goes to `hash` (routing again when it is already there). */
+function ctxGo(hash) {
+  if (location.hash === hash) route();
+  else location.hash = hash;
+}
+
 /** Renders the page the hash names. A newer navigation makes older renders stop touching the page. */
 async function route() {
   const gen = ++generation;
+  const reset = (location.hash || '').match(/^#\/reset(?:\/([^/?]+))?$/);
+  if (reset) {
+    account.replaceChildren();
+    const mod = await import('./reset.js');
+    if (gen === generation) mod.render(main, reset[1] ? decodeURIComponent(reset[1]) : '');
+    return;
+  }
+  const join = (location.hash || '').match(/^#\/join\/([^/?]+)/);
+  if (join) {
+    account.replaceChildren();
+    const mod = await import('./join.js');
+    if (gen === generation) await mod.render(main, decodeURIComponent(join[1]), (org) => ctxGo(`#/orgs/${org}`));
+    return;
+  }
   if (!api.token()) {
     // A reload forgets the session's token (memory only); the session cookie gets a fresh one.
     const state = await session.resume().catch(() => null);
@@ -164,6 +186,8 @@ async function route() {
       if (gen === generation) await mod.render(ctx);
     } else if (parts[0] === 'api-tokens' && parts.length === 1) {
       const mod = await pages.tokens();
+    } else if (parts[0] === 'profile' && api.fromSession()) {
+      const mod = await pages.profile();
       if (gen === generation) await mod.render(ctx);
     } else if (parts[0] === 'orgs' && /^\d+$/.test(parts[1])) {
       const mod = await pages.org();

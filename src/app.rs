@@ -22,6 +22,8 @@ pub struct AppState {
     pub clock: Clock,
     /// Per-address counters for requests without valid credentials (this node only).
     pub anonymous: Arc<crate::store::counters::MemoryCounters>,
+    /// Failed sign-ins per account (this node only): growing delays, then 429 for the rest of the hour.
+    pub sign_in_failures: Arc<crate::rate::failures::Failures>,
     /// Request counts and latencies for `/metrics`.
     pub metrics: crate::metrics::Shared,
     /// Wakes this node's outbox worker after a request queued an e-mail.
@@ -44,7 +46,20 @@ impl AppState {
         let config = Arc::new(config);
         let plans = Arc::new(plans);
         let zone = zone.into();
-        Ok(AppState { store, config, plans, zone, clock, anonymous, metrics, mail_wake, drain, sandbox: None })
+        let sign_in_failures = Arc::default();
+        Ok(AppState {
+            store,
+            config,
+            plans,
+            zone,
+            clock,
+            anonymous,
+            sign_in_failures,
+            metrics,
+            mail_wake,
+            drain,
+            sandbox: None,
+        })
     }
 
     /// Tells the outbox worker that a message was queued; without SMTP, logs that it waits.

@@ -7,7 +7,7 @@ use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use serde_json::{Map, Value};
 
-use crate::config::{Switch, TlsSetting};
+use crate::config::{Signup, Switch, TlsSetting};
 
 #[derive(Debug, Parser)]
 #[command(name = "orgd", version, about = "A self-hostable server for the Make API v2 Organizations surface")]
@@ -41,6 +41,9 @@ pub struct ServeArgs {
     /// Per-organization request limits from the plan's apiLimit.
     #[arg(long, global = true, env = "ORGD_RATE_LIMIT")]
     pub rate_limit: Option<Switch>,
+    /// Who may create an account in the console: `invited` (the join page) or `off` (existing accounts only).
+    #[arg(long, global = true, env = "ORGD_SIGNUP")]
+    pub signup: Option<Signup>,
     /// `self-signed`: serve HTTPS with a local certificate authority made on first start (`off`: plain HTTP).
     #[arg(long, global = true, env = "ORGD_TLS")]
     pub tls: Option<TlsSetting>,
@@ -290,6 +293,9 @@ impl Cli {
         // The enumerated flags go in as they are spelled in the file, so one deserializer reads every layer.
         if let Some(v) = self.serve.rate_limit {
             m.insert("rate_limit".into(), serde_json::to_value(v).unwrap_or_default());
+        }
+        if let Some(v) = self.serve.signup {
+            m.insert("signup".into(), serde_json::to_value(v).unwrap_or_default());
         }
         if let Some(v) = self.serve.tls {
             m.insert("tls".into(), serde_json::to_value(v).unwrap_or_default());

@@ -11,7 +11,7 @@ use crate::domain::plans::Catalogue;
 use crate::tls;
 
 mod values;
-pub use values::{redact_url, CredentialUrl, LogFormat, Networks, ReplicaUrls, Secret, Switch, TlsSetting};
+pub use values::{redact_url, CredentialUrl, LogFormat, Networks, ReplicaUrls, Secret, Signup, Switch, TlsSetting};
 
 /// Secrets are `Secret` (never printed) or `CredentialUrl` (printed without the password), so the derived `Debug`
 /// is what `print-config` shows. Secrets are not serialized: they have no default to layer under the others.
@@ -114,6 +114,8 @@ pub struct Config {
     /// Minutes a console session lives without activity, and hours it lives at most (docs/people.md).
     pub session_idle_minutes: i64,
     pub session_absolute_hours: i64,
+    /// Who may create an account in the console (docs/people.md).
+    pub signup: Signup,
 }
 
 impl Default for Config {
@@ -165,6 +167,7 @@ impl Default for Config {
             public_per_address_per_minute: 120,
             public_per_account_per_minute: 10,
             session_idle_minutes: 30,
+            signup: Signup::Invited,
             session_absolute_hours: 12,
         }
     }

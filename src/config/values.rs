@@ -21,6 +21,16 @@ impl Switch {
     }
 }
 
+/// `signup`: who may create an account in the console. `invited`: a person an invitation created an account for
+/// chooses its name and password on the join page; `off`: nobody (invitations are accepted by existing accounts
+/// only; `orgd users add` still makes accounts). An open sign-up (`open`) is not built yet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Signup {
+    Invited,
+    Off,
+}
+
 /// `tls`: plain HTTP (HTTPS when `tls_cert` and `tls_key` are given) or HTTPS from a local CA.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "kebab-case")]

@@ -2,7 +2,10 @@
 //! session's state, and the API token a session mints for the console's calls to `/api/v2`. They answer JSON
 //! with Make's error body like the API, but they are not part of Make's API and not in its OpenAPI document.
 
+mod join;
+mod profile;
 mod reauth;
+mod reset;
 mod signin;
 
 use std::net::IpAddr;
@@ -27,6 +30,13 @@ pub fn router() -> Router<AppState> {
         .route("/auth/session", get(signin::current))
         .route("/auth/token", post(signin::mint_token))
         .route("/auth/reauthenticate", post(reauth::reauthenticate))
+        .route("/auth/invitation", get(join::show))
+        .route("/auth/join", post(join::join))
+        .route("/auth/sessions", get(profile::list))
+        .route("/auth/sign-out-everywhere", post(profile::everywhere))
+        .route("/auth/password", post(profile::change))
+        .route("/auth/reset", post(reset::ask))
+        .route("/auth/reset/password", post(reset::use_link))
 }
 
 /// Who is asking, for the endpoints that come before a session exists: the client address (rate limits, logs),
@@ -73,6 +83,7 @@ impl From<&User> for Person {
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SessionView {
+    pub signed_in: bool,
     pub user: Person,
     pub stage: Stage,
     /// `secondFactor`, `enrol` or `console` (`identity::steps::next_step`).
@@ -82,7 +93,13 @@ pub struct SessionView {
 
 impl SessionView {
     pub fn of(user: &User, stage: Stage, created: chrono::DateTime<chrono::Utc>) -> Self {
-        SessionView { user: user.into(), stage, next: steps::next_step(stage), created: timestamp(created) }
+        SessionView {
+            signed_in: true,
+            user: user.into(),
+            stage,
+            next: steps::next_step(stage),
+            created: timestamp(created),
+        }
     }
 }
 

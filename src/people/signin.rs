@@ -36,6 +36,10 @@ pub async fn sign_in(
 ) -> Result<Response, ApiError> {
     let (email, pw) = (body.email.into_inner(), body.password.into_inner());
     public::check(&state, Surface::SignIn, visit.ip, Some(&email))?;
+    let throttled = state.config.rate_limit_on();
+    if let Some(retry_after_secs) = state.sign_in_failures.blocked_for(&email, state.now()).filter(|_| throttled) {
+        return Err(ApiError::RateLimited { retry_after_secs });
+    }
     let found = state.store.user_with_password(&email).await?;
     let (user, stored) = match found {
         Some((u, h)) => (Some(u), h),
@@ -46,9 +50,14 @@ pub async fn sign_in(
         (Some(u), Verdict::Right { rehashed }) => (u, rehashed),
         _ => {
             tracing::warn!(email = %email, ip = ?visit.ip, "sign-in failed");
+            let wait = state.sign_in_failures.fail(&email, state.now());
+            if throttled {
+                tokio::time::sleep(wait).await;
+            }
             return Err(refused());
         }
     };
+    state.sign_in_failures.succeed(&email);
     if let Some(h) = rehashed {
         state.store.rehash_password(UserId(user.id), &h).await?;
     }
@@ -95,8 +104,20 @@ pub async fn sign_out(State(state): State<AppState>, visit: Visit) -> Result<Res
     Ok(private(&serde_json::json!({}), Some(session::clear_cookie(&state))))
 }
 
-/// `GET /auth/session`: who is signed in and what comes next; 401 without a live session.
-pub async fn current(me: SignedIn) -> Result<Response, ApiError> {
+/// `GET /auth/session`: who is signed in and what comes next, or `{"signedIn": false}` (a 200: the console asks
+/// on every load, and being signed out is not an error).
+pub async fn current(State(state): State<AppState>, visit: Visit) -> Result<Response, ApiError> {
+    let me = match visit.session_id.as_deref() {
+        Some(id) => match SignedIn::by_id(&state, id).await {
+            Ok(me) => Some(me),
+            Err(ApiError::Unauthorized(_)) => None,
+            Err(e) => return Err(e),
+        },
+        None => None,
+    };
+    let Some(me) = me else {
+        return Ok(private(&serde_json::json!({"signedIn": false}), None));
+    };
     steps::require(me.stage, Action::SeeSelfAndSignOut)?;
     Ok(private(&SessionView::of(&me.user, me.stage, me.session.created_at), None))
 }

@@ -15,6 +15,7 @@ pub mod page;
 pub mod postgres;
 pub mod private_spaces;
 pub mod replica;
+pub mod resets;
 pub mod roles;
 pub mod sessions;
 pub mod sqlite;
@@ -47,6 +48,7 @@ pub trait Store:
     + roles::CustomRoleStore
     + private_spaces::PrivateSpaceStore
     + sessions::SessionStore
+    + resets::ResetStore
     + OutboxStore
     + Send
     + Sync

@@ -2,9 +2,16 @@
 //! database and talks HTTP to it as the console does, cookie and `Origin` included.
 
 mod api_tokens;
+mod brute;
 #[path = "../common/mod.rs"]
 mod common;
 #[path = "../api/helpers.rs"]
 mod helpers;
+mod join;
 mod kit;
+mod profile;
+mod reset;
 mod sessions;
+#[path = "../mail/sink.rs"]
+#[allow(dead_code)]
+mod sink;

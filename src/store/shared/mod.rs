@@ -23,6 +23,7 @@ mod members;
 pub(super) mod orgs;
 mod outbox;
 pub(super) mod private_spaces;
+mod resets;
 mod sessions;
 mod teams;
 pub(super) mod users;
