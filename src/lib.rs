@@ -12,6 +12,7 @@ pub mod console;
 pub mod domain;
 pub mod drain;
 pub mod error;
+pub mod factors;
 pub mod grant;
 pub mod listener;
 pub mod mail;

@@ -13,5 +13,6 @@ pub mod roles;
 pub mod rules;
 pub mod scopes;
 pub mod timezones;
+pub mod totp;
 pub mod variable_change;
 pub mod variables;

@@ -7,6 +7,7 @@ pub mod clock;
 pub mod counters;
 pub mod dump;
 mod error;
+pub mod factors;
 pub mod models;
 pub mod outbox;
 pub mod page;
@@ -40,6 +41,7 @@ pub trait Store:
     + AuditStore
     + roles::CustomRoleStore
     + OutboxStore
+    + factors::FactorStore
     + Send
     + Sync
 {

@@ -16,6 +16,7 @@
 pub(super) mod audit;
 mod billing;
 mod custom_roles;
+mod factors;
 mod features;
 mod invitations;
 mod members;
