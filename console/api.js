@@ -1,5 +1,6 @@
 // The one way the console talks to orgd: the public /api/v2 endpoints with `Authorization: Token <token>`.
-// The token lives in this tab's sessionStorage only: never in a URL, a cookie, storage that outlives the tab, or a log.
+// A pasted token lives in this tab's sessionStorage only: never in a URL, a cookie, storage that outlives the tab, or
+// a log. A token minted by a password sign-in's session (session.js) lives in this module's memory only.
 
 const KEY = 'orgd.console.token';
 const BASE = '/api/v2';
@@ -19,9 +20,11 @@ export class ApiError extends Error {
 }
 
 let session = null; // {me, scopes}
+let minted = null; // the token the console's session minted (POST /auth/token): memory only
 const memo = new Map();
 
 export function token() {
+  if (minted) return minted;
   try {
     return sessionStorage.getItem(KEY);
   } catch {
@@ -112,11 +115,12 @@ export function cached(path, query) {
   return memo.get(key);
 }
 
-/** Checks a token and keeps it for this tab. */
-export async function signIn(tok) {
+/** Checks a token and keeps it for this tab: in sessionStorage when pasted, in memory when a session minted it. */
+export async function signIn(tok, fromSession = false) {
   const who = await send('GET', '/users/me', { tok });
   const auth = await send('GET', '/users/me/current-authorization', { tok });
-  sessionStorage.setItem(KEY, tok);
+  if (fromSession) minted = tok;
+  else sessionStorage.setItem(KEY, tok);
   session = { me: who.authUser, scopes: auth.authorization?.scope || [] };
   return session;
 }
@@ -130,7 +134,13 @@ export async function resume() {
   return session;
 }
 
+/** Whether the token in use came from a password sign-in's session. */
+export function fromSession() {
+  return minted !== null;
+}
+
 export function signOut() {
+  minted = null;
   try {
     sessionStorage.removeItem(KEY);
   } catch {

@@ -2,6 +2,8 @@
 
 import * as api from './api.js';
 import { busy, errorBox, field, flash, h, notice } from './dom.js';
+import * as session from './session.js';
+import { passwordForm } from './signin.js';
 
 const main = document.getElementById('main');
 const account = document.getElementById('account');
@@ -25,7 +27,7 @@ function signInPage(message) {
     placeholder: '3f0c1c8e-5d0e-4c8e-9a57-…',
   });
   const errors = h('div', { class: 'errors' });
-  const submit = h('button', { type: 'submit', class: 'btn primary' }, 'Sign in');
+  const submit = h('button', { type: 'submit', class: 'btn' }, 'Sign in with token');
   // The token field has no name: even if the script failed, the browser would submit nothing of it.
   const form = h(
     'form',
@@ -39,6 +41,11 @@ function signInPage(message) {
     errors,
     h('div', { class: 'actions' }, submit),
   );
+  const entered = () => {
+    if (!location.hash || location.hash === '#/')
+      location.hash = '#/orgs'; // routes on hashchange
+    else route();
+  };
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     const tok = input.value.trim();
@@ -71,6 +78,8 @@ function signInPage(message) {
           'organizations, members, invitations, teams, variables, usage and billing.',
       ),
       message ? notice(message, 'warn') : null,
+      passwordForm(entered),
+      h('h2', null, 'Use an API token'),
       form,
       h(
         'p',
@@ -80,13 +89,14 @@ function signInPage(message) {
       ),
     ),
   );
-  input.focus();
+  main.querySelector('#password-signin input').focus();
 }
 
 function topBar() {
   const who = api.me();
   const out = h('button', { type: 'button', class: 'btn small', id: 'signout' }, 'Sign out');
-  out.addEventListener('click', () => {
+  out.addEventListener('click', async () => {
+    if (api.fromSession()) await session.signOut().catch(() => api.signOut());
     api.signOut();
     history.replaceState(null, '', '/console');
     flash('Signed out. The token is forgotten.');
@@ -107,7 +117,12 @@ function topBar() {
 /** Renders the page the hash names. A newer navigation makes older renders stop touching the page. */
 async function route() {
   const gen = ++generation;
-  if (!api.token()) return signInPage();
+  if (!api.token()) {
+    // A reload forgets the session's token (memory only); the session cookie gets a fresh one.
+    const state = await session.resume().catch(() => null);
+    if (gen !== generation) return;
+    if (!state || !api.token()) return signInPage();
+  }
   if (!api.me()) {
     try {
       await api.resume();

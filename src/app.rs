@@ -22,6 +22,8 @@ pub struct AppState {
     pub clock: Clock,
     /// Per-address counters for requests without valid credentials (this node only).
     pub anonymous: Arc<crate::store::counters::MemoryCounters>,
+    /// Failed sign-ins per account (this node only): growing delays, then 429 for the rest of the hour.
+    pub sign_in_failures: Arc<crate::rate::failures::Failures>,
     /// Request counts and latencies for `/metrics`.
     pub metrics: crate::metrics::Shared,
     /// Wakes this node's outbox worker after a request queued an e-mail.
@@ -47,7 +49,21 @@ impl AppState {
         let plans = Arc::new(plans);
         let oidc = crate::factors::oidc::Oidc::from_config(&config, &zone)?.map(Arc::new);
         let zone = zone.into();
-        Ok(AppState { store, config, plans, zone, clock, anonymous, metrics, mail_wake, drain, sandbox: None, oidc })
+        let sign_in_failures = Arc::default();
+        Ok(AppState {
+            store,
+            config,
+            plans,
+            zone,
+            clock,
+            anonymous,
+            sign_in_failures,
+            metrics,
+            mail_wake,
+            drain,
+            sandbox: None,
+            oidc,
+        })
     }
 
     /// Tells the outbox worker that a message was queued; without SMTP, logs that it waits.

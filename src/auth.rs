@@ -95,6 +95,10 @@ pub async fn identify(parts: &Parts, state: &AppState) -> Result<Caller, ApiErro
             return Err(e);
         }
     };
+    if let Some(session_id) = auth.session_id {
+        // A token the console's session minted lives no longer than the session (timeouts included).
+        crate::identity::session::check_minted(state, session_id).await?;
+    }
     Ok(Caller { user: auth.user, token_id: auth.token_id, scopes: auth.scopes, auth_used: "token" })
 }
 

@@ -104,6 +104,9 @@ pub enum Command {
     /// Manage API tokens.
     #[command(subcommand)]
     Tokens(TokensCommand),
+    /// Manage console sessions.
+    #[command(subcommand)]
+    Sessions(SessionsCommand),
     /// Record usage.
     #[command(subcommand)]
     Usage(UsageCommand),
@@ -218,11 +221,25 @@ pub enum UsersCommand {
         #[arg(long, default_value = "Etc/UTC")]
         timezone: String,
     },
+    /// Set the user's console password, read as one line from stdin; ends the user's console sessions.
+    Password {
+        #[arg(long)]
+        email: String,
+    },
     /// Record whether a user has two-factor authentication set up.
     Tfa {
         #[arg(long)]
         email: String,
         state: Switch,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SessionsCommand {
+    /// End every console session of the user (and the tokens they minted).
+    Revoke {
+        #[arg(long)]
+        email: String,
     },
 }
 

@@ -13,7 +13,9 @@ use crate::domain::email::Email;
 use crate::domain::ids::{OrgId, UserId};
 use crate::domain::names::Name;
 use crate::domain::{countries, scopes, timezones};
-use crate::store::models::{NewUser, UsageTotals};
+use crate::identity;
+use crate::store::models::{NewUser, UsageTotals, User};
+use crate::store::sessions::EndSessions;
 use crate::store::{self, clock, Store, StoreError};
 
 /// Opens the configured store (and applies migrations unless told not to).
@@ -231,4 +233,34 @@ pub async fn outbox_retry(store: &dyn Store, ids: &[i64]) -> anyhow::Result<()> 
         }
     }
     Ok(())
+}
+
+/// The user with that e-mail, or an error naming it.
+async fn user_by_email(store: &dyn Store, email: &str) -> anyhow::Result<User> {
+    match store.user_with_password(email).await? {
+        Some((user, _)) => Ok(user),
+        None => anyhow::bail!("no user has the e-mail {email}"),
+    }
+}
+
+/// `orgd users password`: sets the console password (`line` as read from stdin, without its line ending) after
+/// the policy every password meets, and ends the user's sessions. Returns how many ended.
+pub async fn users_password(store: &dyn Store, email: &str, line: &str) -> anyhow::Result<u64> {
+    let user = user_by_email(store, email).await?;
+    let password = line.trim_end_matches(['\r', '\n']);
+    if let Some(problem) = identity::password::policy_problem(password, &user.email) {
+        anyhow::bail!("{problem}");
+    }
+    let hash = identity::password::hash(password.to_owned()).await?;
+    let ended = store.set_password(UserId(user.id), &hash, EndSessions::All).await?;
+    tracing::info!(user.id = user.id, sessions.ended = ended, "password set by the operator");
+    Ok(ended)
+}
+
+/// `orgd sessions revoke`: ends every console session of the user; how many ended.
+pub async fn sessions_revoke(store: &dyn Store, email: &str) -> anyhow::Result<u64> {
+    let user = user_by_email(store, email).await?;
+    let ended = store.end_sessions_of(UserId(user.id), EndSessions::All).await?;
+    tracing::info!(user.id = user.id, sessions.ended = ended, "sessions revoked by the operator");
+    Ok(ended)
 }

@@ -114,6 +114,9 @@ pub struct Config {
     pub oidc_client_secret: Option<Secret>,
     /// The sign-in button's text.
     pub oidc_label: String,
+    /// Minutes a console session lives without activity, and hours it lives at most (docs/people.md).
+    pub session_idle_minutes: i64,
+    pub session_absolute_hours: i64,
 }
 
 impl Default for Config {
@@ -165,6 +168,8 @@ impl Default for Config {
             oidc_client_id: None,
             oidc_client_secret: None,
             oidc_label: "Single sign-on".into(),
+            session_idle_minutes: 30,
+            session_absolute_hours: 12,
         }
     }
 }
@@ -233,6 +238,8 @@ impl Config {
             ("http2_max_concurrent_streams", i64::from(self.http2_max_concurrent_streams)),
             ("public_per_address_per_minute", self.public_per_address_per_minute),
             ("public_per_account_per_minute", self.public_per_account_per_minute),
+            ("session_idle_minutes", self.session_idle_minutes),
+            ("session_absolute_hours", self.session_absolute_hours),
         ];
         if let Some((name, _)) = at_least_one.iter().find(|(_, v)| *v < 1) {
             anyhow::bail!("{name} must be at least 1");

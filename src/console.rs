@@ -57,6 +57,8 @@ static ASSETS: &[Asset] = &[
     asset!("favicon.svg", "image/svg+xml"),
     asset!("main.js", JS),
     asset!("api.js", JS),
+    asset!("session.js", JS),
+    asset!("signin.js", JS),
     asset!("dom.js", JS),
     asset!("chart.js", JS),
     asset!("orgs.js", JS),

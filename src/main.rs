@@ -1,7 +1,9 @@
 //! The `orgd` binary: parse the command line, load settings, run the command.
 
 use clap::Parser;
-use orgd::cli::{AuditCommand, AuditFormat, Cli, Command, OutboxCommand, TokensCommand, UsageCommand, UsersCommand};
+use orgd::cli::{
+    AuditCommand, AuditFormat, Cli, Command, OutboxCommand, SessionsCommand, TokensCommand, UsageCommand, UsersCommand,
+};
 use orgd::config::LogFormat;
 use orgd::store::models::UsageTotals;
 use orgd::{backup, commands, config::Config, sandbox_server, server, telemetry};
@@ -39,6 +41,16 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             if !store.set_user_tfa(&email.trim().to_lowercase(), state.is_on()).await? {
                 anyhow::bail!("no user has the e-mail {email}");
             }
+        }
+        Command::Users(UsersCommand::Password { email }) => {
+            let store = commands::open_store(&config, true).await?;
+            let line = std::io::stdin().lines().next().transpose()?.unwrap_or_default();
+            let ended = commands::users_password(&*store, &email, &line).await?;
+            eprintln!("password set for {email}; {ended} console session(s) ended");
+        }
+        Command::Sessions(SessionsCommand::Revoke { email }) => {
+            let ended = commands::sessions_revoke(&*commands::open_store(&config, true).await?, &email).await?;
+            eprintln!("{ended} console session(s) of {email} ended");
         }
         Command::Tokens(TokensCommand::Revoke { token }) => {
             commands::tokens_revoke(&*commands::open_store(&config, true).await?, &token).await?

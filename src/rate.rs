@@ -4,6 +4,7 @@
 //! this node's memory: they never reach the database), with the client address from [`address`].
 
 pub mod address;
+pub mod failures;
 pub mod public;
 
 use chrono::{DateTime, Utc};

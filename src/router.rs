@@ -41,6 +41,7 @@ pub fn build_router(state: AppState) -> Router {
         .merge(crate::mcp::router(state.clone(), api_for_tools(state.clone())))
         .merge(api::docs::router())
         .merge(crate::console::router())
+        .merge(crate::people::router())
         .route("/livez", get(livez))
         .route("/health", get(health))
         .route("/metrics", get(metrics_page))

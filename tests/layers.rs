@@ -31,10 +31,11 @@ const LAYERS: &[(&str, &[&str])] = &[
             "mail",
             "telemetry",
             "sandbox",
+            "identity",
             "factors",
         ],
     ),
-    ("HTTP", &["api", "console", "mcp"]),
+    ("HTTP", &["api", "console", "mcp", "people", "tfa"]),
     ("router", &["router", "listener"]),
     ("process", &["main", "lib", "cli", "server", "commands", "backup", "retention", "sandbox_server"]),
 ];

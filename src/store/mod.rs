@@ -13,6 +13,7 @@ pub mod outbox;
 pub mod page;
 pub mod postgres;
 pub mod roles;
+pub mod sessions;
 pub mod sqlite;
 mod traits;
 
@@ -40,6 +41,7 @@ pub trait Store:
     + FeatureStore
     + AuditStore
     + roles::CustomRoleStore
+    + sessions::SessionStore
     + OutboxStore
     + factors::FactorStore
     + Send

@@ -33,6 +33,9 @@ pub struct TokenAuth {
     pub token_id: i64,
     pub user: User,
     pub scopes: Vec<String>,
+    /// The console session that minted the token (it lives no longer than that session); `None` for the API
+    /// tokens people and operators make.
+    pub session_id: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]

@@ -256,7 +256,7 @@ class Tab:
     def sign_in(self, token: str) -> None:
         self.goto()
         self.page.get_by_label("API token").fill(token)
-        self.page.get_by_role("button", name="Sign in").click()
+        self.page.get_by_role("button", name="Sign in with token").click()
         self.page.get_by_role("heading", name="Organizations", exact=True).wait_for()
 
     def open(self, hash_: str, heading: str | None = None) -> None:

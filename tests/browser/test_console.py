@@ -91,12 +91,12 @@ def test_sign_in_keeps_the_token_in_this_tab_only_and_sign_out_forgets_it(orgd, 
     # A wrong token: Make's error detail, nothing stored.
     tab.expect_refusal("/api/v2/users/me", 401)
     page.get_by_label("API token").fill("00000000-0000-4000-8000-000000000000")
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in with token").click()
     expect(page.get_by_role("alert")).to_contain_text("Invalid or revoked API token.")
     assert page.evaluate("sessionStorage.length") == 0
 
     page.get_by_label("API token").fill(orgd.token)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in with token").click()
     expect(page.get_by_role("heading", name="Organizations", exact=True)).to_be_visible()
     assert orgd.token not in page.url
     assert page.evaluate("JSON.stringify(sessionStorage)").count(orgd.token) == 1

@@ -152,7 +152,7 @@ mod tests {
             tfa_enabled: false,
             created_at: chrono::Utc::now(),
         };
-        TokenAuth { token_id: 1, user, scopes: vec![] }
+        TokenAuth { token_id: 1, user, scopes: vec![], session_id: None }
     }
 
     fn member() -> OrgAccess {

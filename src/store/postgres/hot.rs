@@ -129,18 +129,19 @@ impl PgStore {
         struct Row {
             token_id: i64,
             scopes: Json<Vec<String>>,
+            session_id: Option<i64>,
             #[sqlx(flatten)]
             user: User,
         }
         let row: Option<Row> = sqlx::query_as(&format!(
-            "select t.id as token_id, t.scopes, {} from tokens t join users u on u.id = t.user_id
+            "select t.id as token_id, t.scopes, t.session_id, {} from tokens t join users u on u.id = t.user_id
              where t.digest = $1 and t.revoked_at is null",
             user_cols_of("u")
         ))
         .bind(digest)
         .fetch_optional(&self.read)
         .await?;
-        Ok(row.map(|r| TokenAuth { token_id: r.token_id, user: r.user, scopes: r.scopes.0 }))
+        Ok(row.map(|r| TokenAuth { token_id: r.token_id, user: r.user, scopes: r.scopes.0, session_id: r.session_id }))
     }
 
     async fn read_access(&self, org_id: i64, user_id: i64) -> StoreResult<OrgAccess> {

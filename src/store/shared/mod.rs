@@ -22,6 +22,7 @@ mod invitations;
 mod members;
 pub(super) mod orgs;
 mod outbox;
+mod sessions;
 mod teams;
 pub(super) mod users;
 mod variables;

@@ -100,15 +100,17 @@ impl HotReaders {
         let row = self.run(|c| {
             let mut st = c.prepare_cached(
                 "select t.id, t.scopes, u.id, u.email, u.name, u.language, u.timezone_id, u.country_id, u.is_admin,
-                    u.tfa_enabled, u.created_at
+                    u.tfa_enabled, u.created_at, t.session_id
                  from tokens t join users u on u.id = t.user_id where t.digest = ?1 and t.revoked_at is null",
             )?;
             let mut rows = st.query([digest])?;
-            rows.next()?.map(|r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, user(r, 2)?))).transpose()
+            rows.next()?
+                .map(|r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, user(r, 2)?, r.get::<_, Option<i64>>(11)?)))
+                .transpose()
         })?;
-        row.map(|(token_id, scopes, user)| {
+        row.map(|(token_id, scopes, user, session_id)| {
             let scopes: Vec<String> = serde_json::from_str(&scopes).map_err(anyhow::Error::from)?;
-            Ok(TokenAuth { token_id, user, scopes })
+            Ok(TokenAuth { token_id, user, scopes, session_id })
         })
         .transpose()
     }

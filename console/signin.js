@@ -1,0 +1,41 @@
+// The e-mail and password form of the sign-in page (the API-token form stays below it for scripts and operators).
+
+import { busy, errorBox, field, h, notice } from './dom.js';
+import * as session from './session.js';
+
+/** The form; `done()` runs once the console is signed in. */
+export function passwordForm(done) {
+  const email = h('input', { type: 'email', name: 'email', autocomplete: 'username', required: true });
+  const password = h('input', { type: 'password', name: 'password', autocomplete: 'current-password', required: true });
+  const errors = h('div', { class: 'errors' });
+  const submit = h('button', { type: 'submit', class: 'btn primary' }, 'Sign in');
+  const form = h(
+    'form',
+    { class: 'signin-form', id: 'password-signin', method: 'post', action: '/console', novalidate: true },
+    field('E-mail', email),
+    field('Password', password),
+    errors,
+    h('div', { class: 'actions' }, submit),
+  );
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    errors.replaceChildren();
+    if (!email.value.trim() || !password.value) {
+      errors.append(errorBox({ detail: 'Enter your e-mail address and your password.' }));
+      (email.value.trim() ? password : email).focus();
+      return;
+    }
+    try {
+      const state = await busy(submit, () => session.signIn(email.value.trim(), password.value));
+      password.value = '';
+      if (state.next === 'console') done();
+      else errors.append(notice(`One more step before the console: ${state.next}.`, 'warn'));
+    } catch (err) {
+      password.value = '';
+      const wait = err.retryAfter ? ` Try again in ${err.retryAfter} s.` : '';
+      errors.append(errorBox({ ...err, detail: err.detail + wait }, 'Sign-in failed'));
+      password.focus();
+    }
+  });
+  return form;
+}
