@@ -28,6 +28,7 @@ pub mod sandbox_server;
 pub mod server;
 pub mod store;
 pub mod telemetry;
+pub mod tfa;
 pub mod tls;
 
 pub use app::AppState;

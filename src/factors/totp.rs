@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use crate::domain::ids::UserId;
 use crate::domain::totp::{self as rules, Check};
 use crate::store::models::User;
+use crate::store::sessions::EndSessions;
 use crate::store::{Store, StoreError};
 
 /// Make's `tfaStatus` on user objects. Make documents the field (0, 1 or 2) but not the meanings; orgd's are:
@@ -53,6 +54,34 @@ pub enum Proof {
     RecoveryCode {
         left: i64,
     },
+}
+
+/// What a person still owes after their first factor (a password, or a single sign-on that did not assert a
+/// second factor).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Owed {
+    Nothing,
+    /// Two-factor is set up: a code (or a recovery code).
+    Code,
+    /// Two-factor is not set up and an organization of theirs enforces it: enrolment, before anything else.
+    Enrolment,
+}
+
+pub async fn owed(store: &dyn Store, user: &User) -> Result<Owed, StoreError> {
+    if user.tfa_enabled {
+        return Ok(Owed::Code);
+    }
+    Ok(if store.tfa_required(UserId(user.id)).await? { Owed::Enrolment } else { Owed::Nothing })
+}
+
+/// Ends the console sessions of the organization's members without two-factor, as Make signs them out when
+/// enforcement is switched on; their next sign-in holds them at enrolment.
+pub async fn enforce(store: &dyn Store, org_id: i64) -> Result<u64, StoreError> {
+    let mut ended = 0;
+    for user in store.members_without_tfa(org_id).await? {
+        ended += store.end_sessions_of(user, EndSessions::All).await?;
+    }
+    Ok(ended)
 }
 
 pub async fn status(store: &dyn Store, user: &User) -> Result<TfaStatus, StoreError> {

@@ -2,7 +2,7 @@
 //! session's state, and the API token a session mints for the console's calls to `/api/v2`. They answer JSON
 //! with Make's error body like the API, but they are not part of Make's API and not in its OpenAPI document.
 
-mod signin;
+pub(crate) mod signin;
 
 use std::net::IpAddr;
 

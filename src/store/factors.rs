@@ -38,6 +38,8 @@ pub trait FactorStore {
     async fn remove_totp(&self, user: UserId) -> StoreResult<()>;
     /// Whether the person belongs to an organization that enforces two-factor.
     async fn tfa_required(&self, user: UserId) -> StoreResult<bool>;
+    /// The organization's members who have no two-factor.
+    async fn members_without_tfa(&self, org_id: i64) -> StoreResult<Vec<UserId>>;
     /// The person signed in through `issuer` as `subject`.
     async fn oidc_user(&self, issuer: &str, subject: &str) -> StoreResult<Option<UserId>>;
     /// Keeps a single sign-on's `nonce` and PKCE verifier under the digest of its `state`.

@@ -10,6 +10,7 @@ pub struct Provider {
     child: Child,
     stdin: Option<ChildStdin>,
     pub issuer: String,
+    ready: Option<std::sync::mpsc::Receiver<String>>,
 }
 
 pub const CLIENT_ID: &str = "orgd";
@@ -27,30 +28,46 @@ fn install(dir: &Path) {
 impl Provider {
     /// Starts the provider; its one client is `orgd`, redirecting to `redirect_uri`.
     pub fn start(redirect_uri: &str) -> Provider {
+        let mut p = Provider::launch();
+        p.serve_for(redirect_uri);
+        p
+    }
+
+    /// Starts the provider up to the point where it knows its issuer (to configure orgd with); it serves once
+    /// [`Provider::serve_for`] gave it orgd's redirect URI.
+    pub fn launch() -> Provider {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/oidc");
         install(&dir);
+        let log = std::fs::File::create(std::env::temp_dir().join("orgd-oidc-provider.log"));
         let mut child = Command::new("node")
             .arg("provider.mjs")
             .current_dir(&dir)
             .env("AUTO_LOGIN", "1")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
-            .stderr(
-                std::fs::File::create(std::env::temp_dir().join("orgd-oidc-provider.log"))
-                    .map_or(Stdio::null(), Stdio::from),
-            )
+            .stderr(log.map_or(Stdio::null(), Stdio::from))
             .spawn()
             .expect("start node tests/oidc/provider.mjs");
-        let mut stdin = child.stdin.take();
+        let stdin = child.stdin.take();
         let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
         let first = lines.next().expect("the provider's first line").expect("a line");
         let issuer = first.strip_prefix("issuer ").expect("issuer line").to_string();
-        writeln!(stdin.as_mut().expect("stdin"), "{redirect_uri}").expect("send the redirect URI");
-        let ready = lines.next().expect("the provider's second line").expect("a line");
-        assert_eq!(ready, "ready");
-        // The provider prints notices later on; its stdout must stay open (a closed pipe kills it: EPIPE).
-        std::thread::spawn(move || lines.map_while(Result::ok).for_each(drop));
-        Provider { child, stdin, issuer }
+        // The provider prints more later on; its stdout must stay open (a closed pipe kills it: EPIPE).
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in lines.map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
+        Provider { child, stdin, issuer, ready: Some(rx) }
+    }
+
+    /// Registers orgd's redirect URI with the one client and waits until the provider serves.
+    pub fn serve_for(&mut self, redirect_uri: &str) {
+        writeln!(self.stdin.as_mut().expect("stdin"), "{redirect_uri}").expect("send the redirect URI");
+        let ready = self.ready.take().expect("not yet serving");
+        let line = ready.recv_timeout(std::time::Duration::from_secs(20)).expect("the provider's ready line");
+        assert_eq!(line, "ready");
     }
 
     /// Who signs in next, with which `amr` (RFC 8176 values).

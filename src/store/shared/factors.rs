@@ -113,6 +113,17 @@ impl FactorStore for BackendStore {
         Ok(n > 0)
     }
 
+    async fn members_without_tfa(&self, org_id: i64) -> StoreResult<Vec<UserId>> {
+        let ids: Vec<i64> = sqlx::query_scalar(
+            "select u.id from organization_members m join users u on u.id = m.user_id
+             where m.organization_id = $1 and not u.tfa_enabled",
+        )
+        .bind(org_id)
+        .fetch_all(&mut *self.reader().await?)
+        .await?;
+        Ok(ids.into_iter().map(UserId).collect())
+    }
+
     async fn oidc_user(&self, issuer: &str, subject: &str) -> StoreResult<Option<UserId>> {
         let id: Option<i64> =
             sqlx::query_scalar("select user_id from oidc_identities where issuer = $1 and subject = $2")
