@@ -13,6 +13,7 @@ let generation = 0;
 const pages = {
   orgs: () => import('./orgs.js'),
   org: () => import('./org.js'),
+  profile: () => import('./profile.js'),
 };
 
 function signInPage(message) {
@@ -104,6 +105,7 @@ function topBar() {
   });
   account.replaceChildren(
     h('a', { href: '#/orgs', class: 'nav-link' }, 'Organizations'),
+    api.fromSession() ? h('a', { href: '#/profile', class: 'nav-link' }, 'Profile') : null,
     h(
       'span',
       { class: 'who', title: who.email },
@@ -114,9 +116,22 @@ function topBar() {
   );
 }
 
+/** Goes to `hash` (routing again when it is already there). */
+function ctxGo(hash) {
+  if (location.hash === hash) route();
+  else location.hash = hash;
+}
+
 /** Renders the page the hash names. A newer navigation makes older renders stop touching the page. */
 async function route() {
   const gen = ++generation;
+  const join = (location.hash || '').match(/^#\/join\/([^/?]+)/);
+  if (join) {
+    account.replaceChildren();
+    const mod = await import('./join.js');
+    if (gen === generation) await mod.render(main, decodeURIComponent(join[1]), (org) => ctxGo(`#/orgs/${org}`));
+    return;
+  }
   if (!api.token()) {
     // A reload forgets the session's token (memory only); the session cookie gets a fresh one.
     const state = await session.resume().catch(() => null);
@@ -159,6 +174,9 @@ async function route() {
   try {
     if (parts.length === 0 || (parts[0] === 'orgs' && parts.length === 1)) {
       const mod = await pages.orgs();
+      if (gen === generation) await mod.render(ctx);
+    } else if (parts[0] === 'profile' && api.fromSession()) {
+      const mod = await pages.profile();
       if (gen === generation) await mod.render(ctx);
     } else if (parts[0] === 'orgs' && /^\d+$/.test(parts[1])) {
       const mod = await pages.org();

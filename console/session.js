@@ -4,7 +4,7 @@
 
 import * as api from './api.js';
 
-async function auth(method, path, body) {
+export async function auth(method, path, body) {
   const init = {
     method,
     headers: { Accept: 'application/json' },
@@ -37,8 +37,8 @@ async function auth(method, path, body) {
   return data || {};
 }
 
-/** Mints the console's token from the session and signs the console in with it; false when the session
- * is at another step (`next` says which) or there is none. */
+/** Mints the console's token from the session and signs the console in with it, unless the session
+ * is at another step (`next` says which). */
 async function enter(state) {
   if (state.next !== 'console') return state;
   const { token } = await auth('POST', '/auth/token');
@@ -53,14 +53,8 @@ export async function signIn(email, password) {
 
 /** After a reload: a live session cookie gives a fresh token; null without one. */
 export async function resume() {
-  let state;
-  try {
-    state = await auth('GET', '/auth/session');
-  } catch (err) {
-    if (err.status === 401) return null;
-    throw err;
-  }
-  return enter(state);
+  const state = await auth('GET', '/auth/session');
+  return state.signedIn ? enter(state) : null;
 }
 
 /** Ends the session on the server (its tokens with it). */

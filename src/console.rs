@@ -59,6 +59,8 @@ static ASSETS: &[Asset] = &[
     asset!("api.js", JS),
     asset!("session.js", JS),
     asset!("signin.js", JS),
+    asset!("join.js", JS),
+    asset!("profile.js", JS),
     asset!("dom.js", JS),
     asset!("chart.js", JS),
     asset!("orgs.js", JS),

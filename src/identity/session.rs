@@ -112,7 +112,15 @@ impl FromRequestParts<AppState> for SignedIn {
             origin::check(parts, state)?;
         }
         let id = id_of(&parts.headers, state).ok_or_else(ended)?;
-        let session = state.store.session_by_digest(&digest(&id)).await?.ok_or_else(ended)?;
+        SignedIn::by_id(state, &id).await
+    }
+}
+
+impl SignedIn {
+    /// The live session with cookie value `id` (for handlers that read the cookie themselves; the `Origin`
+    /// check is theirs to make).
+    pub async fn by_id(state: &AppState, id: &str) -> Result<SignedIn, ApiError> {
+        let session = state.store.session_by_digest(&digest(id)).await?.ok_or_else(ended)?;
         keep_alive(state, &session).await?;
         let user = state.store.user_by_id(UserId(session.user_id)).await?.ok_or_else(ended)?;
         Ok(SignedIn { stage: Stage::parse(&session.stage), session, user })

@@ -71,8 +71,9 @@ fn invitation_values(p: &Value, public_url: &str) -> Result<Vec<(&'static str, S
         ("expires", local.format("%A, %-d %B %Y, %H:%M %Z").to_string()),
         ("timezone", tz.name().to_string()),
         ("hash", text(p, "hash")),
-        // The console lists the signed-in invitee's invitations with an Accept button on its first page.
-        ("accept_url", format!("{public_url}/console/#/orgs")),
+        // The console's join page: organization, inviter and role; a new account chooses its name and password
+        // there, an existing one signs in. The hash travels in the fragment, which browsers never send.
+        ("accept_url", format!("{public_url}/console/#/join/{}", text(p, "hash"))),
         ("api_url", format!("{public_url}/api/v2/organizations/accept-invitation")),
         ("invitations_url", format!("{public_url}/api/v2/users/me/organization-invitations")),
         ("public_url", public_url.to_string()),
@@ -179,7 +180,7 @@ mod tests {
         for part in [&r.text, &r.html] {
             assert!(part.contains("Acme") && part.contains("Admin") && part.contains("Olga Owner"), "{part}");
             assert!(part.contains("Friday, 11 December 2026, 14:00 CET") && part.contains("Europe/Prague"), "{part}");
-            assert!(part.contains("https://orgd.example.com/console/#/orgs") && part.contains("0f8a52c4"), "{part}");
+            assert!(part.contains("https://orgd.example.com/console/#/join/0f8a52c4-8d56"), "{part}");
             assert!(part.contains("https://orgd.example.com/api/v2/organizations/accept-invitation"), "{part}");
             assert!(part.contains("0f8a52c4-8d56-4d2e-9f4e-0c2a3b4c5d6e"), "{part}");
             assert!(!part.contains("{{") && !part.contains("message to you"), "no empty note section: {part}");

@@ -2,6 +2,8 @@
 //! session's state, and the API token a session mints for the console's calls to `/api/v2`. They answer JSON
 //! with Make's error body like the API, but they are not part of Make's API and not in its OpenAPI document.
 
+mod join;
+mod profile;
 pub(crate) mod signin;
 
 use std::net::IpAddr;
@@ -25,6 +27,11 @@ pub fn router() -> Router<AppState> {
         .route("/auth/sign-out", post(signin::sign_out))
         .route("/auth/session", get(signin::current))
         .route("/auth/token", post(signin::mint_token))
+        .route("/auth/invitation", get(join::show))
+        .route("/auth/join", post(join::join))
+        .route("/auth/sessions", get(profile::list))
+        .route("/auth/sign-out-everywhere", post(profile::everywhere))
+        .route("/auth/password", post(profile::change))
 }
 
 /// Who is asking, for the endpoints that come before a session exists: the client address (rate limits, logs),
@@ -71,6 +78,7 @@ impl From<&User> for Person {
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SessionView {
+    pub signed_in: bool,
     pub user: Person,
     pub stage: Stage,
     /// `secondFactor`, `enrol` or `console` (`identity::steps::next_step`).
@@ -80,7 +88,13 @@ pub struct SessionView {
 
 impl SessionView {
     pub fn of(user: &User, stage: Stage, created: chrono::DateTime<chrono::Utc>) -> Self {
-        SessionView { user: user.into(), stage, next: steps::next_step(stage), created: timestamp(created) }
+        SessionView {
+            signed_in: true,
+            user: user.into(),
+            stage,
+            next: steps::next_step(stage),
+            created: timestamp(created),
+        }
     }
 }
 

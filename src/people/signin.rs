@@ -104,8 +104,20 @@ pub async fn sign_out(State(state): State<AppState>, visit: Visit) -> Result<Res
     Ok(private(&serde_json::json!({}), Some(session::clear_cookie(&state))))
 }
 
-/// `GET /auth/session`: who is signed in and what comes next; 401 without a live session.
-pub async fn current(me: SignedIn) -> Result<Response, ApiError> {
+/// `GET /auth/session`: who is signed in and what comes next, or `{"signedIn": false}` (a 200: the console asks
+/// on every load, and being signed out is not an error).
+pub async fn current(State(state): State<AppState>, visit: Visit) -> Result<Response, ApiError> {
+    let me = match visit.session_id.as_deref() {
+        Some(id) => match SignedIn::by_id(&state, id).await {
+            Ok(me) => Some(me),
+            Err(ApiError::Unauthorized(_)) => None,
+            Err(e) => return Err(e),
+        },
+        None => None,
+    };
+    let Some(me) = me else {
+        return Ok(private(&serde_json::json!({"signedIn": false}), None));
+    };
     steps::require(me.stage, Action::SeeSelfAndSignOut)?;
     Ok(private(&SessionView::of(&me.user, me.stage, me.session.created_at), None))
 }

@@ -88,7 +88,11 @@ mod tests {
         }
         assert_eq!(f.blocked_for("ANN@example.com", t0), Some(3600));
         assert_eq!(f.blocked_for("bob@example.com", t0), None);
-        assert_eq!(f.blocked_for("ann@example.com", t0 + chrono::Duration::minutes(61)), None, "no lockout past the hour");
+        assert_eq!(
+            f.blocked_for("ann@example.com", t0 + chrono::Duration::minutes(61)),
+            None,
+            "no lockout past the hour"
+        );
         f.succeed("ann@example.com");
         assert_eq!(f.blocked_for("ann@example.com", t0), None);
     }

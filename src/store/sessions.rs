@@ -71,6 +71,11 @@ pub trait SessionStore {
     async fn end_sessions_of(&self, user_id: UserId, end: EndSessions) -> StoreResult<u64>;
     /// A user's sessions, newest first.
     async fn sessions_of(&self, user_id: UserId) -> StoreResult<Vec<Session>>;
+    /// Gives an account created by an invitation its name and first password; false when it already has a
+    /// password (someone claimed it first, or it was never the invitation's new account).
+    async fn claim_account(&self, user_id: UserId, name: &str, hash: &str) -> StoreResult<bool>;
+    /// The name of whoever sent an invitation (none when their account is gone).
+    async fn inviter_name(&self, invitation_id: i64) -> StoreResult<Option<String>>;
     /// Stores a token minted by a session (by its digest), living no longer than the session.
     async fn issue_session_token(
         &self,

@@ -35,7 +35,7 @@ async fn an_invitation_reaches_the_invitee_once_and_its_hash_lets_them_join() {
         assert!(part.contains("Welcome aboard!"), "the note: {part}");
         // A new account has no timezone yet: the organization's (113, Europe/Prague) is used.
         assert!(part.contains("Europe/Prague"), "{part}");
-        assert!(part.contains("https://orgd.example.test/console/#/orgs"), "{part}");
+        assert!(part.contains("https://orgd.example.test/console/#/join/"), "{part}");
         assert!(part.contains("https://orgd.example.test/api/v2/organizations/accept-invitation"), "{part}");
     }
 

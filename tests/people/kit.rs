@@ -66,6 +66,13 @@ impl Browser {
         self.send(app, Method::POST, "/auth/sign-in", Some(json!({"email": email, "password": password}))).await
     }
 
+    /// Whether `GET /auth/session` says this browser is signed in.
+    pub async fn signed_in(&mut self, app: &TestApp) -> bool {
+        let a = self.send(app, Method::GET, "/auth/session", None).await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+        a.body["signedIn"] == json!(true)
+    }
+
     /// The console's API token for this session.
     pub async fn token(&mut self, app: &TestApp) -> String {
         let a = self.send(app, Method::POST, "/auth/token", None).await;

@@ -1,10 +1,12 @@
 //! People signing in on their own (docs/people.md): each test starts the real server on 127.0.0.1:0 over a fresh
 //! database and talks HTTP to it as the console does, cookie and `Origin` included.
 
+mod brute;
 #[path = "../common/mod.rs"]
 mod common;
 #[path = "../api/helpers.rs"]
 mod helpers;
-mod brute;
+mod join;
 mod kit;
+mod profile;
 mod sessions;

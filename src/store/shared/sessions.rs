@@ -165,6 +165,31 @@ impl SessionStore for BackendStore {
             .await?)
     }
 
+    async fn claim_account(&self, user_id: UserId, name: &str, hash: &str) -> StoreResult<bool> {
+        let (name, hash) = (name.to_owned(), hash.to_owned());
+        self.write(None, move |conn| {
+            Box::pin(async move {
+                let done = sqlx::query(
+                    "update users set name = $1, password_hash = $2 where id = $3 and password_hash is null",
+                )
+                .bind(name)
+                .bind(hash)
+                .bind(user_id)
+                .execute(conn)
+                .await?;
+                Ok::<_, StoreError>(done.rows_affected() == 1)
+            })
+        })
+        .await
+    }
+
+    async fn inviter_name(&self, invitation_id: i64) -> StoreResult<Option<String>> {
+        Ok(sqlx::query_scalar("select u.name from invitations i join users u on u.id = i.invited_by where i.id = $1")
+            .bind(invitation_id)
+            .fetch_optional(&mut *self.reader().await?)
+            .await?)
+    }
+
     async fn issue_session_token(
         &self,
         session_id: i64,
