@@ -61,6 +61,7 @@ static ASSETS: &[Asset] = &[
     asset!("signin.js", JS),
     asset!("join.js", JS),
     asset!("profile.js", JS),
+    asset!("factors.js", JS),
     asset!("dom.js", JS),
     asset!("chart.js", JS),
     asset!("orgs.js", JS),

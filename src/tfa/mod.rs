@@ -23,6 +23,7 @@ pub fn router() -> Router<AppState> {
         .route("/auth/tfa/confirm", post(codes::confirm))
         .route("/auth/tfa/recovery-codes", post(codes::renew))
         .route("/auth/tfa/disable", post(codes::disable))
+        .route("/auth/oidc", get(sso::offered))
         .route("/auth/oidc/start", get(sso::start))
         .route(crate::factors::oidc::CALLBACK_PATH, get(sso::callback))
 }

@@ -50,6 +50,16 @@ fn not_set_up() -> Response {
     page(StatusCode::NOT_FOUND, "Single sign-on is not set up", "This orgd signs people in with e-mail and password.")
 }
 
+/// `GET /auth/oidc`: whether single sign-on is set up and its button's text, for the console's sign-in page
+/// (`{"enabled": false}` without `--oidc-issuer`). Public: the sign-in page asks before anyone is signed in.
+pub async fn offered(State(state): State<AppState>) -> Response {
+    let body = match state.oidc.as_deref() {
+        Some(oidc) => serde_json::json!({"enabled": true, "label": oidc.settings.label, "start": "/auth/oidc/start"}),
+        None => serde_json::json!({"enabled": false}),
+    };
+    crate::people::private(&body, None)
+}
+
 /// `GET /auth/oidc/start`: to the provider, with a fresh state, nonce and PKCE challenge.
 pub async fn start(State(state): State<AppState>) -> Response {
     let Some(oidc) = state.oidc.clone() else { return not_set_up() };
