@@ -123,7 +123,8 @@ async fn enforcement_ends_sessions_and_holds_members_at_enrolment() {
     let (status, body) =
         app.patch(&format!("/organizations/{org}/tfa-enforcement"), &app.admin, json!({"enable": true})).await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    assert_eq!(b.send(&app, Method::GET, "/auth/session", None).await.status, StatusCode::UNAUTHORIZED, "signed out");
+    // `GET /auth/session` answers 200 `{signedIn: false}` for an ended session (people's 493e727), not 401.
+    assert_eq!(b.send(&app, Method::GET, "/auth/session", None).await.body["signedIn"], false, "signed out");
     assert_eq!(app.get("/users/me", &console_token).await.0, StatusCode::UNAUTHORIZED, "with the console's token");
 
     assert_eq!(sign_in(&mut b, &app, "bob@example.com").await, "enrol", "only enrolment");
@@ -134,4 +135,28 @@ async fn enforcement_ends_sessions_and_holds_members_at_enrolment() {
     b.token(&app).await;
     let (status, _) = post(&mut b, &app, "/auth/tfa/disable", json!({"code": "000000"})).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "not while enforced");
+}
+
+/// `tfaStatus` and `tfaEnabled` of `GET /users/me`.
+async fn me_tfa(app: &TestApp, token: &str) -> (Value, Value) {
+    let (status, body) = app.get("/users/me?cols[]=tfaStatus&cols[]=tfaEnabled", token).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    (body["authUser"]["tfaStatus"].clone(), body["authUser"]["tfaEnabled"].clone())
+}
+
+#[tokio::test]
+async fn users_me_carries_tfa_status_0_then_2_then_1() {
+    let app = TestApp::spawn().await;
+    person(&app, "tara@example.com").await;
+    let mut b = Browser::at(&app);
+    assert_eq!(sign_in(&mut b, &app, "tara@example.com").await, "full");
+    let token = b.token(&app).await;
+    assert_eq!(me_tfa(&app, &token).await, (json!(0), json!(false)), "not set up");
+    let (s, _) = post(&mut b, &app, "/auth/tfa/enrol", json!({})).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(me_tfa(&app, &token).await, (json!(2), json!(false)), "enrolment started");
+    enrol(&mut b, &app).await;
+    assert_eq!(me_tfa(&app, &token).await, (json!(1), json!(true)), "set up");
+    let (_, body) = app.get("/users/me", &token).await;
+    assert!(body["authUser"].get("tfaStatus").is_none(), "not a default column, like tfaEnabled: {body}");
 }
