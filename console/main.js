@@ -142,6 +142,13 @@ function ctxGo(hash) {
 /** Renders the page the hash names. A newer navigation makes older renders stop touching the page. */
 async function route() {
   const gen = ++generation;
+  const reset = (location.hash || '').match(/^#\/reset(?:\/([^/?]+))?$/);
+  if (reset) {
+    account.replaceChildren();
+    const mod = await import('./reset.js');
+    if (gen === generation) mod.render(main, reset[1] ? decodeURIComponent(reset[1]) : '');
+    return;
+  }
   const join = (location.hash || '').match(/^#\/join\/([^/?]+)/);
   if (join) {
     account.replaceChildren();

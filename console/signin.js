@@ -15,7 +15,7 @@ export function passwordForm(done, step) {
     field('E-mail', email),
     field('Password', password),
     errors,
-    h('div', { class: 'actions' }, submit),
+    h('div', { class: 'actions' }, submit, h('a', { href: '#/reset', id: 'forgot-password' }, 'Forgot password?')),
   );
   form.addEventListener('submit', async (e) => {
     e.preventDefault();

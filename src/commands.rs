@@ -195,7 +195,7 @@ pub async fn outbox_list(
                     m.id.to_string(),
                     m.status.clone(),
                     m.kind.clone(),
-                    m.organization_id.to_string(),
+                    m.organization_id.map(|o| o.to_string()).unwrap_or_default(),
                     m.recipient.clone(),
                     m.attempts.to_string(),
                     if m.status == "sent" { when("sentAt") } else { when("nextAttemptAt") },

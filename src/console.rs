@@ -60,6 +60,7 @@ static ASSETS: &[Asset] = &[
     asset!("session.js", JS),
     asset!("signin.js", JS),
     asset!("join.js", JS),
+    asset!("reset.js", JS),
     asset!("profile.js", JS),
     asset!("factors.js", JS),
     asset!("dom.js", JS),

@@ -7,12 +7,14 @@ use chrono::DateTime;
 use serde_json::Value;
 
 use crate::domain::{roles, timezones};
-use crate::store::outbox::{INVITATION, NEW_OWNER};
+use crate::store::outbox::{INVITATION, NEW_OWNER, PASSWORD_RESET};
 
 const INVITATION_TXT: &str = include_str!("../../templates/mail/invitation.txt");
 const INVITATION_HTML: &str = include_str!("../../templates/mail/invitation.html");
 const NEW_OWNER_TXT: &str = include_str!("../../templates/mail/new_owner.txt");
 const NEW_OWNER_HTML: &str = include_str!("../../templates/mail/new_owner.html");
+const RESET_TXT: &str = include_str!("../../templates/mail/password_reset.txt");
+const RESET_HTML: &str = include_str!("../../templates/mail/password_reset.html");
 
 /// Longest subject, in characters.
 const MAX_SUBJECT_CHARS: usize = 150;
@@ -31,6 +33,7 @@ pub fn render(kind: &str, params: &Value, public_url: &str) -> Result<Rendered, 
     let (txt, html, values) = match kind {
         INVITATION => (INVITATION_TXT, INVITATION_HTML, invitation_values(params, public_url)?),
         NEW_OWNER => (NEW_OWNER_TXT, NEW_OWNER_HTML, new_owner_values(params, public_url)?),
+        PASSWORD_RESET => (RESET_TXT, RESET_HTML, reset_values(params, public_url)?),
         other => return Err(format!("unknown message kind '{other}'")),
     };
     // The subject line is filled on its own, so a line break in a value cannot end it early.
@@ -89,6 +92,22 @@ fn new_owner_values(p: &Value, public_url: &str) -> Result<Vec<(&'static str, St
         ("previous_owner_name", text(p, "previousOwnerName")),
         ("organization_url", format!("{public_url}/console/#/orgs/{org_id}")),
         ("organization_api_url", format!("{public_url}/api/v2/organizations/{org_id}")),
+        ("public_url", public_url.to_string()),
+    ])
+}
+
+fn reset_values(p: &Value, public_url: &str) -> Result<Vec<(&'static str, String)>, String> {
+    let token = text(p, "token");
+    // Sent once, then scrubbed (`store::outbox::SENT`): a message retried after that has nothing to send.
+    if token.is_empty() {
+        return Err("the reset link is gone (already sent)".into());
+    }
+    let expires = p["expiresMs"].as_i64().and_then(DateTime::from_timestamp_millis).ok_or("expiresMs missing")?;
+    Ok(vec![
+        ("name", text(p, "name")),
+        // The token travels in the fragment, which browsers never send to a server (nor to a proxy's log).
+        ("reset_url", format!("{public_url}/console/#/reset/{token}")),
+        ("expires", expires.format("%H:%M UTC on %-d %B %Y").to_string()),
         ("public_url", public_url.to_string()),
     ])
 }
@@ -209,6 +228,18 @@ mod tests {
         assert_eq!(r.subject, "You are now the Owner of Acme");
         assert!(r.text.contains("Olga (olga@example.com) transferred") && r.text.contains("Hello Ann,"));
         assert!(r.html.contains("http://127.0.0.1:8080/api/v2/organizations/7"));
+    }
+
+    #[test]
+    fn the_reset_message_links_to_the_console_and_a_scrubbed_one_is_refused() {
+        let p = json!({"name": "Ann", "token": "ab12", "expiresMs": 1_796_994_000_000_i64});
+        let r = render(PASSWORD_RESET, &p, "https://o.example").unwrap();
+        assert_eq!(r.subject, "Reset your orgd password");
+        for part in [&r.text, &r.html] {
+            assert!(part.contains("https://o.example/console/#/reset/ab12") && part.contains("Ann"), "{part}");
+            assert!(part.contains("13:00 UTC on 11 December 2026"), "{part}");
+        }
+        assert!(render(PASSWORD_RESET, &json!({}), "https://o.example").is_err());
     }
 
     #[test]

@@ -4,6 +4,7 @@
 
 mod join;
 mod profile;
+mod reset;
 pub(crate) mod signin;
 
 use std::net::IpAddr;
@@ -32,6 +33,8 @@ pub fn router() -> Router<AppState> {
         .route("/auth/sessions", get(profile::list))
         .route("/auth/sign-out-everywhere", post(profile::everywhere))
         .route("/auth/password", post(profile::change))
+        .route("/auth/reset", post(reset::ask))
+        .route("/auth/reset/password", post(reset::use_link))
 }
 
 /// Who is asking, for the endpoints that come before a session exists: the client address (rate limits, logs),

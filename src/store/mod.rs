@@ -12,6 +12,7 @@ pub mod models;
 pub mod outbox;
 pub mod page;
 pub mod postgres;
+pub mod resets;
 pub mod roles;
 pub mod sessions;
 pub mod sqlite;
@@ -42,6 +43,7 @@ pub trait Store:
     + AuditStore
     + roles::CustomRoleStore
     + sessions::SessionStore
+    + resets::ResetStore
     + OutboxStore
     + factors::FactorStore
     + Send

@@ -12,6 +12,8 @@ use crate::store::StoreError;
 pub const INVITATION: &str = "invitation";
 /// A message to the new Owner after an ownership transfer.
 pub const NEW_OWNER: &str = "new_owner";
+/// A password reset link (`store::resets`); its token is scrubbed from the stored parameters once sent.
+pub const PASSWORD_RESET: &str = "password_reset";
 
 /// The statuses a message goes through (see the migration).
 pub const STATUSES: &[&str] = &["pending", "sent", "failed", "cancelled"];
@@ -23,7 +25,8 @@ pub const HOUR_MS: i64 = 3_600_000;
 #[derive(Debug, Clone)]
 pub struct NewMessage {
     pub kind: &'static str,
-    pub org_id: i64,
+    /// `None` for account mail (a password reset), which belongs to no organization.
+    pub org_id: Option<i64>,
     pub user_id: i64,
     pub recipient: String,
     /// What the template shows; never a secret such as an API token.
@@ -78,7 +81,7 @@ pub fn invitation(org_id: i64, user_id: i64, inv: &NewInvitation, had_account: b
     let tz = if had_account { c.invitee_timezone_id } else { c.organization_timezone_id };
     NewMessage {
         kind: INVITATION,
-        org_id,
+        org_id: Some(org_id),
         user_id,
         recipient: inv.email.clone(),
         params: json!({
@@ -113,7 +116,7 @@ pub struct OwnerContext {
 pub fn new_owner(org_id: i64, user_id: i64, c: OwnerContext) -> NewMessage {
     NewMessage {
         kind: NEW_OWNER,
-        org_id,
+        org_id: Some(org_id),
         user_id,
         recipient: c.new_email,
         params: json!({
@@ -168,9 +171,10 @@ pub enum Outcome {
     },
 }
 
-/// Binds: sent at (ms), id, node.
+/// Binds: sent at (ms), id, node. A reset link is a credential for its hour: once sent, the stored copy of it
+/// goes (the parameters become `{}`), so a later read of the database or a backup holds no working link.
 pub const SENT: &str = "update outbox set status = 'sent', sent_ms = $1, last_error = null, claimed_by = null,
-        claimed_until_ms = null
+        claimed_until_ms = null, params = case when kind = 'password_reset' then '{}' else params end
     where id = $2 and claimed_by = $3";
 
 /// Binds: next attempt (ms), error, max attempts, id, node.
@@ -204,7 +208,7 @@ pub const PRUNE: &str = "delete from outbox where id in (select id from outbox
 pub struct Message {
     pub id: i64,
     pub kind: String,
-    pub organization_id: i64,
+    pub organization_id: Option<i64>,
     pub user_id: i64,
     pub recipient: String,
     pub status: String,
@@ -284,7 +288,7 @@ mod tests {
         let m = Message {
             id: 3,
             kind: INVITATION.into(),
-            organization_id: 1,
+            organization_id: Some(1),
             user_id: 2,
             recipient: "ann@example.com".into(),
             status: "sent".into(),

@@ -172,3 +172,39 @@ def test_profile_changes_the_password_and_signs_out_everywhere(mailing_orgd, tab
     page.get_by_role("button", name="Sign in", exact=True).click()
     # Back where the person was: the profile, under the new password.
     expect(page.get_by_role("heading", name="Profile")).to_be_visible()
+
+
+def test_forgot_password_mail_link_new_password_then_sign_in(mailing_orgd, sink, tabs):
+    orgd = mailing_orgd
+    orgd.add_user("erin@example.com", "Erin")
+    set_password(orgd, "erin@example.com", PASSWORD)
+    tab = tabs("erin")
+    tab.orgd = orgd
+    page = tab.page
+    page.goto(f"{orgd.base}/console")
+    page.get_by_role("link", name="Forgot password?").click()
+    expect(page.get_by_role("heading", name="Forgot your password?")).to_be_visible()
+    page.get_by_label("E-mail").fill("erin@example.com")
+    page.get_by_role("button", name="Send the link").click()
+    expect(page.get_by_text("a link to choose a new one is on its way")).to_be_visible()
+
+    message = mail_to(sink[1], "erin@example.com")
+    assert message["subject"] == "Reset your orgd password"
+    link = re.search(r"http://\S+/console/#/reset/[0-9a-f]{64}", message["text"]).group(0)
+    page.goto(link)
+    expect(page.get_by_role("heading", name="Choose a new password")).to_be_visible()
+    page.get_by_label("New password").fill("a fresh reset passphrase")
+    page.get_by_role("button", name="Set the new password").click()
+    expect(page.get_by_role("heading", name="Password changed")).to_be_visible()
+    page.get_by_role("link", name="Sign in").click()
+    page.get_by_label("E-mail").fill("erin@example.com")
+    page.get_by_label("Password", exact=True).fill("a fresh reset passphrase")
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    expect(page.get_by_role("heading", name="Organizations", exact=True)).to_be_visible()
+
+    # The link again: used up, and it says so.
+    tab.expect_refusal("/auth/reset/password", 404)
+    page.goto(link)
+    page.get_by_label("New password").fill("yet another passphrase 9")
+    page.get_by_role("button", name="Set the new password").click()
+    expect(page.get_by_role("alert")).to_contain_text("no longer valid")

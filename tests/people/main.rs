@@ -9,4 +9,8 @@ mod helpers;
 mod join;
 mod kit;
 mod profile;
+mod reset;
 mod sessions;
+#[path = "../mail/sink.rs"]
+#[allow(dead_code)]
+mod sink;

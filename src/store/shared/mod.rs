@@ -22,6 +22,7 @@ mod invitations;
 mod members;
 pub(super) mod orgs;
 mod outbox;
+mod resets;
 mod sessions;
 mod teams;
 pub(super) mod users;

@@ -229,7 +229,7 @@ async fn end_one(conn: &mut Conn, id: i64) -> StoreResult<()> {
 }
 
 /// Ends the sessions `end` names of a user; how many ended.
-async fn end_of_user(conn: &mut Conn, user_id: UserId, end: EndSessions) -> StoreResult<u64> {
+pub(super) async fn end_of_user(conn: &mut Conn, user_id: UserId, end: EndSessions) -> StoreResult<u64> {
     let keep = match end {
         EndSessions::All => -1,
         EndSessions::AllBut(id) => id,
