@@ -88,7 +88,11 @@ function signInPage(message) {
     ),
   );
   main.querySelector('#password-signin input').focus();
-  import('./factors.js').then((f) => f.ssoButton()).then((button) => sso.replaceChildren(...(button ? [button] : [])));
+  // The button is optional: a page left while it loads must not log an error.
+  import('./factors.js')
+    .then((f) => f.ssoButton())
+    .then((button) => sso.replaceChildren(...(button ? [button] : [])))
+    .catch(() => {});
 }
 
 /** Into the console once signed in. */
