@@ -29,6 +29,7 @@ function signInPage(message) {
     placeholder: '3f0c1c8e-5d0e-4c8e-9a57-…',
   });
   const errors = h('div', { class: 'errors' });
+  const sso = h('div', { class: 'sso-slot' });
   const submit = h('button', { type: 'submit', class: 'btn' }, 'Sign in with token');
   // The token field has no name: even if the script failed, the browser would submit nothing of it.
   const form = h(
@@ -43,11 +44,6 @@ function signInPage(message) {
     errors,
     h('div', { class: 'actions' }, submit),
   );
-  const entered = () => {
-    if (!location.hash || location.hash === '#/')
-      location.hash = '#/orgs'; // routes on hashchange
-    else route();
-  };
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     const tok = input.value.trim();
@@ -80,7 +76,8 @@ function signInPage(message) {
           'organizations, members, invitations, teams, variables, usage and billing.',
       ),
       message ? notice(message, 'warn') : null,
-      passwordForm(entered),
+      passwordForm(entered, stepPage),
+      sso,
       h('h2', null, 'Use an API token'),
       form,
       h(
@@ -92,6 +89,30 @@ function signInPage(message) {
     ),
   );
   main.querySelector('#password-signin input').focus();
+  // The button is optional: a page left while it loads must not log an error.
+  import('./factors.js')
+    .then((f) => f.ssoButton())
+    .then((button) => sso.replaceChildren(...(button ? [button] : [])))
+    .catch(() => {});
+}
+
+/** Into the console once signed in. */
+function entered() {
+  if (!location.hash || location.hash === '#/')
+    location.hash = '#/orgs'; // routes on hashchange
+  else route();
+}
+
+/** A session still owing a step after the password: the code (`secondFactor`) or enrolment (`enrol`). */
+async function stepPage(state) {
+  account.replaceChildren();
+  const f = await import('./factors.js');
+  const out = async () => {
+    await session.signOut().catch(() => api.signOut());
+    signInPage();
+  };
+  if (state.next === 'enrol') await f.enrolPage(main, { done: entered, out });
+  else f.codePage(main, { done: entered, out });
 }
 
 function topBar() {
@@ -145,6 +166,7 @@ async function route() {
     // A reload forgets the session's token (memory only); the session cookie gets a fresh one.
     const state = await session.resume().catch(() => null);
     if (gen !== generation) return;
+    if (state && state.next !== 'console') return stepPage(state);
     if (!state || !api.token()) return signInPage();
   }
   if (!api.me()) {

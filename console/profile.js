@@ -3,16 +3,19 @@
 
 import * as api from './api.js';
 import { busy, errorBox, field, flash, h } from './dom.js';
+import { profileCard as twoFactorCard } from './factors.js';
 import * as session from './session.js';
 
 export async function render(ctx) {
   document.title = 'Profile · orgd console';
   const { sessions } = await session.auth('GET', '/auth/sessions');
+  const twoFactor = await twoFactorCard(ctx);
   if (!ctx.alive()) return;
   ctx.main.replaceChildren(
     h('h1', { tabindex: '-1' }, 'Profile'),
     h('p', { class: 'lead' }, `${api.me().name} · ${api.me().email}`),
     passwordCard(ctx),
+    twoFactor,
     sessionsCard(sessions),
   );
 }

@@ -3,8 +3,8 @@
 import { busy, errorBox, field, h, notice } from './dom.js';
 import * as session from './session.js';
 
-/** The form; `done()` runs once the console is signed in. */
-export function passwordForm(done) {
+/** The form; `done()` runs once the console is signed in, `step(state)` when the session owes another step. */
+export function passwordForm(done, step) {
   const email = h('input', { type: 'email', name: 'email', autocomplete: 'username', required: true });
   const password = h('input', { type: 'password', name: 'password', autocomplete: 'current-password', required: true });
   const errors = h('div', { class: 'errors' });
@@ -29,6 +29,7 @@ export function passwordForm(done) {
       const state = await busy(submit, () => session.signIn(email.value.trim(), password.value));
       password.value = '';
       if (state.next === 'console') done();
+      else if (step) step(state);
       else errors.append(notice(`One more step before the console: ${state.next}.`, 'warn'));
     } catch (err) {
       password.value = '';

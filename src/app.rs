@@ -32,6 +32,8 @@ pub struct AppState {
     pub drain: crate::drain::Drain,
     /// `orgd sandbox`'s own state (clock, fault rules, request log); `None` in `serve`.
     pub sandbox: Option<Arc<crate::sandbox::Sandbox>>,
+    /// The OpenID Connect relying party, when `--oidc-issuer` is set.
+    pub oidc: Option<Arc<crate::factors::oidc::Oidc>>,
 }
 
 /// A source of the current time (the store's type: one clock for both).
@@ -45,6 +47,7 @@ impl AppState {
         let drain = crate::drain::Drain::new(Duration::from_secs(config.drain_timeout_secs));
         let config = Arc::new(config);
         let plans = Arc::new(plans);
+        let oidc = crate::factors::oidc::Oidc::from_config(&config, &zone)?.map(Arc::new);
         let zone = zone.into();
         let sign_in_failures = Arc::default();
         Ok(AppState {
@@ -59,6 +62,7 @@ impl AppState {
             mail_wake,
             drain,
             sandbox: None,
+            oidc,
         })
     }
 

@@ -72,6 +72,15 @@ pub struct ServeArgs {
     /// Comma-separated networks of reverse proxies whose X-Forwarded-For is believed (default: none).
     #[arg(long, global = true, env = "ORGD_TRUSTED_PROXIES")]
     pub trusted_proxies: Option<String>,
+    /// OpenID Connect sign-in against this issuer (the secret: ORGD_OIDC_CLIENT_SECRET only).
+    #[arg(long, global = true, env = "ORGD_OIDC_ISSUER")]
+    pub oidc_issuer: Option<String>,
+    /// The client id registered at the OpenID provider (redirect URI: <public-url>/auth/oidc/callback).
+    #[arg(long, global = true, env = "ORGD_OIDC_CLIENT_ID")]
+    pub oidc_client_id: Option<String>,
+    /// The single-sign-on button's text (default: "Single sign-on").
+    #[arg(long, global = true, env = "ORGD_OIDC_LABEL")]
+    pub oidc_label: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -290,6 +299,9 @@ impl Cli {
         put("mail_from", &self.serve.mail_from);
         put("public_url", &self.serve.public_url);
         put("trusted_proxies", &self.serve.trusted_proxies);
+        put("oidc_issuer", &self.serve.oidc_issuer);
+        put("oidc_client_id", &self.serve.oidc_client_id);
+        put("oidc_label", &self.serve.oidc_label);
         // The enumerated flags go in as they are spelled in the file, so one deserializer reads every layer.
         if let Some(v) = self.serve.rate_limit {
             m.insert("rate_limit".into(), serde_json::to_value(v).unwrap_or_default());

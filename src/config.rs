@@ -111,6 +111,15 @@ pub struct Config {
     pub public_per_address_per_minute: i64,
     /// Attempts per minute on one account through unauthenticated endpoints (sign-in, password reset).
     pub public_per_account_per_minute: i64,
+    /// OpenID Connect sign-in against this issuer (exactly as its discovery document spells it); unset: none.
+    pub oidc_issuer: Option<String>,
+    /// The client id registered at the provider, with the redirect URI `<public-url>/auth/oidc/callback`.
+    pub oidc_client_id: Option<String>,
+    /// The client secret: from `ORGD_OIDC_CLIENT_SECRET` or the file only, never a flag (a flag shows in `ps`).
+    #[serde(skip_serializing)]
+    pub oidc_client_secret: Option<Secret>,
+    /// The sign-in button's text.
+    pub oidc_label: String,
     /// Minutes a console session lives without activity, and hours it lives at most (docs/people.md).
     pub session_idle_minutes: i64,
     pub session_absolute_hours: i64,
@@ -166,6 +175,10 @@ impl Default for Config {
             trusted_proxies: Networks::default(),
             public_per_address_per_minute: 120,
             public_per_account_per_minute: 10,
+            oidc_issuer: None,
+            oidc_client_id: None,
+            oidc_client_secret: None,
+            oidc_label: "Single sign-on".into(),
             session_idle_minutes: 30,
             signup: Signup::Invited,
             session_absolute_hours: 12,
@@ -205,6 +218,7 @@ impl Config {
         self.database_replicas
             .check(&self.database_url, self.replica_probe_interval_ms, self.replica_max_lag_ms)
             .map_err(anyhow::Error::msg)?;
+        crate::factors::oidc::Settings::from_config(self)?;
         Ok(())
     }
 

@@ -62,6 +62,7 @@ static ASSETS: &[Asset] = &[
     asset!("join.js", JS),
     asset!("reset.js", JS),
     asset!("profile.js", JS),
+    asset!("factors.js", JS),
     asset!("dom.js", JS),
     asset!("chart.js", JS),
     asset!("orgs.js", JS),

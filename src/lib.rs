@@ -12,6 +12,7 @@ pub mod console;
 pub mod domain;
 pub mod drain;
 pub mod error;
+pub mod factors;
 pub mod grant;
 pub mod identity;
 pub mod listener;
@@ -27,6 +28,7 @@ pub mod sandbox_server;
 pub mod server;
 pub mod store;
 pub mod telemetry;
+pub mod tfa;
 pub mod tls;
 
 pub use app::AppState;

@@ -42,6 +42,7 @@ pub fn build_router(state: AppState) -> Router {
         .merge(api::docs::router())
         .merge(crate::console::router())
         .merge(crate::people::router())
+        .merge(crate::tfa::router())
         .route("/livez", get(livez))
         .route("/health", get(health))
         .route("/metrics", get(metrics_page))
@@ -198,7 +199,8 @@ async fn not_found() -> ApiError {
     ApiError::NotFound("Route not found.".into())
 }
 
-/// Gives every error that did not come from a handler (405, timeouts, body limits) Make's error body.
+/// Gives every error that did not come from a handler (405, timeouts, body limits) Make's error body. A handler's
+/// own answer is JSON, or an HTML page for a person (the single-sign-on pages a browser lands on).
 async fn make_errors(req: Request, next: Next) -> Response {
     let res = next.run(req).await;
     let status = res.status();
@@ -206,7 +208,7 @@ async fn make_errors(req: Request, next: Next) -> Response {
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/json"));
+        .is_some_and(|v| v.starts_with("application/json") || v.starts_with("text/html"));
     if !(status.is_client_error() || status.is_server_error()) || is_json {
         return res;
     }

@@ -32,9 +32,10 @@ const LAYERS: &[(&str, &[&str])] = &[
             "telemetry",
             "sandbox",
             "identity",
+            "factors",
         ],
     ),
-    ("HTTP", &["api", "console", "mcp", "people"]),
+    ("HTTP", &["api", "console", "mcp", "people", "tfa"]),
     ("router", &["router", "listener"]),
     ("process", &["main", "lib", "cli", "server", "commands", "backup", "retention", "sandbox_server"]),
 ];

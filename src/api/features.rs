@@ -163,6 +163,14 @@ async fn set_tfa_enforcement(
         ));
     }
     state.store.set_tfa_enforced(&g, enable).await?;
+    if enable {
+        let ended = crate::factors::totp::enforce(&*state.store, g.org_id()).await?;
+        tracing::info!(
+            organization.id = g.org_id(),
+            sessions = ended,
+            "two-factor enforced: sessions without it ended"
+        );
+    }
     Ok(Reply(dto::TfaSet::enforced(enable)))
 }
 

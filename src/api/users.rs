@@ -39,6 +39,7 @@ const ME: Columns = Columns {
         "forceSetPassword",
         "hasPassword",
         "tfaEnabled",
+        "tfaStatus",
         "isAffiliatePartner",
         "hasAddedApp",
         "supportEligible",
@@ -81,6 +82,9 @@ async fn get_current_user(State(state): State<AppState>, Authed(caller): Authed,
             .map(|r| (r.team_id.0, r.users_role_id.0))
             .map(|(team_id, users_role_id)| dto::UserTeamRole { user_id: u.id, team_id, users_role_id });
         me.user_team_roles = Some(list.collect());
+    }
+    if ME.wants(cols.as_deref(), &["tfaStatus"]) {
+        me.tfa_status = crate::factors::totp::status(&*state.store, u).await? as u8;
     }
     Ok(Reply(dto::Me { auth_user: ME.select(me, cols.as_deref()) }))
 }

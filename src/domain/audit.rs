@@ -27,6 +27,8 @@ events! {
     INVITATION_ACCEPTED = "invitation_accepted", "Invitation accepted", "Members";
     USER_ROLE_CHANGED = "user_role_changed", "User role changed", "Members";
     USER_REMOVED = "user_removed", "User removed", "Members";
+    USER_TFA_ENABLED = "user_tfa_enabled", "Two-factor set up", "Members";
+    USER_TFA_DISABLED = "user_tfa_disabled", "Two-factor turned off", "Members";
     OWNERSHIP_TRANSFERRED = "ownership_transferred", "Ownership transferred", "Members";
     CUSTOM_ROLE_CREATED = "custom_role_created", "Custom role created", "Members";
     CUSTOM_ROLE_UPDATED = "custom_role_updated", "Custom role updated", "Members";

@@ -15,5 +15,6 @@ pub mod roles;
 pub mod rules;
 pub mod scopes;
 pub mod timezones;
+pub mod totp;
 pub mod variable_change;
 pub mod variables;

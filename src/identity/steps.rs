@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use crate::app::AppState;
 use crate::error::ApiError;
+use crate::factors::totp::Owed;
 use crate::store::models::User;
 
 /// A session's stage, stored in `sessions.stage`.
@@ -72,11 +73,15 @@ pub fn next_step(stage: Stage) -> &'static str {
     }
 }
 
-/// The stage a session starts at once `user`'s password was right. Without two-factor sign-in yet, that is
-/// `Full`; the two-factor work returns `Password` for a person with a second factor and `Enrol` for one whose
-/// organization enforces it.
-pub async fn after_password(_state: &AppState, _user: &User) -> Result<Stage, ApiError> {
-    Ok(Stage::Full)
+/// The stage a session starts at once `user`'s password was right: `Password` for a person with a second factor
+/// (the code is owed), `Enrol` for one without whose organization enforces it, else `Full`
+/// (`factors::totp::owed`).
+pub async fn after_password(state: &AppState, user: &User) -> Result<Stage, ApiError> {
+    Ok(match crate::factors::totp::owed(&*state.store, user).await? {
+        Owed::Code => Stage::Password,
+        Owed::Enrolment => Stage::Enrol,
+        Owed::Nothing => Stage::Full,
+    })
 }
 
 /// [`may`], as the 403 a handler returns.

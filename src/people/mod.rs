@@ -6,7 +6,7 @@ mod join;
 mod profile;
 mod reauth;
 mod reset;
-mod signin;
+pub(crate) mod signin;
 
 use std::net::IpAddr;
 

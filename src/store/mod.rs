@@ -8,6 +8,7 @@ pub mod clock;
 pub mod counters;
 pub mod dump;
 mod error;
+pub mod factors;
 mod group;
 pub mod models;
 pub mod outbox;
@@ -50,6 +51,7 @@ pub trait Store:
     + sessions::SessionStore
     + resets::ResetStore
     + OutboxStore
+    + factors::FactorStore
     + Send
     + Sync
 {

@@ -30,6 +30,8 @@ pub struct AuthUser {
     force_set_password: bool,
     has_password: bool,
     tfa_enabled: bool,
+    /// Make's two-factor status: 0 not set up, 1 set up, 2 enrolment started (docs/two-factor.md).
+    pub(super) tfa_status: u8,
     is_affiliate_partner: bool,
     has_added_app: bool,
     support_eligible: bool,
@@ -48,6 +50,8 @@ impl From<&User> for AuthUser {
             force_set_password: false,
             has_password: false,
             tfa_enabled: user.tfa_enabled,
+            // 2 (enrolment started) needs the store: `get_current_user` fills it in when selected.
+            tfa_status: u8::from(user.tfa_enabled),
             is_affiliate_partner: false,
             has_added_app: false,
             support_eligible: false,

@@ -7,6 +7,7 @@ use super::audit::record;
 use super::{BackendStore, Conn};
 use crate::domain::audit as ev;
 use crate::domain::features;
+use crate::domain::ids::UserId;
 use crate::grant::{perms, Granted};
 use crate::store::audit::NewEntry;
 use crate::store::backend::Backend;
@@ -52,12 +53,22 @@ impl FeatureStore for BackendStore {
         let email = email.to_owned();
         self.write(None, move |tx| {
             Box::pin(async move {
-                let done = sqlx::query("update users set tfa_enabled = $1 where email = $2")
-                    .bind(enabled)
+                let id: Option<i64> = sqlx::query_scalar("select id from users where email = $1")
                     .bind(email)
-                    .execute(tx)
+                    .fetch_optional(&mut *tx)
                     .await?;
-                Ok::<_, StoreError>(done.rows_affected() == 1)
+                let Some(id) = id else { return Ok::<_, StoreError>(false) };
+                if enabled {
+                    sqlx::query("update users set tfa_enabled = $1 where id = $2")
+                        .bind(true)
+                        .bind(id)
+                        .execute(&mut *tx)
+                        .await?;
+                } else {
+                    // The audited reset for a lost authenticator: the secret and the recovery codes go too.
+                    super::factors::remove(tx, UserId(id), true).await?;
+                }
+                Ok(true)
             })
         })
         .await

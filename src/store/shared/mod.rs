@@ -17,6 +17,7 @@ mod api_tokens;
 pub(super) mod audit;
 mod billing;
 mod custom_roles;
+mod factors;
 mod features;
 mod invitations;
 mod members;
