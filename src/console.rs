@@ -192,7 +192,8 @@ mod tests {
     fn every_page_stays_under_100_kib_of_assets() {
         let size = |names: &[&str]| -> usize { names.iter().map(|n| text(n).len()).sum() };
         // What every page loads, then what each page adds (main.js imports the page modules when needed).
-        let shell = size(&["index.html", "style.css", "favicon.svg", "main.js", "api.js", "dom.js"]);
+        let shell =
+            size(&["index.html", "style.css", "favicon.svg", "main.js", "api.js", "dom.js", "session.js", "signin.js"]);
         let org = shell + size(&["org.js"]);
         let pages = [
             ("organizations", shell + size(&["orgs.js"])),
@@ -203,13 +204,20 @@ mod tests {
             ("billing", org + size(&["billing.js"])),
             ("features and security", org + size(&["settings.js"])),
             ("audit log", org + size(&["audit.js"])),
+            ("roles", org + size(&["roles.js"])),
             ("API tokens", shell + size(&["tokens.js"])),
+            ("profile and two-factor", shell + size(&["profile.js", "factors.js"])),
+            ("join by invitation", shell + size(&["join.js"])),
+            ("password reset", shell + size(&["reset.js"])),
         ];
         for (page, bytes) in pages {
             assert!(bytes < 100 * 1024, "the {page} page loads {bytes} bytes; the budget is 100 KiB");
         }
+        // The whole console grows with its pages; what one page loads is the budget that matters (above). This
+        // bound only catches something large slipping in (it was 128 KiB before the sign-in, profile, two-factor,
+        // roles and API-token pages).
         let total: usize = ASSETS.iter().map(|a| a.body.len()).sum();
-        assert!(total < 128 * 1024, "the console is {total} bytes in all");
+        assert!(total < 192 * 1024, "the console is {total} bytes in all");
     }
 
     #[test]
