@@ -208,6 +208,7 @@ async function route() {
       if (gen === generation) await mod.render(ctx);
     } else if (parts[0] === 'api-tokens' && parts.length === 1) {
       const mod = await pages.tokens();
+      if (gen === generation) await mod.render(ctx);
     } else if (parts[0] === 'profile' && api.fromSession()) {
       const mod = await pages.profile();
       if (gen === generation) await mod.render(ctx);
