@@ -512,7 +512,8 @@ describe('roles', () => {
         assert.ok(!byId(5).permissions.includes('scenario add'), 'Team Restricted Member has scenario add');
         assert.ok(byId(11).permissions.includes('access all teams'), 'Owner lacks access all teams');
         assert.ok(!byId(12).permissions.includes('access all teams'), 'Admin has access all teams');
-        assert.deepEqual(byId(13).permissions, ['organization view']);
+        // Members see their own private space (issue 26's `personal team own view`).
+        assert.deepEqual(byId(13).permissions, ['organization view', 'personal team own view']);
         assert.equal(byId(11).subsidiary, false, 'Owner is not subsidiary');
     });
 
@@ -528,7 +529,7 @@ describe('roles', () => {
             id: 15,
             identifier: 'app_developer',
             category: 'organization',
-            permissions: ['organization app install', 'organization view'],
+            permissions: ['organization app install', 'organization view', 'personal team own view'],
         });
     });
 
