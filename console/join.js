@@ -4,7 +4,7 @@
 import * as api from './api.js';
 import { busy, errorBox, field, h, notice } from './dom.js';
 import * as session from './session.js';
-import { passwordForm } from './signin.js';
+import { PASSWORD_HINT, passwordForm } from './signin.js';
 
 /** Renders the join page into `main`; `entered(orgId)` runs once the person is in the organization. */
 export async function render(main, hash, entered) {
@@ -60,11 +60,7 @@ function newAccount(offer, accept) {
     { class: 'signin-form', method: 'post', action: '/console', novalidate: true },
     field('E-mail', h('input', { type: 'email', value: offer.email, readonly: true, autocomplete: 'username' })),
     field('Your name', name),
-    field(
-      'Password',
-      password,
-      '12 to 128 characters; a passphrase of a few words works well. Very common passwords are refused.',
-    ),
+    field('Password', password, PASSWORD_HINT),
     h('div', { class: 'actions' }, submit),
   );
   form.addEventListener('submit', (e) => {

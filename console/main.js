@@ -94,6 +94,14 @@ function signInPage(message) {
     .then((f) => f.ssoButton())
     .then((button) => sso.replaceChildren(...(button ? [button] : [])))
     .catch(() => {});
+  // "Create account" only where the server offers open sign-up (`--signup open`).
+  session
+    .auth('GET', '/auth/signup')
+    .then((offer) => {
+      if (offer.open)
+        sso.after(h('p', { class: 'signup' }, h('a', { href: '#/signup', id: 'create-account' }, 'Create account')));
+    })
+    .catch(() => {});
 }
 
 /** Into the console once signed in. */
@@ -153,6 +161,14 @@ async function route() {
     account.replaceChildren();
     const mod = await import('./reset.js');
     if (gen === generation) mod.render(main, reset[1] ? decodeURIComponent(reset[1]) : '');
+    return;
+  }
+  const signup = (location.hash || '').match(/^#\/signup(?:\/([^/?]+))?$/);
+  if (signup) {
+    account.replaceChildren();
+    const mod = await import('./signup.js');
+    if (gen === generation)
+      await mod.render(main, signup[1] ? decodeURIComponent(signup[1]) : '', () => ctxGo('#/orgs'));
     return;
   }
   const join = (location.hash || '').match(/^#\/join\/([^/?]+)/);

@@ -4,6 +4,7 @@
 
 import { busy, errorBox, field, h, notice } from './dom.js';
 import * as session from './session.js';
+import { PASSWORD_HINT } from './signin.js';
 
 const page = (main, ...parts) => main.replaceChildren(h('div', { class: 'signin' }, ...parts));
 
@@ -58,11 +59,7 @@ function newPassword(main, token) {
   const form = h(
     'form',
     { class: 'signin-form', id: 'reset-password', method: 'post', action: '/console', novalidate: true },
-    field(
-      'New password',
-      password,
-      '12 to 128 characters; a passphrase of a few words works well. Very common passwords are refused.',
-    ),
+    field('New password', password, PASSWORD_HINT),
     errors,
     h('div', { class: 'actions' }, submit),
   );

@@ -3,6 +3,10 @@
 import { busy, errorBox, field, h, notice } from './dom.js';
 import * as session from './session.js';
 
+/** What every new password must be (identity::password's policy), said the same on every page that sets one. */
+export const PASSWORD_HINT =
+  '12 to 128 characters; a passphrase of a few words works well. Very common passwords are refused.';
+
 /** The form; `done()` runs once the console is signed in, `step(state)` when the session owes another step. */
 export function passwordForm(done, step) {
   const email = h('input', { type: 'email', name: 'email', autocomplete: 'username', required: true });

@@ -14,6 +14,7 @@ use crate::domain::ids::{OrgId, UserId};
 use crate::domain::names::Name;
 use crate::domain::{countries, scopes, timezones};
 use crate::identity;
+use crate::mail::account::{self, CredentialChange};
 use crate::store::models::{NewUser, UsageTotals, User};
 use crate::store::sessions::EndSessions;
 use crate::store::{self, clock, Store, StoreError};
@@ -279,7 +280,8 @@ async fn user_by_email(store: &dyn Store, email: &str) -> anyhow::Result<User> {
 /// `orgd users password`: sets the console password (`line` as read from stdin, without its line ending) after
 /// the policy every password meets, and ends the user's sessions. Returns how many ended.
 pub async fn users_password(store: &dyn Store, email: &str, line: &str) -> anyhow::Result<u64> {
-    let user = user_by_email(store, email).await?;
+    let (user, before) =
+        store.user_with_password(email).await?.with_context(|| format!("no user has the e-mail {email}"))?;
     let password = line.trim_end_matches(['\r', '\n']);
     if let Some(problem) = identity::password::policy_problem(password, &user.email) {
         anyhow::bail!("{problem}");
@@ -287,7 +289,24 @@ pub async fn users_password(store: &dyn Store, email: &str, line: &str) -> anyho
     let hash = identity::password::hash(password.to_owned()).await?;
     let ended = store.set_password(UserId(user.id), &hash, EndSessions::All).await?;
     tracing::info!(user.id = user.id, sessions.ended = ended, "password set by the operator");
+    // A first password is no change to tell of; replacing one is.
+    if before.is_some() {
+        account::notify(store, &user, CredentialChange::PasswordByOperator, clock::now()).await;
+    }
     Ok(ended)
+}
+
+/// `orgd users tfa --email E on|off`: records whether the user has two-factor; off is the audited reset for a lost
+/// authenticator, and the person hears of it by mail.
+pub async fn users_tfa(store: &dyn Store, email: &str, on: bool) -> anyhow::Result<()> {
+    let user = user_by_email(store, email).await?;
+    if !store.set_user_tfa(&user.email, on).await? {
+        bail!("no user has the e-mail {email}");
+    }
+    if !on && user.tfa_enabled {
+        account::notify(store, &user, CredentialChange::TwoFactorOffByOperator, clock::now()).await;
+    }
+    Ok(())
 }
 
 /// `orgd sessions revoke`: ends every console session of the user; how many ended.

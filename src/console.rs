@@ -61,6 +61,7 @@ static ASSETS: &[Asset] = &[
     asset!("signin.js", JS),
     asset!("join.js", JS),
     asset!("reset.js", JS),
+    asset!("signup.js", JS),
     asset!("profile.js", JS),
     asset!("factors.js", JS),
     asset!("dom.js", JS),
@@ -209,6 +210,7 @@ mod tests {
             ("profile and two-factor", shell + size(&["profile.js", "factors.js"])),
             ("join by invitation", shell + size(&["join.js"])),
             ("password reset", shell + size(&["reset.js"])),
+            ("create account", shell + size(&["signup.js"])),
         ];
         for (page, bytes) in pages {
             assert!(bytes < 100 * 1024, "the {page} page loads {bytes} bytes; the budget is 100 KiB");

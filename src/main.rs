@@ -37,10 +37,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("{token}");
         }
         Command::Users(UsersCommand::Tfa { email, state }) => {
-            let store = commands::open_store(&config, true).await?;
-            if !store.set_user_tfa(&email.trim().to_lowercase(), state.is_on()).await? {
-                anyhow::bail!("no user has the e-mail {email}");
-            }
+            commands::users_tfa(&*commands::open_store(&config, true).await?, &email, state.is_on()).await?;
         }
         Command::Users(UsersCommand::Password { email }) => {
             let store = commands::open_store(&config, true).await?;

@@ -8,7 +8,6 @@ use utoipa_axum::routes;
 use crate::access::OrgMember;
 use crate::api::body::{AppJson, Draft};
 use crate::api::custom_roles;
-use crate::api::members::dto::PublicUser;
 use crate::api::openapi::answers::{BadIdOrCols, NoSuchOrganization, NotAMember};
 use crate::api::openapi::common::OrgPath;
 use crate::api::params::{Columns, PageSpec, Params, MAX_LIMIT};
@@ -263,6 +262,7 @@ const USER_COLUMNS: Columns = Columns {
         "lastLogin",
         "timezone",
         "locale",
+        "tfaStatus",
     ],
     default: &["id", "name", "email"],
 };
@@ -291,11 +291,17 @@ async fn list_organization_users(
             return Err(ApiError::field("organizationRoleId", format!("{r} is not an organization role")));
         }
     }
+    let tfa_status = match q.get("tfaStatus") {
+        None => None,
+        Some(v) => Some(v.parse::<i64>().ok().filter(|s| (0..=2).contains(s)).ok_or_else(|| {
+            ApiError::field("tfaStatus", "tfaStatus must be 0 (not set up), 1 (set up) or 2 (enrolment started)")
+        })?),
+    };
     let cols = q.cols(&USER_COLUMNS)?;
     let page = q.page(&USER_PAGE)?;
     let m = OrgMember::resolve(&state, scoped, org_id).await?;
-    let users = state.store.org_users(&m.view()?, role.map(RoleId), &page).await?;
-    let list = users.iter().map(|u| USER_COLUMNS.select(dto::OrgUser::from(PublicUser::from(u)), cols.as_deref()));
+    let users = state.store.org_users(&m.view()?, role.map(RoleId), tfa_status, &page).await?;
+    let list = users.iter().map(|u| USER_COLUMNS.select(dto::OrgUser::from(u), cols.as_deref()));
     Ok(Reply(dto::UserList { users: list.collect(), pg: page }))
 }
 

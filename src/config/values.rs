@@ -22,12 +22,14 @@ impl Switch {
 }
 
 /// `signup`: who may create an account in the console. `invited`: a person an invitation created an account for
-/// chooses its name and password on the join page; `off`: nobody (invitations are accepted by existing accounts
-/// only; `orgd users add` still makes accounts). An open sign-up (`open`) is not built yet.
+/// chooses its name and password on the join page; `open`: that, and anyone through "Create account", after
+/// following a link mailed to the address; `off`: nobody (invitations are accepted by existing accounts only;
+/// `orgd users add` still makes accounts).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum Signup {
     Invited,
+    Open,
     Off,
 }
 

@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 
 use crate::domain::ids::UserId;
 use crate::domain::totp::{self as rules, Check};
+use crate::mail::account::{self, CredentialChange};
 use crate::store::models::User;
 use crate::store::sessions::EndSessions;
 use crate::store::{Store, StoreError};
@@ -129,6 +130,7 @@ pub async fn confirm(
         return Err(FactorError::NotEnrolled);
     }
     tracing::info!(user.id = user.id, "two-factor set up");
+    account::notify(store, user, CredentialChange::TwoFactorOn, now).await;
     Ok(codes)
 }
 
@@ -166,6 +168,7 @@ pub async fn renew_recovery_codes(
     let codes = rules::new_recovery_codes();
     let digests: Vec<String> = codes.iter().map(|c| rules::recovery_digest(c)).collect();
     store.replace_recovery_codes(UserId(user.id), &digests).await?;
+    account::notify(store, user, CredentialChange::RecoveryCodes, now).await;
     Ok(codes)
 }
 
@@ -177,5 +180,6 @@ pub async fn turn_off(store: &dyn Store, user: &User, code: &str, now: DateTime<
     prove(store, user, code, now).await?;
     store.remove_totp(UserId(user.id)).await?;
     tracing::info!(user.id = user.id, "two-factor turned off");
+    account::notify(store, user, CredentialChange::TwoFactorOff, now).await;
     Ok(())
 }

@@ -1,6 +1,7 @@
 //! Outgoing e-mail: messages are queued in the outbox inside the transaction of the change that causes them,
 //! and the worker (`worker`) started by `orgd serve` renders (`templates`) and sends (`smtp`) them afterwards.
 
+pub mod account;
 pub mod smtp;
 pub mod templates;
 pub mod worker;

@@ -6,8 +6,9 @@
 use chrono::DateTime;
 use serde_json::Value;
 
+use super::account;
 use crate::domain::{roles, timezones};
-use crate::store::outbox::{INVITATION, NEW_OWNER, PASSWORD_RESET};
+use crate::store::outbox::{ACCOUNT_EXISTS, CREDENTIAL_CHANGED, INVITATION, NEW_OWNER, PASSWORD_RESET, SIGNUP};
 
 const INVITATION_TXT: &str = include_str!("../../templates/mail/invitation.txt");
 const INVITATION_HTML: &str = include_str!("../../templates/mail/invitation.html");
@@ -15,6 +16,12 @@ const NEW_OWNER_TXT: &str = include_str!("../../templates/mail/new_owner.txt");
 const NEW_OWNER_HTML: &str = include_str!("../../templates/mail/new_owner.html");
 const RESET_TXT: &str = include_str!("../../templates/mail/password_reset.txt");
 const RESET_HTML: &str = include_str!("../../templates/mail/password_reset.html");
+const SIGNUP_TXT: &str = include_str!("../../templates/mail/signup.txt");
+const SIGNUP_HTML: &str = include_str!("../../templates/mail/signup.html");
+const EXISTS_TXT: &str = include_str!("../../templates/mail/account_exists.txt");
+const EXISTS_HTML: &str = include_str!("../../templates/mail/account_exists.html");
+const CHANGED_TXT: &str = include_str!("../../templates/mail/credential_changed.txt");
+const CHANGED_HTML: &str = include_str!("../../templates/mail/credential_changed.html");
 
 /// Longest subject, in characters.
 const MAX_SUBJECT_CHARS: usize = 150;
@@ -33,7 +40,10 @@ pub fn render(kind: &str, params: &Value, public_url: &str) -> Result<Rendered, 
     let (txt, html, values) = match kind {
         INVITATION => (INVITATION_TXT, INVITATION_HTML, invitation_values(params, public_url)?),
         NEW_OWNER => (NEW_OWNER_TXT, NEW_OWNER_HTML, new_owner_values(params, public_url)?),
-        PASSWORD_RESET => (RESET_TXT, RESET_HTML, reset_values(params, public_url)?),
+        PASSWORD_RESET => (RESET_TXT, RESET_HTML, account::link_values(params, public_url, "reset")?),
+        SIGNUP => (SIGNUP_TXT, SIGNUP_HTML, account::link_values(params, public_url, "signup")?),
+        ACCOUNT_EXISTS => (EXISTS_TXT, EXISTS_HTML, account::account_exists_values(params, public_url)?),
+        CREDENTIAL_CHANGED => (CHANGED_TXT, CHANGED_HTML, account::credential_values(params, public_url)?),
         other => return Err(format!("unknown message kind '{other}'")),
     };
     // The subject line is filled on its own, so a line break in a value cannot end it early.
@@ -92,22 +102,6 @@ fn new_owner_values(p: &Value, public_url: &str) -> Result<Vec<(&'static str, St
         ("previous_owner_name", text(p, "previousOwnerName")),
         ("organization_url", format!("{public_url}/console/#/orgs/{org_id}")),
         ("organization_api_url", format!("{public_url}/api/v2/organizations/{org_id}")),
-        ("public_url", public_url.to_string()),
-    ])
-}
-
-fn reset_values(p: &Value, public_url: &str) -> Result<Vec<(&'static str, String)>, String> {
-    let token = text(p, "token");
-    // Sent once, then scrubbed (`store::outbox::SENT`): a message retried after that has nothing to send.
-    if token.is_empty() {
-        return Err("the reset link is gone (already sent)".into());
-    }
-    let expires = p["expiresMs"].as_i64().and_then(DateTime::from_timestamp_millis).ok_or("expiresMs missing")?;
-    Ok(vec![
-        ("name", text(p, "name")),
-        // The token travels in the fragment, which browsers never send to a server (nor to a proxy's log).
-        ("reset_url", format!("{public_url}/console/#/reset/{token}")),
-        ("expires", expires.format("%H:%M UTC on %-d %B %Y").to_string()),
         ("public_url", public_url.to_string()),
     ])
 }
@@ -240,6 +234,34 @@ mod tests {
             assert!(part.contains("13:00 UTC on 11 December 2026"), "{part}");
         }
         assert!(render(PASSWORD_RESET, &json!({}), "https://o.example").is_err());
+    }
+
+    #[test]
+    fn the_sign_up_message_links_to_the_console_and_a_scrubbed_one_is_refused() {
+        let p = json!({"name": "ann", "token": "cd34", "expiresMs": 1_796_994_000_000_i64});
+        let r = render(SIGNUP, &p, "https://o.example").unwrap();
+        assert_eq!(r.subject, "Create your orgd account");
+        for part in [&r.text, &r.html] {
+            assert!(part.contains("https://o.example/console/#/signup/cd34"), "{part}");
+            assert!(part.contains("13:00 UTC on 11 December 2026"), "{part}");
+        }
+        assert!(render(SIGNUP, &json!({"expiresMs": 1}), "https://o.example").is_err());
+        let r = render(ACCOUNT_EXISTS, &json!({"name": "Ann"}), "https://o.example").unwrap();
+        assert_eq!(r.subject, "You already have an orgd account");
+        assert!(r.text.contains("https://o.example/console/#/reset") && r.text.contains("Hello Ann,"));
+    }
+
+    #[test]
+    fn a_credential_notice_says_what_changed_and_when_and_nothing_secret() {
+        let p = json!({"name": "Ann", "change": "tfa_off_operator", "atMs": 1_796_994_000_000_i64});
+        let r = render(CREDENTIAL_CHANGED, &p, "https://o.example").unwrap();
+        assert_eq!(r.subject, "Your orgd account: two-factor off");
+        for part in [&r.text, &r.html] {
+            assert!(part.contains("operator of this orgd server turned your two-factor"), "{part}");
+            assert!(part.contains("13:00 UTC on 11 December 2026"), "{part}");
+            assert!(part.contains("https://o.example/console/#/reset"), "{part}");
+        }
+        assert!(render(CREDENTIAL_CHANGED, &json!({"change": "nope", "atMs": 1}), "http://h").is_err());
     }
 
     #[test]

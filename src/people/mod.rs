@@ -7,6 +7,7 @@ mod profile;
 mod reauth;
 mod reset;
 pub(crate) mod signin;
+mod signup;
 
 use std::net::IpAddr;
 
@@ -37,6 +38,9 @@ pub fn router() -> Router<AppState> {
         .route("/auth/password", post(profile::change))
         .route("/auth/reset", post(reset::ask))
         .route("/auth/reset/password", post(reset::use_link))
+        .route("/auth/signup", get(signup::offered).post(signup::ask))
+        .route("/auth/signup/link", post(signup::link))
+        .route("/auth/signup/finish", post(signup::finish))
 }
 
 /// Who is asking, for the endpoints that come before a session exists: the client address (rate limits, logs),

@@ -13,6 +13,7 @@ use crate::domain::ids::UserId;
 use crate::error::ApiError;
 use crate::identity::password::{self, Verdict};
 use crate::identity::{session, steps, Action, SignedIn};
+use crate::mail::account::{self, CredentialChange};
 use crate::store::sessions::EndSessions;
 
 #[derive(Serialize)]
@@ -85,5 +86,7 @@ pub async fn change(
     let id = session::new_id();
     state.store.advance_session(me.session.id, &session::digest(&id), me.stage.as_str(), true, state.now()).await?;
     tracing::info!(user.id = me.user.id, sessions.ended = ended, "password changed");
+    account::notify(&*state.store, &me.user, CredentialChange::Password, state.now()).await;
+    state.mail_wake.notify_one();
     Ok(private(&serde_json::json!({ "endedSessions": ended }), Some(session::set_cookie(&state, &id))))
 }

@@ -19,9 +19,10 @@ use crate::api::body::{AppJson, Required};
 use crate::app::AppState;
 use crate::error::ApiError;
 use crate::identity::{password, session};
+use crate::mail::account::{self, CredentialChange};
 use crate::rate::public::{self, Surface};
 use crate::store::models::User;
-use crate::store::resets::{self, VALID_MS};
+use crate::store::resets::{self, Purpose, VALID_MS};
 
 #[derive(Deserialize)]
 pub struct AskBody {
@@ -49,8 +50,8 @@ async fn send_link(state: AppState, user: User) {
     let token = session::new_id();
     let now_ms = state.now().timestamp_millis();
     let expires_ms = now_ms + VALID_MS;
-    let message = resets::message(&user, &token, expires_ms);
-    match state.store.start_reset(&session::digest(&token), expires_ms, message, now_ms).await {
+    let message = resets::message(Purpose::Reset, &user, &token, expires_ms);
+    match state.store.start_link(Purpose::Reset, &session::digest(&token), expires_ms, message, now_ms).await {
         Ok(()) => {
             tracing::info!(user.id = user.id, "password reset link queued");
             state.mail_wake.notify_one();
@@ -82,18 +83,22 @@ pub async fn use_link(
 ) -> Result<Response, ApiError> {
     public::check(&state, Surface::PasswordReset, visit.ip, None)?;
     let (token, new) = (body.token.into_inner(), body.password.into_inner());
-    let token = token.trim();
-    if token.is_empty() || token.len() > 100 {
-        return Err(gone());
-    }
-    let digest = session::digest(token);
+    let digest = link_token(&token).ok_or_else(gone)?;
     let now_ms = state.now().timestamp_millis();
-    let user = state.store.reset_user(&digest, now_ms).await?.ok_or_else(gone)?;
+    let user = state.store.link_user(Purpose::Reset, &digest, now_ms).await?.ok_or_else(gone)?;
     if let Some(problem) = password::policy_problem(&new, &user.email) {
         return Err(ApiError::field("password", problem));
     }
     let hash = password::hash(new).await?;
     let (user_id, ended) = state.store.finish_reset(&digest, &hash, now_ms).await?.ok_or_else(gone)?;
     tracing::info!(user.id = user_id.0, sessions.ended = ended, "password reset through an e-mailed link");
+    account::notify(&*state.store, &user, CredentialChange::PasswordReset, state.now()).await;
+    state.mail_wake.notify_one();
     Ok(private(&serde_json::json!({ "endedSessions": ended }), Some(session::clear_cookie(&state))))
+}
+
+/// The digest of an e-mailed link's token as typed, or `None` for one that cannot be a token.
+pub(super) fn link_token(token: &str) -> Option<String> {
+    let token = token.trim();
+    (!token.is_empty() && token.len() <= 100).then(|| session::digest(token))
 }

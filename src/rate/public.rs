@@ -18,6 +18,7 @@ pub enum Surface {
     InvalidToken,
     SignIn,
     PasswordReset,
+    SignUp,
     Invitation,
     OidcCallback,
 }
@@ -28,6 +29,7 @@ impl Surface {
             Surface::InvalidToken => "token",
             Surface::SignIn => "sign-in",
             Surface::PasswordReset => "password-reset",
+            Surface::SignUp => "sign-up",
             Surface::Invitation => "invitation",
             Surface::OidcCallback => "oidc",
         }

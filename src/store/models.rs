@@ -17,6 +17,14 @@ pub struct User {
     pub created_at: DateTime<Utc>,
 }
 
+/// A member as `GET /users` lists them: the user and Make's `tfaStatus` (`factors::totp::TfaStatus`'s values).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct OrgUser {
+    #[sqlx(flatten)]
+    pub user: User,
+    pub tfa_status: i64,
+}
+
 pub struct NewUser {
     pub email: String,
     pub name: String,

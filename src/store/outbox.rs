@@ -14,6 +14,12 @@ pub const INVITATION: &str = "invitation";
 pub const NEW_OWNER: &str = "new_owner";
 /// A password reset link (`store::resets`); its token is scrubbed from the stored parameters once sent.
 pub const PASSWORD_RESET: &str = "password_reset";
+/// An e-mail verification link of open sign-up (`store::resets`); its token is scrubbed like a reset's.
+pub const SIGNUP: &str = "signup";
+/// To an address that asked for open sign-up but has an account already: sign in, or reset the password.
+pub const ACCOUNT_EXISTS: &str = "account_exists";
+/// A notice that a credential of the account changed (password, two-factor), with no secret in it (ASVS 6.3.7).
+pub const CREDENTIAL_CHANGED: &str = "credential_changed";
 
 /// The statuses a message goes through (see the migration).
 pub const STATUSES: &[&str] = &["pending", "sent", "failed", "cancelled"];
@@ -25,7 +31,7 @@ pub const HOUR_MS: i64 = 3_600_000;
 #[derive(Debug, Clone)]
 pub struct NewMessage {
     pub kind: &'static str,
-    /// `None` for account mail (a password reset), which belongs to no organization.
+    /// `None` for account mail (a password reset, a sign-up link, a notice), which belongs to no organization.
     pub org_id: Option<i64>,
     pub user_id: i64,
     pub recipient: String,
@@ -171,10 +177,10 @@ pub enum Outcome {
     },
 }
 
-/// Binds: sent at (ms), id, node. A reset link is a credential for its hour: once sent, the stored copy of it
-/// goes (the parameters become `{}`), so a later read of the database or a backup holds no working link.
+/// Binds: sent at (ms), id, node. A reset or sign-up link is a credential for its hour: once sent, the stored copy
+/// of it goes (the parameters become `{}`), so a later read of the database or a backup holds no working link.
 pub const SENT: &str = "update outbox set status = 'sent', sent_ms = $1, last_error = null, claimed_by = null,
-        claimed_until_ms = null, params = case when kind = 'password_reset' then '{}' else params end
+        claimed_until_ms = null, params = case when kind in ('password_reset', 'signup') then '{}' else params end
     where id = $2 and claimed_by = $3";
 
 /// Binds: next attempt (ms), error, max attempts, id, node.

@@ -154,13 +154,15 @@ pub trait MemberStore {
         to_user: UserId,
         now: DateTime<Utc>,
     ) -> StoreResult<[MemberRole; 2]>;
-    /// Active members' user records, optionally with one role, sorted and paged.
+    /// Active members' user records with their `tfaStatus`, optionally only those with one role and one
+    /// `tfaStatus`, sorted and paged.
     async fn org_users(
         &self,
         g: &Granted<perms::OrganizationView>,
         role: Option<RoleId>,
+        tfa_status: Option<i64>,
         page: &Page,
-    ) -> StoreResult<Vec<User>>;
+    ) -> StoreResult<Vec<OrgUser>>;
 }
 
 /// Teams and team roles.
@@ -278,4 +280,7 @@ pub trait OutboxStore {
     async fn outbox_counts(&self) -> StoreResult<Vec<(String, i64)>>;
     /// Deletes up to `batch` sent or cancelled messages created before `before_ms`.
     async fn prune_outbox(&self, before_ms: i64, batch: i64) -> StoreResult<u64>;
+    /// Queues account mail that goes with no other change (a notice of a credential change, an "account exists"
+    /// answer to open sign-up).
+    async fn queue_mail(&self, message: outbox::NewMessage, now_ms: i64) -> StoreResult<()>;
 }

@@ -15,13 +15,15 @@ use serde::Deserialize;
 
 use super::pages::{page, unavailable};
 use crate::app::AppState;
+use crate::config::Signup;
 use crate::domain::ids::UserId;
+use crate::domain::{names::Name, timezones};
 use crate::factors::oidc::{Identity, OidcError};
 use crate::identity::{origin, session, steps, Stage};
 use crate::people::signin::open_session;
 use crate::people::Visit;
 use crate::rate::public::{self, Surface};
-use crate::store::models::User;
+use crate::store::models::{NewUser, User};
 
 /// How long a sign-in may take at the provider.
 const PENDING_MINUTES: i64 = 10;
@@ -161,8 +163,12 @@ async fn person(state: &AppState, id: &Identity) -> Result<User, Response> {
             "The identity provider did not confirm your e-mail address, so orgd cannot tell which account is yours.";
         return Err(page(StatusCode::FORBIDDEN, "E-mail address not verified", m));
     };
-    let (user, _) = state.store.user_with_password(email).await.map_err(store_page)?.ok_or_else(no_account)?;
     let now = state.now();
+    let user = match state.store.user_with_password(email).await.map_err(store_page)? {
+        Some((user, _)) => user,
+        None if state.config.signup == Signup::Open => new_account(state, email, id.name.as_deref()).await?,
+        None => return Err(no_account()),
+    };
     state.store.link_oidc(&id.issuer, &id.subject, UserId(user.id), now).await.map_err(store_page)?;
     for inv in state.store.open_invitations_of(UserId(user.id), now).await.map_err(store_page)? {
         // Another request may have accepted it meanwhile: that is the same outcome.
@@ -171,6 +177,27 @@ async fn person(state: &AppState, id: &Identity) -> Result<User, Response> {
         }
     }
     tracing::info!(user.id = user.id, issuer = %id.issuer, "single sign-on linked to an account by its verified e-mail");
+    Ok(user)
+}
+
+/// Under `--signup open`, the account of a verified address the provider vouches for, made at its first sign-in
+/// (with no password: single sign-on is how it signs in, until it sets one through a reset link).
+async fn new_account(state: &AppState, email: &str, name: Option<&str>) -> Result<User, Response> {
+    let fallback = email.split('@').next().unwrap_or("new user");
+    let name = name.and_then(|n| Name::parse("name", n.trim()).ok()).map(|n| n.as_str().to_string());
+    let new = NewUser {
+        email: email.trim().to_lowercase(),
+        name: name.unwrap_or_else(|| fallback.to_string()),
+        timezone_id: timezones::utc_id(),
+        country_id: 1,
+        is_admin: false,
+        tfa_enabled: false,
+        now: state.now(),
+    };
+    let (user, created) = state.store.ensure_user(new).await.map_err(store_page)?;
+    if created {
+        tracing::info!(user.id = user.id, "account created at a first single sign-on (--signup open)");
+    }
     Ok(user)
 }
 

@@ -189,3 +189,40 @@ async fn users_of_an_organization_filter_by_role_and_page() {
     let stranger = app.user("s@example.com").await;
     assert_error(&app.get(&format!("/users?organizationId={org}"), &stranger).await, 403, "SC403");
 }
+
+#[tokio::test]
+async fn users_carry_tfa_status_and_filter_by_it_as_users_me_tells_it() {
+    let app = spawn_teams_plan().await;
+    let org = app.create_org(&app.admin, "Factors").await;
+    let on = app.join(org, &app.admin, "on@example.com", 13).await;
+    let pending = app.join(org, &app.admin, "pending@example.com", 13).await;
+    let off = app.join(org, &app.admin, "off@example.com", 13).await;
+    assert!(app.store.set_user_tfa("on@example.com", true).await.unwrap());
+    let pending_id = orgd::domain::ids::UserId(app.user_id(&pending).await);
+    assert!(app.store.start_totp(pending_id, "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP", chrono::Utc::now()).await.unwrap());
+
+    let path = format!("/users?organizationId={org}&cols[]=email&cols[]=tfaStatus&pg[sortBy]=email");
+    let (status, all) = app.get(&path, &app.admin).await;
+    assert_eq!(status, StatusCode::OK, "{all}");
+    let by_email: Vec<(String, i64)> = all["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| (u["email"].as_str().unwrap().to_string(), u["tfaStatus"].as_i64().unwrap()))
+        .collect();
+    let expect = [("admin@localhost", 0), ("off@example.com", 0), ("on@example.com", 1), ("pending@example.com", 2)];
+    assert_eq!(by_email, expect.map(|(e, s)| (e.to_string(), s)));
+    // The list's SQL and the one-user rule of GET /users/me agree.
+    for (token, want) in [(&on, 1), (&pending, 2), (&off, 0)] {
+        let (_, me) = app.get("/users/me?cols[]=tfaStatus", token).await;
+        assert_eq!(me["authUser"]["tfaStatus"], want, "{me}");
+    }
+    let (_, only) = app.get(&format!("{path}&tfaStatus=2"), &app.admin).await;
+    assert_eq!(only["users"], json!([{"email": "pending@example.com", "tfaStatus": 2}]));
+    let (_, default) = app.get(&format!("/users?organizationId={org}"), &app.admin).await;
+    assert!(default["users"][0].get("tfaStatus").is_none(), "not a default column: {default}");
+    for bad in ["3", "-1", "on"] {
+        let answer = app.get(&format!("/users?organizationId={org}&tfaStatus={bad}"), &app.admin).await;
+        assert_error(&answer, 400, "SC400");
+    }
+}

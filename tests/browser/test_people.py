@@ -61,12 +61,13 @@ def mailing_orgd(sink):
     assert "panicked" not in log, log
 
 
-def mail_to(folder: Path, address: str, within: float = 30.0) -> dict:
+def mail_to(folder: Path, address: str, within: float = 30.0, subject: str | None = None) -> dict:
+    """The first message to `address` (with `subject`, when given: notices of credential changes go out too)."""
     deadline = time.monotonic() + within
     while time.monotonic() < deadline:
         for f in sorted(folder.glob("*.json")):
             m = json.loads(f.read_text())
-            if address in m["rcpt_tos"]:
+            if address in m["rcpt_tos"] and subject in (None, m["subject"]):
                 return m
         time.sleep(0.1)
     raise AssertionError(f"no e-mail to {address} within {within} s")
@@ -134,6 +135,9 @@ def test_a_wrong_password_and_an_unknown_email_look_the_same(mailing_orgd, tabs)
         seen.append(alert.inner_text())
         page.reload()
     assert seen[0] == seen[1] and "wrong" in seen[0], seen
+    # This server does not offer open sign-up: no "Create account" (it is offered only under --signup open).
+    expect(page.get_by_role("link", name="Forgot password?")).to_be_visible()
+    expect(page.get_by_role("link", name="Create account")).to_have_count(0)
 
 
 def set_password(orgd: Orgd, email: str, password: str) -> None:
@@ -188,8 +192,7 @@ def test_forgot_password_mail_link_new_password_then_sign_in(mailing_orgd, sink,
     page.get_by_role("button", name="Send the link").click()
     expect(page.get_by_text("a link to choose a new one is on its way")).to_be_visible()
 
-    message = mail_to(sink[1], "erin@example.com")
-    assert message["subject"] == "Reset your orgd password"
+    message = mail_to(sink[1], "erin@example.com", subject="Reset your orgd password")
     link = re.search(r"http://\S+/console/#/reset/[0-9a-f]{64}", message["text"]).group(0)
     page.goto(link)
     expect(page.get_by_role("heading", name="Choose a new password")).to_be_visible()
@@ -208,3 +211,40 @@ def test_forgot_password_mail_link_new_password_then_sign_in(mailing_orgd, sink,
     page.get_by_label("New password").fill("yet another passphrase 9")
     page.get_by_role("button", name="Set the new password").click()
     expect(page.get_by_role("alert")).to_contain_text("no longer valid")
+
+
+def test_open_sign_up_mail_link_name_and_password_then_in(sink, tabs):
+    port, folder = sink
+    os.environ.update(ORGD_SMTP_URL=f"smtp://127.0.0.1:{port}?tls=off", ORGD_SIGNUP="open")
+    try:
+        server = Orgd()
+    finally:
+        del os.environ["ORGD_SMTP_URL"], os.environ["ORGD_SIGNUP"]
+    try:
+        tab = tabs("fay")
+        tab.orgd = server
+        page = tab.page
+        page.goto(f"{server.base}/console")
+        page.get_by_role("link", name="Create account").click()
+        expect(page.get_by_role("heading", name="Create account")).to_be_visible()
+        page.get_by_label("E-mail").fill("fay@example.com")
+        page.get_by_role("button", name="Send the link").click()
+        expect(page.get_by_text("A message is on its way to fay@example.com")).to_be_visible()
+
+        message = mail_to(folder, "fay@example.com", subject="Create your orgd account")
+        link = re.search(r"http://\S+/console/#/signup/[0-9a-f]{64}", message["text"]).group(0)
+        page.goto(link)
+        expect(page.get_by_label("E-mail")).to_have_value("fay@example.com")
+        page.get_by_label("Your name").fill("Fay")
+        page.get_by_label("Password", exact=True).fill("a passphrase of her own 5")
+        tab.shot("signup-choose-name-and-password")
+        page.get_by_role("button", name="Create account").click()
+        expect(page.get_by_role("heading", name="Organizations", exact=True)).to_be_visible()
+        expect(page.locator("#account")).to_contain_text("Fay")
+
+        # The link again: used up, and it says so.
+        tab.expect_refusal("/auth/signup/link", 404)
+        page.goto(link)
+        expect(page.get_by_role("alert")).to_contain_text("no longer valid")
+    finally:
+        server.stop()

@@ -12,6 +12,7 @@ mod kit;
 mod profile;
 mod reset;
 mod sessions;
+mod signup;
 #[path = "../mail/sink.rs"]
 #[allow(dead_code)]
 mod sink;

@@ -15,7 +15,7 @@ use crate::sink::{self, Sink};
 const NEW_PASSWORD: &str = "a brand new passphrase 42";
 
 /// The outbox worker of `orgd serve`, sending this server's mail to `sink`.
-fn send_mail(app: &TestApp, sink: &Sink) {
+pub(crate) fn send_mail(app: &TestApp, sink: &Sink) {
     let config = Config { smtp_url: Some(sink.url().into()), mail_poll_interval_ms: 50, ..Config::default() };
     let settings = Settings::from_config(&config, format!("http://{}", app.addr)).expect("mail settings");
     Worker::new(app.store.clone(), settings, Arc::default(), Arc::default()).spawn();
@@ -69,15 +69,21 @@ async fn the_mailed_link_sets_a_new_password_once_and_ends_every_session() {
     assert_eq!(b.sign_in(&app, "ann@example.com", PASSWORD).await.status, StatusCode::UNAUTHORIZED);
     assert_eq!(b.sign_in(&app, "ann@example.com", NEW_PASSWORD).await.status, StatusCode::OK);
 
+    // Ann hears that her password changed (ASVS 6.3.7).
+    let got = smtp.wait_for(2, 30).await;
+    assert_eq!(got[1]["subject"], "Your orgd account: password changed");
+    assert!(got[1]["text"].as_str().unwrap().contains("through a password reset link"), "{}", got[1]["text"]);
+
     // The stored link goes once the message is sent; the unknown address got nothing.
+    let sent = "select params from outbox where kind = 'password_reset' and status = 'sent'";
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    while app.db.strings("select params from outbox where status = 'sent'").await != ["{}"] {
+    while app.db.strings(sent).await != ["{}"] {
         assert!(std::time::Instant::now() < deadline, "the sent reset message's parameters are scrubbed");
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-    assert_eq!(smtp.messages().len(), 1, "nothing for an unknown address");
-    assert_eq!(app.db.strings("select recipient from outbox").await, ["ann@example.com"]);
+    assert_eq!(smtp.messages().len(), 2, "nothing for an unknown address");
+    assert_eq!(app.db.strings("select recipient from outbox").await, ["ann@example.com", "ann@example.com"]);
 }
 
 #[tokio::test]

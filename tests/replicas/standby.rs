@@ -61,7 +61,7 @@ impl Standby {
         let data = standby.dir.join("data");
         let copy = [&"-h".into(), &host, &"-p".into(), &port, &"-U".into(), &"postgres".into()];
         let mut cmd = standby.as_postgres("pg_basebackup");
-        cmd.args(copy).arg("-D").arg(&data).args(["-R", "-X", "stream", "-c", "fast"]);
+        cmd.args(copy).arg("-D").arg(&data).args(["-R", "-X", "stream", "-c", "fast", "--no-sync"]);
         run(&mut cmd);
         standby.start_again();
         standby
@@ -75,8 +75,11 @@ impl Standby {
 
     /// Starts the standby (again), waiting until it accepts connections.
     pub fn start_again(&self) {
+        // fsync off: a throwaway standby of the suite's shared cluster would otherwise fsync every test database
+        // copied into it before it starts (over a minute on a busy CI machine); what is tested here is where
+        // reads go, not the standby's own durability.
         let options = format!(
-            "-p {} -k {} -c listen_addresses=127.0.0.1 -c max_connections={}",
+            "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections={}",
             self.port,
             self.dir.display(),
             self.max_connections

@@ -8,7 +8,7 @@ use sha2::{Digest, Sha256};
 use utoipa::{PartialSchema, ToSchema};
 
 use crate::api::body::{id, FromField, Id, Optional, Required};
-use crate::api::openapi::common::{params, projectable, GrantableOrgRoleId, PgEcho};
+use crate::api::openapi::common::{params, projectable, GrantableOrgRoleId, PgEcho, TfaStatus};
 use crate::api::params::{Page, Selected};
 use crate::domain::{roles, timezones};
 use crate::store::models::{self, Membership, User};
@@ -163,16 +163,20 @@ impl FromField for MemberRoleId {
 projectable! {
 /// A user of an organization (`GET /users`); with `cols[]` only the selected keys are present.
 #[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
 pub struct OrgUser {
     #[serde(flatten)]
     #[schema(schema_with = PublicUser::columns)]
     user: PublicUser,
+    /// Make's two-factor status: 0 not set up, 1 set up, 2 enrolment started (docs/two-factor.md).
+    #[schema(value_type = TfaStatus)]
+    tfa_status: u8,
 }
 }
 
-impl From<PublicUser> for OrgUser {
-    fn from(user: PublicUser) -> Self {
-        OrgUser { user }
+impl From<&models::OrgUser> for OrgUser {
+    fn from(u: &models::OrgUser) -> Self {
+        OrgUser { user: PublicUser::from(&u.user), tfa_status: u.tfa_status as u8 }
     }
 }
 
@@ -207,6 +211,7 @@ params! {
     UsersQuery = [
         query_id("organizationId", true, "The organization."),
         query_string("organizationRoleId", false, OrgRoleId::schema(), "Only members with this organization role."),
+        query_string("tfaStatus", false, TfaStatus::schema(), "Only members with this two-factor status."),
         cols(&super::USER_COLUMNS),
         page(&super::USER_PAGE),
     ];

@@ -127,6 +127,9 @@ computed_schema! {
     TeamRoleId => id_enum(ROLES.iter().filter(|r| r.category == Category::Team).map(|r| r.id))
         .description(Some("A team role: 1 Team Admin, 3 Team Member, 4 Team Monitoring, 5 Team Restricted \
             Member, 6 Team Operator."));
+    /// Make's `tfaStatus`: 0 not set up, 1 set up, 2 enrolment started.
+    TfaStatus => id_enum([0, 1, 2])
+        .description(Some("Two-factor status: 0 not set up, 1 set up, 2 enrolment started (no code confirmed it yet)."));
     /// A team permission name, from the role tables.
     TeamPermission => string().enum_values(Some(TEAM_PERMISSIONS.iter().copied()));
     /// A variable's `typeId`: 1 number, 2 string, 3 boolean, 4 date.

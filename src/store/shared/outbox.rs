@@ -120,6 +120,10 @@ impl OutboxStore for BackendStore {
         })
         .await
     }
+
+    async fn queue_mail(&self, message: NewMessage, now_ms: i64) -> StoreResult<()> {
+        self.write(None, move |tx| Box::pin(enqueue(tx, message, now_ms))).await
+    }
 }
 
 /// Makes a message due now; the status it had before.
