@@ -62,4 +62,12 @@ pub(crate) trait Backend: Send + Sync + 'static {
     where
         T: Send + 'static,
         F: for<'c> FnOnce(&'c mut Conn<Self>) -> ConnFuture<'c, StoreResult<T>> + Send + 'static;
+
+    /// As [`Backend::write`] without an organization, for a change to rows that neither the read model nor the
+    /// token cache ever reads (the outbox, audit pruning): it drops nothing, so that the mail worker's poll every
+    /// few seconds does not empty every node's model.
+    fn write_aside<T, F>(&self, work: F) -> impl Future<Output = StoreResult<T>> + Send
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(&'c mut Conn<Self>) -> ConnFuture<'c, StoreResult<T>> + Send + 'static;
 }

@@ -13,6 +13,7 @@ use std::future::Future;
 use tokio::sync::oneshot;
 
 use super::backend::ConnFuture;
+use super::model::Named;
 use super::{StoreError, StoreResult};
 
 /// The most writes one transaction takes: bounds how long the first of them waits for its answer.
@@ -23,16 +24,16 @@ type Work<C> = Box<dyn for<'c> FnOnce(&'c mut C) -> ConnFuture<'c, StoreResult<O
 
 /// One write waiting for a transaction, with the channel its caller waits on.
 pub(crate) struct Job<C> {
-    /// The organization the write names, if any: what the read model drops once it is committed.
-    org: Option<i64>,
+    /// What the write may change of what the read model keeps: what it drops once the write is committed.
+    named: Named,
     work: Work<C>,
     answer: oneshot::Sender<StoreResult<Output>>,
 }
 
 impl<C: Send + 'static> Job<C> {
-    /// A job for `work` (a write naming organization `org`, if any), and its caller's wait for the answer (an
-    /// error when the job is dropped unanswered).
-    pub(crate) fn new<T, F>(org: Option<i64>, work: F) -> (Self, impl Future<Output = StoreResult<T>> + Send)
+    /// A job for `work` (a write that changes what `named` says), and its caller's wait for the answer (an error
+    /// when the job is dropped unanswered).
+    pub(crate) fn new<T, F>(named: Named, work: F) -> (Self, impl Future<Output = StoreResult<T>> + Send)
     where
         T: Send + 'static,
         F: for<'c> FnOnce(&'c mut C) -> ConnFuture<'c, StoreResult<T>> + Send + 'static,
@@ -44,7 +45,7 @@ impl<C: Send + 'static> Job<C> {
                 answered.await.map_err(|_| StoreError::Unavailable("the database writer stopped".into()))??;
             Ok(*out.downcast::<T>().expect("a write answers with its own type"))
         };
-        (Job { org, work, answer }, wait)
+        (Job { named, work, answer }, wait)
     }
 }
 
@@ -79,12 +80,12 @@ impl Failure {
 }
 
 /// Runs `jobs` in the transaction `begun` (the backend's start of one: its error goes to every job), commits,
-/// calls `committed` with the organizations the writes that ran named (`None`: one named none) and answers. Returns the jobs that did not get to run because the transaction broke first;
+/// calls `committed` with what the writes that ran named and answers. Returns the jobs that did not get to run because the transaction broke first;
 /// every call answers at least one job, so a caller's loop over the leftovers ends.
 pub(crate) async fn run<DB>(
     begun: StoreResult<sqlx::Transaction<'static, DB>>,
     jobs: Vec<Job<DB::Connection>>,
-    committed: impl FnOnce(&[Option<i64>]),
+    committed: impl FnOnce(&[Named]),
 ) -> Vec<Job<DB::Connection>>
 where
     DB: sqlx::Database,
@@ -107,7 +108,7 @@ where
     let mut open = false;
     while let Some(job) = jobs.next() {
         let more = jobs.peek().is_some();
-        named.push(job.org);
+        named.push(job.named);
         let (result, state) = savepoint(&mut tx, job.work, open, more).await;
         ran.push((job.answer, result));
         if let Err(failure) = state {

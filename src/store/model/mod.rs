@@ -58,6 +58,17 @@ struct State {
     spaces: LruCache<i64, Arc<Vec<SeenSpace>>>,
 }
 
+/// What a committed write may have changed of what the model keeps.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum Named {
+    /// Rows of this organization only (`Backend::write` with its id).
+    Org(i64),
+    /// Anything (`Backend::write` without an organization).
+    Anything,
+    /// Nothing the model or the token cache reads (`Backend::write_aside`: the outbox, audit pruning).
+    Nothing,
+}
+
 /// The generation observed before a database read: what was read may be kept only if no change came since.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Ticket(Option<u64>);
@@ -143,6 +154,17 @@ impl ReadModel {
             None => {
                 s.orgs.clear();
                 s.roles.clear();
+            }
+        }
+    }
+
+    /// Drops what the writes of one committed transaction named.
+    pub(crate) fn committed(&self, named: &[Named]) {
+        for n in named {
+            match n {
+                Named::Org(id) => self.changed(Some(*id)),
+                Named::Anything => self.changed(None),
+                Named::Nothing => {}
             }
         }
     }

@@ -49,7 +49,9 @@ async fn kept_until_its_organization_changes() {
     let (got, read) = access(&model, 1, member(1, 2)).await;
     assert_eq!((role_of(&got), read), (Some(2), true), "a change to it drops it");
     assert!(!access(&model, 2, member(2, 3)).await.1, "another organization's change does not");
-    model.changed(None);
+    model.committed(&[Named::Nothing]);
+    assert!(!access(&model, 2, member(2, 3)).await.1, "a write aside (the outbox) does not");
+    model.committed(&[Named::Org(1), Named::Anything]);
     assert!(access(&model, 2, member(2, 3)).await.1, "a change naming none drops everything");
 }
 

@@ -18,7 +18,7 @@ use std::time::Duration;
 
 use sqlx::postgres::{PgListener, PgPool};
 
-use crate::store::model::ReadModel;
+use crate::store::model::{Named, ReadModel};
 use crate::store::models::TokenAuth;
 
 /// The channel the triggers notify.
@@ -70,14 +70,14 @@ impl AuthCache {
         }
     }
 
-    /// Forgets what changes made through this node to the organizations `named` (`None`: a change naming none)
-    /// may have made wrong: its own next request must not wait for the notification to see them.
-    pub(super) fn committed(&self, named: &[Option<i64>]) {
-        let listening = self.lock().listening;
-        self.forget_tokens(listening);
-        for org in named {
-            self.model.changed(*org);
+    /// Forgets what changes made through this node may have made wrong (what `named` says): its own next request
+    /// must not wait for the notification to see them.
+    pub(super) fn committed(&self, named: &[Named]) {
+        if named.iter().any(|n| *n != Named::Nothing) {
+            let listening = self.lock().listening;
+            self.forget_tokens(listening);
         }
+        self.model.committed(named);
     }
 
     /// What a notification says: `org:<id>` a change to that organization's rows, anything else any change.

@@ -19,6 +19,7 @@ use sqlx::postgres::{PgConnection, PgPool};
 use super::cache::AuthCache;
 use crate::store::backend::ConnFuture;
 use crate::store::group::{self, Job, MAX_BATCH};
+use crate::store::model::Named;
 use crate::store::StoreResult;
 
 type PgJob = Job<PgConnection>;
@@ -43,7 +44,7 @@ impl OrgCommits {
         T: Send + 'static,
         F: for<'c> FnOnce(&'c mut PgConnection) -> ConnFuture<'c, StoreResult<T>> + Send + 'static,
     {
-        let (job, answered) = Job::new(Some(org_id), work);
+        let (job, answered) = Job::new(Named::Org(org_id), work);
         let first = {
             let mut queues = lock(&self.queues);
             match queues.get_mut(&org_id) {

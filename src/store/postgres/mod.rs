@@ -29,7 +29,7 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::pool::PoolConnection;
 
 use super::backend::{Backend, ConnFuture};
-use super::model::ReadModel;
+use super::model::{Named, ReadModel};
 use super::{Options, Store, StoreError, StoreResult};
 
 pub struct PgStore {
@@ -76,12 +76,26 @@ impl PgStore {
         Ok(self.write.begin().await?)
     }
 
-    /// Commits a write transaction that names no organization and drops what this node cached: a change is seen
+    /// Commits a write transaction that names no organization and drops what this node cached of what it `named`: a change is seen
     /// by the next request here at once, and by the other nodes when its notification arrives.
-    async fn commit(&self, tx: Tx) -> StoreResult<()> {
+    async fn commit(&self, tx: Tx, named: Named) -> StoreResult<()> {
         tx.commit().await?;
-        self.cache.committed(&[None]);
+        self.cache.committed(&[named]);
         Ok(())
+    }
+}
+
+impl PgStore {
+    /// A write in a transaction of its own.
+    async fn write_alone<T, F>(&self, named: Named, work: F) -> StoreResult<T>
+    where
+        F: for<'c> FnOnce(&'c mut sqlx::PgConnection) -> ConnFuture<'c, StoreResult<T>>,
+    {
+        let mut tx = self.begin().await?;
+        let out = work(&mut tx).await?;
+        self.commit(tx, named).await?;
+        self.replicas.wrote();
+        Ok(out)
     }
 }
 
@@ -142,11 +156,15 @@ impl Backend for PgStore {
             self.replicas.wrote();
             return Ok(out);
         }
-        let mut tx = self.begin().await?;
-        let out = work(&mut tx).await?;
-        self.commit(tx).await?;
-        self.replicas.wrote();
-        Ok(out)
+        self.write_alone(Named::Anything, work).await
+    }
+
+    async fn write_aside<T, F>(&self, work: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(&'c mut sqlx::PgConnection) -> ConnFuture<'c, StoreResult<T>> + Send + 'static,
+    {
+        self.write_alone(Named::Nothing, work).await
     }
 }
 

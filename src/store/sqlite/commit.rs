@@ -11,7 +11,7 @@ use tokio::sync::mpsc;
 
 use crate::store::backend::ConnFuture;
 use crate::store::group::{self, Job, MAX_BATCH};
-use crate::store::model::ReadModel;
+use crate::store::model::{Named, ReadModel};
 use crate::store::{StoreError, StoreResult};
 
 type SqliteJob = Job<SqliteConnection>;
@@ -22,22 +22,22 @@ pub(super) struct Committer {
 
 impl Committer {
     /// Starts the writer task on the (one-connection) write pool; it ends when the store is dropped. Each commit
-    /// drops what `model` holds of the organizations its writes named, before any of them is answered.
+    /// drops what `model` holds of what its writes named, before any of them is answered.
     pub(super) fn start(write: SqlitePool, model: ReadModel) -> Self {
         let (jobs, rx) = mpsc::channel(1024);
         tokio::spawn(writer(write, model, rx));
         Committer { jobs }
     }
 
-    /// Runs `work` (a write naming organization `org`, if any) in a write transaction shared with the other writes
+    /// Runs `work` (a write that changes what `named` says) in a write transaction shared with the other writes
     /// waiting, and answers once that is committed. `work` must only run statements on the connection it is given (it may run again in a new
     /// transaction only if it never started). A caller that stops waiting does not stop the write.
-    pub(super) async fn write<T, F>(&self, org: Option<i64>, work: F) -> StoreResult<T>
+    pub(super) async fn write<T, F>(&self, named: Named, work: F) -> StoreResult<T>
     where
         T: Send + 'static,
         F: for<'c> FnOnce(&'c mut SqliteConnection) -> ConnFuture<'c, StoreResult<T>> + Send + 'static,
     {
-        let (job, answered) = Job::new(org, work);
+        let (job, answered) = Job::new(named, work);
         let stopped = || StoreError::Unavailable("the SQLite writer stopped".into());
         self.jobs.send(job).await.map_err(|_| stopped())?;
         answered.await
@@ -67,6 +67,6 @@ fn batch<'a>(
     model: &'a ReadModel,
     jobs: Vec<SqliteJob>,
 ) -> Pin<Box<dyn Future<Output = Vec<SqliteJob>> + Send + 'a>> {
-    let committed = |named: &[Option<i64>]| named.iter().for_each(|org| model.changed(*org));
+    let committed = |named: &[Named]| model.committed(named);
     Box::pin(async move { group::run(super::begin_immediate(write).await, jobs, committed).await })
 }

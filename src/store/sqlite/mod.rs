@@ -34,7 +34,7 @@ use tokio::sync::{Semaphore, SemaphorePermit};
 
 use super::backend::{Backend, ConnFuture};
 use super::dump::{Dump, Snapshots};
-use super::model::ReadModel;
+use super::model::{Named, ReadModel};
 use super::{Options, Store, StoreError, StoreResult};
 
 /// The read connections. Not a `sqlx::Pool`: that pings a connection when it is released (and, by default,
@@ -197,7 +197,16 @@ impl Backend for SqliteStore {
         T: Send + 'static,
         F: for<'c> FnOnce(&'c mut SqliteConnection) -> ConnFuture<'c, StoreResult<T>> + Send + 'static,
     {
-        self.commit.write(org_id, work).await
+        let named = org_id.map_or(Named::Anything, Named::Org);
+        self.commit.write(named, work).await
+    }
+
+    async fn write_aside<T, F>(&self, work: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(&'c mut SqliteConnection) -> ConnFuture<'c, StoreResult<T>> + Send + 'static,
+    {
+        self.commit.write(Named::Nothing, work).await
     }
 
     /// One database, one writer: every reader sees what the writer committed.
