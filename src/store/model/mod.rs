@@ -8,7 +8,9 @@
 //!   group commits call [`ReadModel::changed`] with the organizations their writes named; a write that names
 //!   none drops everything), so this node never serves a value older than a write it acknowledged;
 //! - on SQLite another process's commit (an `orgd` command) moves the database's `data_version`, which is asked
-//!   before every lookup (`sqlite/watch.rs`), and drops everything;
+//!   before every lookup (`sqlite/watch.rs`), and drops everything. Which process committed is not known there,
+//!   so on a file every commit that changed a page drops everything at the next lookup: exact, but coarser than
+//!   the per-organization drops (which matter on PostgreSQL, and for SQLite in memory);
 //! - on PostgreSQL the other nodes' writes (and `orgd` commands') arrive as notifications naming the
 //!   organization (`postgres/cache.rs`, migration `…_read_model_notify`); while the listening connection is down
 //!   the model is off (nothing served, nothing kept) and it starts empty once listening again;
