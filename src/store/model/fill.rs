@@ -7,7 +7,7 @@ use std::future::Future;
 use chrono::{DateTime, Utc};
 
 use super::ReadModel;
-use crate::store::models::{OrgAccess, Team, UsageTotals};
+use crate::store::models::{OrgAccess, Team, TeamRole, UsageTotals};
 use crate::store::private_spaces::SeenSpace;
 use crate::store::roles::CustomRole;
 use crate::store::StoreResult;
@@ -32,6 +32,25 @@ impl ReadModel {
         };
         let found = read(ticket.fills()).await?;
         self.keep_access(ticket, user_id, &found);
+        Ok(found)
+    }
+
+    /// The team roles `user_id` holds in organization `org_id`'s teams.
+    pub(crate) async fn team_roles<Fut>(
+        &self,
+        org_id: i64,
+        user_id: i64,
+        read: impl FnOnce(bool) -> Fut,
+    ) -> StoreResult<Vec<TeamRole>>
+    where
+        Fut: Future<Output = StoreResult<Vec<TeamRole>>>,
+    {
+        let ticket = match self.team_roles_hit(org_id, user_id) {
+            Ok(hit) => return Ok(hit.to_vec()),
+            Err(ticket) => ticket,
+        };
+        let found = read(ticket.fills()).await?;
+        self.keep_team_roles(ticket, org_id, user_id, &found);
         Ok(found)
     }
 

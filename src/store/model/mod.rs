@@ -1,6 +1,6 @@
 //! The per-node read model: what the hot reads answer — an organization's row, its members' roles, teams, this
 //! month's usage, custom roles, and the private spaces a user sees — kept in this process's memory between
-//! requests, on both backends, so that `GET /organizations/{id}` and the membership and role lookups of every
+//! requests (and users' team roles there), on both backends, so that `GET /organizations/{id}` and the membership and role lookups of every
 //! authorized request need no database round trip.
 //!
 //! Correctness comes from invalidation, not expiry:
@@ -30,7 +30,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use chrono::{DateTime, Utc};
 use hashlink::LruCache;
 
-use super::models::{Org, OrgAccess, Team, UsageTotals};
+use super::models::{Org, OrgAccess, Team, TeamRole, UsageTotals};
 use super::private_spaces::SeenSpace;
 use super::roles::CustomRole;
 
@@ -43,6 +43,8 @@ struct OrgEntry {
     org: Option<Org>,
     /// Active members' organization roles (user → role); strangers are not kept.
     members: HashMap<i64, i64>,
+    /// Users' team roles in the organization's teams (user → roles, by team id).
+    team_roles: HashMap<i64, Arc<Vec<TeamRole>>>,
     teams: Option<Arc<Vec<Team>>>,
     /// Usage summed over the period `[from, to)` it was read for.
     usage: Option<(DateTime<Utc>, DateTime<Utc>, UsageTotals)>,
@@ -194,6 +196,20 @@ impl ReadModel {
                 e.members.clear();
             }
             e.members.insert(user_id, *users_role_id);
+        });
+    }
+
+    fn team_roles_hit(&self, org_id: i64, user_id: i64) -> Result<Arc<Vec<TeamRole>>, Ticket> {
+        self.get(|s| s.orgs.get(&org_id)?.team_roles.get(&user_id).cloned())
+    }
+
+    fn keep_team_roles(&self, ticket: Ticket, org_id: i64, user_id: i64, roles: &[TeamRole]) {
+        self.keep(ticket, |s| {
+            let e = entry(s, org_id);
+            if e.team_roles.len() >= MAX_MEMBERS_PER_ORG {
+                e.team_roles.clear();
+            }
+            e.team_roles.insert(user_id, Arc::new(roles.to_vec()));
         });
     }
 

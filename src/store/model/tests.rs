@@ -103,3 +103,16 @@ async fn teams_and_usage_are_kept_per_period() {
     assert!(model.teams_hit(&[1, 2]).is_err());
     assert!(model.teams_hit(&[1]).is_ok());
 }
+
+#[tokio::test]
+async fn team_roles_are_kept_per_organization_and_user() {
+    use crate::domain::ids::{RoleId, TeamId};
+    let model = ReadModel::new(10, true);
+    let roles = vec![TeamRole { team_id: TeamId(5), users_role_id: RoleId(14) }];
+    let read = |_| async { StoreResult::Ok(roles.clone()) };
+    assert_eq!(model.team_roles(1, 7, read).await.unwrap(), roles);
+    let kept = model.team_roles(1, 7, |_| async { panic!("served from memory") }).await.unwrap();
+    assert_eq!(kept, roles);
+    model.changed(Some(1));
+    assert!(model.team_roles_hit(1, 7).is_err(), "a change to the organization drops them");
+}
