@@ -116,7 +116,8 @@ pub async fn member_of(state: &AppState, caller: &Caller, org_id: i64) -> Result
 }
 
 /// What the role `role_id`, held in organization `org_id` as a role of `category`, grants: a built-in role's from
-/// its table, a custom role's from the store, read on every request so that a change counts from the next one.
+/// its table, a custom role's from the store (through the read model, which a change to the role drops: it counts
+/// from this node's next request, and another node's within a second).
 pub async fn grants(state: &AppState, org_id: i64, role_id: i64, category: Category) -> Result<Arc<Grants>, ApiError> {
     let found = match roles::built_in(role_id) {
         Some(g) => Some(g),

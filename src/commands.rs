@@ -29,6 +29,7 @@ pub async fn open_store(config: &Config, migrate: bool) -> anyhow::Result<Arc<dy
             max_lag: std::time::Duration::from_millis(config.replica_max_lag_ms),
             probe_interval: std::time::Duration::from_millis(config.replica_probe_interval_ms),
         },
+        read_model_max_orgs: config.read_model_max_orgs,
     };
     let store = store::open(&config.database_url, &opts)
         .await

@@ -49,6 +49,8 @@ pub struct Config {
     /// PostgreSQL: keep tokens and memberships between requests, invalidated by LISTEN/NOTIFY (off behind a
     /// pooler that does not deliver notifications).
     pub auth_cache: bool,
+    /// Organizations the per-node read model keeps in memory at most (least recently used go first).
+    pub read_model_max_orgs: usize,
     /// Seconds requests in flight may take to finish after SIGTERM; past it they get 503 and the process exits.
     pub drain_timeout_secs: u64,
     /// Apply migrations when `serve` starts.
@@ -146,6 +148,7 @@ impl Default for Config {
             request_timeout_secs: 30,
             drain_timeout_secs: 20,
             auth_cache: true,
+            read_model_max_orgs: 50_000,
             migrate_on_start: true,
             log_format: LogFormat::Text,
             tfa_enforcement_available: true,

@@ -2,6 +2,9 @@
 //! `TEST_POSTGRES_URL` is set (`scripts/test` starts a throwaway cluster); says so loudly when it is not.
 
 mod common;
+/// The read model's freshness, kind by kind.
+#[path = "multinode/fresh.rs"]
+mod fresh;
 
 use std::process::Command;
 
@@ -9,7 +12,7 @@ use reqwest::{Client, StatusCode};
 use serde_json::{json, Value};
 
 use common::BIN;
-const TOKEN: &str = "4c3b2a19-8f7e-4d6c-9b5a-1f2e3d4c5b6a";
+pub(crate) const TOKEN: &str = "4c3b2a19-8f7e-4d6c-9b5a-1f2e3d4c5b6a";
 
 fn start(url: &str) -> common::Process {
     common::serve(&[
@@ -21,7 +24,7 @@ fn start(url: &str) -> common::Process {
     ])
 }
 
-async fn call(
+pub(crate) async fn call(
     c: &Client,
     method: reqwest::Method,
     url: String,
@@ -37,7 +40,7 @@ async fn call(
     (status, res.json().await.unwrap_or(Value::Null))
 }
 
-fn orgd(url: &str, args: &[&str]) -> String {
+pub(crate) fn orgd(url: &str, args: &[&str]) -> String {
     let out = Command::new(BIN).args(args).env("ORGD_DATABASE_URL", url).output().unwrap();
     assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8(out.stdout).unwrap().trim().to_string()
@@ -217,7 +220,7 @@ where
 }
 
 /// Polls `probe` every 20 ms until it returns true; how long that took (panics after 5 s).
-async fn time_until<F, Fut>(mut probe: F) -> std::time::Duration
+pub(crate) async fn time_until<F, Fut>(mut probe: F) -> std::time::Duration
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = bool>,
@@ -311,54 +314,6 @@ async fn changes_take_effect_on_every_node_within_a_second() {
     for took in [role_took, revoke_took[0], revoke_took[1], delete_took] {
         assert!(took < std::time::Duration::from_secs(1), "a change took {took:?} to reach the other node");
     }
-}
-
-/// A custom role's permissions, changed through node A, decide node B's very next answer: the role's grants are
-/// read on every request, not kept between them.
-#[tokio::test]
-async fn a_custom_role_change_counts_on_the_other_node_at_once() {
-    let Ok(base) = std::env::var("TEST_POSTGRES_URL") else {
-        eprintln!("\n*** SKIPPED: the custom role test across nodes needs PostgreSQL (TEST_POSTGRES_URL) ***\n");
-        return;
-    };
-    use reqwest::Method as M;
-    let url = common::fresh_postgres_database(&base).await;
-    // The self-hosted plan licenses custom roles.
-    let env = [
-        ("ORGD_DATABASE_URL", url.as_str()),
-        ("ORGD_ZONE", "cluster.test"),
-        ("ORGD_DEFAULT_PLAN", "unlimited"),
-        ("ORGD_BOOTSTRAP_TOKEN", TOKEN),
-    ];
-    let (a, b) = (common::serve(&env), common::serve(&env));
-    let c = Client::new();
-    let org_body = json!({"name": "Roles", "regionId": 1, "timezoneId": 113, "countryId": 1});
-    let (_, created) = call(&c, M::POST, format!("{}/organizations", a.base()), TOKEN, Some(org_body)).await;
-    let org = created["organization"]["id"].as_i64().unwrap();
-    // Permission 9 is "team add" (docs/compatibility.md); "organization view" comes with it.
-    let role_body =
-        json!({"name": "Team maker", "category": "organization", "organizationId": org, "permissions": [9]});
-    let (status, role) = call(&c, M::POST, format!("{}/users/custom-roles", a.base()), TOKEN, Some(role_body)).await;
-    assert_eq!(status, StatusCode::OK, "{role}");
-    let role_id = role["role"]["id"].as_i64().unwrap();
-    let ann = orgd(&url, &["users", "add", "--email", "ann@example.com", "--name", "Ann"]);
-    let invite = json!({"email": "ann@example.com", "name": "Ann", "usersRoleId": role_id});
-    call(&c, M::POST, format!("{}/organizations/{org}/invite", a.base()), TOKEN, Some(invite)).await;
-    let (_, inv) = call(&c, M::GET, format!("{}/users/me/organization-invitations", a.base()), &ann, None).await;
-    let hash = json!({"hash": inv["userOrganizationInvitations"][0]["hash"]});
-    call(&c, M::POST, format!("{}/organizations/accept-invitation", a.base()), &ann, Some(hash)).await;
-    let team = |n: usize| Some(json!({"name": format!("Team {n}"), "organizationId": org}));
-    let (status, body) = call(&c, M::POST, format!("{}/teams", b.base()), &ann, team(1)).await;
-    assert_eq!(status, StatusCode::OK, "the role grants team add on node B: {body}");
-
-    let change = json!({"organizationId": org, "permissions": [6]});
-    let (status, _) =
-        call(&c, M::PATCH, format!("{}/users/custom-roles/{role_id}", a.base()), TOKEN, Some(change)).await;
-    assert_eq!(status, StatusCode::OK);
-    let (status, body) = call(&c, M::POST, format!("{}/teams", b.base()), &ann, team(2)).await;
-    assert_eq!(status, StatusCode::FORBIDDEN, "withdrawn on node B at the next request: {body}");
-    let (status, _) = call(&c, M::GET, format!("{}/organizations/{org}", b.base()), &ann, None).await;
-    assert_eq!(status, StatusCode::OK, "organization view stays");
 }
 
 /// A token deleted through `DELETE /users/me/api-tokens/{timestamp}` on node A is refused by node A's very next

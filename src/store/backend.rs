@@ -13,6 +13,7 @@ use std::future::Future;
 use std::ops::DerefMut;
 use std::pin::Pin;
 
+use super::model::ReadModel;
 use super::StoreResult;
 
 /// A future borrowing a write connection: what the work given to [`Backend::write`] returns.
@@ -46,11 +47,26 @@ pub(crate) trait Backend: Send + Sync + 'static {
     /// A connection for reads.
     fn reader(&self) -> impl Future<Output = StoreResult<Self::Reader<'_>>> + Send;
 
-    /// Runs `work` as one change, committed before the answer. With `org_id`, changes to that organization run one
-    /// at a time, so the limits and old values they read hold until the commit (PostgreSQL locks the row, NotFound
+    /// A connection for reads on the primary, never a standby: what fills the read model.
+    fn primary(&self) -> impl Future<Output = StoreResult<Self::Reader<'_>>> + Send;
+
+    /// This node's read model (`store/model/`).
+    fn model(&self) -> &ReadModel;
+
+    /// Runs `work` as one change, committed before the answer. With `org_id`, `work` changes rows of that
+    /// organization only (what the read model drops once it is committed; without, the model drops everything),
+    /// and changes to that organization run one at a time, so the limits and old values they read hold until the commit (PostgreSQL locks the row, NotFound
     /// when it is gone; SQLite's single writer serialises every write already). `work` runs only statements on the
     /// connection it is given: on SQLite it may share a transaction with other writes, undone alone on failure.
     fn write<T, F>(&self, org_id: Option<i64>, work: F) -> impl Future<Output = StoreResult<T>> + Send
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(&'c mut Conn<Self>) -> ConnFuture<'c, StoreResult<T>> + Send + 'static;
+
+    /// As [`Backend::write`] without an organization, for a change to rows that neither the read model nor the
+    /// token cache ever reads (the outbox, audit pruning): it drops nothing, so that the mail worker's poll every
+    /// few seconds does not empty every node's model.
+    fn write_aside<T, F>(&self, work: F) -> impl Future<Output = StoreResult<T>> + Send
     where
         T: Send + 'static,
         F: for<'c> FnOnce(&'c mut Conn<Self>) -> ConnFuture<'c, StoreResult<T>> + Send + 'static;

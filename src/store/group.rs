@@ -13,6 +13,7 @@ use std::future::Future;
 use tokio::sync::oneshot;
 
 use super::backend::ConnFuture;
+use super::model::Named;
 use super::{StoreError, StoreResult};
 
 /// The most writes one transaction takes: bounds how long the first of them waits for its answer.
@@ -23,13 +24,16 @@ type Work<C> = Box<dyn for<'c> FnOnce(&'c mut C) -> ConnFuture<'c, StoreResult<O
 
 /// One write waiting for a transaction, with the channel its caller waits on.
 pub(crate) struct Job<C> {
+    /// What the write may change of what the read model keeps: what it drops once the write is committed.
+    named: Named,
     work: Work<C>,
     answer: oneshot::Sender<StoreResult<Output>>,
 }
 
 impl<C: Send + 'static> Job<C> {
-    /// A job for `work`, and its caller's wait for the answer (an error when the job is dropped unanswered).
-    pub(crate) fn new<T, F>(work: F) -> (Self, impl Future<Output = StoreResult<T>> + Send)
+    /// A job for `work` (a write that changes what `named` says), and its caller's wait for the answer (an error
+    /// when the job is dropped unanswered).
+    pub(crate) fn new<T, F>(named: Named, work: F) -> (Self, impl Future<Output = StoreResult<T>> + Send)
     where
         T: Send + 'static,
         F: for<'c> FnOnce(&'c mut C) -> ConnFuture<'c, StoreResult<T>> + Send + 'static,
@@ -41,7 +45,7 @@ impl<C: Send + 'static> Job<C> {
                 answered.await.map_err(|_| StoreError::Unavailable("the database writer stopped".into()))??;
             Ok(*out.downcast::<T>().expect("a write answers with its own type"))
         };
-        (Job { work, answer }, wait)
+        (Job { named, work, answer }, wait)
     }
 }
 
@@ -76,12 +80,12 @@ impl Failure {
 }
 
 /// Runs `jobs` in the transaction `begun` (the backend's start of one: its error goes to every job), commits,
-/// calls `committed` and answers. Returns the jobs that did not get to run because the transaction broke first;
+/// calls `committed` with what the writes that ran named and answers. Returns the jobs that did not get to run because the transaction broke first;
 /// every call answers at least one job, so a caller's loop over the leftovers ends.
 pub(crate) async fn run<DB>(
     begun: StoreResult<sqlx::Transaction<'static, DB>>,
     jobs: Vec<Job<DB::Connection>>,
-    committed: impl FnOnce(),
+    committed: impl FnOnce(&[Named]),
 ) -> Vec<Job<DB::Connection>>
 where
     DB: sqlx::Database,
@@ -98,11 +102,13 @@ where
         }
     };
     let mut ran = Vec::with_capacity(jobs.len());
+    let mut named = Vec::with_capacity(jobs.len());
     let mut jobs = jobs.into_iter().peekable();
     let mut broken = None;
     let mut open = false;
     while let Some(job) = jobs.next() {
         let more = jobs.peek().is_some();
+        named.push(job.named);
         let (result, state) = savepoint(&mut tx, job.work, open, more).await;
         ran.push((job.answer, result));
         if let Err(failure) = state {
@@ -116,7 +122,7 @@ where
         None => tx.commit().await.map_err(Failure::of),
     };
     match &outcome {
-        Ok(()) => committed(),
+        Ok(()) => committed(&named),
         Err(failure) => tracing::warn!(error = ?failure, writes = ran.len(), "a group commit failed"),
     }
     for (answer, result) in ran {

@@ -10,6 +10,7 @@ pub mod dump;
 mod error;
 pub mod factors;
 mod group;
+mod model;
 pub mod models;
 pub mod outbox;
 pub mod page;
@@ -94,6 +95,8 @@ pub struct Options {
     pub acquire_timeout: std::time::Duration,
     /// PostgreSQL standbys that serve reads (`--database-replica`).
     pub replicas: replica::ReplicaOptions,
+    /// Organizations the read model keeps at most (`read_model_max_orgs`).
+    pub read_model_max_orgs: usize,
 }
 
 /// Why SQLite refuses `--database-replica` (also said by the settings' check, before anything is opened).

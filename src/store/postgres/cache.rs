@@ -1,16 +1,16 @@
 //! What every request reads, kept between requests on PostgreSQL, where each statement is a network round trip:
-//! tokens (digest → token and user) and memberships ((organization, user) → organization row and role). Only
-//! what exists is kept (a live token, an active member), so inserts cannot make an entry wrong; updates and
-//! deletes can, and those are what the triggers report.
+//! tokens (digest → token and user) here, and the read model (`store/model/`: organizations, memberships,
+//! teams, usage, custom roles, private spaces) beside it. Only live tokens are kept, so inserts cannot make an
+//! entry wrong; updates and deletes can, and those are what the triggers report.
 //!
-//! Correctness comes from invalidation, not expiry. Triggers on the tables these answers are read from
-//! (`tokens`, `users`, `organizations`, `organization_members`; migration `…_auth_notify`) send
-//! `NOTIFY orgd_auth_changed` with every change, whichever node or `orgd` command made it; each node LISTENs on
-//! a connection of its own and drops everything it cached when a notification arrives, so a revoked token, a
-//! removed member or a changed role takes effect on every node milliseconds after the commit. While that
-//! connection is down (a restart, a network cut) notifications could be missed, so the cache is off and every
-//! request reads the database; once it listens again the cache starts empty. An answer read while a
-//! notification arrived is not kept (the generation check in [`AuthCache::keep_token`]).
+//! Correctness comes from invalidation, not expiry. Triggers (migrations `…_auth_notify`, `…_read_model_notify`)
+//! send `NOTIFY orgd_auth_changed` with every change to the tables these answers are read from, whichever node or
+//! `orgd` command made it: with an empty payload for tokens and users (everything is dropped), with
+//! `org:<id>` for an organization's own rows (the model drops that organization). Each node LISTENs on a
+//! connection of its own. While that connection is down (a restart, a network cut) notifications could be
+//! missed, so the cache and the model are off and every request reads the database; once it listens again they
+//! start empty. An answer read while a notification arrived is not kept (the generation check in
+//! [`AuthCache::keep_token`], the model's tickets).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -18,7 +18,8 @@ use std::time::Duration;
 
 use sqlx::postgres::{PgListener, PgPool};
 
-use crate::store::models::{OrgAccess, TokenAuth};
+use crate::store::model::{Named, ReadModel};
+use crate::store::models::TokenAuth;
 
 /// The channel the triggers notify.
 const CHANNEL: &str = "orgd_auth_changed";
@@ -32,19 +33,24 @@ struct State {
     /// Bumped by every notification and every (re)connection.
     generation: u64,
     tokens: HashMap<String, TokenAuth>,
-    access: HashMap<(i64, i64), OrgAccess>,
 }
 
 /// A generation observed before a database read: what was read may be kept only if no change came since.
 #[derive(Clone, Copy)]
 pub(super) struct Ticket(Option<u64>);
 
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub(super) struct AuthCache {
     state: Arc<Mutex<State>>,
+    /// The read model, which listens through this cache's connection.
+    model: ReadModel,
 }
 
 impl AuthCache {
+    pub(super) fn new(model: ReadModel) -> Self {
+        AuthCache { state: Arc::default(), model }
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
@@ -64,35 +70,35 @@ impl AuthCache {
         }
     }
 
-    pub(super) fn access(&self, org_id: i64, user_id: i64) -> Result<OrgAccess, Ticket> {
-        let s = self.lock();
-        match s.access.get(&(org_id, user_id)) {
-            Some(hit) if s.listening => Ok(hit.clone()),
-            _ => Err(Ticket(s.listening.then_some(s.generation))),
+    /// Forgets what changes made through this node may have made wrong (what `named` says): its own next request
+    /// must not wait for the notification to see them.
+    pub(super) fn committed(&self, named: &[Named]) {
+        if named.iter().any(|n| *n != Named::Nothing) {
+            let listening = self.lock().listening;
+            self.forget_tokens(listening);
         }
+        self.model.committed(named);
     }
 
-    pub(super) fn keep_access(&self, ticket: Ticket, org_id: i64, user_id: i64, access: &OrgAccess) {
-        let mut s = self.lock();
-        if s.listening && ticket.0 == Some(s.generation) && matches!(access, OrgAccess::Member { .. }) {
-            bounded(&mut s.access).insert((org_id, user_id), access.clone());
+    /// What a notification says: `org:<id>` a change to that organization's rows, anything else any change.
+    fn notified(&self, payload: &str) {
+        match payload.strip_prefix("org:").and_then(|id| id.parse().ok()) {
+            Some(id) => self.model.changed(Some(id)),
+            None => self.reset(true),
         }
-    }
-
-    /// Forgets everything after a change made through this node: its own next request must not wait for the
-    /// notification to see it.
-    pub(super) fn forget(&self) {
-        let listening = self.lock().listening;
-        self.reset(listening);
     }
 
     /// Forgets everything; `listening` says whether notifications will tell about the next change.
     fn reset(&self, listening: bool) {
+        self.forget_tokens(listening);
+        self.model.reset(listening);
+    }
+
+    fn forget_tokens(&self, listening: bool) {
         let mut s = self.lock();
         s.generation += 1;
         s.listening = listening;
         s.tokens.clear();
-        s.access.clear();
     }
 
     /// Listens for changes until the process ends, reconnecting after a lost connection.
@@ -102,7 +108,7 @@ impl AuthCache {
             loop {
                 match listen(&cache, &pool).await {
                     Ok(()) => return, // the pool was closed: the store is shutting down
-                    Err(e) => tracing::warn!(error = %e, "change notifications lost: token and membership cache off"),
+                    Err(e) => tracing::warn!(error = %e, "change notifications lost: token cache and read model off"),
                 }
                 cache.reset(false);
                 tokio::time::sleep(Duration::from_millis(250)).await;
@@ -124,10 +130,10 @@ async fn listen(cache: &AuthCache, pool: &PgPool) -> Result<(), sqlx::Error> {
     listener.listen(CHANNEL).await?;
     // From here on every change is notified: the cache may serve (and starts empty, as changes before now were not).
     cache.reset(true);
-    tracing::info!("listening for changes: token and membership cache on");
+    tracing::info!("listening for changes: token cache and read model on");
     loop {
         match listener.try_recv().await {
-            Ok(Some(_)) => cache.reset(true),
+            Ok(Some(n)) => cache.notified(n.payload()),
             Ok(None) => return Err(sqlx::Error::Protocol("notification connection lost".into())),
             Err(sqlx::Error::PoolClosed) => return Ok(()),
             Err(e) => return Err(e),
@@ -155,24 +161,9 @@ mod tests {
         TokenAuth { token_id: 1, user, scopes: vec![], session_id: None }
     }
 
-    fn member() -> OrgAccess {
-        let org = crate::store::models::Org {
-            id: 1,
-            name: "O".into(),
-            country_id: 1,
-            timezone_id: 1,
-            zone: "z".into(),
-            plan: "free".into(),
-            external_id: None,
-            tfa_enforced: false,
-            created_at: chrono::Utc::now(),
-        };
-        OrgAccess::Member { org, users_role_id: 1 }
-    }
-
     #[test]
     fn nothing_is_kept_or_served_without_notifications_or_across_a_change() {
-        let cache = AuthCache::default();
+        let cache = AuthCache::new(ReadModel::new(10, false));
         let ticket = cache.token("d").unwrap_err();
         cache.keep_token(ticket, "d", &auth());
         assert!(cache.token("d").is_err(), "not listening: nothing kept");
@@ -180,16 +171,15 @@ mod tests {
         let ticket = cache.token("d").unwrap_err();
         cache.keep_token(ticket, "d", &auth());
         assert!(cache.token("d").is_ok(), "listening: kept");
-        let ticket = cache.access(1, 1).unwrap_err();
-        cache.reset(true); // a change arrives while the membership is being read
-        cache.keep_access(ticket, 1, 1, &member());
-        assert!(cache.access(1, 1).is_err(), "read across a change: not kept");
-        let ticket = cache.access(1, 1).unwrap_err();
-        cache.keep_access(ticket, 1, 1, &OrgAccess::Stranger);
-        assert!(cache.access(1, 1).is_err(), "only members are kept");
-        let ticket = cache.access(1, 1).unwrap_err();
-        cache.keep_access(ticket, 1, 1, &member());
-        assert!(cache.access(1, 1).is_ok());
+        let ticket = cache.token("e").unwrap_err();
+        cache.reset(true); // a change arrives while the token is being read
+        cache.keep_token(ticket, "e", &auth());
+        assert!(cache.token("e").is_err(), "read across a change: not kept");
+        let ticket = cache.token("d").unwrap_err();
+        cache.keep_token(ticket, "d", &auth());
+        cache.notified("org:1");
+        assert!(cache.token("d").is_ok(), "an organization's change keeps the tokens");
+        cache.notified("");
         assert!(cache.token("d").is_err(), "a change drops what was kept");
         cache.reset(false);
         assert!(cache.token("d").is_err());

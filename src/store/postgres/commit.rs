@@ -19,6 +19,7 @@ use sqlx::postgres::{PgConnection, PgPool};
 use super::cache::AuthCache;
 use crate::store::backend::ConnFuture;
 use crate::store::group::{self, Job, MAX_BATCH};
+use crate::store::model::Named;
 use crate::store::StoreResult;
 
 type PgJob = Job<PgConnection>;
@@ -43,7 +44,7 @@ impl OrgCommits {
         T: Send + 'static,
         F: for<'c> FnOnce(&'c mut PgConnection) -> ConnFuture<'c, StoreResult<T>> + Send + 'static,
     {
-        let (job, answered) = Job::new(work);
+        let (job, answered) = Job::new(Named::Org(org_id), work);
         let first = {
             let mut queues = lock(&self.queues);
             match queues.get_mut(&org_id) {
@@ -110,7 +111,7 @@ impl Drop for Running {
 }
 
 /// One transaction holding the organization's row lock for `jobs`; returns the jobs that did not get to run.
-/// Every change committed drops this node's cache before its writer is answered.
+/// Every change committed drops what this node's cache and read model hold of it before its writer is answered.
 // Boxed so that the task's future is provably `Send` through these borrows (as in `sqlite/commit.rs`).
 fn batch<'a>(
     pool: &'a PgPool,
@@ -118,5 +119,7 @@ fn batch<'a>(
     org_id: i64,
     jobs: Vec<PgJob>,
 ) -> Pin<Box<dyn Future<Output = Vec<PgJob>> + Send + 'a>> {
-    Box::pin(async move { group::run(super::begin_org(pool, org_id).await, jobs, || cache.forget()).await })
+    Box::pin(
+        async move { group::run(super::begin_org(pool, org_id).await, jobs, |named| cache.committed(named)).await },
+    )
 }

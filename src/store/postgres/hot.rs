@@ -1,6 +1,6 @@
-//! PostgreSQL: the reads on every request's path. Tokens and memberships come from the per-node cache
-//! (`cache.rs`) when it holds them; everything else is one statement each, the teams and usage of an organization's
-//! answer one statement together.
+//! PostgreSQL: the reads on every request's path. Tokens come from the per-node cache (`cache.rs`), memberships,
+//! teams and usage from the read model (`store/model/`) when they hold them; else each is one statement (`fill.rs`),
+//! the teams and usage of an organization's answer one statement together.
 
 use std::collections::HashMap;
 
@@ -13,7 +13,6 @@ use super::shared::orgs::ORG_COLS;
 use super::shared::users::user_cols_of;
 use super::PgStore;
 use crate::domain::ids::{OrgId, UserId};
-use crate::store::backend::Backend;
 use crate::store::models::{Org, OrgAccess, Team, TokenAuth, UsageTotals, User};
 use crate::store::{RequestReads, StoreResult};
 
@@ -31,30 +30,14 @@ impl RequestReads for PgStore {
         Ok(found)
     }
 
+    /// From the read model (`store/model/`) when it holds the membership, else from the primary.
     async fn org_access(&self, org_id: OrgId, user_id: UserId) -> StoreResult<OrgAccess> {
         let (org_id, user_id) = (org_id.0, user_id.0);
-        let ticket = match self.cache.access(org_id, user_id) {
-            Ok(hit) => return Ok(hit),
-            Err(ticket) => ticket,
-        };
-        let found = self.read_access(org_id, user_id).await?;
-        self.cache.keep_access(ticket, org_id, user_id, &found);
-        Ok(found)
+        self.model.access(org_id, user_id, |_| self.read_access(org_id, user_id)).await
     }
 
     async fn teams_of(&self, org_ids: &[i64]) -> StoreResult<HashMap<i64, Vec<Team>>> {
-        let rows: Vec<Team> = sqlx::query_as(
-            "select id, name, organization_id, operations_limit, transfer_limit from teams
-             where organization_id = any($1) order by name, id",
-        )
-        .bind(org_ids)
-        .fetch_all(&mut *self.reader().await?)
-        .await?;
-        let mut out: HashMap<i64, Vec<Team>> = HashMap::new();
-        for r in rows {
-            out.entry(r.organization_id).or_default().push(r);
-        }
-        Ok(out)
+        self.model.teams(org_ids, |fill| self.read_teams(org_ids, fill)).await
     }
 
     async fn usage_totals(
@@ -63,64 +46,19 @@ impl RequestReads for PgStore {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> StoreResult<HashMap<i64, UsageTotals>> {
-        let rows: Vec<(i64, i64, i64, i64)> = sqlx::query_as(
-            "select organization_id, sum(operations)::bigint, sum(data_transfer)::bigint, sum(centicredits)::bigint
-             from usage_records where organization_id = any($1) and at >= $2 and at < $3 group by organization_id",
-        )
-        .bind(org_ids)
-        .bind(from)
-        .bind(to)
-        .fetch_all(&mut *self.reader().await?)
-        .await?;
-        Ok(rows
-            .into_iter()
-            .map(|(id, operations, data_transfer, centicredits)| {
-                (id, UsageTotals { operations, data_transfer, centicredits })
-            })
-            .collect())
+        self.model.usage(org_ids, (from, to), |fill| self.read_usage(org_ids, (from, to), fill)).await
     }
 
+    /// With the token and membership cached, GET organization is served from memory, else this one statement.
     async fn teams_and_usage(
         &self,
         org_ids: &[i64],
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> StoreResult<(HashMap<i64, Vec<Team>>, HashMap<i64, UsageTotals>)> {
-        type Row =
-            (String, i64, Option<i64>, Option<String>, Option<i64>, Option<i64>, Option<i64>, Option<i64>, Option<i64>);
-        // One round trip for both: the teams as rows of kind 't' (by name, then id), the usage sums as rows of
-        // kind 'u'. With the token and membership cached, GET organization is this one statement.
-        let rows: Vec<Row> = sqlx::query_as(
-            "select 't', organization_id, id, name, operations_limit, transfer_limit, null::bigint, null::bigint,
-                    null::bigint
-             from teams where organization_id = any($1)
-             union all
-             select 'u', organization_id, null, null, null, null, sum(operations)::bigint, sum(data_transfer)::bigint,
-                    sum(centicredits)::bigint
-             from usage_records where organization_id = any($1) and at >= $2 and at < $3 group by organization_id
-             order by 1, 4, 3",
-        )
-        .bind(org_ids)
-        .bind(from)
-        .bind(to)
-        .fetch_all(&mut *self.reader().await?)
-        .await?;
-        let (mut teams, mut usage): (HashMap<i64, Vec<Team>>, HashMap<i64, UsageTotals>) = Default::default();
-        for (kind, org, id, name, operations_limit, transfer_limit, ops, data, credits) in rows {
-            if kind == "t" {
-                let (id, name) = (id.unwrap_or_default(), name.unwrap_or_default());
-                let team = Team { id, name, organization_id: org, operations_limit, transfer_limit };
-                teams.entry(org).or_default().push(team);
-            } else {
-                let totals = UsageTotals {
-                    operations: ops.unwrap_or_default(),
-                    data_transfer: data.unwrap_or_default(),
-                    centicredits: credits.unwrap_or_default(),
-                };
-                usage.insert(org, totals);
-            }
-        }
-        Ok((teams, usage))
+        self.model
+            .teams_and_usage(org_ids, (from, to), |fill| self.read_teams_and_usage(org_ids, (from, to), fill))
+            .await
     }
 }
 

@@ -4,6 +4,7 @@
 
 mod cache;
 mod commit;
+mod fill;
 mod hot;
 mod replicas;
 
@@ -28,15 +29,18 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::pool::PoolConnection;
 
 use super::backend::{Backend, ConnFuture};
+use super::model::{Named, ReadModel};
 use super::{Options, Store, StoreError, StoreResult};
 
 pub struct PgStore {
     read: PgPool,
     /// The same pool as `read`; the two names keep the code in step with the SQLite backend.
     write: PgPool,
-    /// Tokens and memberships between requests, dropped on every change notified (`cache.rs`); off until
+    /// Tokens between requests, dropped on every change notified (`cache.rs`); off until
     /// [`Store::watch_changes`] listens on `listen`.
     cache: cache::AuthCache,
+    /// The read model (`store/model/`), kept true by the same notifications and off with the cache.
+    model: ReadModel,
     listen: PgPool,
     /// Streaming standbys that serve the reads of requests that change nothing (`replicas/`); `read` and `write`
     /// stay the primary.
@@ -62,8 +66,9 @@ impl PgStore {
         let listen = listen.connect_lazy_with(connect);
         let replicas = replicas::ReplicaSet::open(&opts.replicas, opts.max_connections.max(2))?;
         replicas.spawn_probes(pool.clone());
-        let (cache, commits) = (Default::default(), Default::default());
-        Ok(PgStore { read: pool.clone(), write: pool, listen, cache, replicas, commits })
+        let model = ReadModel::new(opts.read_model_max_orgs, false);
+        let (cache, commits) = (cache::AuthCache::new(model.clone()), Default::default());
+        Ok(PgStore { read: pool.clone(), write: pool, listen, cache, model, replicas, commits })
     }
 
     /// A write transaction.
@@ -71,12 +76,26 @@ impl PgStore {
         Ok(self.write.begin().await?)
     }
 
-    /// Commits a write transaction and drops what this node cached: a change is seen by the next request here
-    /// at once, and by the other nodes when its notification arrives.
-    async fn commit(&self, tx: Tx) -> StoreResult<()> {
+    /// Commits a write transaction that names no organization and drops what this node cached of what it `named`: a change is seen
+    /// by the next request here at once, and by the other nodes when its notification arrives.
+    async fn commit(&self, tx: Tx, named: Named) -> StoreResult<()> {
         tx.commit().await?;
-        self.cache.forget();
+        self.cache.committed(&[named]);
         Ok(())
+    }
+}
+
+impl PgStore {
+    /// A write in a transaction of its own.
+    async fn write_alone<T, F>(&self, named: Named, work: F) -> StoreResult<T>
+    where
+        F: for<'c> FnOnce(&'c mut sqlx::PgConnection) -> ConnFuture<'c, StoreResult<T>>,
+    {
+        let mut tx = self.begin().await?;
+        let out = work(&mut tx).await?;
+        self.commit(tx, named).await?;
+        self.replicas.wrote();
+        Ok(out)
     }
 }
 
@@ -115,6 +134,15 @@ impl Backend for PgStore {
         Ok(self.read.acquire().await?)
     }
 
+    /// The primary's connection: what the read model is filled from.
+    async fn primary(&self) -> StoreResult<PoolConnection<sqlx::Postgres>> {
+        Ok(self.read.acquire().await?)
+    }
+
+    fn model(&self) -> &ReadModel {
+        &self.model
+    }
+
     /// A write naming an organization: holding its row lock, in a transaction shared with the other writes to it
     /// waiting on this node (`commit.rs`). Any other: in a transaction of its own.
     async fn write<T, F>(&self, org_id: Option<i64>, work: F) -> StoreResult<T>
@@ -128,11 +156,15 @@ impl Backend for PgStore {
             self.replicas.wrote();
             return Ok(out);
         }
-        let mut tx = self.begin().await?;
-        let out = work(&mut tx).await?;
-        self.commit(tx).await?;
-        self.replicas.wrote();
-        Ok(out)
+        self.write_alone(Named::Anything, work).await
+    }
+
+    async fn write_aside<T, F>(&self, work: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(&'c mut sqlx::PgConnection) -> ConnFuture<'c, StoreResult<T>> + Send + 'static,
+    {
+        self.write_alone(Named::Nothing, work).await
     }
 }
 

@@ -68,7 +68,7 @@ impl AuditStore for BackendStore {
 
     async fn prune_audit(&self, before: DateTime<Utc>, batch: i64) -> StoreResult<u64> {
         let before = before.timestamp_millis();
-        self.write(None, move |conn| {
+        self.write_aside(move |conn| {
             Box::pin(async move {
                 let done = sqlx::query(audit::PRUNE).bind(before).bind(batch).execute(conn).await?;
                 Ok::<_, StoreError>(done.rows_affected())

@@ -25,11 +25,17 @@ impl CustomRoleStore for BackendStore {
             .await?)
     }
 
+    /// Read on every request of a member holding a custom role: from the read model when it holds the role.
     async fn custom_role(&self, role_id: RoleId) -> StoreResult<Option<CustomRole>> {
-        Ok(sqlx::query_as(&format!("select {COLS} from custom_roles where id = $1"))
-            .bind(role_id)
-            .fetch_optional(&mut *self.reader().await?)
-            .await?)
+        self.model()
+            .role(role_id.0, |fill| async move {
+                let mut conn = if fill { self.primary().await? } else { self.reader().await? };
+                Ok(sqlx::query_as(&format!("select {COLS} from custom_roles where id = $1"))
+                    .bind(role_id)
+                    .fetch_optional(&mut *conn)
+                    .await?)
+            })
+            .await
     }
 
     async fn create_custom_role(

@@ -48,7 +48,7 @@ pub(super) async fn cancel_pending(conn: &mut Conn, org_id: i64, user_id: i64, w
 impl OutboxStore for BackendStore {
     async fn claim_mail(&self, node: &str, now_ms: i64, until_ms: i64) -> StoreResult<Option<Claimed>> {
         let node = node.to_owned();
-        self.write(None, move |tx| {
+        self.write_aside(move |tx| {
             Box::pin(async move {
                 let claimed = sqlx::query_as(&outbox::claim_sql(SKIP_LOCKED))
                     .bind(node)
@@ -64,7 +64,7 @@ impl OutboxStore for BackendStore {
 
     async fn finish_mail(&self, id: i64, node: &str, outcome: &Outcome, max_attempts: i64) -> StoreResult<bool> {
         let (node, outcome) = (node.to_owned(), outcome.clone());
-        self.write(None, move |tx| {
+        self.write_aside(move |tx| {
             Box::pin(async move {
                 let q = match outcome {
                     Outcome::Sent { at_ms } => sqlx::query(outbox::SENT).bind(at_ms).bind(id).bind(node),
@@ -85,7 +85,7 @@ impl OutboxStore for BackendStore {
             return Ok(0);
         }
         let node = node.to_owned();
-        self.write(None, move |tx| {
+        self.write_aside(move |tx| {
             Box::pin(async move {
                 let done = sqlx::query(outbox::RELEASE_OTHERS).bind(node).execute(tx).await?;
                 Ok::<_, StoreError>(done.rows_affected())
@@ -104,7 +104,7 @@ impl OutboxStore for BackendStore {
     }
 
     async fn outbox_retry(&self, id: i64, now_ms: i64) -> StoreResult<Option<String>> {
-        self.write(None, move |tx| Box::pin(retry(tx, id, now_ms))).await
+        self.write_aside(move |tx| Box::pin(retry(tx, id, now_ms))).await
     }
 
     async fn outbox_counts(&self) -> StoreResult<Vec<(String, i64)>> {
@@ -112,7 +112,7 @@ impl OutboxStore for BackendStore {
     }
 
     async fn prune_outbox(&self, before_ms: i64, batch: i64) -> StoreResult<u64> {
-        self.write(None, move |tx| {
+        self.write_aside(move |tx| {
             Box::pin(async move {
                 let done = sqlx::query(outbox::PRUNE).bind(before_ms).bind(batch).execute(tx).await?;
                 Ok::<_, StoreError>(done.rows_affected())
@@ -122,7 +122,7 @@ impl OutboxStore for BackendStore {
     }
 
     async fn queue_mail(&self, message: NewMessage, now_ms: i64) -> StoreResult<()> {
-        self.write(None, move |tx| Box::pin(enqueue(tx, message, now_ms))).await
+        self.write_aside(move |tx| Box::pin(enqueue(tx, message, now_ms))).await
     }
 }
 

@@ -66,19 +66,14 @@ impl PrivateSpaceStore for BackendStore {
             .await?)
     }
 
+    /// Read by every organization answer with `privateSpaces`: from the read model when it holds the user's.
     async fn spaces_seen_by(&self, user_id: UserId) -> StoreResult<Vec<SeenSpace>> {
-        Ok(sqlx::query_as(
-            "select s.organization_id, s.id, s.name, s.owner_id,
-                    coalesce(ps.admins_observe, false) as admins_observe, m.users_role_id
-             from private_spaces s
-             join organization_members m on m.organization_id = s.organization_id and m.user_id = $1
-             left join private_spaces_settings ps on ps.organization_id = s.organization_id
-             where s.owner_id = $1 or ps.admins_observe = true
-             order by s.organization_id, s.id",
-        )
-        .bind(user_id)
-        .fetch_all(&mut *self.reader().await?)
-        .await?)
+        self.model()
+            .spaces(user_id.0, |fill| async move {
+                let mut conn = if fill { self.primary().await? } else { self.reader().await? };
+                read_seen(&mut conn, user_id).await
+            })
+            .await
     }
 
     async fn set_space_limit(
@@ -240,4 +235,20 @@ async fn book_space_usage(
     .execute(&mut *tx)
     .await?;
     super::orgs::book_usage(tx, org_id, at, a, now).await
+}
+
+/// The private spaces `user_id` sees: their own, and those of organizations whose admins observe.
+async fn read_seen(conn: &mut Conn, user_id: UserId) -> StoreResult<Vec<SeenSpace>> {
+    Ok(sqlx::query_as(
+        "select s.organization_id, s.id, s.name, s.owner_id,
+                coalesce(ps.admins_observe, false) as admins_observe, m.users_role_id
+         from private_spaces s
+         join organization_members m on m.organization_id = s.organization_id and m.user_id = $1
+         left join private_spaces_settings ps on ps.organization_id = s.organization_id
+         where s.owner_id = $1 or ps.admins_observe = true
+         order by s.organization_id, s.id",
+    )
+    .bind(user_id)
+    .fetch_all(&mut *conn)
+    .await?)
 }

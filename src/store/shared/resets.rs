@@ -25,7 +25,8 @@ impl ResetStore for BackendStore {
         now_ms: i64,
     ) -> StoreResult<()> {
         let digest = digest.to_owned();
-        self.write(None, move |conn| {
+        // A link and its message: rows that neither the read model nor the token cache reads.
+        self.write_aside(move |conn| {
             Box::pin(async move {
                 let user_id = message.user_id;
                 sqlx::query("delete from password_resets where user_id = $1 and purpose = $2 and used_ms is null")

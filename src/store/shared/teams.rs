@@ -54,18 +54,24 @@ impl TeamStore for BackendStore {
         self.write(Some(org_id), move |tx| Box::pin(remove_team(tx, org_id, user_id, team_id))).await
     }
 
+    /// Read by every team permission check: from the read model when it holds the user's team roles there.
     async fn team_roles_in_org(&self, org_id: OrgId, user_id: UserId) -> StoreResult<Vec<TeamRole>> {
-        Ok(sqlx::query_as(
-            // `cross join` fixes SQLite's order: the organization's few teams first, then the member's row in each;
-            // it would otherwise start from all the user's team memberships (100 000 of them in the benchmark).
-            // PostgreSQL plans it as the plain join it is.
-            "select tm.team_id, tm.users_role_id from teams t cross join team_members tm
-             where tm.team_id = t.id and tm.user_id = $2 and t.organization_id = $1 order by tm.team_id",
-        )
-        .bind(org_id)
-        .bind(user_id)
-        .fetch_all(&mut *self.reader().await?)
-        .await?)
+        self.model()
+            .team_roles(org_id.0, user_id.0, |fill| async move {
+                let mut conn = if fill { self.primary().await? } else { self.reader().await? };
+                Ok(sqlx::query_as(
+                    // `cross join` fixes SQLite's order: the organization's few teams first, then the member's row
+                    // in each; it would otherwise start from all the user's team memberships (100 000 of them in
+                    // the benchmark). PostgreSQL plans it as the plain join it is.
+                    "select tm.team_id, tm.users_role_id from teams t cross join team_members tm
+                     where tm.team_id = t.id and tm.user_id = $2 and t.organization_id = $1 order by tm.team_id",
+                )
+                .bind(org_id)
+                .bind(user_id)
+                .fetch_all(&mut *conn)
+                .await?)
+            })
+            .await
     }
 
     async fn team_members(&self, team_id: TeamId) -> StoreResult<Vec<TeamMember>> {

@@ -3,7 +3,8 @@
 //! membership, and the teams and usage an organization shows, that was most of a request's time (see
 //! bench/RESULTS.md). These statements run here through rusqlite on read connections of their own,
 //! synchronously: each takes microseconds, less than the hand-offs it saves, and never waits on a lock (WAL
-//! readers do not block on the writer). Writes stay on sqlx's single writer.
+//! readers do not block on the writer). Writes stay on sqlx's single writer. The membership, teams and usage
+//! reads go through the read model (`store/model/`) first, and run here only when it does not hold them.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -28,13 +29,14 @@ impl RequestReads for SqliteStore {
         self.hot.authenticate(digest)
     }
 
+    /// From the read model (`store/model/`) when it holds the membership.
     async fn org_access(&self, org_id: OrgId, user_id: UserId) -> StoreResult<OrgAccess> {
         let (org_id, user_id) = (org_id.0, user_id.0);
-        self.hot.org_access(org_id, user_id)
+        self.model.access(org_id, user_id, |_| async { self.hot.org_access(org_id, user_id) }).await
     }
 
     async fn teams_of(&self, org_ids: &[i64]) -> StoreResult<HashMap<i64, Vec<Team>>> {
-        self.hot.teams_of(org_ids)
+        self.model.teams(org_ids, |_| async { self.hot.teams_of(org_ids) }).await
     }
 
     async fn usage_totals(
@@ -43,7 +45,7 @@ impl RequestReads for SqliteStore {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> StoreResult<HashMap<i64, UsageTotals>> {
-        self.hot.usage_totals(org_ids, from, to)
+        self.model.usage(org_ids, (from, to), |_| async { self.hot.usage_totals(org_ids, from, to) }).await
     }
 }
 
@@ -62,7 +64,7 @@ impl HotReaders {
         HotReaders { idle: Mutex::new(Vec::new()), path, vfs, busy_timeout }
     }
 
-    fn open(&self) -> rusqlite::Result<Connection> {
+    pub(super) fn open(&self) -> rusqlite::Result<Connection> {
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = match self.vfs {
             Some(vfs) => Connection::open_with_flags_and_vfs(&self.path, flags, vfs)?,

@@ -6,6 +6,7 @@
 mod commit;
 mod hot;
 mod memory;
+mod watch;
 
 /// The resource code both backends share (`store/shared/`), compiled for this backend.
 #[expect(
@@ -33,6 +34,7 @@ use tokio::sync::{Semaphore, SemaphorePermit};
 
 use super::backend::{Backend, ConnFuture};
 use super::dump::{Dump, Snapshots};
+use super::model::{Named, ReadModel};
 use super::{Options, Store, StoreError, StoreResult};
 
 /// The read connections. Not a `sqlx::Pool`: that pings a connection when it is released (and, by default,
@@ -111,6 +113,9 @@ pub struct SqliteStore {
     write: SqlitePool,
     /// Group commit of the hot writes (new organizations, variables) over `write`.
     commit: commit::Committer,
+    /// The read model (`store/model/`): this process's writer is the database's only one, so it keeps the model
+    /// true by itself (`commit.rs`).
+    model: ReadModel,
     /// SQLite serves one node, so its rate counters live in memory rather than costing a write per request.
     counters: crate::store::counters::MemoryCounters,
     /// The database when it lives in this process's memory (`sqlite::memory:`).
@@ -137,8 +142,14 @@ impl SqliteStore {
         };
         let vfs = memory.is_some().then_some(memory::VFS);
         let hot = hot::HotReaders::new(connect.get_filename().to_path_buf(), vfs, opts.acquire_timeout);
-        let commit = commit::Committer::start(write.clone());
-        Ok(SqliteStore { read, hot, write, commit, counters: Default::default(), memory })
+        let mut model = ReadModel::new(opts.read_model_max_orgs, true);
+        if memory.is_none() {
+            // A file may be written by other processes too (`watch.rs`); memory only by this one.
+            let version = watch::DataVersion::new(hot.open()?);
+            model = model.watching(move || version.moved());
+        }
+        let commit = commit::Committer::start(write.clone(), model.clone());
+        Ok(SqliteStore { read, hot, write, commit, model, counters: Default::default(), memory })
     }
 
     /// A file: WAL and `synchronous = FULL`, so an acknowledged write survives a crash. In memory (`memory.rs`):
@@ -181,12 +192,30 @@ impl Backend for SqliteStore {
 
     /// Through the group commit (`commit.rs`), inside a savepoint of a transaction shared with the other writes
     /// waiting at that moment. SQLite has a single writer, so that alone serialises changes to an organization.
-    async fn write<T, F>(&self, _org_id: Option<i64>, work: F) -> StoreResult<T>
+    async fn write<T, F>(&self, org_id: Option<i64>, work: F) -> StoreResult<T>
     where
         T: Send + 'static,
         F: for<'c> FnOnce(&'c mut SqliteConnection) -> ConnFuture<'c, StoreResult<T>> + Send + 'static,
     {
-        self.commit.write(work).await
+        let named = org_id.map_or(Named::Anything, Named::Org);
+        self.commit.write(named, work).await
+    }
+
+    async fn write_aside<T, F>(&self, work: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(&'c mut SqliteConnection) -> ConnFuture<'c, StoreResult<T>> + Send + 'static,
+    {
+        self.commit.write(Named::Nothing, work).await
+    }
+
+    /// One database, one writer: every reader sees what the writer committed.
+    async fn primary(&self) -> StoreResult<Reader<'_>> {
+        self.read.acquire().await
+    }
+
+    fn model(&self) -> &ReadModel {
+        &self.model
     }
 }
 
@@ -255,6 +284,8 @@ impl Snapshots for SqliteStore {
     fn restore(&self, name: &str) -> StoreResult<()> {
         self.memory.as_ref().ok_or_else(not_in_memory)?.restore(name)?;
         self.counters.clear();
+        // The restore replaced every row behind the writer's back.
+        self.model.changed(None);
         Ok(())
     }
 
