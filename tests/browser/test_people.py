@@ -65,7 +65,8 @@ def mail_to(folder: Path, address: str, within: float = 30.0, subject: str | Non
     """The first message to `address` (with `subject`, when given: notices of credential changes go out too)."""
     deadline = time.monotonic() + within
     while time.monotonic() < deadline:
-        for f in sorted(folder.glob("*.json")):
+        # The sink writes ".<name>" and renames it when whole; pathlib's glob matches dot files too.
+        for f in sorted(p for p in folder.glob("*.json") if not p.name.startswith(".")):
             m = json.loads(f.read_text())
             if address in m["rcpt_tos"] and subject in (None, m["subject"]):
                 return m
