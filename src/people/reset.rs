@@ -83,9 +83,7 @@ pub async fn use_link(
 ) -> Result<Response, ApiError> {
     public::check(&state, Surface::PasswordReset, visit.ip, None)?;
     let (token, new) = (body.token.into_inner(), body.password.into_inner());
-    let digest = link_token(&token).ok_or_else(gone)?;
-    let now_ms = state.now().timestamp_millis();
-    let user = state.store.link_user(Purpose::Reset, &digest, now_ms).await?.ok_or_else(gone)?;
+    let (digest, user, now_ms) = live_link(&state, Purpose::Reset, &token, gone).await?;
     if let Some(problem) = password::policy_problem(&new, &user.email) {
         return Err(ApiError::field("password", problem));
     }
@@ -97,8 +95,20 @@ pub async fn use_link(
     Ok(private(&serde_json::json!({ "endedSessions": ended }), Some(session::clear_cookie(&state))))
 }
 
-/// The digest of an e-mailed link's token as typed, or `None` for one that cannot be a token.
-pub(super) fn link_token(token: &str) -> Option<String> {
+/// An e-mailed link of `purpose` that still works, from its token as typed: its digest, its person and the time
+/// it was looked at (ms); `gone()` for one used, expired, replaced, unknown or not a token at all.
+pub(super) async fn live_link(
+    state: &AppState,
+    purpose: Purpose,
+    token: &str,
+    gone: fn() -> ApiError,
+) -> Result<(String, User, i64), ApiError> {
     let token = token.trim();
-    (!token.is_empty() && token.len() <= 100).then(|| session::digest(token))
+    if token.is_empty() || token.len() > 100 {
+        return Err(gone());
+    }
+    let digest = session::digest(token);
+    let now_ms = state.now().timestamp_millis();
+    let user = state.store.link_user(purpose, &digest, now_ms).await?.ok_or_else(gone)?;
+    Ok((digest, user, now_ms))
 }

@@ -13,13 +13,13 @@ use axum::extract::State;
 use axum::response::Response;
 use serde::Deserialize;
 
-use super::reset::link_token;
+use super::reset::live_link;
 use super::signin::open_session;
 use super::{private, Visit};
 use crate::api::body::{AppJson, Required};
 use crate::app::AppState;
 use crate::config::Signup;
-use crate::domain::{email::Email, names::Name, timezones};
+use crate::domain::{email::Email, names::Name};
 use crate::error::ApiError;
 use crate::identity::{password, session, steps};
 use crate::mail::account;
@@ -69,22 +69,10 @@ async fn answer_by_mail(state: AppState, email: Email, found: Option<(User, Opti
     let sent = match found {
         Some((user, Some(_))) => account::send_account_exists(&*state.store, &user, now.timestamp_millis()).await,
         Some((user, None)) => send_link(&state, &user).await,
-        None => {
-            let local = email.as_str().split('@').next().unwrap_or("new user").to_string();
-            let new = NewUser {
-                email: email.as_str().to_string(),
-                name: local,
-                timezone_id: timezones::utc_id(),
-                country_id: 1,
-                is_admin: false,
-                tfa_enabled: false,
-                now,
-            };
-            match state.store.ensure_user(new).await {
-                Ok((user, _)) => send_link(&state, &user).await,
-                Err(e) => Err(e),
-            }
-        }
+        None => match state.store.ensure_user(NewUser::person(email.as_str(), None, now)).await {
+            Ok((user, _)) => send_link(&state, &user).await,
+            Err(e) => Err(e),
+        },
     };
     match sent {
         Ok(()) => state.mail_wake.notify_one(),
@@ -121,9 +109,7 @@ pub async fn link(
 ) -> Result<Response, ApiError> {
     open_only(&state)?;
     public::check(&state, Surface::SignUp, visit.ip, None)?;
-    let digest = link_token(&body.token.into_inner()).ok_or_else(gone)?;
-    let now_ms = state.now().timestamp_millis();
-    let user = state.store.link_user(Purpose::Signup, &digest, now_ms).await?.ok_or_else(gone)?;
+    let (_, user, _) = live_link(&state, Purpose::Signup, &body.token.into_inner(), gone).await?;
     Ok(private(&serde_json::json!({"email": user.email}), None))
 }
 
@@ -143,9 +129,7 @@ pub async fn finish(
 ) -> Result<Response, ApiError> {
     open_only(&state)?;
     public::check(&state, Surface::SignUp, visit.ip, None)?;
-    let digest = link_token(&body.token.into_inner()).ok_or_else(gone)?;
-    let now_ms = state.now().timestamp_millis();
-    let user = state.store.link_user(Purpose::Signup, &digest, now_ms).await?.ok_or_else(gone)?;
+    let (digest, user, now_ms) = live_link(&state, Purpose::Signup, &body.token.into_inner(), gone).await?;
     let name = Name::parse("name", body.name.into_inner().trim()).map_err(|e| ApiError::field("name", e))?;
     let new = body.password.into_inner();
     if let Some(problem) = password::policy_problem(&new, &user.email) {

@@ -35,6 +35,25 @@ pub struct NewUser {
     pub now: DateTime<Utc>,
 }
 
+impl NewUser {
+    /// An account a person makes for themselves (open sign-up, a first single sign-on): no administrator, no
+    /// two-factor yet, UTC and the first country until they change them; named `name`, else the address's local
+    /// part.
+    pub fn person(email: &str, name: Option<String>, now: DateTime<Utc>) -> NewUser {
+        let email = email.trim().to_lowercase();
+        let name = name.unwrap_or_else(|| email.split('@').next().unwrap_or("new user").to_string());
+        NewUser {
+            email,
+            name,
+            timezone_id: crate::domain::timezones::utc_id(),
+            country_id: 1,
+            is_admin: false,
+            tfa_enabled: false,
+            now,
+        }
+    }
+}
+
 /// A live token resolved to its user.
 #[derive(Debug, Clone)]
 pub struct TokenAuth {

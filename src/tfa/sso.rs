@@ -17,7 +17,7 @@ use super::pages::{page, unavailable};
 use crate::app::AppState;
 use crate::config::Signup;
 use crate::domain::ids::UserId;
-use crate::domain::{names::Name, timezones};
+use crate::domain::names::Name;
 use crate::factors::oidc::{Identity, OidcError};
 use crate::identity::{origin, session, steps, Stage};
 use crate::people::signin::open_session;
@@ -183,17 +183,8 @@ async fn person(state: &AppState, id: &Identity) -> Result<User, Response> {
 /// Under `--signup open`, the account of a verified address the provider vouches for, made at its first sign-in
 /// (with no password: single sign-on is how it signs in, until it sets one through a reset link).
 async fn new_account(state: &AppState, email: &str, name: Option<&str>) -> Result<User, Response> {
-    let fallback = email.split('@').next().unwrap_or("new user");
     let name = name.and_then(|n| Name::parse("name", n.trim()).ok()).map(|n| n.as_str().to_string());
-    let new = NewUser {
-        email: email.trim().to_lowercase(),
-        name: name.unwrap_or_else(|| fallback.to_string()),
-        timezone_id: timezones::utc_id(),
-        country_id: 1,
-        is_admin: false,
-        tfa_enabled: false,
-        now: state.now(),
-    };
+    let new = NewUser::person(email, name, state.now());
     let (user, created) = state.store.ensure_user(new).await.map_err(store_page)?;
     if created {
         tracing::info!(user.id = user.id, "account created at a first single sign-on (--signup open)");
