@@ -4,7 +4,7 @@
 
 import { busy, errorBox, field, h, notice } from './dom.js';
 import * as session from './session.js';
-import { PASSWORD_HINT } from './signin.js';
+import { askForLink, PASSWORD_HINT } from './signin.js';
 
 const page = (main, ...parts) => main.replaceChildren(h('div', { class: 'signin' }, ...parts));
 
@@ -12,44 +12,17 @@ const page = (main, ...parts) => main.replaceChildren(h('div', { class: 'signin'
 export function render(main, token) {
   document.title = 'Reset password · orgd console';
   if (token) newPassword(main, token);
-  else askForLink(main);
-}
-
-function askForLink(main) {
-  const email = h('input', { type: 'email', name: 'email', autocomplete: 'username', required: true });
-  const errors = h('div', { class: 'errors' });
-  const submit = h('button', { type: 'submit', class: 'btn primary' }, 'Send the link');
-  const form = h(
-    'form',
-    { class: 'signin-form', id: 'reset-ask', method: 'post', action: '/console', novalidate: true },
-    field('E-mail', email),
-    errors,
-    h('div', { class: 'actions' }, submit, h('a', { href: '#/orgs' }, 'Back to sign-in')),
-  );
-  form.addEventListener('submit', async (e) => {
-    e.preventDefault();
-    errors.replaceChildren();
-    if (!email.value.trim()) return errors.append(errorBox({ detail: 'Enter your e-mail address.' }));
-    try {
-      await busy(submit, () => session.auth('POST', '/auth/reset', { email: email.value.trim() }));
-      form.replaceWith(
-        notice(
-          `If ${email.value.trim()} belongs to an account with a password, a link to choose a new one is on its ` +
-            'way. It works once, for an hour.',
-        ),
-      );
-    } catch (err) {
-      const wait = err.retryAfter ? ` Try again in ${err.retryAfter} s.` : '';
-      errors.append(errorBox({ ...err, detail: err.detail + wait }, 'Could not send the link'));
-    }
-  });
-  page(
-    main,
-    h('h1', { tabindex: '-1' }, 'Forgot your password?'),
-    h('p', { class: 'lead' }, 'We e-mail you a link.'),
-    form,
-  );
-  email.focus();
+  else
+    askForLink(main, {
+      id: 'reset-ask',
+      path: '/auth/reset',
+      autocomplete: 'username',
+      title: 'Forgot your password?',
+      lead: 'We e-mail you a link.',
+      sent: (address) =>
+        `If ${address} belongs to an account with a password, a link to choose a new one is on its way. ` +
+        'It works once, for an hour.',
+    });
 }
 
 function newPassword(main, token) {

@@ -44,3 +44,38 @@ export function passwordForm(done, step) {
   });
   return form;
 }
+
+/**
+ * The "e-mail → send the link" page of password reset and open sign-up, rendered into `main`: `o.id` names the
+ * form, `o.path` is where the address goes (the answer is the same whether or not an account has it),
+ * `o.autocomplete`, `o.title` and `o.lead` are the page's words, `o.sent(address)` what it says once sent.
+ */
+export function askForLink(main, o) {
+  const email = h('input', { type: 'email', name: 'email', autocomplete: o.autocomplete, required: true });
+  const errors = h('div', { class: 'errors' });
+  const submit = h('button', { type: 'submit', class: 'btn primary' }, 'Send the link');
+  const form = h(
+    'form',
+    { class: 'signin-form', id: o.id, method: 'post', action: '/console', novalidate: true },
+    field('E-mail', email),
+    errors,
+    h('div', { class: 'actions' }, submit, h('a', { href: '#/orgs' }, 'Back to sign-in')),
+  );
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    errors.replaceChildren();
+    const address = email.value.trim();
+    if (!address) return errors.append(errorBox({ detail: 'Enter your e-mail address.' }));
+    try {
+      await busy(submit, () => session.auth('POST', o.path, { email: address }));
+      form.replaceWith(notice(o.sent(address)));
+    } catch (err) {
+      const wait = err.retryAfter ? ` Try again in ${err.retryAfter} s.` : '';
+      errors.append(errorBox({ ...err, detail: err.detail + wait }, 'Could not send the link'));
+    }
+  });
+  main.replaceChildren(
+    h('div', { class: 'signin' }, h('h1', { tabindex: '-1' }, o.title), h('p', { class: 'lead' }, o.lead), form),
+  );
+  email.focus();
+}

@@ -2,9 +2,9 @@
 // account has it), #/signup/<token> is where the e-mailed link lands (the token stays in the fragment, never sent
 // in a URL): the person chooses a name and password and is signed in.
 
-import { busy, errorBox, field, h, notice } from './dom.js';
+import { busy, errorBox, field, h } from './dom.js';
 import * as session from './session.js';
-import { PASSWORD_HINT } from './signin.js';
+import { askForLink, PASSWORD_HINT } from './signin.js';
 
 const page = (main, ...parts) => main.replaceChildren(h('div', { class: 'signin' }, ...parts));
 
@@ -12,45 +12,16 @@ const page = (main, ...parts) => main.replaceChildren(h('div', { class: 'signin'
 export function render(main, token, entered) {
   document.title = 'Create account · orgd console';
   if (token) return chooseNameAndPassword(main, token, entered);
-  askForLink(main);
-}
-
-function askForLink(main) {
-  const email = h('input', { type: 'email', name: 'email', autocomplete: 'email', required: true });
-  const errors = h('div', { class: 'errors' });
-  const submit = h('button', { type: 'submit', class: 'btn primary' }, 'Send the link');
-  const form = h(
-    'form',
-    { class: 'signin-form', id: 'signup-ask', method: 'post', action: '/console', novalidate: true },
-    field('E-mail', email),
-    errors,
-    h('div', { class: 'actions' }, submit, h('a', { href: '#/orgs' }, 'Back to sign-in')),
-  );
-  form.addEventListener('submit', async (e) => {
-    e.preventDefault();
-    errors.replaceChildren();
-    const address = email.value.trim();
-    if (!address) return errors.append(errorBox({ detail: 'Enter your e-mail address.' }));
-    try {
-      await busy(submit, () => session.auth('POST', '/auth/signup', { email: address }));
-      form.replaceWith(
-        notice(
-          `A message is on its way to ${address}: follow its link to choose your name and password. ` +
-            'It works once, for an hour.',
-        ),
-      );
-    } catch (err) {
-      const wait = err.retryAfter ? ` Try again in ${err.retryAfter} s.` : '';
-      errors.append(errorBox({ ...err, detail: err.detail + wait }, 'Could not send the link'));
-    }
+  askForLink(main, {
+    id: 'signup-ask',
+    path: '/auth/signup',
+    autocomplete: 'email',
+    title: 'Create account',
+    lead: 'We e-mail you a link to confirm the address.',
+    sent: (address) =>
+      `A message is on its way to ${address}: follow its link to choose your name and password. ` +
+      'It works once, for an hour.',
   });
-  page(
-    main,
-    h('h1', { tabindex: '-1' }, 'Create account'),
-    h('p', { class: 'lead' }, 'We e-mail you a link to confirm the address.'),
-    form,
-  );
-  email.focus();
 }
 
 async function chooseNameAndPassword(main, token, entered) {

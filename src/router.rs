@@ -50,6 +50,7 @@ pub fn build_router(state: AppState) -> Router {
         .route_layer(middleware::from_fn_with_state(state.metrics.clone(), crate::metrics::track))
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(middleware::from_fn(one_request))
         .layer(middleware::from_fn(bounds))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, timeout))
         .layer(middleware::from_fn_with_state(state.drain.clone(), crate::drain::guard))
@@ -84,6 +85,12 @@ fn api_for_tools(state: AppState) -> Router {
         false => router,
     };
     router.with_state(state)
+}
+
+/// One request's reads: the store asks whether the database moved (another process's commit) once, not per
+/// lookup (`store::one_request`).
+async fn one_request(req: Request, next: Next) -> Response {
+    crate::store::one_request(next.run(req)).await
 }
 
 /// Refuses over-long request targets (414) and header sections (431) before any work is done.

@@ -24,6 +24,7 @@ pub mod sqlite;
 mod traits;
 
 pub use error::{StoreError, StoreResult};
+pub use model::one_request;
 pub use traits::{
     ApiTokenStore, AuditStore, BillingStore, FeatureStore, InvitationStore, MemberStore, OrgStore, OutboxStore,
     RequestReads, TeamStore, UserStore, VariableStore,

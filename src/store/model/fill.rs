@@ -7,7 +7,7 @@ use std::future::Future;
 use chrono::{DateTime, Utc};
 
 use super::ReadModel;
-use crate::store::models::{OrgAccess, Team, TeamRole, UsageTotals};
+use crate::store::models::{OrgAccess, Team, TeamRole, TokenAuth, UsageTotals};
 use crate::store::private_spaces::SeenSpace;
 use crate::store::roles::CustomRole;
 use crate::store::StoreResult;
@@ -16,6 +16,26 @@ use crate::store::StoreResult;
 pub(crate) type TeamsAndUsage = (HashMap<i64, Vec<Team>>, HashMap<i64, UsageTotals>);
 
 impl ReadModel {
+    /// The live token with this digest and its user.
+    pub(crate) async fn token<Fut>(
+        &self,
+        digest: &str,
+        read: impl FnOnce(bool) -> Fut,
+    ) -> StoreResult<Option<TokenAuth>>
+    where
+        Fut: Future<Output = StoreResult<Option<TokenAuth>>>,
+    {
+        let ticket = match self.token_hit(digest) {
+            Ok(hit) => return Ok(Some(hit)),
+            Err(ticket) => ticket,
+        };
+        let found = read(ticket.fills()).await?;
+        if let Some(auth) = &found {
+            self.keep_token(ticket, digest, auth);
+        }
+        Ok(found)
+    }
+
     /// Whether organization `org_id` exists and the role `user_id` holds in it.
     pub(crate) async fn access<Fut>(
         &self,

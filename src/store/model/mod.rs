@@ -8,7 +8,7 @@
 //!   group commits call [`ReadModel::changed`] with the organizations their writes named; a write that names
 //!   none drops everything), so this node never serves a value older than a write it acknowledged;
 //! - on SQLite another process's commit (an `orgd` command) moves the database's `data_version`, which is asked
-//!   before every lookup (`sqlite/watch.rs`), and drops everything. Which process committed is not known there,
+//!   at each request's first lookup (`sqlite/watch.rs`, [`one_request`]), and drops everything. Which process committed is not known there,
 //!   so on a file every commit that changed a page drops everything at the next lookup: exact, but coarser than
 //!   the per-organization drops (which matter on PostgreSQL, and for SQLite in memory);
 //! - on PostgreSQL the other nodes' writes (and `orgd` commands') arrive as notifications naming the
@@ -17,6 +17,12 @@
 //! - a value read while a change was committed is not kept: [`Ticket`]s carry the generation seen before the
 //!   read, and every change bumps it.
 //!
+//! Tokens (digest → token and user) are kept here too: any committed write that names something drops them (a
+//! token, its user or its session may be what it changed), as does every reset.
+//!
+//! On SQLite the database is asked whether it moved once per request (at the request's first lookup, see
+//! [`one_request`]), not before each of the four or five lookups an answer makes.
+//!
 //! Values are filled from the primary only (a notification may arrive before a standby replays the change).
 //! Memory is bounded by `read_model_max_orgs` (least recently used organizations go first; the users' private
 //! space lists have the same bound).
@@ -24,13 +30,15 @@
 mod fill;
 pub(crate) use fill::TeamsAndUsage;
 
+use std::cell::Cell;
 use std::collections::HashMap;
+use std::future::Future;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use chrono::{DateTime, Utc};
 use hashlink::LruCache;
 
-use super::models::{Org, OrgAccess, Team, TeamRole, UsageTotals};
+use super::models::{Org, OrgAccess, Team, TeamRole, TokenAuth, UsageTotals};
 use super::private_spaces::SeenSpace;
 use super::roles::CustomRole;
 
@@ -60,6 +68,20 @@ struct State {
     roles: LruCache<i64, Arc<CustomRole>>,
     /// The private spaces each user sees, over every organization: dropped by any change.
     spaces: LruCache<i64, Arc<Vec<SeenSpace>>>,
+    /// Live tokens by digest: dropped by every write that names anything.
+    tokens: LruCache<String, TokenAuth>,
+}
+
+tokio::task_local! {
+    /// Whether this request has asked the database whether it moved (SQLite's watch).
+    static ASKED: Cell<bool>;
+}
+
+/// Runs one request's work so that the database is asked whether it moved at its first lookup only. A change
+/// committed before the request began is seen by that first question; one committed while it runs is
+/// concurrent with it, and the next request sees it. Work outside a request (background tasks) asks every time.
+pub async fn one_request<F: Future>(work: F) -> F::Output {
+    ASKED.scope(Cell::new(false), work).await
 }
 
 /// What a committed write may have changed of what the model keeps.
@@ -84,7 +106,7 @@ impl Ticket {
     }
 }
 
-/// Asked before every lookup: whether the database may have changed behind this process's back.
+/// Asked at a request's first lookup: whether the database may have changed behind this process's back.
 type Watch = Arc<dyn Fn() -> bool + Send + Sync>;
 
 /// A handle on one node's read model (clones share it).
@@ -106,6 +128,7 @@ impl ReadModel {
             orgs: LruCache::new(max),
             roles: LruCache::new(max),
             spaces: LruCache::new(max),
+            tokens: LruCache::new(max),
         };
         ReadModel { state: Arc::new(Mutex::new(state)), watch: None }
     }
@@ -123,8 +146,11 @@ impl ReadModel {
 
     /// The value `find` finds when the model serves, else the ticket for reading it.
     fn get<T>(&self, find: impl FnOnce(&mut State) -> Option<T>) -> Result<T, Ticket> {
-        if self.watch.as_ref().is_some_and(|moved| moved()) {
-            self.changed(None);
+        if let Some(moved) = &self.watch {
+            let first = ASKED.try_with(|asked| !asked.replace(true)).unwrap_or(true);
+            if first && moved() {
+                self.changed(None);
+            }
         }
         let mut s = self.lock();
         if !s.listening {
@@ -158,12 +184,16 @@ impl ReadModel {
             None => {
                 s.orgs.clear();
                 s.roles.clear();
+                s.tokens.clear();
             }
         }
     }
 
-    /// Drops what the writes of one committed transaction named.
+    /// Drops what the writes of one committed transaction named, and the tokens if they named anything.
     pub(crate) fn committed(&self, named: &[Named]) {
+        if named.iter().any(|n| *n != Named::Nothing) {
+            self.lock().tokens.clear();
+        }
         for n in named {
             match n {
                 Named::Org(id) => self.changed(Some(*id)),
@@ -210,6 +240,16 @@ impl ReadModel {
                 e.team_roles.clear();
             }
             e.team_roles.insert(user_id, Arc::new(roles.to_vec()));
+        });
+    }
+
+    fn token_hit(&self, digest: &str) -> Result<TokenAuth, Ticket> {
+        self.get(|s| s.tokens.get(digest).cloned())
+    }
+
+    fn keep_token(&self, ticket: Ticket, digest: &str, auth: &TokenAuth) {
+        self.keep(ticket, |s| {
+            s.tokens.insert(digest.to_string(), auth.clone());
         });
     }
 

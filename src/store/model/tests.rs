@@ -116,3 +116,69 @@ async fn team_roles_are_kept_per_organization_and_user() {
     model.changed(Some(1));
     assert!(model.team_roles_hit(1, 7).is_err(), "a change to the organization drops them");
 }
+
+fn auth() -> TokenAuth {
+    let user = crate::store::models::User {
+        id: 1,
+        email: "a@b.c".into(),
+        name: "A".into(),
+        language: "en".into(),
+        timezone_id: 1,
+        country_id: 1,
+        is_admin: false,
+        tfa_enabled: false,
+        created_at: chrono::Utc::now(),
+    };
+    TokenAuth { token_id: 1, user, scopes: vec![], session_id: None }
+}
+
+/// Reads token `digest` through the model; true when the database was asked.
+async fn token(model: &ReadModel, digest: &str) -> bool {
+    let mut read = false;
+    model
+        .token(digest, |_| {
+            read = true;
+            async { StoreResult::Ok(Some(auth())) }
+        })
+        .await
+        .unwrap();
+    read
+}
+
+#[tokio::test]
+async fn tokens_are_kept_until_a_write_names_anything() {
+    let model = ReadModel::new(10, false);
+    assert!(token(&model, "d").await && token(&model, "d").await, "not listening: nothing kept");
+    model.reset(true);
+    assert!(token(&model, "d").await);
+    assert!(!token(&model, "d").await, "listening: kept");
+    model.changed(Some(1));
+    assert!(!token(&model, "d").await, "a notification about an organization keeps the tokens");
+    model.committed(&[Named::Nothing]);
+    assert!(!token(&model, "d").await, "a write aside keeps them");
+    model.committed(&[Named::Org(1)]);
+    assert!(token(&model, "d").await, "a write of this node that names anything drops them");
+    model.changed(None);
+    assert!(token(&model, "d").await, "so does a change to anything");
+    let ticket = model.token_hit("e").unwrap_err();
+    model.changed(Some(1)); // a change arrives while the token is read
+    model.keep_token(ticket, "e", &auth());
+    assert!(model.token_hit("e").is_err(), "read across a change: not kept");
+}
+
+#[tokio::test]
+async fn the_watch_is_asked_once_per_request() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let asked = Arc::new(AtomicUsize::new(0));
+    let counter = asked.clone();
+    let model = ReadModel::new(10, true).watching(move || counter.fetch_add(1, Ordering::SeqCst) > 0);
+    one_request(async {
+        token(&model, "d").await;
+        token(&model, "d").await;
+    })
+    .await;
+    assert_eq!(asked.load(Ordering::SeqCst), 1, "one request, one question");
+    one_request(async { assert!(token(&model, "d").await, "moved: the next request reads again") }).await;
+    assert!(token(&model, "d").await, "outside a request every lookup asks");
+    assert_eq!(asked.load(Ordering::SeqCst), 3);
+}

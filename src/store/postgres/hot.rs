@@ -1,6 +1,6 @@
-//! PostgreSQL: the reads on every request's path. Tokens come from the per-node cache (`cache.rs`), memberships,
-//! teams and usage from the read model (`store/model/`) when they hold them; else each is one statement (`fill.rs`),
-//! the teams and usage of an organization's answer one statement together.
+//! PostgreSQL: the reads on every request's path. Tokens, memberships, teams and usage come from the read model
+//! (`store/model/`, kept true by `cache.rs`) when it holds them; else each is one statement (`fill.rs`), the teams
+//! and usage of an organization's answer one statement together.
 
 use std::collections::HashMap;
 
@@ -19,15 +19,7 @@ use crate::store::{RequestReads, StoreResult};
 #[async_trait]
 impl RequestReads for PgStore {
     async fn authenticate(&self, digest: &str) -> StoreResult<Option<TokenAuth>> {
-        let ticket = match self.cache.token(digest) {
-            Ok(hit) => return Ok(Some(hit)),
-            Err(ticket) => ticket,
-        };
-        let found = self.read_token(digest).await?;
-        if let Some(auth) = &found {
-            self.cache.keep_token(ticket, digest, auth);
-        }
-        Ok(found)
+        self.model.token(digest, |_| self.read_token(digest)).await
     }
 
     /// From the read model (`store/model/`) when it holds the membership, else from the primary.

@@ -238,15 +238,27 @@ async fn book_space_usage(
 }
 
 /// The private spaces `user_id` sees: their own, and those of organizations whose admins observe.
+///
+/// Two halves, each walked from its small side: the user's own spaces by owner, and the spaces of the
+/// organizations whose admins observe (a settings row each). `cross join` keeps SQLite to that order (without
+/// statistics it walked all the user's memberships first: 17 ms a call for an owner of 100 000 organizations,
+/// on every organization answer after a write); PostgreSQL plans it as the inner join it is.
 async fn read_seen(conn: &mut Conn, user_id: UserId) -> StoreResult<Vec<SeenSpace>> {
     Ok(sqlx::query_as(
         "select s.organization_id, s.id, s.name, s.owner_id,
                 coalesce(ps.admins_observe, false) as admins_observe, m.users_role_id
          from private_spaces s
-         join organization_members m on m.organization_id = s.organization_id and m.user_id = $1
+         cross join organization_members m
          left join private_spaces_settings ps on ps.organization_id = s.organization_id
-         where s.owner_id = $1 or ps.admins_observe = true
-         order by s.organization_id, s.id",
+         where s.owner_id = $1 and m.organization_id = s.organization_id and m.user_id = $1
+         union all
+         select s.organization_id, s.id, s.name, s.owner_id, ps.admins_observe, m.users_role_id
+         from private_spaces_settings ps
+         cross join organization_members m
+         cross join private_spaces s
+         where ps.admins_observe = true and m.organization_id = ps.organization_id and m.user_id = $1
+               and s.organization_id = ps.organization_id and s.owner_id <> $1
+         order by 1, 2",
     )
     .bind(user_id)
     .fetch_all(&mut *conn)

@@ -25,8 +25,9 @@ const CHUNK: usize = 900;
 
 #[async_trait]
 impl RequestReads for SqliteStore {
+    /// From the read model when it holds the token.
     async fn authenticate(&self, digest: &str) -> StoreResult<Option<TokenAuth>> {
-        self.hot.authenticate(digest)
+        self.model.token(digest, |_| async { self.hot.authenticate(digest) }).await
     }
 
     /// From the read model (`store/model/`) when it holds the membership.

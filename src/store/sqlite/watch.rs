@@ -2,7 +2,7 @@
 //! restored backup, an operator's `sqlite3`. This process's writer keeps the read model true by itself
 //! (`commit.rs`), but it cannot see those; SQLite's `PRAGMA data_version` can: on one connection it changes
 //! whenever another connection (this process's writer included) committed since it was last asked. The model
-//! asks before every lookup and drops everything when it moved — a read of the shared WAL index, microseconds,
+//! asks at each request's first lookup (`model::one_request`) and drops everything when it moved — a read of the shared WAL index, microseconds,
 //! no disk I/O — so a change committed before a request began is never hidden by what was kept before it.
 
 use std::sync::Mutex;
@@ -23,7 +23,7 @@ impl DataVersion {
     pub(super) fn moved(&self) -> bool {
         let mut guard = self.conn.lock().unwrap_or_else(|e| e.into_inner());
         let (conn, seen) = &mut *guard;
-        match conn.query_row("pragma data_version", [], |r| r.get::<_, i64>(0)) {
+        match conn.prepare_cached("pragma data_version").and_then(|mut st| st.query_row([], |r| r.get::<_, i64>(0))) {
             Ok(now) => seen.replace(now) != Some(now),
             Err(e) => {
                 tracing::warn!(error = %e, "reading SQLite's data_version failed: read model dropped");
