@@ -36,5 +36,6 @@ impl<T: Serialize> IntoResponse for Reply<T> {
 
 /// A timestamp as Make writes it: UTC with milliseconds, `2026-01-31T12:00:00.000Z`.
 pub fn timestamp(t: chrono::DateTime<chrono::Utc>) -> String {
-    t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+    // chrono's RFC 3339 writer, not a `format` string: the same text, without parsing the pattern each time.
+    t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }

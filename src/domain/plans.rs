@@ -2,6 +2,7 @@
 //! The license is never stored; it is always read from the organization's current plan.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
@@ -196,8 +197,8 @@ impl Catalogue {
 /// The self-hosted plan: the enterprise license with every limit lifted.
 fn unlimited() -> Plan {
     let mut license = license(1_000_000_000, 1 << 50, 1_000_000, 1_000_000, 1, 1_000_000, true, true, 0, "high");
-    license.object.insert("apps".into(), json!(["T2", "T3"]));
-    license.object.insert("productManagement".into(), json!("self_hosted"));
+    Arc::make_mut(&mut license.object).insert("apps".into(), json!(["T2", "T3"]));
+    Arc::make_mut(&mut license.object).insert("productManagement".into(), json!("self_hosted"));
     let license = with_private_spaces(with_custom_roles(license), true);
     Plan {
         product_name: "Unlimited".into(),
@@ -272,13 +273,13 @@ fn license(
         custom_roles: false,
         private_spaces: false,
         private_spaces_observability: false,
-        object: m,
+        object: Arc::new(m),
     }
 }
 
 /// The license with Make Enterprise's custom roles switched on.
 fn with_custom_roles(mut license: License) -> License {
-    license.object.insert("customRoles".into(), json!(true));
+    Arc::make_mut(&mut license.object).insert("customRoles".into(), json!(true));
     license.custom_roles = true;
     license
 }
@@ -286,8 +287,8 @@ fn with_custom_roles(mut license: License) -> License {
 /// The license with private spaces switched on and, if `observability`, Owners and Admins observing them (orgd's
 /// choice: spaces from Teams up, observing them from Enterprise up).
 fn with_private_spaces(mut license: License, observability: bool) -> License {
-    license.object.insert("privateSpaces".into(), json!(true));
-    license.object.insert("privateSpacesObservability".into(), json!(observability));
+    Arc::make_mut(&mut license.object).insert("privateSpaces".into(), json!(true));
+    Arc::make_mut(&mut license.object).insert("privateSpacesObservability".into(), json!(observability));
     license.private_spaces = true;
     license.private_spaces_observability = observability;
     license

@@ -1,14 +1,16 @@
 //! A plan's license, typed where orgd reads it.
 
-use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize, Serializer};
 use serde_json::{Map, Value};
 
 /// A plan's license: the limits and switches orgd enforces, typed and checked when the catalogue is loaded, and the
 /// whole object as Make sends it (dozens of keys orgd only reports, in Make's order, plus any an operator adds).
 /// It serialises to that object unchanged; the typed fields are read-only views of it, so the two cannot drift (the
 /// fields are set only here and by the built-in catalogue in `plans`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(try_from = "Map<String, Value>", into = "Map<String, Value>")]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(try_from = "Map<String, Value>")]
 pub struct License {
     /// Members an organization may have (`users`; 1 when absent).
     pub(super) users: i64,
@@ -30,7 +32,15 @@ pub struct License {
     pub(super) private_spaces: bool,
     /// Whether Owners and Admins may observe every private space (`privateSpacesObservability`).
     pub(super) private_spaces_observability: bool,
-    pub(super) object: Map<String, Value>,
+    /// Shared, so that the organization answers that carry it (every GET organization) neither copy its 45 keys
+    /// nor serialise a copy.
+    pub(super) object: Arc<Map<String, Value>>,
+}
+
+impl Serialize for License {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.object.serialize(s)
+    }
 }
 
 impl License {
@@ -94,14 +104,14 @@ impl TryFrom<Map<String, Value>> for License {
             custom_roles: flag("customRoles")?,
             private_spaces: flag("privateSpaces")?,
             private_spaces_observability: flag("privateSpacesObservability")?,
-            object,
+            object: Arc::new(object),
         })
     }
 }
 
 impl From<License> for Map<String, Value> {
     fn from(license: License) -> Self {
-        license.object
+        Arc::unwrap_or_clone(license.object)
     }
 }
 
