@@ -19,7 +19,7 @@ use crate::store::models::User;
 pub struct Caller {
     pub user: User,
     pub token_id: i64,
-    pub scopes: Vec<String>,
+    pub scopes: std::sync::Arc<[String]>,
     /// How the caller authenticated, as `/users/me/current-authorization` reports it.
     pub auth_used: &'static str,
     /// The console session that minted the token, if one did (`POST /auth/token`).

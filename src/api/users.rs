@@ -96,7 +96,7 @@ async fn get_current_user(State(state): State<AppState>, Authed(caller): Authed,
     responses((status = 200, description = "The caller's authentication.", body = dto::CurrentAuthorization)))]
 async fn get_current_authorization(Authed(caller): Authed) -> Reply<dto::CurrentAuthorization> {
     Reply(dto::CurrentAuthorization {
-        authorization: dto::Authorization { auth_used: caller.auth_used, scope: caller.scopes },
+        authorization: dto::Authorization { auth_used: caller.auth_used, scope: caller.scopes.to_vec() },
     })
 }
 

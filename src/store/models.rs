@@ -59,7 +59,8 @@ impl NewUser {
 pub struct TokenAuth {
     pub token_id: i64,
     pub user: User,
-    pub scopes: Vec<String>,
+    /// Shared: a cached token is handed to every request it authorizes.
+    pub scopes: std::sync::Arc<[String]>,
     /// The console session that minted the token (it lives no longer than that session); `None` for the API
     /// tokens people and operators make.
     pub session_id: Option<i64>,

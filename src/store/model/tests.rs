@@ -129,7 +129,7 @@ fn auth() -> TokenAuth {
         tfa_enabled: false,
         created_at: chrono::Utc::now(),
     };
-    TokenAuth { token_id: 1, user, scopes: vec![], session_id: None }
+    TokenAuth { token_id: 1, user, scopes: Arc::from([]), session_id: None }
 }
 
 /// Reads token `digest` through the model; true when the database was asked.

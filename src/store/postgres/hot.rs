@@ -74,7 +74,12 @@ impl PgStore {
         .bind(digest)
         .fetch_optional(&self.read)
         .await?;
-        Ok(row.map(|r| TokenAuth { token_id: r.token_id, user: r.user, scopes: r.scopes.0, session_id: r.session_id }))
+        Ok(row.map(|r| TokenAuth {
+            token_id: r.token_id,
+            user: r.user,
+            scopes: r.scopes.0.into(),
+            session_id: r.session_id,
+        }))
     }
 
     async fn read_access(&self, org_id: i64, user_id: i64) -> StoreResult<OrgAccess> {

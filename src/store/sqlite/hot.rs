@@ -113,7 +113,7 @@ impl HotReaders {
         })?;
         row.map(|(token_id, scopes, user, session_id)| {
             let scopes: Vec<String> = serde_json::from_str(&scopes).map_err(anyhow::Error::from)?;
-            Ok(TokenAuth { token_id, user, scopes, session_id })
+            Ok(TokenAuth { token_id, user, scopes: scopes.into(), session_id })
         })
         .transpose()
     }
