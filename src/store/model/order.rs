@@ -106,14 +106,23 @@ impl ReadModel {
         self.orders.lock().unwrap_or_else(|e| e.into_inner()).keep(user, by, version, ids);
     }
 
-    /// The organizations `ids`, in that order: from the model when it keeps them all, else `read` (given whether
-    /// its answer will be kept, so must come from the primary) in any order. An id `read` does not find (an
-    /// organization deleted since its order was read) is left out.
-    pub(crate) async fn orgs<Fut>(&self, ids: &[i64], read: impl FnOnce(bool) -> Fut) -> StoreResult<Vec<Org>>
+    /// The organizations `ids`, in that order: from the model when `kept_ok` and it keeps them all, else `read`
+    /// (given whether its answer will be kept, so must come from the primary) in any order. An id `read` does not
+    /// find (an organization deleted since its order was read) is left out.
+    ///
+    /// `kept_ok` is false right after the order was read again: its version moved, maybe by a rename through
+    /// another node whose notification has not reached this one yet, so the kept rows may be older than the order.
+    pub(crate) async fn orgs<Fut>(
+        &self,
+        ids: &[i64],
+        kept_ok: bool,
+        read: impl FnOnce(bool) -> Fut,
+    ) -> StoreResult<Vec<Org>>
     where
         Fut: Future<Output = StoreResult<Vec<Org>>>,
     {
-        let ticket = match self.orgs_hit(ids) {
+        let hit = if kept_ok { self.orgs_hit(ids) } else { self.get(|_| None) };
+        let ticket = match hit {
             Ok(hit) => return Ok(hit),
             Err(ticket) => ticket,
         };

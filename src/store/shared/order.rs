@@ -18,26 +18,26 @@ impl BackendStore {
     /// The page of `user_id`'s organizations by `by`, or `None` for a user in more organizations than an order
     /// may hold (`MAX_ORDER_IDS`), whom the caller lists from the index walk.
     pub(super) async fn list_by_order(&self, user_id: i64, by: OrderBy, page: &Page) -> StoreResult<Option<Vec<Org>>> {
-        let Some(order) = self.order_of(user_id, by).await? else { return Ok(None) };
+        let Some((order, kept)) = self.order_of(user_id, by).await? else { return Ok(None) };
         let ids = slice(&order, page.sort_dir, page.offset, page.limit);
         if ids.is_empty() {
             return Ok(Some(Vec::new()));
         }
-        let orgs = self.model().orgs(&ids, |fill| self.orgs_by_id(&ids, fill)).await?;
+        let orgs = self.model().orgs(&ids, kept, |fill| self.orgs_by_id(&ids, fill)).await?;
         Ok(Some(orgs))
     }
 
-    /// The user's order: the kept one when its version is the one read now, else read again with its version.
-    /// Both from the primary: a standby's version may be older than the order this node keeps.
-    async fn order_of(&self, user_id: i64, by: OrderBy) -> StoreResult<Option<Arc<[i64]>>> {
+    /// The user's order, and whether it was kept: the kept one when its version is the one read now, else read
+    /// again with its version. Both from the primary: a standby's version may be older than the order kept here.
+    async fn order_of(&self, user_id: i64, by: OrderBy) -> StoreResult<Option<(Arc<[i64]>, bool)>> {
         let mut conn = self.primary().await?;
         let version = version_of(&mut conn, user_id).await?;
         if let Some(ids) = self.model().order(user_id, by, version) {
-            return Ok(Some(ids));
+            return Ok(Some((ids, true)));
         }
         let Some((version, ids)) = read_order(&mut conn, user_id, by).await? else { return Ok(None) };
         self.model().keep_order(user_id, by, version, ids.clone());
-        Ok(Some(ids))
+        Ok(Some((ids, false)))
     }
 
     /// The organizations `ids` in one statement by primary key, in any order.
