@@ -57,6 +57,10 @@ pub(crate) trait Backend: Send + Sync + 'static {
     /// This node's read model (`store/model/`).
     fn model(&self) -> &ReadModel;
 
+    /// The user's version in `organization_order_versions` (0 without a row), from the primary: read by every
+    /// list of organizations by name or id (`shared/order.rs`), so each backend reads it its cheapest way.
+    fn order_version(&self, user_id: i64) -> impl Future<Output = StoreResult<i64>> + Send;
+
     /// Runs `work` as one change, committed before the answer. With `org_id`, `work` changes rows of that
     /// organization only (what the read model drops once it is committed; without, the model drops everything),
     /// and changes to that organization run one at a time, so the limits and old values they read hold until the commit (PostgreSQL locks the row, NotFound

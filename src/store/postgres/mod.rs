@@ -147,6 +147,14 @@ impl Backend for PgStore {
         &self.model
     }
 
+    async fn order_version(&self, user_id: i64) -> StoreResult<i64> {
+        let v: Option<i64> = sqlx::query_scalar("select version from organization_order_versions where user_id = $1")
+            .bind(user_id)
+            .fetch_optional(&mut *self.primary().await?)
+            .await?;
+        Ok(v.unwrap_or(0))
+    }
+
     /// A write naming an organization: holding its row lock, in a transaction shared with the other writes to it
     /// waiting on this node (`commit.rs`). Any other: in a transaction of its own.
     async fn write<T, F>(&self, org_id: Option<i64>, work: F) -> StoreResult<T>

@@ -30,19 +30,21 @@ impl BackendStore {
     /// The user's order, and whether it was kept: the kept one when its version is the one read now, else read
     /// again with its version. Both from the primary: a standby's version may be older than the order kept here.
     async fn order_of(&self, user_id: i64, by: OrderBy) -> StoreResult<Option<(Arc<[i64]>, bool)>> {
-        let mut conn = self.primary().await?;
-        let version = version_of(&mut conn, user_id).await?;
+        let version = self.order_version(user_id).await?;
         if let Some(ids) = self.model().order(user_id, by, version) {
             return Ok(Some((ids, true)));
         }
-        let Some((version, ids)) = read_order(&mut conn, user_id, by).await? else { return Ok(None) };
+        let Some((version, ids)) = read_order(&mut *self.primary().await?, user_id, by).await? else {
+            return Ok(None);
+        };
         self.model().keep_order(user_id, by, version, ids.clone());
         Ok(Some((ids, false)))
     }
 
-    /// The organizations `ids` in one statement by primary key, in any order.
-    async fn orgs_by_id(&self, ids: &[i64], fill: bool) -> StoreResult<Vec<Org>> {
-        let mut conn = if fill { self.primary().await? } else { self.reader().await? };
+    /// The organizations `ids` in one statement by primary key, in any order; from the primary whether or not
+    /// the model keeps them (`_fill`), as the order was: a lagging standby could miss an organization it names.
+    async fn orgs_by_id(&self, ids: &[i64], _fill: bool) -> StoreResult<Vec<Org>> {
+        let mut conn = self.primary().await?;
         let rows: Vec<Org> = sqlx::query_as(&format!("select {ORG_COLS} from organizations o where {ID_IN_JSON}"))
             .bind(Json(ids))
             .fetch_all(&mut *conn)
@@ -51,7 +53,7 @@ impl BackendStore {
     }
 }
 
-/// The user's version (0 before their first membership change since the versions began).
+/// The user's version (0 before their first membership change since the versions began), in a transaction.
 async fn version_of(conn: &mut Conn, user_id: i64) -> StoreResult<i64> {
     let v: Option<i64> = sqlx::query_scalar("select version from organization_order_versions where user_id = $1")
         .bind(user_id)

@@ -220,6 +220,11 @@ impl Backend for SqliteStore {
     fn model(&self) -> &ReadModel {
         &self.model
     }
+
+    /// On the calling thread (`hot.rs`): it is on every list's path.
+    async fn order_version(&self, user_id: i64) -> StoreResult<i64> {
+        self.hot.order_version(user_id)
+    }
 }
 
 /// A write transaction that takes SQLite's write lock at once (`BEGIN IMMEDIATE`): how the group commit
