@@ -37,22 +37,41 @@ struct Kept {
     ids: Arc<[i64]>,
 }
 
+/// Gates past which an order is read again: held by the one request reading it.
+type Gate = Arc<tokio::sync::Mutex<()>>;
+
+/// Gates kept before those nobody holds or waits on are dropped.
+const MAX_GATES: usize = 1024;
+
 /// Users' orders, bounded by the number of ids they hold together.
 pub(super) struct Orders {
     kept: LruCache<(i64, OrderBy), Kept>,
     ids: usize,
     max_ids: usize,
+    gates: HashMap<(i64, OrderBy), Gate>,
 }
 
 impl Orders {
     pub(super) fn new(max_ids: usize) -> Self {
-        Orders { kept: LruCache::new_unbounded(), ids: 0, max_ids }
+        Orders { kept: LruCache::new_unbounded(), ids: 0, max_ids, gates: HashMap::new() }
     }
 
-    /// The order of `user` if it was read at `version`.
-    fn get(&mut self, user: i64, by: OrderBy, version: i64) -> Option<Arc<[i64]>> {
+    /// The order of `user` if it was read at `version` (or, with `newer`, at a later one).
+    fn get(&mut self, user: i64, by: OrderBy, version: i64, newer: bool) -> Option<Arc<[i64]>> {
         let kept = self.kept.get(&(user, by))?;
-        (kept.version == version).then(|| kept.ids.clone())
+        (kept.version == version || newer && kept.version > version).then(|| kept.ids.clone())
+    }
+
+    #[cfg(test)]
+    fn get_exact(&mut self, user: i64, by: OrderBy, version: i64) -> Option<Arc<[i64]>> {
+        self.get(user, by, version, false)
+    }
+
+    fn gate(&mut self, user: i64, by: OrderBy) -> Gate {
+        if self.gates.len() >= MAX_GATES {
+            self.gates.retain(|_, g| Arc::strong_count(g) > 1);
+        }
+        self.gates.entry((user, by)).or_default().clone()
     }
 
     /// Keeps `ids` as `user`'s order at `version`, unless a newer one is kept already (two requests rebuilding at
@@ -98,7 +117,25 @@ pub(crate) fn slice(ids: &[i64], dir: SortDir, offset: i64, limit: i64) -> Vec<i
 impl ReadModel {
     /// `user`'s kept order by `by` if it was read at `version` (the version read for this request).
     pub(crate) fn order(&self, user: i64, by: OrderBy, version: i64) -> Option<Arc<[i64]>> {
-        self.orders.lock().unwrap_or_else(|e| e.into_inner()).get(user, by, version)
+        self.orders.lock().unwrap_or_else(|e| e.into_inner()).get(user, by, version, false)
+    }
+
+    /// Waits until no other request of this node is reading `user`'s order by `by`, then gives the order kept at
+    /// `version` or later if one is (what the request that held the gate read), else the gate to hold while
+    /// reading it. Without it, every request of a burst arriving after a change reads the whole order (100 000
+    /// ids each) at once.
+    pub(crate) async fn order_or_gate(
+        &self,
+        user: i64,
+        by: OrderBy,
+        version: i64,
+    ) -> Result<Arc<[i64]>, tokio::sync::OwnedMutexGuard<()>> {
+        let gate = self.orders.lock().unwrap_or_else(|e| e.into_inner()).gate(user, by);
+        let held = gate.lock_owned().await;
+        match self.orders.lock().unwrap_or_else(|e| e.into_inner()).get(user, by, version, true) {
+            Some(ids) => Ok(ids),
+            None => Err(held),
+        }
     }
 
     /// Keeps `user`'s order by `by`, read with `version` in the same snapshot.
@@ -180,11 +217,11 @@ mod tests {
     fn an_order_is_used_at_its_version_only() {
         let mut o = Orders::new(100);
         o.keep(1, OrderBy::Name, 3, ids(5).into());
-        assert!(o.get(1, OrderBy::Name, 3).is_some());
-        assert!(o.get(1, OrderBy::Name, 4).is_none(), "a newer version needs a new read");
-        assert!(o.get(1, OrderBy::Id, 3).is_none(), "each sort has its own");
+        assert!(o.get_exact(1, OrderBy::Name, 3).is_some());
+        assert!(o.get_exact(1, OrderBy::Name, 4).is_none(), "a newer version needs a new read");
+        assert!(o.get_exact(1, OrderBy::Id, 3).is_none(), "each sort has its own");
         o.keep(1, OrderBy::Name, 2, ids(4).into());
-        assert_eq!(o.get(1, OrderBy::Name, 3).map(|i| i.len()), Some(5), "an older read does not replace it");
+        assert_eq!(o.get_exact(1, OrderBy::Name, 3).map(|i| i.len()), Some(5), "an older read does not replace it");
         assert_eq!(o.ids, 5);
     }
 
@@ -193,13 +230,29 @@ mod tests {
         let mut o = Orders::new(10);
         o.keep(1, OrderBy::Name, 1, ids(4).into());
         o.keep(2, OrderBy::Name, 1, ids(4).into());
-        assert!(o.get(1, OrderBy::Name, 1).is_some());
+        assert!(o.get_exact(1, OrderBy::Name, 1).is_some());
         o.keep(3, OrderBy::Name, 1, ids(4).into());
-        assert!(o.get(2, OrderBy::Name, 1).is_none(), "user 2's order was the least recently used");
-        assert!(o.get(1, OrderBy::Name, 1).is_some() && o.get(3, OrderBy::Name, 1).is_some());
+        assert!(o.get_exact(2, OrderBy::Name, 1).is_none(), "user 2's order was the least recently used");
+        assert!(o.get_exact(1, OrderBy::Name, 1).is_some() && o.get_exact(3, OrderBy::Name, 1).is_some());
         assert_eq!(o.ids, 8);
         o.keep(4, OrderBy::Id, 1, ids(11).into());
-        assert!(o.get(4, OrderBy::Id, 1).is_none(), "an order above the bound is not kept");
+        assert!(o.get_exact(4, OrderBy::Id, 1).is_none(), "an order above the bound is not kept");
         assert_eq!(o.ids, 8);
+    }
+
+    #[tokio::test]
+    async fn one_request_reads_an_order_while_the_others_wait_for_it() {
+        let model = ReadModel::new(10, true);
+        let Err(gate) = model.order_or_gate(1, OrderBy::Name, 2).await else { panic!("nothing kept yet") };
+        let waiting = tokio::spawn({
+            let model = model.clone();
+            async move { model.order_or_gate(1, OrderBy::Name, 2).await.ok().map(|ids| ids.len()) }
+        });
+        tokio::task::yield_now().await;
+        assert!(!waiting.is_finished(), "the second waits for the first");
+        model.keep_order(1, OrderBy::Name, 3, ids(4).into());
+        drop(gate);
+        assert_eq!(waiting.await.unwrap(), Some(4), "and takes what it read, even at a later version");
+        assert!(model.order(1, OrderBy::Name, 2).is_none(), "a request that read version 2 first reads again");
     }
 }

@@ -34,6 +34,10 @@ impl BackendStore {
         if let Some(ids) = self.model().order(user_id, by, version) {
             return Ok(Some((ids, true)));
         }
+        let _reading = match self.model().order_or_gate(user_id, by, version).await {
+            Ok(ids) => return Ok(Some((ids, false))),
+            Err(gate) => gate,
+        };
         let Some((version, ids)) = read_order(&mut *self.primary().await?, user_id, by).await? else {
             return Ok(None);
         };
