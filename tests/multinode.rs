@@ -5,6 +5,9 @@ mod common;
 /// The read model's freshness, kind by kind.
 #[path = "multinode/fresh.rs"]
 mod fresh;
+/// The cached order of the organization list, exact on every node.
+#[path = "multinode/order.rs"]
+mod order;
 
 use std::process::Command;
 

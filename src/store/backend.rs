@@ -43,6 +43,10 @@ pub(crate) trait Backend: Send + Sync + 'static {
     const FOR_UPDATE: &'static str;
     /// Whether one process serves the database, so that claims of other processes are left over from a crash.
     const SINGLE_NODE: bool;
+    /// Begins a read-only transaction whose statements all read one snapshot (a user's order and its version).
+    const BEGIN_SNAPSHOT: &'static str;
+    /// `o.id` among the ids of the JSON array bound as `$1` (one statement for a page's organizations).
+    const ID_IN_JSON: &'static str;
 
     /// A connection for reads.
     fn reader(&self) -> impl Future<Output = StoreResult<Self::Reader<'_>>> + Send;
@@ -52,6 +56,10 @@ pub(crate) trait Backend: Send + Sync + 'static {
 
     /// This node's read model (`store/model/`).
     fn model(&self) -> &ReadModel;
+
+    /// The user's version in `organization_order_versions` (0 without a row), from the primary: read by every
+    /// list of organizations by name or id (`shared/order.rs`), so each backend reads it its cheapest way.
+    fn order_version(&self, user_id: i64) -> impl Future<Output = StoreResult<i64>> + Send;
 
     /// Runs `work` as one change, committed before the answer. With `org_id`, `work` changes rows of that
     /// organization only (what the read model drops once it is committed; without, the model drops everything),

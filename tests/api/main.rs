@@ -20,6 +20,7 @@ mod members;
 mod observability;
 mod openapi;
 mod orgs;
+mod orgs_order;
 mod outbox;
 mod persistence;
 mod private_spaces;

@@ -28,7 +28,9 @@
 //! space lists have the same bound).
 
 mod fill;
+mod order;
 pub(crate) use fill::TeamsAndUsage;
+pub(crate) use order::{slice, OrderBy, MAX_ORDER_IDS};
 
 use std::cell::Cell;
 use std::collections::HashMap;
@@ -114,6 +116,8 @@ type Watch = Arc<dyn Fn() -> bool + Send + Sync>;
 pub(crate) struct ReadModel {
     state: Arc<Mutex<State>>,
     watch: Option<Watch>,
+    /// Users' organization orders (`order.rs`): exact by their version rows, so outside the invalidation above.
+    orders: Arc<Mutex<order::Orders>>,
 }
 
 impl ReadModel {
@@ -130,7 +134,8 @@ impl ReadModel {
             spaces: LruCache::new(max),
             tokens: LruCache::new(max),
         };
-        ReadModel { state: Arc::new(Mutex::new(state)), watch: None }
+        let orders = Arc::new(Mutex::new(order::Orders::new(MAX_ORDER_IDS)));
+        ReadModel { state: Arc::new(Mutex::new(state)), watch: None, orders }
     }
 
     /// The same model, dropping everything before a lookup whenever `moved` says the database changed other than

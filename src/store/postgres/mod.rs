@@ -125,6 +125,10 @@ impl Backend for PgStore {
     const FOR_UPDATE: &'static str = " for update";
     /// Several nodes may share the database: another node's claim may be live.
     const SINGLE_NODE: bool = false;
+    /// Read committed would give each statement its own snapshot; repeatable read gives the transaction one.
+    const BEGIN_SNAPSHOT: &'static str = "begin isolation level repeatable read read only";
+    /// A page's ids arrive as JSON on both backends (SQLite has no arrays); a hundred of them unpack in no time.
+    const ID_IN_JSON: &'static str = "o.id in (select cast(value as bigint) from jsonb_array_elements_text($1))";
 
     /// A standby's connection when one may serve the running request (`replicas/`), else the primary's.
     async fn reader(&self) -> StoreResult<PoolConnection<sqlx::Postgres>> {
@@ -141,6 +145,14 @@ impl Backend for PgStore {
 
     fn model(&self) -> &ReadModel {
         &self.model
+    }
+
+    async fn order_version(&self, user_id: i64) -> StoreResult<i64> {
+        let v: Option<i64> = sqlx::query_scalar("select version from organization_order_versions where user_id = $1")
+            .bind(user_id)
+            .fetch_optional(&mut *self.primary().await?)
+            .await?;
+        Ok(v.unwrap_or(0))
     }
 
     /// A write naming an organization: holding its row lock, in a transaction shared with the other writes to it

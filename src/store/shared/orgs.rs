@@ -12,6 +12,7 @@ use crate::domain::roles;
 use crate::grant::{perms, Granted};
 use crate::store::audit::{self, NewEntry};
 use crate::store::backend::Backend;
+use crate::store::model::OrderBy;
 use crate::store::models::{Membership, NewOrg, Org, OrgFilter, OrgPatch, Team, TeamRole, UsageTotals};
 use crate::store::page::Page;
 use crate::store::{OrgStore, StoreError, StoreResult};
@@ -52,42 +53,18 @@ impl OrgStore for BackendStore {
     }
 
     async fn list_orgs(&self, f: &OrgFilter, page: &Page) -> StoreResult<Vec<Org>> {
-        let dir = page.sort_dir.sql();
-        // By name or id without filters (the common case), the page is cut from the membership index alone
-        // (`organization_members_user_name`, `organization_members_user`): skipping `offset` rows costs index
-        // steps, not a sort of all the caller's organizations; only the page's rows are then read.
-        let by_index = match page.sort_by {
-            "name" => Some(("m.org_name, m.organization_id", format!("p.org_name {dir}, p.organization_id {dir}"))),
-            "id" => Some(("m.organization_id", format!("p.organization_id {dir}"))),
+        // By name or id without filters (the common case): a slice of the user's cached order (`order.rs`).
+        let by = match page.sort_by {
+            "name" => Some(OrderBy::Name),
+            "id" => Some(OrderBy::Id),
             _ => None,
         };
-        let sql = match by_index {
-            Some((cols, order)) if f.zone.is_none() && f.external_id.is_none() => format!(
-                "select {ORG_COLS} from (
-                     select {cols} from organization_members m
-                     where m.user_id = $1 and cast($2 as text) is null and cast($3 as text) is null
-                     order by {} limit $4 offset $5
-                 ) p join organizations o on o.id = p.organization_id
-                 order by {order}",
-                order.replace("p.", "m.")
-            ),
-            _ => format!(
-                "select {ORG_COLS} from organizations o
-                 join organization_members m on m.organization_id = o.id and m.user_id = $1
-                 where (cast($2 as text) is null or o.zone = $2) and (cast($3 as text) is null or o.external_id = $3)
-                 order by {} {dir}, o.id {dir} limit $4 offset $5",
-                sort_column(page.sort_by)
-            ),
-        };
-        let rows: Vec<Org> = sqlx::query_as(&sql)
-            .bind(f.user_id)
-            .bind(&f.zone)
-            .bind(&f.external_id)
-            .bind(page.limit)
-            .bind(page.offset)
-            .fetch_all(&mut *self.reader().await?)
-            .await?;
-        Ok(rows)
+        if let Some(by) = by.filter(|_| f.zone.is_none() && f.external_id.is_none()) {
+            if let Some(orgs) = self.list_by_order(f.user_id, by, page).await? {
+                return Ok(orgs);
+            }
+        }
+        self.list_by_sql(f, page).await
     }
 
     async fn update_org(&self, g: &Granted<perms::OrganizationEdit>, p: OrgPatch) -> StoreResult<Org> {
@@ -160,6 +137,48 @@ impl OrgStore for BackendStore {
                 (at, UsageTotals { operations, data_transfer, centicredits })
             })
             .collect())
+    }
+}
+
+impl BackendStore {
+    /// The page by SQL: with filters, other sort columns, or for a user in more organizations than an order holds.
+    async fn list_by_sql(&self, f: &OrgFilter, page: &Page) -> StoreResult<Vec<Org>> {
+        let dir = page.sort_dir.sql();
+        // By name or id without filters (a user past the order's bound), the page is cut from the membership index
+        // alone (`organization_members_user_name`, `organization_members_user`): skipping `offset` rows costs index
+        // steps, not a sort of all the caller's organizations; only the page's rows are then read.
+        let by_index = match page.sort_by {
+            "name" => Some(("m.org_name, m.organization_id", format!("p.org_name {dir}, p.organization_id {dir}"))),
+            "id" => Some(("m.organization_id", format!("p.organization_id {dir}"))),
+            _ => None,
+        };
+        let sql = match by_index {
+            Some((cols, order)) if f.zone.is_none() && f.external_id.is_none() => format!(
+                "select {ORG_COLS} from (
+                     select {cols} from organization_members m
+                     where m.user_id = $1 and cast($2 as text) is null and cast($3 as text) is null
+                     order by {} limit $4 offset $5
+                 ) p join organizations o on o.id = p.organization_id
+                 order by {order}",
+                order.replace("p.", "m.")
+            ),
+            _ => format!(
+                "select {ORG_COLS} from organizations o
+                 join organization_members m on m.organization_id = o.id and m.user_id = $1
+                 where (cast($2 as text) is null or o.zone = $2) and (cast($3 as text) is null or o.external_id = $3)
+                 order by {} {dir}, o.id {dir} limit $4 offset $5",
+                sort_column(page.sort_by)
+            ),
+        };
+        let rows: Vec<Org> = sqlx::query_as(&sql)
+            .bind(f.user_id)
+            .bind(&f.zone)
+            .bind(&f.external_id)
+            .bind(page.limit)
+            .bind(page.offset)
+            .fetch_all(&mut *self.reader().await?)
+            .await?;
+        Ok(rows)
     }
 }
 

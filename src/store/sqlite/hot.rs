@@ -118,6 +118,15 @@ impl HotReaders {
         .transpose()
     }
 
+    /// The user's organization order version (`store/shared/order.rs`); 0 without a row.
+    pub(super) fn order_version(&self, user_id: i64) -> StoreResult<i64> {
+        self.run(|c| {
+            let mut st = c.prepare_cached("select version from organization_order_versions where user_id = ?1")?;
+            let mut rows = st.query([user_id])?;
+            Ok(rows.next()?.map(|r| r.get::<_, i64>(0)).transpose()?.unwrap_or(0))
+        })
+    }
+
     /// Whether the organization exists and what role `user_id` holds in it.
     pub(super) fn org_access(&self, org_id: i64, user_id: i64) -> StoreResult<OrgAccess> {
         self.run(|c| {

@@ -185,6 +185,9 @@ impl Backend for SqliteStore {
     /// The single writer holds the database's write lock for the whole transaction.
     const FOR_UPDATE: &'static str = "";
     const SINGLE_NODE: bool = true;
+    /// Deferred: the first read starts the snapshot (WAL) or takes the shared lock, held until the commit.
+    const BEGIN_SNAPSHOT: &'static str = "begin";
+    const ID_IN_JSON: &'static str = "o.id in (select value from json_each($1))";
 
     async fn reader(&self) -> StoreResult<Reader<'_>> {
         self.read.acquire().await
@@ -216,6 +219,11 @@ impl Backend for SqliteStore {
 
     fn model(&self) -> &ReadModel {
         &self.model
+    }
+
+    /// On the calling thread (`hot.rs`): it is on every list's path.
+    async fn order_version(&self, user_id: i64) -> StoreResult<i64> {
+        self.hot.order_version(user_id)
     }
 }
 

@@ -1,0 +1,89 @@
+//! `GET /organizations` by name or id without filters, from the user's cached order (`store/model/order.rs`):
+//! one statement for the user's version, then a slice of the kept order, so a page costs the same at any offset.
+
+use std::sync::Arc;
+
+use sqlx::types::Json;
+
+use super::dialect::{BEGIN_SNAPSHOT, ID_IN_JSON};
+use super::orgs::ORG_COLS;
+use super::{BackendStore, Conn};
+use crate::store::backend::Backend;
+use crate::store::model::{slice, OrderBy, MAX_ORDER_IDS};
+use crate::store::models::Org;
+use crate::store::page::Page;
+use crate::store::StoreResult;
+
+impl BackendStore {
+    /// The page of `user_id`'s organizations by `by`, or `None` for a user in more organizations than an order
+    /// may hold (`MAX_ORDER_IDS`), whom the caller lists from the index walk.
+    pub(super) async fn list_by_order(&self, user_id: i64, by: OrderBy, page: &Page) -> StoreResult<Option<Vec<Org>>> {
+        let Some((order, kept)) = self.order_of(user_id, by).await? else { return Ok(None) };
+        let ids = slice(&order, page.sort_dir, page.offset, page.limit);
+        if ids.is_empty() {
+            return Ok(Some(Vec::new()));
+        }
+        let orgs = self.model().orgs(&ids, kept, |fill| self.orgs_by_id(&ids, fill)).await?;
+        Ok(Some(orgs))
+    }
+
+    /// The user's order, and whether it was kept: the kept one when its version is the one read now, else read
+    /// again with its version. Both from the primary: a standby's version may be older than the order kept here.
+    async fn order_of(&self, user_id: i64, by: OrderBy) -> StoreResult<Option<(Arc<[i64]>, bool)>> {
+        let version = self.order_version(user_id).await?;
+        if let Some(ids) = self.model().order(user_id, by, version) {
+            return Ok(Some((ids, true)));
+        }
+        let _reading = match self.model().order_or_gate(user_id, by, version).await {
+            Ok(ids) => return Ok(Some((ids, false))),
+            Err(gate) => gate,
+        };
+        let Some((version, ids)) = read_order(&mut *self.primary().await?, user_id, by).await? else {
+            return Ok(None);
+        };
+        self.model().keep_order(user_id, by, version, ids.clone());
+        Ok(Some((ids, false)))
+    }
+
+    /// The organizations `ids` in one statement by primary key, in any order; from the primary whether or not
+    /// the model keeps them (`_fill`), as the order was: a lagging standby could miss an organization it names.
+    async fn orgs_by_id(&self, ids: &[i64], _fill: bool) -> StoreResult<Vec<Org>> {
+        let mut conn = self.primary().await?;
+        let rows: Vec<Org> = sqlx::query_as(&format!("select {ORG_COLS} from organizations o where {ID_IN_JSON}"))
+            .bind(Json(ids))
+            .fetch_all(&mut *conn)
+            .await?;
+        Ok(rows)
+    }
+}
+
+/// The user's version (0 before their first membership change since the versions began), in a transaction.
+async fn version_of(conn: &mut Conn, user_id: i64) -> StoreResult<i64> {
+    let v: Option<i64> = sqlx::query_scalar("select version from organization_order_versions where user_id = $1")
+        .bind(user_id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(v.unwrap_or(0))
+}
+
+/// The user's version and order read in one snapshot, so that no change can fall between them; `None` past
+/// `MAX_ORDER_IDS`. Each walks one covering index of the memberships (`organization_members_user_name`,
+/// `organization_members_user`) and reads its ids only.
+async fn read_order(conn: &mut Conn, user_id: i64, by: OrderBy) -> StoreResult<Option<(i64, Arc<[i64]>)>> {
+    let order = match by {
+        OrderBy::Name => "org_name, organization_id",
+        OrderBy::Id => "organization_id",
+    };
+    let mut tx: sqlx::Transaction<'_, <BackendStore as Backend>::Db> =
+        sqlx::Transaction::begin(&mut *conn, Some(BEGIN_SNAPSHOT.into())).await?;
+    let version = version_of(&mut tx, user_id).await?;
+    let ids: Vec<i64> = sqlx::query_scalar(&format!(
+        "select organization_id from organization_members where user_id = $1 order by {order} limit $2"
+    ))
+    .bind(user_id)
+    .bind(MAX_ORDER_IDS as i64 + 1)
+    .fetch_all(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok((ids.len() <= MAX_ORDER_IDS).then(|| (version, ids.into())))
+}
