@@ -5,7 +5,9 @@ use tracing_subscriber::{fmt, EnvFilter};
 
 pub fn init(json: bool) {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("orgd=info,tower_http=info"));
-    let builder = fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    // Colours only for a terminal: a log file or collector gets plain lines (and no escape codes to format).
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let builder = fmt().with_env_filter(filter).with_writer(std::io::stderr).with_ansi(ansi);
     // A second init (tests) is harmless; the first subscriber stays.
     let _ = if json { builder.json().try_init() } else { builder.try_init() };
 }
