@@ -43,8 +43,6 @@ pub(crate) trait Backend: Send + Sync + 'static {
     const FOR_UPDATE: &'static str;
     /// Whether one process serves the database, so that claims of other processes are left over from a crash.
     const SINGLE_NODE: bool;
-    /// Begins a read-only transaction whose statements all read one snapshot (a user's order and its version).
-    const BEGIN_SNAPSHOT: &'static str;
     /// `o.id` among the ids of the JSON array bound as `$1` (one statement for a page's organizations).
     const ID_IN_JSON: &'static str;
 

@@ -125,8 +125,6 @@ impl Backend for PgStore {
     const FOR_UPDATE: &'static str = " for update";
     /// Several nodes may share the database: another node's claim may be live.
     const SINGLE_NODE: bool = false;
-    /// Read committed would give each statement its own snapshot; repeatable read gives the transaction one.
-    const BEGIN_SNAPSHOT: &'static str = "begin isolation level repeatable read read only";
     /// A page's ids arrive as JSON on both backends (SQLite has no arrays); a hundred of them unpack in no time.
     const ID_IN_JSON: &'static str = "o.id in (select cast(value as bigint) from jsonb_array_elements_text($1))";
 

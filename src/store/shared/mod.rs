@@ -47,6 +47,5 @@ mod dialect {
     pub(super) const SKIP_LOCKED: &str = <BackendStore as Backend>::SKIP_LOCKED;
     pub(super) const FOR_UPDATE: &str = <BackendStore as Backend>::FOR_UPDATE;
     pub(super) const SINGLE_NODE: bool = <BackendStore as Backend>::SINGLE_NODE;
-    pub(super) const BEGIN_SNAPSHOT: &str = <BackendStore as Backend>::BEGIN_SNAPSHOT;
     pub(super) const ID_IN_JSON: &str = <BackendStore as Backend>::ID_IN_JSON;
 }

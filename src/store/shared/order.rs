@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use sqlx::types::Json;
 
-use super::dialect::{BEGIN_SNAPSHOT, ID_IN_JSON};
+use super::dialect::ID_IN_JSON;
 use super::orgs::ORG_COLS;
 use super::{BackendStore, Conn};
 use crate::store::backend::Backend;
@@ -41,7 +41,9 @@ impl BackendStore {
         let Some((version, ids)) = read_order(&mut *self.primary().await?, user_id, by).await? else {
             return Ok(None);
         };
-        self.model().keep_order(user_id, by, version, ids.clone());
+        if let Some(version) = version {
+            self.model().keep_order(user_id, by, version, ids.clone());
+        }
         Ok(Some((ids, false)))
     }
 
@@ -57,33 +59,29 @@ impl BackendStore {
     }
 }
 
-/// The user's version (0 before their first membership change since the versions began), in a transaction.
-async fn version_of(conn: &mut Conn, user_id: i64) -> StoreResult<i64> {
-    let v: Option<i64> = sqlx::query_scalar("select version from organization_order_versions where user_id = $1")
-        .bind(user_id)
-        .fetch_optional(&mut *conn)
-        .await?;
-    Ok(v.unwrap_or(0))
-}
-
-/// The user's version and order read in one snapshot, so that no change can fall between them; `None` past
-/// `MAX_ORDER_IDS`. Each walks one covering index of the memberships (`organization_members_user_name`,
-/// `organization_members_user`) and reads its ids only.
-async fn read_order(conn: &mut Conn, user_id: i64, by: OrderBy) -> StoreResult<Option<(i64, Arc<[i64]>)>> {
+/// The user's order and the version it was read at, in ONE statement: one snapshot on both backends, and no
+/// transaction to leave behind. (An explicit `begin` on a pooled connection was: a request dropped midway — a
+/// client gone at the end of a soak chunk — left its connection inside the transaction, and the next `begin` on it
+/// failed with a 500.) The version rides on each row, so a user in no organization gets none, and that empty order
+/// is not kept (it costs nothing to read again). `None` past `MAX_ORDER_IDS`. The walk is one covering index of the
+/// memberships (`organization_members_user_name`, `organization_members_user`), ids only.
+async fn read_order(conn: &mut Conn, user_id: i64, by: OrderBy) -> StoreResult<Option<(Option<i64>, Arc<[i64]>)>> {
     let order = match by {
         OrderBy::Name => "org_name, organization_id",
         OrderBy::Id => "organization_id",
     };
-    let mut tx: sqlx::Transaction<'_, <BackendStore as Backend>::Db> =
-        sqlx::Transaction::begin(&mut *conn, Some(BEGIN_SNAPSHOT.into())).await?;
-    let version = version_of(&mut tx, user_id).await?;
-    let ids: Vec<i64> = sqlx::query_scalar(&format!(
-        "select organization_id from organization_members where user_id = $1 order by {order} limit $2"
+    let rows: Vec<(i64, i64)> = sqlx::query_as(&format!(
+        "select coalesce((select v.version from organization_order_versions v where v.user_id = $1), 0),
+                organization_id
+         from organization_members where user_id = $1 order by {order} limit $2"
     ))
     .bind(user_id)
     .bind(MAX_ORDER_IDS as i64 + 1)
-    .fetch_all(&mut *tx)
+    .fetch_all(&mut *conn)
     .await?;
-    tx.commit().await?;
-    Ok((ids.len() <= MAX_ORDER_IDS).then(|| (version, ids.into())))
+    if rows.len() > MAX_ORDER_IDS {
+        return Ok(None);
+    }
+    let version = rows.first().map(|(version, _)| *version);
+    Ok(Some((version, rows.into_iter().map(|(_, id)| id).collect())))
 }

@@ -185,8 +185,6 @@ impl Backend for SqliteStore {
     /// The single writer holds the database's write lock for the whole transaction.
     const FOR_UPDATE: &'static str = "";
     const SINGLE_NODE: bool = true;
-    /// Deferred: the first read starts the snapshot (WAL) or takes the shared lock, held until the commit.
-    const BEGIN_SNAPSHOT: &'static str = "begin";
     const ID_IN_JSON: &'static str = "o.id in (select value from json_each($1))";
 
     async fn reader(&self) -> StoreResult<Reader<'_>> {
