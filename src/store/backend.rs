@@ -13,7 +13,7 @@ use std::future::Future;
 use std::ops::DerefMut;
 use std::pin::Pin;
 
-use super::model::ReadModel;
+use super::model::{Named, ReadModel};
 use super::StoreResult;
 
 /// A future borrowing a write connection: what the work given to [`Backend::write`] returns.
@@ -46,6 +46,11 @@ pub(crate) trait Backend: Send + Sync + 'static {
     /// `o.id` among the ids of the JSON array bound as `$1` (one statement for a page's organizations).
     const ID_IN_JSON: &'static str;
 
+    /// `statements`, which share one numbering of their parameters and return no rows, as one statement text: one
+    /// round trip on PostgreSQL (data-modifying `with` parts, one snapshot), one hand-off to the driver's thread on
+    /// SQLite (statements run in order). For writes whose parts do not read each other's changes.
+    fn one_trip(statements: &[&str]) -> String;
+
     /// A connection for reads.
     fn reader(&self) -> impl Future<Output = StoreResult<Self::Reader<'_>>> + Send;
 
@@ -60,14 +65,24 @@ pub(crate) trait Backend: Send + Sync + 'static {
     fn order_version(&self, user_id: i64) -> impl Future<Output = StoreResult<i64>> + Send;
 
     /// Runs `work` as one change, committed before the answer. With `org_id`, `work` changes rows of that
-    /// organization only (what the read model drops once it is committed; without, the model drops everything),
-    /// and changes to that organization run one at a time, so the limits and old values they read hold until the commit (PostgreSQL locks the row, NotFound
-    /// when it is gone; SQLite's single writer serialises every write already). `work` runs only statements on the
-    /// connection it is given: on SQLite it may share a transaction with other writes, undone alone on failure.
-    fn write<T, F>(&self, org_id: Option<i64>, work: F) -> impl Future<Output = StoreResult<T>> + Send
+    /// organization only, and changes to that organization run one at a time, so the limits and old values they
+    /// read hold until the commit (PostgreSQL locks the row, NotFound when it is gone; SQLite's single writer
+    /// serialises every write already). `named` is what the read model drops once it is committed. `work` runs only
+    /// statements on the connection it is given: on SQLite it may share a transaction with other writes, undone
+    /// alone on failure.
+    fn write_as<T, F>(&self, org_id: Option<i64>, named: Named, work: F) -> impl Future<Output = StoreResult<T>> + Send
     where
         T: Send + 'static,
         F: for<'c> FnOnce(&'c mut Conn<Self>) -> ConnFuture<'c, StoreResult<T>> + Send + 'static;
+
+    /// [`Backend::write_as`] naming what it locks: the organization's rows, or (without one) anything.
+    fn write<T, F>(&self, org_id: Option<i64>, work: F) -> impl Future<Output = StoreResult<T>> + Send
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(&'c mut Conn<Self>) -> ConnFuture<'c, StoreResult<T>> + Send + 'static,
+    {
+        self.write_as(org_id, org_id.map_or(Named::Anything, Named::Org), work)
+    }
 
     /// As [`Backend::write`] without an organization, for a change to rows that neither the read model nor the
     /// token cache ever reads (the outbox, audit pruning): it drops nothing, so that the mail worker's poll every
@@ -75,5 +90,8 @@ pub(crate) trait Backend: Send + Sync + 'static {
     fn write_aside<T, F>(&self, work: F) -> impl Future<Output = StoreResult<T>> + Send
     where
         T: Send + 'static,
-        F: for<'c> FnOnce(&'c mut Conn<Self>) -> ConnFuture<'c, StoreResult<T>> + Send + 'static;
+        F: for<'c> FnOnce(&'c mut Conn<Self>) -> ConnFuture<'c, StoreResult<T>> + Send + 'static,
+    {
+        self.write_as(None, Named::Nothing, work)
+    }
 }

@@ -83,7 +83,7 @@ impl Failure {
 /// calls `committed` with what the writes that ran named and answers. Returns the jobs that did not get to run because the transaction broke first;
 /// every call answers at least one job, so a caller's loop over the leftovers ends.
 pub(crate) async fn run<DB>(
-    begun: StoreResult<sqlx::Transaction<'static, DB>>,
+    begun: StoreResult<sqlx::Transaction<'_, DB>>,
     jobs: Vec<Job<DB::Connection>>,
     committed: impl FnOnce(&[Named]),
 ) -> Vec<Job<DB::Connection>>
@@ -140,7 +140,7 @@ where
 /// released the previous write's; `more`: another write follows, so this one's release opens the next savepoint
 /// in the same round trip (on PostgreSQL each statement is one; on SQLite one hand-off to the driver's thread).
 async fn savepoint<DB>(
-    tx: &mut sqlx::Transaction<'static, DB>,
+    tx: &mut sqlx::Transaction<'_, DB>,
     work: Work<DB::Connection>,
     open: bool,
     more: bool,

@@ -17,6 +17,7 @@ mod helpers;
 mod invitations;
 mod matrix;
 mod members;
+mod model_watch;
 mod observability;
 mod openapi;
 mod orgs;

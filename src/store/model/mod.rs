@@ -8,17 +8,17 @@
 //!   group commits call [`ReadModel::changed`] with the organizations their writes named; a write that names
 //!   none drops everything), so this node never serves a value older than a write it acknowledged;
 //! - on SQLite another process's commit (an `orgd` command) moves the database's `data_version`, which is asked
-//!   at each request's first lookup (`sqlite/watch.rs`, [`one_request`]), and drops everything. Which process committed is not known there,
-//!   so on a file every commit that changed a page drops everything at the next lookup: exact, but coarser than
-//!   the per-organization drops (which matter on PostgreSQL, and for SQLite in memory);
+//!   at each request's first lookup (`sqlite/watch.rs`, [`one_request`]), and drops everything. This process's
+//!   own commits move it too: its writer settles them (`sqlite/commit.rs`) so that they drop only what they
+//!   named, and a request that asks while that is not settled reads the database ([`Seen::Unsure`]);
 //! - on PostgreSQL the other nodes' writes (and `orgd` commands') arrive as notifications naming the
 //!   organization (`postgres/cache.rs`, migration `…_read_model_notify`); while the listening connection is down
 //!   the model is off (nothing served, nothing kept) and it starts empty once listening again;
 //! - a value read while a change was committed is not kept: [`Ticket`]s carry the generation seen before the
 //!   read, and every change bumps it.
 //!
-//! Tokens (digest → token and user) are kept here too: any committed write that names something drops them (a
-//! token, its user or its session may be what it changed), as does every reset.
+//! Tokens (digest → token and user) are kept here too: any committed write that names an organization or anything
+//! drops them (a token, its user or its session may be what it changed), as does every reset.
 //!
 //! On SQLite the database is asked whether it moved once per request (at the request's first lookup, see
 //! [`one_request`]), not before each of the four or five lookups an answer makes.
@@ -75,15 +75,27 @@ struct State {
 }
 
 tokio::task_local! {
-    /// Whether this request has asked the database whether it moved (SQLite's watch).
-    static ASKED: Cell<bool>;
+    /// What this request's first lookup learnt from the database's watch (SQLite), `None` before it.
+    static ASKED: Cell<Option<Seen>>;
+}
+
+/// What a watch says about the database since it was last asked.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum Seen {
+    /// Unchanged: the model serves.
+    Same,
+    /// Changed behind this process's back: everything kept is dropped (then the model serves again).
+    Moved,
+    /// Changed while this process's writer was committing, and not yet known whether only by it: the model
+    /// neither serves nor keeps for this request, which reads the database.
+    Unsure,
 }
 
 /// Runs one request's work so that the database is asked whether it moved at its first lookup only. A change
 /// committed before the request began is seen by that first question; one committed while it runs is
 /// concurrent with it, and the next request sees it. Work outside a request (background tasks) asks every time.
 pub async fn one_request<F: Future>(work: F) -> F::Output {
-    ASKED.scope(Cell::new(false), work).await
+    ASKED.scope(Cell::new(None), work).await
 }
 
 /// What a committed write may have changed of what the model keeps.
@@ -93,6 +105,9 @@ pub(crate) enum Named {
     Org(i64),
     /// Anything (`Backend::write` without an organization).
     Anything,
+    /// An organization the write creates, with its own rows: nothing kept names it yet (ids are never reused), so
+    /// only what spans organizations (the users' private space lists) is dropped; tokens stay.
+    NewOrg,
     /// Nothing the model or the token cache reads (`Backend::write_aside`: the outbox, audit pruning).
     Nothing,
 }
@@ -109,7 +124,7 @@ impl Ticket {
 }
 
 /// Asked at a request's first lookup: whether the database may have changed behind this process's back.
-type Watch = Arc<dyn Fn() -> bool + Send + Sync>;
+type Watch = Arc<dyn Fn() -> Seen + Send + Sync>;
 
 /// A handle on one node's read model (clones share it).
 #[derive(Clone)]
@@ -138,10 +153,10 @@ impl ReadModel {
         ReadModel { state: Arc::new(Mutex::new(state)), watch: None, orders }
     }
 
-    /// The same model, dropping everything before a lookup whenever `moved` says the database changed other than
-    /// through this process (SQLite: another process's commit, `sqlite/watch.rs`).
-    pub(crate) fn watching(mut self, moved: impl Fn() -> bool + Send + Sync + 'static) -> Self {
-        self.watch = Some(Arc::new(moved));
+    /// The same model, asking `check` at a request's first lookup whether the database changed other than through
+    /// this process (SQLite: another process's commit, `sqlite/watch.rs`).
+    pub(crate) fn watching(mut self, check: impl Fn() -> Seen + Send + Sync + 'static) -> Self {
+        self.watch = Some(Arc::new(check));
         self
     }
 
@@ -151,10 +166,21 @@ impl ReadModel {
 
     /// The value `find` finds when the model serves, else the ticket for reading it.
     fn get<T>(&self, find: impl FnOnce(&mut State) -> Option<T>) -> Result<T, Ticket> {
-        if let Some(moved) = &self.watch {
-            let first = ASKED.try_with(|asked| !asked.replace(true)).unwrap_or(true);
-            if first && moved() {
-                self.changed(None);
+        if let Some(check) = &self.watch {
+            match ASKED.try_with(Cell::get).ok().flatten() {
+                Some(Seen::Unsure) => return Err(Ticket(None)),
+                Some(_) => {}
+                None => {
+                    let seen = check();
+                    // Once dropped, the rest of the request is served like any other.
+                    let _ =
+                        ASKED.try_with(|asked| asked.set(Some(if seen == Seen::Moved { Seen::Same } else { seen })));
+                    match seen {
+                        Seen::Moved => self.changed(None),
+                        Seen::Unsure => return Err(Ticket(None)),
+                        Seen::Same => {}
+                    }
+                }
             }
         }
         let mut s = self.lock();
@@ -194,15 +220,21 @@ impl ReadModel {
         }
     }
 
-    /// Drops what the writes of one committed transaction named, and the tokens if they named anything.
+    /// Drops what the writes of one committed transaction named, and the tokens if they named an organization or
+    /// anything.
     pub(crate) fn committed(&self, named: &[Named]) {
-        if named.iter().any(|n| *n != Named::Nothing) {
+        if named.iter().any(|n| matches!(n, Named::Org(_) | Named::Anything)) {
             self.lock().tokens.clear();
         }
         for n in named {
             match n {
                 Named::Org(id) => self.changed(Some(*id)),
                 Named::Anything => self.changed(None),
+                Named::NewOrg => {
+                    let mut s = self.lock();
+                    s.generation += 1;
+                    s.spaces.clear();
+                }
                 Named::Nothing => {}
             }
         }

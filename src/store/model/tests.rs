@@ -171,7 +171,13 @@ async fn the_watch_is_asked_once_per_request() {
     use std::sync::atomic::{AtomicUsize, Ordering};
     let asked = Arc::new(AtomicUsize::new(0));
     let counter = asked.clone();
-    let model = ReadModel::new(10, true).watching(move || counter.fetch_add(1, Ordering::SeqCst) > 0);
+    let model = ReadModel::new(10, true).watching(move || {
+        if counter.fetch_add(1, Ordering::SeqCst) > 0 {
+            Seen::Moved
+        } else {
+            Seen::Same
+        }
+    });
     one_request(async {
         token(&model, "d").await;
         token(&model, "d").await;
@@ -181,4 +187,26 @@ async fn the_watch_is_asked_once_per_request() {
     one_request(async { assert!(token(&model, "d").await, "moved: the next request reads again") }).await;
     assert!(token(&model, "d").await, "outside a request every lookup asks");
     assert_eq!(asked.load(Ordering::SeqCst), 3);
+}
+
+#[tokio::test]
+async fn an_unsure_request_reads_the_database_keeps_nothing_and_drops_nothing() {
+    let seen = Arc::new(Mutex::new(Seen::Same));
+    let answer = seen.clone();
+    let model = ReadModel::new(10, true).watching(move || *answer.lock().unwrap());
+    one_request(async { assert!(token(&model, "d").await, "first read") }).await;
+    one_request(async { assert!(!token(&model, "d").await, "kept") }).await;
+    *seen.lock().unwrap() = Seen::Unsure;
+    one_request(async {
+        assert!(token(&model, "d").await, "unsure: not served");
+        assert!(token(&model, "e").await);
+        assert!(token(&model, "e").await, "unsure: not kept either");
+    })
+    .await;
+    *seen.lock().unwrap() = Seen::Same;
+    one_request(async {
+        assert!(!token(&model, "d").await, "unsure dropped nothing");
+        assert!(token(&model, "e").await, "what was read while unsure was never kept");
+    })
+    .await;
 }

@@ -38,13 +38,20 @@ fn lock(queues: &Queues) -> MutexGuard<'_, HashMap<i64, Vec<PgJob>>> {
 
 impl OrgCommits {
     /// Runs `work` holding `org_id`'s row lock, in a transaction shared with the other writes to that organization
-    /// waiting on this node, and answers once it is committed. A caller that stops waiting does not stop the write.
-    pub(super) async fn write<T, F>(&self, pool: &PgPool, cache: &AuthCache, org_id: i64, work: F) -> StoreResult<T>
+    /// waiting on this node, and answers once it is committed (dropping what `named` says from the read model). A caller that stops waiting does not stop the write.
+    pub(super) async fn write<T, F>(
+        &self,
+        pool: &PgPool,
+        cache: &AuthCache,
+        org_id: i64,
+        named: Named,
+        work: F,
+    ) -> StoreResult<T>
     where
         T: Send + 'static,
         F: for<'c> FnOnce(&'c mut PgConnection) -> ConnFuture<'c, StoreResult<T>> + Send + 'static,
     {
-        let (job, answered) = Job::new(Named::Org(org_id), work);
+        let (job, answered) = Job::new(named, work);
         let first = {
             let mut queues = lock(&self.queues);
             match queues.get_mut(&org_id) {

@@ -128,6 +128,15 @@ impl Backend for PgStore {
     /// A page's ids arrive as JSON on both backends (SQLite has no arrays); a hundred of them unpack in no time.
     const ID_IN_JSON: &'static str = "o.id in (select cast(value as bigint) from jsonb_array_elements_text($1))";
 
+    fn one_trip(statements: &[&str]) -> String {
+        let (last, parts) = statements.split_last().expect("at least one statement");
+        let parts: Vec<String> = parts.iter().enumerate().map(|(i, s)| format!("part{i} as ({s})")).collect();
+        if parts.is_empty() {
+            return last.to_string();
+        }
+        format!("with {} {last}", parts.join(", "))
+    }
+
     /// A standby's connection when one may serve the running request (`replicas/`), else the primary's.
     async fn reader(&self) -> StoreResult<PoolConnection<sqlx::Postgres>> {
         if let Some(conn) = self.replicas.reader().await {
@@ -155,26 +164,18 @@ impl Backend for PgStore {
 
     /// A write naming an organization: holding its row lock, in a transaction shared with the other writes to it
     /// waiting on this node (`commit.rs`). Any other: in a transaction of its own.
-    async fn write<T, F>(&self, org_id: Option<i64>, work: F) -> StoreResult<T>
+    async fn write_as<T, F>(&self, org_id: Option<i64>, named: Named, work: F) -> StoreResult<T>
     where
         T: Send + 'static,
         F: for<'c> FnOnce(&'c mut sqlx::PgConnection) -> ConnFuture<'c, StoreResult<T>> + Send + 'static,
     {
         if let Some(id) = org_id {
             // Answered in this caller's task after the batch's commit, so the caller's reads are fenced as below.
-            let out = self.commits.write(&self.write, &self.cache, id, work).await?;
+            let out = self.commits.write(&self.write, &self.cache, id, named, work).await?;
             self.replicas.wrote();
             return Ok(out);
         }
-        self.write_alone(Named::Anything, work).await
-    }
-
-    async fn write_aside<T, F>(&self, work: F) -> StoreResult<T>
-    where
-        T: Send + 'static,
-        F: for<'c> FnOnce(&'c mut sqlx::PgConnection) -> ConnFuture<'c, StoreResult<T>> + Send + 'static,
-    {
-        self.write_alone(Named::Nothing, work).await
+        self.write_alone(named, work).await
     }
 }
 

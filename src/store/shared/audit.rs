@@ -12,9 +12,20 @@ use crate::store::{AuditStore, StoreError, StoreResult};
 
 /// Writes an entry inside the caller's transaction.
 pub(super) async fn record(conn: &mut Conn, e: NewEntry) -> StoreResult<()> {
+    bind_entry(sqlx::query(audit::INSERT), e).execute(&mut *conn).await?;
+    Ok(())
+}
+
+/// The backend's sqlx database.
+type Db = <BackendStore as Backend>::Db;
+
+/// `q` (whose `$1`–`$8` are [`audit::INSERT`]'s) with the entry bound, stamped now.
+pub(super) fn bind_entry<'q>(
+    q: sqlx::query::Query<'q, Db, <Db as sqlx::Database>::Arguments<'q>>,
+    e: NewEntry,
+) -> sqlx::query::Query<'q, Db, <Db as sqlx::Database>::Arguments<'q>> {
     let (uuid, ms) = audit::new_id();
-    sqlx::query(audit::INSERT)
-        .bind(uuid)
+    q.bind(uuid)
         .bind(e.org_id)
         .bind(e.team_id)
         .bind(e.actor_id)
@@ -22,13 +33,7 @@ pub(super) async fn record(conn: &mut Conn, e: NewEntry) -> StoreResult<()> {
         .bind(e.target_id)
         .bind(e.detail.to_string())
         .bind(ms)
-        .execute(&mut *conn)
-        .await?;
-    Ok(())
 }
-
-/// The backend's sqlx database.
-type Db = <BackendStore as Backend>::Db;
 
 fn bind_all<'q>(
     mut q: QueryAs<'q, Db, Entry, <Db as sqlx::Database>::Arguments<'q>>,

@@ -1,9 +1,11 @@
 //! Organizations, their default team, memberships and usage.
 
+use std::sync::OnceLock;
+
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
-use super::audit::record;
+use super::audit::{bind_entry, record};
 use super::dialect::COLLATE_C;
 use super::{BackendStore, Conn};
 use crate::domain::audit as ev;
@@ -12,7 +14,7 @@ use crate::domain::roles;
 use crate::grant::{perms, Granted};
 use crate::store::audit::{self, NewEntry};
 use crate::store::backend::Backend;
-use crate::store::model::OrderBy;
+use crate::store::model::{Named, OrderBy};
 use crate::store::models::{Membership, NewOrg, Org, OrgFilter, OrgPatch, Team, TeamRole, UsageTotals};
 use crate::store::page::Page;
 use crate::store::{OrgStore, StoreError, StoreResult};
@@ -49,7 +51,7 @@ async fn org_row(conn: &mut Conn, id: i64) -> StoreResult<Option<Org>> {
 #[async_trait]
 impl OrgStore for BackendStore {
     async fn create_org(&self, o: NewOrg) -> StoreResult<(Org, Team)> {
-        self.write(None, move |conn| Box::pin(insert_org(conn, o))).await
+        self.write_as(None, Named::NewOrg, move |conn| Box::pin(insert_org(conn, o))).await
     }
 
     async fn list_orgs(&self, f: &OrgFilter, page: &Page) -> StoreResult<Vec<Org>> {
@@ -206,26 +208,28 @@ async fn insert_org(conn: &mut Conn, o: NewOrg) -> StoreResult<(Org, Team)> {
     .bind(o.now)
     .fetch_one(&mut *conn)
     .await?;
-    sqlx::query(
-        "insert into organization_members (organization_id, user_id, users_role_id, created_at)
-         values ($1, $2, $3, $4)",
-    )
-    .bind(org.id)
-    .bind(o.owner_id)
-    .bind(roles::OWNER)
-    .bind(o.now)
-    .execute(&mut *conn)
-    .await?;
-    sqlx::query("insert into team_members (team_id, user_id, users_role_id, created_at) values ($1, $2, $3, $4)")
+    // The owner's two memberships and the audit entry in one trip (`Backend::one_trip`): the audit entry binds
+    // `$1`–`$8`, the memberships the organization, team, owner and time as `$9`–`$12`.
+    static OWNER_SQL: OnceLock<String> = OnceLock::new();
+    let sql = OWNER_SQL.get_or_init(|| {
+        BackendStore::one_trip(&[
+            audit::INSERT,
+            "insert into organization_members (organization_id, user_id, users_role_id, created_at)
+             values ($9, $11, $13, $12)",
+            "insert into team_members (team_id, user_id, users_role_id, created_at) values ($10, $11, $14, $12)",
+        ])
+    });
+    let entry = NewEntry::new(org.id, Some(o.owner_id), ev::ORGANIZATION_CREATED, org.id);
+    bind_entry(sqlx::query(sql), entry.detail(audit::org_detail(&org)))
+        .bind(org.id)
         .bind(team.id)
         .bind(o.owner_id)
-        .bind(roles::TEAM_ADMIN)
         .bind(o.now)
+        .bind(roles::OWNER)
+        .bind(roles::TEAM_ADMIN)
         .execute(&mut *conn)
         .await?;
     let created: Org = org;
-    let entry = NewEntry::new(created.id, Some(o.owner_id), ev::ORGANIZATION_CREATED, created.id);
-    record(conn, entry.detail(audit::org_detail(&created))).await?;
     Ok((created, team))
 }
 

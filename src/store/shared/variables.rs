@@ -1,18 +1,21 @@
 //! Organization variables; every change writes its history entry in the same transaction (on SQLite a group
 //! commit shared with other waiting writes, `sqlite/commit.rs`).
 
+use std::sync::OnceLock;
+
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 use sqlx::types::Json;
 
-use super::audit::record as audit_record;
+use super::audit::bind_entry as audit_entry;
 use super::{BackendStore, Conn};
 use crate::domain::audit as ev;
 use crate::domain::variable_change;
 use crate::grant::{perms, Granted};
-use crate::store::audit::NewEntry;
+use crate::store::audit::{self, NewEntry};
 use crate::store::backend::Backend;
+use crate::store::model::Named;
 use crate::store::models::{HistoryEntry, Variable, VariableWrite};
 use crate::store::{StoreError, StoreResult, VariableStore};
 
@@ -26,29 +29,46 @@ async fn current(conn: &mut Conn, org_id: i64, name: &str) -> StoreResult<Option
     Ok(row.map(|(name, type_id, value)| Variable { name, type_id, value: value.0 }))
 }
 
-async fn record(
-    conn: &mut Conn,
+/// A variable's history entry: `$9`–`$14` of a [`change`] (after the audit entry's `$1`–`$8`).
+const HISTORY: &str = "insert into variable_history (organization_id, variable_name, action, diff, author, created_at)
+     values ($9, $10, $11, $12, $13, $14)";
+
+/// One change of a variable: `statement` (which reads the organization as `$9`, the name as `$10`, the time as
+/// `$14` and, with `typed`, the type and value as `$15` and `$16`), its history entry and its audit entry, in one
+/// trip to the database (`Backend::one_trip`): the writer's time goes by trips, not by statements. `sql` holds
+/// the text, built once.
+struct Change<'a> {
+    sql: &'static OnceLock<String>,
+    statement: &'static str,
     org_id: i64,
-    name: &str,
-    action: &str,
-    diff: &Value,
-    author: &str,
+    name: &'a str,
+    action: &'static str,
+    diff: Value,
+    author: &'a str,
     now: DateTime<Utc>,
-) -> StoreResult<()> {
-    sqlx::query(
-        "insert into variable_history (organization_id, variable_name, action, diff, author, created_at)
-         values ($1, $2, $3, $4, $5, $6)",
-    )
-    .bind(org_id)
-    .bind(name)
-    .bind(action)
-    .bind(Json(diff))
-    .bind(author)
-    .bind(now)
-    .execute(&mut *conn)
-    .await?;
+    typed: Option<(i64, &'a Value)>,
+}
+
+async fn change(conn: &mut Conn, c: Change<'_>, entry: NewEntry) -> StoreResult<()> {
+    let sql = c.sql.get_or_init(|| BackendStore::one_trip(&[audit::INSERT, c.statement, HISTORY]));
+    let q = audit_entry(sqlx::query(sql), entry)
+        .bind(c.org_id)
+        .bind(c.name)
+        .bind(c.action)
+        .bind(Json(c.diff))
+        .bind(c.author)
+        .bind(c.now);
+    let q = match c.typed {
+        Some((type_id, value)) => q.bind(type_id).bind(Json(value)),
+        None => q,
+    };
+    q.execute(&mut *conn).await?;
     Ok(())
 }
+
+/// What a variable's change drops from the read model: nothing, as it keeps no variables, their history or the
+/// audit log; the change still runs under its organization's lock.
+const UNREAD: Named = Named::Nothing;
 
 fn missing(name: &str) -> StoreError {
     StoreError::NotFound(format!("Variable '{name}' not found."))
@@ -67,12 +87,12 @@ impl VariableStore for BackendStore {
 
     async fn create_variable(&self, g: &Granted<perms::OrganizationEdit>, w: VariableWrite) -> StoreResult<Variable> {
         let (org_id, user_id) = (g.org_id(), g.user_id());
-        self.write(Some(org_id), move |conn| Box::pin(create(conn, org_id, user_id, w))).await
+        self.write_as(Some(org_id), UNREAD, move |conn| Box::pin(create(conn, org_id, user_id, w))).await
     }
 
     async fn update_variable(&self, g: &Granted<perms::OrganizationEdit>, w: VariableWrite) -> StoreResult<Variable> {
         let (org_id, user_id) = (g.org_id(), g.user_id());
-        self.write(Some(org_id), move |conn| Box::pin(update(conn, org_id, user_id, w))).await
+        self.write_as(Some(org_id), UNREAD, move |conn| Box::pin(update(conn, org_id, user_id, w))).await
     }
 
     async fn delete_variable(
@@ -83,7 +103,8 @@ impl VariableStore for BackendStore {
         now: DateTime<Utc>,
     ) -> StoreResult<()> {
         let (org_id, user_id, name, author) = (g.org_id(), g.user_id(), name.to_owned(), author.to_owned());
-        self.write(Some(org_id), move |conn| Box::pin(delete(conn, org_id, user_id, name, author, now))).await
+        self.write_as(Some(org_id), UNREAD, move |conn| Box::pin(delete(conn, org_id, user_id, name, author, now)))
+            .await
     }
 
     async fn variable_history(
@@ -114,50 +135,52 @@ impl VariableStore for BackendStore {
 // The writes themselves, each run by `Backend::write`.
 
 async fn create(conn: &mut Conn, org_id: i64, user_id: i64, w: VariableWrite) -> StoreResult<Variable> {
+    static SQL: OnceLock<String> = OnceLock::new();
     let (Some(type_id), Some(value)) = (w.type_id, w.value) else {
         return Err(StoreError::Other(anyhow::anyhow!("create_variable needs typeId and value")));
     };
     if current(conn, org_id, &w.name).await?.is_some() {
         return Err(StoreError::Conflict("Variable already exists.".into()));
     }
-    sqlx::query(
-        "insert into variables (organization_id, name, type_id, value, created_at, updated_at)
-         values ($1, $2, $3, $4, $5, $5)",
-    )
-    .bind(org_id)
-    .bind(&w.name)
-    .bind(type_id)
-    .bind(Json(&value))
-    .bind(w.now)
-    .execute(&mut *conn)
-    .await?;
-    let var = Variable { name: w.name.clone(), type_id, value };
-    let diff = variable_change::whole(&var);
-    record(conn, org_id, &w.name, "organization_variable_created", &diff, &w.author, w.now).await?;
+    let var = Variable { name: w.name, type_id, value };
     // The audit entry names the variable and its type; values stay in the variable's own history.
-    let entry = NewEntry::new(org_id, Some(user_id), ev::VARIABLE_CREATED, &var.name);
-    audit_record(conn, entry.detail(json!({"name": var.name, "typeId": var.type_id}))).await?;
+    let entry = NewEntry::new(org_id, Some(user_id), ev::VARIABLE_CREATED, &var.name)
+        .detail(json!({"name": var.name, "typeId": var.type_id}));
+    let c = Change {
+        sql: &SQL,
+        statement: "insert into variables (organization_id, name, type_id, value, created_at, updated_at)
+                    values ($9, $10, $15, $16, $14, $14)",
+        org_id,
+        name: &var.name,
+        action: "organization_variable_created",
+        diff: variable_change::whole(&var),
+        author: &w.author,
+        now: w.now,
+        typed: Some((var.type_id, &var.value)),
+    };
+    change(conn, c, entry).await?;
     Ok(var)
 }
 
 async fn update(conn: &mut Conn, org_id: i64, user_id: i64, w: VariableWrite) -> StoreResult<Variable> {
+    static SQL: OnceLock<String> = OnceLock::new();
     let old = current(conn, org_id, &w.name).await?.ok_or_else(|| missing(&w.name))?;
-    let new = variable_change::updated(&old, w.type_id, w.value.clone());
-    sqlx::query(
-        "update variables set type_id = $1, value = $2, updated_at = $3 where organization_id = $4 and name = $5",
-    )
-    .bind(new.type_id)
-    .bind(Json(&new.value))
-    .bind(w.now)
-    .bind(org_id)
-    .bind(&w.name)
-    .execute(&mut *conn)
-    .await?;
-    let diff = variable_change::update_diff(&old, &new);
-    record(conn, org_id, &w.name, "organization_variable_edited", &diff, &w.author, w.now).await?;
-    let detail = variable_change::update_audit(&old, &new);
-    let entry = NewEntry::new(org_id, Some(user_id), ev::VARIABLE_UPDATED, &new.name);
-    audit_record(conn, entry.detail(detail)).await?;
+    let new = variable_change::updated(&old, w.type_id, w.value);
+    let entry = NewEntry::new(org_id, Some(user_id), ev::VARIABLE_UPDATED, &new.name)
+        .detail(variable_change::update_audit(&old, &new));
+    let c = Change {
+        sql: &SQL,
+        statement: "update variables set type_id = $15, value = $16, updated_at = $14
+                    where organization_id = $9 and name = $10",
+        org_id,
+        name: &new.name,
+        action: "organization_variable_edited",
+        diff: variable_change::update_diff(&old, &new),
+        author: &w.author,
+        now: w.now,
+        typed: Some((new.type_id, &new.value)),
+    };
+    change(conn, c, entry).await?;
     Ok(new)
 }
 
@@ -169,15 +192,20 @@ async fn delete(
     author: String,
     now: DateTime<Utc>,
 ) -> StoreResult<()> {
+    static SQL: OnceLock<String> = OnceLock::new();
     let old = current(conn, org_id, &name).await?.ok_or_else(|| missing(&name))?;
-    sqlx::query("delete from variables where organization_id = $1 and name = $2")
-        .bind(org_id)
-        .bind(&name)
-        .execute(&mut *conn)
-        .await?;
-    let diff = variable_change::whole(&old);
-    record(conn, org_id, &name, "organization_variable_deleted", &diff, &author, now).await?;
-    let entry = NewEntry::new(org_id, Some(user_id), ev::VARIABLE_DELETED, &name);
-    audit_record(conn, entry.detail(json!({"name": old.name, "typeId": old.type_id}))).await?;
-    Ok(())
+    let entry = NewEntry::new(org_id, Some(user_id), ev::VARIABLE_DELETED, &name)
+        .detail(json!({"name": old.name, "typeId": old.type_id}));
+    let c = Change {
+        sql: &SQL,
+        statement: "delete from variables where organization_id = $9 and name = $10",
+        org_id,
+        name: &name,
+        action: "organization_variable_deleted",
+        diff: variable_change::whole(&old),
+        author: &author,
+        now,
+        typed: None,
+    };
+    change(conn, c, entry).await
 }

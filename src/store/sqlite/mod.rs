@@ -143,12 +143,15 @@ impl SqliteStore {
         let vfs = memory.is_some().then_some(memory::VFS);
         let hot = hot::HotReaders::new(connect.get_filename().to_path_buf(), vfs, opts.acquire_timeout);
         let mut model = ReadModel::new(opts.read_model_max_orgs, true);
+        let mut version = None;
         if memory.is_none() {
             // A file may be written by other processes too (`watch.rs`); memory only by this one.
-            let version = watch::DataVersion::new(hot.open()?);
-            model = model.watching(move || version.moved());
+            let watched = std::sync::Arc::new(watch::DataVersion::new(hot.open()?));
+            let check = watched.clone();
+            model = model.watching(move || check.check());
+            version = Some(watched);
         }
-        let commit = commit::Committer::start(write.clone(), model.clone());
+        let commit = commit::Committer::start(write.clone(), model.clone(), version);
         Ok(SqliteStore { read, hot, write, commit, model, counters: Default::default(), memory })
     }
 
@@ -187,27 +190,22 @@ impl Backend for SqliteStore {
     const SINGLE_NODE: bool = true;
     const ID_IN_JSON: &'static str = "o.id in (select value from json_each($1))";
 
+    fn one_trip(statements: &[&str]) -> String {
+        statements.join(";\n")
+    }
+
     async fn reader(&self) -> StoreResult<Reader<'_>> {
         self.read.acquire().await
     }
 
     /// Through the group commit (`commit.rs`), inside a savepoint of a transaction shared with the other writes
     /// waiting at that moment. SQLite has a single writer, so that alone serialises changes to an organization.
-    async fn write<T, F>(&self, org_id: Option<i64>, work: F) -> StoreResult<T>
+    async fn write_as<T, F>(&self, _org_id: Option<i64>, named: Named, work: F) -> StoreResult<T>
     where
         T: Send + 'static,
         F: for<'c> FnOnce(&'c mut SqliteConnection) -> ConnFuture<'c, StoreResult<T>> + Send + 'static,
     {
-        let named = org_id.map_or(Named::Anything, Named::Org);
         self.commit.write(named, work).await
-    }
-
-    async fn write_aside<T, F>(&self, work: F) -> StoreResult<T>
-    where
-        T: Send + 'static,
-        F: for<'c> FnOnce(&'c mut SqliteConnection) -> ConnFuture<'c, StoreResult<T>> + Send + 'static,
-    {
-        self.commit.write(Named::Nothing, work).await
     }
 
     /// One database, one writer: every reader sees what the writer committed.
@@ -223,27 +221,6 @@ impl Backend for SqliteStore {
     async fn order_version(&self, user_id: i64) -> StoreResult<i64> {
         self.hot.order_version(user_id)
     }
-}
-
-/// A write transaction that takes SQLite's write lock at once (`BEGIN IMMEDIATE`): how the group commit
-/// (`commit.rs`) begins its transactions. A deferred transaction that reads first and writes later cannot wait for
-/// a lock another process holds (an `orgd` command, a backup): SQLite refuses the upgrade with `SQLITE_BUSY`
-/// straight away, since waiting could deadlock. Taking the lock first makes such a write wait up to the busy
-/// timeout instead of failing.
-///
-/// A write that failed with `SQLITE_FULL` was rolled back by SQLite itself, so sqlx's own rollback fails and its
-/// transaction count stays at one; such a connection is closed and replaced rather than reused (every later write
-/// on it would fail) — this is what lets writes succeed again once disk space is freed.
-async fn begin_immediate(write: &SqlitePool) -> StoreResult<sqlx::Transaction<'static, sqlx::Sqlite>> {
-    use sqlx::Connection;
-    let mut conn = write.acquire().await?;
-    if conn.is_in_transaction() {
-        tracing::warn!("replacing a write connection left inside a transaction SQLite had rolled back");
-        conn.close_on_drop();
-        drop(conn);
-        conn = write.acquire().await?;
-    }
-    Ok(sqlx::Transaction::begin(conn, Some("BEGIN IMMEDIATE".into())).await?)
 }
 
 #[async_trait]
