@@ -6,7 +6,7 @@ use sqlx::query::QueryAs;
 
 use super::{BackendStore, Conn};
 use crate::domain::ids::OrgId;
-use crate::store::audit::{self, Arg, Entry, Filters, NewEntry, Query, Scope};
+use crate::store::audit::{self, Arg, Entry, EntryId, Filters, NewEntry, Query, Scope};
 use crate::store::backend::Backend;
 use crate::store::{AuditStore, StoreError, StoreResult};
 
@@ -14,7 +14,7 @@ use crate::store::{AuditStore, StoreError, StoreResult};
 pub(super) async fn record(conn: &mut Conn, e: NewEntry) -> StoreResult<()> {
     let (uuid, ms) = audit::new_id();
     sqlx::query(audit::INSERT)
-        .bind(uuid)
+        .bind(EntryId(uuid))
         .bind(e.org_id)
         .bind(e.team_id)
         .bind(e.actor_id)
@@ -38,6 +38,7 @@ fn bind_all<'q>(
         q = match a {
             Arg::Int(i) => q.bind(i),
             Arg::Text(s) => q.bind(s),
+            Arg::Uuid(s) => q.bind(EntryId(s)),
         };
     }
     q
@@ -52,7 +53,11 @@ impl AuditStore for BackendStore {
 
     async fn audit_entry(&self, org_id: OrgId, uuid: &str) -> StoreResult<Option<Entry>> {
         let sql = audit::one_sql();
-        Ok(sqlx::query_as(&sql).bind(org_id).bind(uuid).fetch_optional(&mut *self.reader().await?).await?)
+        Ok(sqlx::query_as(&sql)
+            .bind(org_id)
+            .bind(EntryId(uuid.into()))
+            .fetch_optional(&mut *self.reader().await?)
+            .await?)
     }
 
     async fn audit_filters(&self, scope: Scope) -> StoreResult<Filters> {

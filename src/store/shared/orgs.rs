@@ -12,6 +12,7 @@ use crate::domain::roles;
 use crate::grant::{perms, Granted};
 use crate::store::audit::{self, NewEntry};
 use crate::store::backend::Backend;
+use crate::store::compact::Created;
 use crate::store::model::OrderBy;
 use crate::store::models::{Membership, NewOrg, Org, OrgFilter, OrgPatch, Team, TeamRole, UsageTotals};
 use crate::store::page::Page;
@@ -203,7 +204,7 @@ async fn insert_org(conn: &mut Conn, o: NewOrg) -> StoreResult<(Org, Team)> {
          returning id, name, organization_id, operations_limit, transfer_limit",
     )
     .bind(org.id)
-    .bind(o.now)
+    .bind(Created(o.now))
     .fetch_one(&mut *conn)
     .await?;
     sqlx::query(
@@ -213,14 +214,14 @@ async fn insert_org(conn: &mut Conn, o: NewOrg) -> StoreResult<(Org, Team)> {
     .bind(org.id)
     .bind(o.owner_id)
     .bind(roles::OWNER)
-    .bind(o.now)
+    .bind(Created(o.now))
     .execute(&mut *conn)
     .await?;
     sqlx::query("insert into team_members (team_id, user_id, users_role_id, created_at) values ($1, $2, $3, $4)")
         .bind(team.id)
         .bind(o.owner_id)
         .bind(roles::TEAM_ADMIN)
-        .bind(o.now)
+        .bind(Created(o.now))
         .execute(&mut *conn)
         .await?;
     let created: Org = org;
