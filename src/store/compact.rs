@@ -11,8 +11,8 @@ use sqlx::{Decode, Encode, Postgres, Sqlite, Type};
 use uuid::Uuid;
 
 /// An audit entry's uuid: 32 lowercase hex digits to the code (and as `text` on PostgreSQL), its 16 bytes on
-/// SQLite, where it is stored three times over (table, unique index, cursor order) for millions of entries. The
-/// bytes compare as the hex digits do, so the log's order and cursor mean the same on both.
+/// SQLite, where it is stored twice (table and unique index) for millions of entries. The bytes compare as the
+/// hex digits do, so the log's order and cursor mean the same on both.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EntryId(pub String);
 
