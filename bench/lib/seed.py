@@ -29,12 +29,15 @@ AUDIT_T0 = (int(time.time()) - 86_400) * 1000 - AUDIT - 1
 OWNER, ADMIN_TEAM, MEMBER, TEAM_MEMBER = 11, 1, 13, 3
 
 
-def statements(n, zone, now, ts, b, seq, name, j, hex32):
-    """The seeding SQL for either backend; `ts` casts a text literal to the timestamp type, `b(x)` a boolean,
+def statements(n, zone, now, ts, member_t, b, seq, name, j, hex32):
+    """The seeding SQL for either backend; `ts` casts a text literal to the timestamp type, `member_t` is the
+    teams' and memberships' `created_at` (epoch ms on SQLite, src/store/compact.rs), `b(x)` a boolean,
     `seq(lo, hi)` is a row source of integers x in lo..hi, `name(expr)` formats 'Org 0000042', `j(expr)` makes
-    JSON of a text (jsonb on PostgreSQL, text on SQLite)."""
+    JSON of a text (jsonb on PostgreSQL, text on SQLite), `hex32(expr)` makes an audit entry's uuid of an integer
+    (its 16 bytes on SQLite)."""
     vars_n = min(n, VAR_ORGS)
     t = ts(now)
+    mt = member_t
     hist_values = []
     for k in range(HISTORY):
         if k == 0:
@@ -44,20 +47,22 @@ def statements(n, zone, now, ts, b, seq, name, j, hex32):
                                 f'{{"name": "histVar", "typeId": 1, "value": {k}, "oldValue": {k - 1}}}'))
     bench_created = """'{"name": "benchVar", "typeId": 1, "value": 0}'"""
     hist = " union all ".join(f"select {k} as k, '{a}' as a, '{d}' as d" for k, (a, d) in enumerate(hist_values))
-    # names are a permutation of the ids (7919 is prime, coprime to every N used), so name order != id order
+    # names are a permutation of the ids (7919 is prime, coprime to every N used), so name order != id order; rows
+    # go in in id order, as the organizations were created (else SQLite reads them by the covering name index)
     return [
         f"""insert into organizations (id, name, country_id, timezone_id, zone, plan, tfa_enforced, created_at)
             select x, {name(f"((x * cast(7919 as bigint)) % {n}) + 1")}, 1, 113, '{zone}', 'teams', {b(0)}, {t}
             from {seq(1, n)}""",
-        f"insert into teams (id, organization_id, name, created_at) select id, id, 'My Team', {t} from organizations",
+        f"""insert into teams (id, organization_id, name, created_at)
+            select id, id, 'My Team', {mt} from organizations order by id""",
         f"""insert into organization_members (organization_id, user_id, users_role_id, created_at)
-            select id, 1, {OWNER}, {t} from organizations""",
+            select id, 1, {OWNER}, {mt} from organizations order by id""",
         f"""insert into organization_members (organization_id, user_id, users_role_id, created_at)
-            select id, 2, {MEMBER}, {t} from organizations""",
+            select id, 2, {MEMBER}, {mt} from organizations order by id""",
         f"""insert into team_members (team_id, user_id, users_role_id, created_at)
-            select id, 1, {ADMIN_TEAM}, {t} from teams""",
+            select id, 1, {ADMIN_TEAM}, {mt} from teams order by id""",
         f"""insert into team_members (team_id, user_id, users_role_id, created_at)
-            select id, 2, {TEAM_MEMBER}, {t} from teams""",
+            select id, 2, {TEAM_MEMBER}, {mt} from teams order by id""",
         f"""insert into feature_overrides (organization_id, control, enabled, created_at)
             select id, (id / {OVERRIDE_EVERY}) % {CONTROLS}, {b(0)}, {t} from organizations
             where id % {OVERRIDE_EVERY} = 0 order by id""",
@@ -76,7 +81,7 @@ def statements(n, zone, now, ts, b, seq, name, j, hex32):
         f"""insert into audit_log (uuid, organization_id, organization_name, actor_id, event_name, target_id, detail,
                                    triggered_ms)
             select {hex32('id + ' + str(AUDIT))}, id, name, 1, 'organization_created', cast(id as text), '{{}}',
-                   {AUDIT_T0} from organizations""",
+                   {AUDIT_T0} from organizations order by id""",
         f"""insert into audit_log (uuid, organization_id, organization_name, actor_id, event_name, target_id, detail,
                                    triggered_ms)
             select {hex32('x')}, 1, 'Org', 1, 'organization_updated', '1', '{{}}', {AUDIT_T0} + x
@@ -93,14 +98,18 @@ def seed_sqlite(path, n, zone):
     import sqlite3
 
     # sqlx writes DateTime<Utc> to SQLite as RFC 3339 text; the seed uses the same shape
-    now = time.strftime("%Y-%m-%dT%H:%M:%S.000000+00:00", time.gmtime())
+    at = time.time()
+    now = time.strftime("%Y-%m-%dT%H:%M:%S.000000+00:00", time.gmtime(at))
     con = sqlite3.connect(path, isolation_level=None)
     con.execute("pragma foreign_keys = on")
+    if sqlite3.sqlite_version_info < (3, 41, 0):
+        # unhex() arrived in SQLite 3.41; orgd's own SQLite has it, an older Python's may not
+        con.create_function("unhex", 1, bytes.fromhex, deterministic=True)
     seq = lambda lo, hi: (f"(with recursive s(x) as (select {lo} union all select x + 1 from s where x < {hi}) "
                           f"select x from s)")
     con.execute("begin")
-    for sql in statements(n, zone, now, lambda s: f"'{s}'", str, seq, lambda e: f"printf('Org %07d', {e})",
-                          lambda e: e, lambda e: f"printf('%032x', {e})"):
+    for sql in statements(n, zone, now, lambda s: f"'{s}'", str(int(at) * 1000), str, seq,
+                          lambda e: f"printf('Org %07d', {e})", lambda e: e, lambda e: f"unhex(printf('%032x', {e}))"):
         con.execute(sql)
     con.execute("commit")
     con.execute("pragma wal_checkpoint(truncate)")
@@ -111,7 +120,8 @@ def seed_postgres(url, n, zone):
     now = time.strftime("%Y-%m-%d %H:%M:%S+00", time.gmtime())
     seq = lambda lo, hi: f"generate_series({lo}, {hi}) as s(x)"
     sql = ["begin"]
-    sql += statements(n, zone, now, lambda s: f"'{s}'::timestamptz", lambda v: "true" if v else "false", seq,
+    sql += statements(n, zone, now, lambda s: f"'{s}'::timestamptz", f"'{now}'::timestamptz",
+                      lambda v: "true" if v else "false", seq,
                       lambda e: f"'Org ' || lpad(({e})::text, 7, '0')",
                       lambda e: f"({e})::jsonb", lambda e: f"lpad(to_hex({e}), 32, '0')")
     for table in ["organizations", "teams", "variables", "variable_history", "audit_log"]:

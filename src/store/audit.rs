@@ -7,6 +7,7 @@ use sqlx::FromRow;
 use uuid::Uuid;
 
 use crate::domain::audit::{self as ev, Event};
+pub use crate::store::compact::EntryId;
 use crate::store::models::{Org, PlanChangeKind};
 
 /// A change to record, built by the store inside the change's transaction.
@@ -134,6 +135,8 @@ impl Query {
 pub enum Arg {
     Int(i64),
     Text(String),
+    /// An entry's uuid (32 hex digits), bound as [`EntryId`].
+    Uuid(String),
 }
 
 const SELECT: &str = "select a.uuid, a.organization_id, coalesce(o.name, a.organization_name) as organization_name,
@@ -185,7 +188,7 @@ pub fn page_sql(q: &Query) -> (String, Vec<Arg>) {
     any_of("a.team_id", &q.team_ids, "coalesce(t.name, a.team_name)", &q.team_names, &mut arg);
     let (cmp, dir) = if q.newest_first { ("<", "desc") } else { (">", "asc") };
     if let Some((ms, uuid)) = &q.after {
-        let (m, u) = (arg(Arg::Int(*ms)), arg(Arg::Text(uuid.clone())));
+        let (m, u) = (arg(Arg::Int(*ms)), arg(Arg::Uuid(uuid.clone())));
         wh.push(format!("(a.triggered_ms, a.uuid) {cmp} ({m}, {u})"));
     }
     let limit = arg(Arg::Int(q.limit));
@@ -232,6 +235,7 @@ pub const PRUNE: &str =
 /// A stored entry with the names it is shown with.
 #[derive(Debug, Clone, FromRow)]
 pub struct Entry {
+    #[sqlx(try_from = "EntryId")]
     pub uuid: String,
     pub organization_id: i64,
     pub organization_name: String,

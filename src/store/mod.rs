@@ -5,6 +5,7 @@ pub mod audit;
 mod backend;
 pub mod caller;
 pub mod clock;
+pub(crate) mod compact;
 pub mod counters;
 pub mod dump;
 mod error;

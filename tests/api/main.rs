@@ -7,6 +7,7 @@ mod billing;
 mod cli;
 #[path = "../common/mod.rs"]
 mod common;
+mod compact;
 mod conventions;
 mod corpus;
 mod custom_roles;

@@ -6,7 +6,7 @@ use sqlx::query::QueryAs;
 
 use super::{BackendStore, Conn};
 use crate::domain::ids::OrgId;
-use crate::store::audit::{self, Arg, Entry, Filters, NewEntry, Query, Scope};
+use crate::store::audit::{self, Arg, Entry, EntryId, Filters, NewEntry, Query, Scope};
 use crate::store::backend::Backend;
 use crate::store::{AuditStore, StoreError, StoreResult};
 
@@ -25,7 +25,7 @@ pub(super) fn bind_entry<'q>(
     e: NewEntry,
 ) -> sqlx::query::Query<'q, Db, <Db as sqlx::Database>::Arguments<'q>> {
     let (uuid, ms) = audit::new_id();
-    q.bind(uuid)
+    q.bind(EntryId(uuid))
         .bind(e.org_id)
         .bind(e.team_id)
         .bind(e.actor_id)
@@ -43,6 +43,7 @@ fn bind_all<'q>(
         q = match a {
             Arg::Int(i) => q.bind(i),
             Arg::Text(s) => q.bind(s),
+            Arg::Uuid(s) => q.bind(EntryId(s)),
         };
     }
     q
@@ -57,7 +58,11 @@ impl AuditStore for BackendStore {
 
     async fn audit_entry(&self, org_id: OrgId, uuid: &str) -> StoreResult<Option<Entry>> {
         let sql = audit::one_sql();
-        Ok(sqlx::query_as(&sql).bind(org_id).bind(uuid).fetch_optional(&mut *self.reader().await?).await?)
+        Ok(sqlx::query_as(&sql)
+            .bind(org_id)
+            .bind(EntryId(uuid.into()))
+            .fetch_optional(&mut *self.reader().await?)
+            .await?)
     }
 
     async fn audit_filters(&self, scope: Scope) -> StoreResult<Filters> {

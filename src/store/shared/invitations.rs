@@ -18,6 +18,7 @@ use crate::domain::{roles, rules, timezones};
 use crate::grant::{perms, Granted};
 use crate::store::audit::NewEntry;
 use crate::store::backend::Backend;
+use crate::store::compact::Created;
 use crate::store::models::{Invitation, MemberRole, NewInvitation, User};
 use crate::store::outbox::{self, InviteContext};
 use crate::store::{InvitationStore, StoreError, StoreResult};
@@ -199,7 +200,7 @@ async fn accept(tx: &mut Conn, invitation_id: i64, now: DateTime<Utc>) -> StoreR
     .bind(org_id)
     .bind(user_id)
     .bind(role)
-    .bind(now)
+    .bind(Created(now))
     .execute(&mut *tx)
     .await?;
     for team_id in team_ids.0 {
@@ -213,7 +214,7 @@ async fn accept(tx: &mut Conn, invitation_id: i64, now: DateTime<Utc>) -> StoreR
             .bind(team_id)
             .bind(user_id)
             .bind(roles::TEAM_MEMBER)
-            .bind(now)
+            .bind(Created(now))
             .bind(org_id)
             .execute(&mut *tx)
             .await?;

@@ -14,6 +14,7 @@ use crate::domain::roles;
 use crate::grant::{perms, Granted};
 use crate::store::audit::{self, NewEntry};
 use crate::store::backend::Backend;
+use crate::store::compact::Created;
 use crate::store::model::{Named, OrderBy};
 use crate::store::models::{Membership, NewOrg, Org, OrgFilter, OrgPatch, Team, TeamRole, UsageTotals};
 use crate::store::page::Page;
@@ -205,7 +206,7 @@ async fn insert_org(conn: &mut Conn, o: NewOrg) -> StoreResult<(Org, Team)> {
          returning id, name, organization_id, operations_limit, transfer_limit",
     )
     .bind(org.id)
-    .bind(o.now)
+    .bind(Created(o.now))
     .fetch_one(&mut *conn)
     .await?;
     // The owner's two memberships and the audit entry in one trip (`Backend::one_trip`): the audit entry binds
@@ -224,7 +225,7 @@ async fn insert_org(conn: &mut Conn, o: NewOrg) -> StoreResult<(Org, Team)> {
         .bind(org.id)
         .bind(team.id)
         .bind(o.owner_id)
-        .bind(o.now)
+        .bind(Created(o.now))
         .bind(roles::OWNER)
         .bind(roles::TEAM_ADMIN)
         .execute(&mut *conn)

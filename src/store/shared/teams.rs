@@ -13,6 +13,7 @@ use crate::grant::team_perms::{TeamDelete, TeamUserAddAndEdit};
 use crate::grant::{perms, Granted, TeamGranted};
 use crate::store::audit::NewEntry;
 use crate::store::backend::Backend;
+use crate::store::compact::Created;
 use crate::store::models::{NewTeam, Team, TeamMember, TeamRole};
 use crate::store::page::Page;
 use crate::store::{StoreError, StoreResult, TeamStore};
@@ -109,7 +110,7 @@ async fn insert_team(tx: &mut Conn, org_id: i64, user_id: i64, t: NewTeam) -> St
     .bind(&t.name)
     .bind(t.operations_limit)
     .bind(t.transfer_limit)
-    .bind(t.now)
+    .bind(Created(t.now))
     .fetch_one(&mut *tx)
     .await?;
     let team = row;
@@ -117,7 +118,7 @@ async fn insert_team(tx: &mut Conn, org_id: i64, user_id: i64, t: NewTeam) -> St
         .bind(team.id)
         .bind(t.creator_id)
         .bind(roles::TEAM_ADMIN)
-        .bind(t.now)
+        .bind(Created(t.now))
         .execute(&mut *tx)
         .await?;
     let entry = NewEntry::new(org_id, Some(user_id), ev::TEAM_CREATED, team.id).team(team.id);
@@ -182,7 +183,7 @@ async fn put_team_role(
             .bind(team_id)
             .bind(user_id)
             .bind(role)
-            .bind(now)
+            .bind(Created(now))
             .execute(&mut *tx)
             .await?;
         }
