@@ -54,18 +54,18 @@ def statements(n, zone, now, ts, member_t, b, seq, name, j, hex32):
             select x, {name(f"((x * cast(7919 as bigint)) % {n}) + 1")}, 1, 113, '{zone}', 'teams', {b(0)}, {t}
             from {seq(1, n)}""",
         f"""insert into teams (id, organization_id, name, created_at)
-            select id, id, 'My Team', {mt} from organizations order by id""",
+            select id, id, 'My Team', {mt} from organizations order by organizations.id""",
         f"""insert into organization_members (organization_id, user_id, users_role_id, created_at)
-            select id, 1, {OWNER}, {mt} from organizations order by id""",
+            select id, 1, {OWNER}, {mt} from organizations order by organizations.id""",
         f"""insert into organization_members (organization_id, user_id, users_role_id, created_at)
-            select id, 2, {MEMBER}, {mt} from organizations order by id""",
+            select id, 2, {MEMBER}, {mt} from organizations order by organizations.id""",
         f"""insert into team_members (team_id, user_id, users_role_id, created_at)
-            select id, 1, {ADMIN_TEAM}, {mt} from teams order by id""",
+            select id, 1, {ADMIN_TEAM}, {mt} from teams order by teams.id""",
         f"""insert into team_members (team_id, user_id, users_role_id, created_at)
-            select id, 2, {TEAM_MEMBER}, {mt} from teams order by id""",
+            select id, 2, {TEAM_MEMBER}, {mt} from teams order by teams.id""",
         f"""insert into feature_overrides (organization_id, control, enabled, created_at)
             select id, (id / {OVERRIDE_EVERY}) % {CONTROLS}, {b(0)}, {t} from organizations
-            where id % {OVERRIDE_EVERY} = 0 order by id""",
+            where id % {OVERRIDE_EVERY} = 0 order by organizations.id""",
         f"""insert into variables (organization_id, name, type_id, value, created_at, updated_at)
             select x, v.name, 1, {j('v.value')}, {t}, {t}
             from {seq(1, vars_n)}, (select 'benchVar' as name, '0' as value union all
@@ -81,7 +81,7 @@ def statements(n, zone, now, ts, member_t, b, seq, name, j, hex32):
         f"""insert into audit_log (uuid, organization_id, organization_name, actor_id, event_name, target_id, detail,
                                    triggered_ms)
             select {hex32('id + ' + str(AUDIT))}, id, name, 1, 'organization_created', cast(id as text), '{{}}',
-                   {AUDIT_T0} from organizations order by id""",
+                   {AUDIT_T0} from organizations order by organizations.id""",
         f"""insert into audit_log (uuid, organization_id, organization_name, actor_id, event_name, target_id, detail,
                                    triggered_ms)
             select {hex32('x')}, 1, 'Org', 1, 'organization_updated', '1', '{{}}', {AUDIT_T0} + x

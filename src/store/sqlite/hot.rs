@@ -73,6 +73,7 @@ impl HotReaders {
         };
         conn.busy_timeout(self.busy_timeout)?;
         conn.pragma_update(None, "query_only", true)?;
+        conn.pragma_update(None, "cache_size", super::cache::HOT)?;
         Ok(conn)
     }
 

@@ -17,6 +17,18 @@ mod watch;
 #[path = "../shared/mod.rs"]
 mod shared;
 
+/// Each connection's page cache, set rather than left at SQLite's 2 MiB each: a process holds up to a dozen
+/// connections, and caches that fill over hours showed as memory growth in the soak (bench/RESULTS.md). Readers'
+/// caches are emptied whenever another connection committed (WAL), so under writes they rarely hold more than one
+/// request's pages; the writer keeps the index pages its inserts walk. In KiB, as `pragma cache_size` reads a
+/// negative number.
+mod cache {
+    pub(super) const WRITER: &str = "-4096";
+    pub(super) const READER: &str = "-512";
+    /// The hot readers (`hot.rs`) and the watch (`watch.rs`).
+    pub(super) const HOT: i64 = -1024;
+}
+
 /// The store type the shared resource code implements its traits for.
 type BackendStore = SqliteStore;
 
@@ -130,14 +142,14 @@ impl SqliteStore {
             .max_connections(1)
             .acquire_timeout(opts.acquire_timeout)
             .test_before_acquire(false)
-            .connect_with(connect.clone())
+            .connect_with(connect.clone().pragma("cache_size", cache::WRITER))
             .await?;
         let max = opts.max_connections.max(1);
         let read = Readers {
             idle: Mutex::new(Vec::new()),
             permits: Semaphore::new(max as usize),
             max,
-            connect: connect.clone(),
+            connect: connect.clone().pragma("cache_size", cache::READER),
             acquire_timeout: opts.acquire_timeout,
         };
         let vfs = memory.is_some().then_some(memory::VFS);
