@@ -17,14 +17,20 @@ use serde_json::{json, Value};
 use common::BIN;
 pub(crate) const TOKEN: &str = "4c3b2a19-8f7e-4d6c-9b5a-1f2e3d4c5b6a";
 
-fn start(url: &str) -> common::Process {
+/// A node of the cluster on `url`, with the rate limits `on` or `off` (the read model's tests make more requests
+/// than the limits allow).
+pub(crate) fn node(url: &str, rate_limit: &str) -> common::Process {
     common::serve(&[
         ("ORGD_DATABASE_URL", url),
         ("ORGD_ZONE", "cluster.test"),
         ("ORGD_DEFAULT_PLAN", "teams"),
-        ("ORGD_RATE_LIMIT", "on"),
+        ("ORGD_RATE_LIMIT", rate_limit),
         ("ORGD_BOOTSTRAP_TOKEN", TOKEN),
     ])
+}
+
+fn start(url: &str) -> common::Process {
+    node(url, "on")
 }
 
 pub(crate) async fn call(

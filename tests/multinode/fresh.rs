@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use reqwest::{Client, Method as M, StatusCode};
 use serde_json::{json, Value};
 
-use super::{call, common, orgd, time_until, TOKEN};
+use super::{call, common, node, orgd, time_until, TOKEN};
 
 struct Two {
     c: Client,
@@ -67,14 +67,7 @@ async fn every_kept_answer_changed_through_one_node_is_fresh_on_both() {
         return;
     };
     let url = common::fresh_postgres_database(&base).await;
-    let env = [
-        ("ORGD_DATABASE_URL", url.as_str()),
-        ("ORGD_ZONE", "cluster.test"),
-        ("ORGD_DEFAULT_PLAN", "teams"),
-        ("ORGD_RATE_LIMIT", "off"),
-        ("ORGD_BOOTSTRAP_TOKEN", TOKEN),
-    ];
-    let (a, b) = (common::serve(&env), common::serve(&env));
+    let (a, b) = (node(&url, "off"), node(&url, "off"));
     let mut two = Two { c: Client::new(), a, b, org: 0 };
     let body = json!({"name": "Fresh", "regionId": 1, "timezoneId": 113, "countryId": 1});
     two.org =

@@ -4,7 +4,7 @@
 use reqwest::{Client, Method as M, StatusCode};
 use serde_json::{json, Value};
 
-use super::{call, common, orgd, TOKEN};
+use super::{call, common, node, orgd, TOKEN};
 
 /// The names on `token`'s list through `node`, by name (or by id), checked against the SQL path's (the list
 /// filtered by the cluster's zone, which every organization is in).
@@ -34,14 +34,7 @@ async fn a_change_through_one_node_is_in_the_other_nodes_next_list() {
         return;
     };
     let url = common::fresh_postgres_database(&base).await;
-    let env = [
-        ("ORGD_DATABASE_URL", url.as_str()),
-        ("ORGD_ZONE", "cluster.test"),
-        ("ORGD_DEFAULT_PLAN", "teams"),
-        ("ORGD_RATE_LIMIT", "off"),
-        ("ORGD_BOOTSTRAP_TOKEN", TOKEN),
-    ];
-    let (a, b, c) = (common::serve(&env), common::serve(&env), Client::new());
+    let (a, b, c) = (node(&url, "off"), node(&url, "off"), Client::new());
     let create = |name: &str| {
         let body = json!({"name": name, "regionId": 1, "timezoneId": 113, "countryId": 1});
         ok(&c, M::POST, format!("{}/organizations", a.base()), TOKEN, Some(body))
