@@ -87,7 +87,7 @@ pg_start() {
     "${as_pg[@]}" "$pgbin/initdb" -D "$pgdir/data" -U postgres --auth=trust -E UTF8 --locale=C >"$out/initdb.log" 2>&1 \
         || { cat "$out/initdb.log"; die "initdb failed"; }
     "${as_pg[@]}" "$pgbin/pg_ctl" -D "$pgdir/data" -l "$pgdir/server.log" -w -t 60 \
-        -o "-p $port -k $pgdir -c listen_addresses=127.0.0.1" start >/dev/null \
+        -o "-p $port -k $pgdir -c listen_addresses=127.0.0.1 ${BENCH_PG_OPTIONS:-}" start >/dev/null \
         || { cat "$pgdir/server.log"; die "PostgreSQL did not start"; }
     pg_base="postgres://postgres@127.0.0.1:$port"
     echo "PostgreSQL $("$pgbin/postgres" --version | awk '{print $3}') at $pg_base (fsync on)" >&2
