@@ -4,6 +4,8 @@
 --   BENCH_MIX        weights, "name:weight,name:weight,..." (only the endpoints named here are sent)
 --   BENCH_OWNER_TOKEN, BENCH_MEMBER_TOKEN   API tokens for who = owner / member
 --   BENCH_SEED       added to each thread's counter and random seed, so that consecutive runs differ
+--   BENCH_DELETE_CREATED  "1": every organization the mix creates is deleted by the connection's next request
+--                    (counted as "delete_org"), so that the data stays the size it was seeded at
 -- done() prints the BENCH line of bench/lib/orgd.lua, then "BENCHSTATUS <code>=<count> ..." (responses by status)
 -- and "BENCHMIX <name>=<count> ..." (requests sent per endpoint), which bench/lib/report.py parses.
 local tokens = { owner = os.getenv("BENCH_OWNER_TOKEN") or "", member = os.getenv("BENCH_MEMBER_TOKEN") or "" }
@@ -44,6 +46,9 @@ if total == 0 then error("BENCH_MIX is empty") end
 
 local threads = {}
 local counter = 0
+local delete_created = os.getenv("BENCH_DELETE_CREATED") == "1"
+local owner_headers = { Authorization = "Token " .. tokens.owner }
+created = {}   -- per thread: ids of the organizations it created and has not deleted yet
 sent = {}      -- per thread: requests sent by endpoint name
 statuses = {}  -- per thread: responses by status code
 
@@ -58,6 +63,11 @@ function init(args)
 end
 
 function request()
+    if delete_created and #created > 0 then
+        sent.delete_org = (sent.delete_org or 0) + 1
+        return wrk.format("DELETE", "/api/v2/organizations/" .. table.remove(created) .. "?confirmed=true",
+            owner_headers)
+    end
     counter = counter + 1
     local r = math.random(1, total)
     local ep = mix[#mix]
@@ -74,6 +84,11 @@ end
 
 function response(status, headers, body)
     statuses[status] = (statuses[status] or 0) + 1
+    -- a create's answer: the only one naming a "Bench" organization first (the mix reads seeded ones by id)
+    if delete_created and status == 200 then
+        local id = body:match('^{"organization":{"id":(%d+),"name":"Bench ')
+        if id then table.insert(created, id) end
+    end
 end
 
 local function merge(name)

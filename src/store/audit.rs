@@ -37,6 +37,21 @@ impl NewEntry {
     pub fn detail(self, detail: Value) -> Self {
         NewEntry { detail, ..self }
     }
+
+    /// [`INSERT`]'s `$1`–`$8` for this entry, stamped now.
+    pub fn args(self) -> Vec<Arg> {
+        let (uuid, ms) = new_id();
+        vec![
+            Arg::Uuid(uuid),
+            Arg::Int(self.org_id),
+            Arg::OptInt(self.team_id),
+            Arg::OptInt(self.actor_id),
+            Arg::Text(self.event.name.to_owned()),
+            Arg::Text(self.target_id),
+            Arg::Text(self.detail.to_string()),
+            Arg::Int(ms),
+        ]
+    }
 }
 
 /// Binds, in order: uuid, organization id, team id, actor id, event, target, detail, triggered (epoch ms).
@@ -130,14 +145,7 @@ impl Query {
     }
 }
 
-/// A value to bind, in placeholder order.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Arg {
-    Int(i64),
-    Text(String),
-    /// An entry's uuid (32 hex digits), bound as [`EntryId`].
-    Uuid(String),
-}
+pub use super::args::Arg;
 
 const SELECT: &str = "select a.uuid, a.organization_id, coalesce(o.name, a.organization_name) as organization_name,
         a.team_id, coalesce(t.name, a.team_name) as team_name, a.actor_id, u.name as actor_name,

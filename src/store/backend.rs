@@ -22,6 +22,14 @@ pub(crate) type ConnFuture<'c, T> = Pin<Box<dyn Future<Output = T> + Send + 'c>>
 /// A backend's connection type.
 pub(crate) type Conn<B> = <<B as Backend>::Db as sqlx::Database>::Connection;
 
+/// The connection a [`Backend::write_quick`] change runs its statements on (`shared/trips.rs`): the driver's, or on
+/// SQLite the write connection's own handle, taken from sqlx's thread for the whole transaction
+/// (`sqlite/quick.rs`).
+pub(crate) enum Trips<'c, C> {
+    Driver(&'c mut C),
+    Raw(&'c mut rusqlite::Connection),
+}
+
 /// The primitives that differ between the databases; everything else in `store/shared/` is the same text for both.
 pub(crate) trait Backend: Send + Sync + 'static {
     /// The sqlx database.
@@ -74,6 +82,22 @@ pub(crate) trait Backend: Send + Sync + 'static {
     where
         T: Send + 'static,
         F: for<'c> FnOnce(&'c mut Conn<Self>) -> ConnFuture<'c, StoreResult<T>> + Send + 'static;
+
+    /// As [`Backend::write_as`], for a change that runs its statements through `shared/trips.rs`, never waiting on
+    /// anything else: on SQLite, the writer runs such changes on its connection's own handle, on the calling
+    /// thread, so that each statement costs its work, not two hand-offs between threads (`sqlite/quick.rs`).
+    fn write_quick<T, F>(
+        &self,
+        org_id: Option<i64>,
+        named: Named,
+        work: F,
+    ) -> impl Future<Output = StoreResult<T>> + Send
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(Trips<'c, Conn<Self>>) -> ConnFuture<'c, StoreResult<T>> + Send + 'static,
+    {
+        self.write_as(org_id, named, move |conn| work(Trips::Driver(conn)))
+    }
 
     /// [`Backend::write_as`] naming what it locks: the organization's rows, or (without one) anything.
     fn write<T, F>(&self, org_id: Option<i64>, work: F) -> impl Future<Output = StoreResult<T>> + Send

@@ -67,6 +67,32 @@ fn is_unavailable(e: &sqlx::Error) -> bool {
     }
 }
 
+/// SQLite's errors through rusqlite (the reads on every request's path, the writer's quick changes), sorted as the
+/// same errors through sqlx above.
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        use rusqlite::ErrorCode;
+        const UNIQUE: i32 = 2067;
+        const PRIMARY_KEY: i32 = 1555;
+        const FOREIGN_KEY: i32 = 787;
+        let extended = match &e {
+            rusqlite::Error::SqliteFailure(f, _) => f.extended_code,
+            _ => 0,
+        };
+        match e.sqlite_error_code() {
+            Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => StoreError::Unavailable(e.to_string()),
+            Some(ErrorCode::DiskFull) => StoreError::StorageFull,
+            Some(ErrorCode::ConstraintViolation) if matches!(extended, UNIQUE | PRIMARY_KEY) => {
+                StoreError::Conflict("Already exists.".into())
+            }
+            Some(ErrorCode::ConstraintViolation) if extended == FOREIGN_KEY => {
+                StoreError::NotFound("A referenced entity does not exist.".into())
+            }
+            _ => StoreError::Other(e.into()),
+        }
+    }
+}
+
 impl From<crate::domain::rules::Refusal> for StoreError {
     fn from(r: crate::domain::rules::Refusal) -> Self {
         use crate::domain::rules::Refusal;

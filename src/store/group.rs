@@ -19,26 +19,26 @@ use super::{StoreError, StoreResult};
 /// The most writes one transaction takes: bounds how long the first of them waits for its answer.
 pub(crate) const MAX_BATCH: usize = 64;
 
-type Output = Box<dyn Any + Send>;
-type Work<C> = Box<dyn for<'c> FnOnce(&'c mut C) -> ConnFuture<'c, StoreResult<Output>> + Send>;
+/// What a write answers, before its caller takes its own type back out.
+pub(crate) type Output = Box<dyn Any + Send>;
+/// A write on a sqlx connection.
+pub(crate) type Work<C> = Box<dyn for<'c> FnOnce(&'c mut C) -> ConnFuture<'c, StoreResult<Output>> + Send>;
 
-/// One write waiting for a transaction, with the channel its caller waits on.
-pub(crate) struct Job<C> {
+/// One write waiting for a transaction (`W`: how it runs), with the channel its caller waits on.
+pub(crate) struct Job<W> {
     /// What the write may change of what the read model keeps: what it drops once the write is committed.
     named: Named,
-    work: Work<C>,
+    work: W,
     answer: oneshot::Sender<StoreResult<Output>>,
 }
 
-impl<C: Send + 'static> Job<C> {
-    /// A job for `work` (a write that changes what `named` says), and its caller's wait for the answer (an error
-    /// when the job is dropped unanswered).
-    pub(crate) fn new<T, F>(named: Named, work: F) -> (Self, impl Future<Output = StoreResult<T>> + Send)
-    where
-        T: Send + 'static,
-        F: for<'c> FnOnce(&'c mut C) -> ConnFuture<'c, StoreResult<T>> + Send + 'static,
-    {
-        let work: Work<C> = Box::new(move |conn| Box::pin(async move { Ok(Box::new(work(conn).await?) as Output) }));
+impl<W> Job<W> {
+    /// A job for `work` (a write that changes what `named` says and answers a `T`), and its caller's wait for the
+    /// answer (an error when the job is dropped unanswered).
+    pub(crate) fn waiting<T: Send + 'static>(
+        named: Named,
+        work: W,
+    ) -> (Self, impl Future<Output = StoreResult<T>> + Send) {
         let (answer, answered) = oneshot::channel();
         let wait = async move {
             let out: Output =
@@ -47,11 +47,39 @@ impl<C: Send + 'static> Job<C> {
         };
         (Job { named, work, answer }, wait)
     }
+
+    pub(crate) fn work(&self) -> &W {
+        &self.work
+    }
+
+    /// The job's work, and the job left to answer once it ran.
+    pub(crate) fn split(self) -> (W, Job<()>) {
+        (self.work, Job { named: self.named, work: (), answer: self.answer })
+    }
+}
+
+impl Job<()> {
+    /// The job again, with `work` to run.
+    pub(crate) fn with<W>(self, work: W) -> Job<W> {
+        Job { named: self.named, work, answer: self.answer }
+    }
+}
+
+impl<C: Send + 'static> Job<Work<C>> {
+    /// A job for `work` on a sqlx connection (see [`Job::waiting`]).
+    pub(crate) fn new<T, F>(named: Named, work: F) -> (Self, impl Future<Output = StoreResult<T>> + Send)
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(&'c mut C) -> ConnFuture<'c, StoreResult<T>> + Send + 'static,
+    {
+        let work: Work<C> = Box::new(move |conn| Box::pin(async move { Ok(Box::new(work(conn).await?) as Output) }));
+        Job::waiting(named, work)
+    }
 }
 
 /// Why a whole transaction failed, in a form every write of it can be answered with.
 #[derive(Clone, Debug)]
-enum Failure {
+pub(crate) enum Failure {
     NotFound(String),
     Unavailable(String),
     StorageFull,
@@ -59,7 +87,7 @@ enum Failure {
 }
 
 impl Failure {
-    fn of(e: impl Into<StoreError>) -> Self {
+    pub(crate) fn of(e: impl Into<StoreError>) -> Self {
         match e.into() {
             StoreError::NotFound(what) => Failure::NotFound(what),
             StoreError::StorageFull => Failure::StorageFull,
@@ -69,7 +97,7 @@ impl Failure {
         }
     }
 
-    fn error(&self) -> StoreError {
+    pub(crate) fn error(&self) -> StoreError {
         match self {
             Failure::NotFound(what) => StoreError::NotFound(what.clone()),
             Failure::Unavailable(cause) => StoreError::Unavailable(cause.clone()),
@@ -79,14 +107,57 @@ impl Failure {
     }
 }
 
+/// The writes of one transaction that ran, waiting for its end to be answered.
+pub(crate) struct Ran {
+    answers: Vec<(oneshot::Sender<StoreResult<Output>>, StoreResult<Output>)>,
+    named: Vec<Named>,
+}
+
+impl Ran {
+    pub(crate) fn with_capacity(n: usize) -> Self {
+        Ran { answers: Vec::with_capacity(n), named: Vec::with_capacity(n) }
+    }
+
+    /// `job` ran, with `result` (its own error, or what it answers once committed).
+    pub(crate) fn ran(&mut self, job: Job<()>, result: StoreResult<Output>) {
+        self.named.push(job.named);
+        self.answers.push((job.answer, result));
+    }
+
+    /// Answers every write that ran once the transaction ended with `outcome`: a failed transaction fails them
+    /// all, each failed write keeps its own error; `committed` sees what the writes named, before any answer.
+    pub(crate) fn answer(self, outcome: Result<(), Failure>, committed: impl FnOnce(&[Named])) {
+        match &outcome {
+            Ok(()) => committed(&self.named),
+            Err(failure) => tracing::warn!(error = ?failure, writes = self.answers.len(), "a group commit failed"),
+        }
+        for (answer, result) in self.answers {
+            let _ = answer.send(match (result, &outcome) {
+                (Err(own), _) => Err(own),
+                (Ok(v), Ok(())) => Ok(v),
+                (Ok(_), Err(failure)) => Err(failure.error()),
+            });
+        }
+    }
+}
+
+/// Answers every job with the failure to begin their transaction.
+pub(crate) fn not_begun<W>(jobs: Vec<Job<W>>, e: StoreError) {
+    let failure = Failure::of(e);
+    for job in jobs {
+        let _ = job.answer.send(Err(failure.error()));
+    }
+}
+
 /// Runs `jobs` in the transaction `begun` (the backend's start of one: its error goes to every job), commits,
-/// calls `committed` with what the writes that ran named and answers. Returns the jobs that did not get to run because the transaction broke first;
-/// every call answers at least one job, so a caller's loop over the leftovers ends.
+/// calls `committed` with what the writes that ran named and answers. Returns the jobs that did not get to run
+/// because the transaction broke first; every call answers at least one job, so a caller's loop over the
+/// leftovers ends.
 pub(crate) async fn run<DB>(
     begun: StoreResult<sqlx::Transaction<'_, DB>>,
-    jobs: Vec<Job<DB::Connection>>,
+    jobs: Vec<Job<Work<DB::Connection>>>,
     committed: impl FnOnce(&[Named]),
-) -> Vec<Job<DB::Connection>>
+) -> Vec<Job<Work<DB::Connection>>>
 where
     DB: sqlx::Database,
     for<'e> &'e mut DB::Connection: sqlx::Executor<'e, Database = DB>,
@@ -94,23 +165,19 @@ where
     let mut tx = match begun {
         Ok(tx) => tx,
         Err(e) => {
-            let failure = Failure::of(e);
-            for job in jobs {
-                let _ = job.answer.send(Err(failure.error()));
-            }
+            not_begun(jobs, e);
             return Vec::new();
         }
     };
-    let mut ran = Vec::with_capacity(jobs.len());
-    let mut named = Vec::with_capacity(jobs.len());
+    let mut ran = Ran::with_capacity(jobs.len());
     let mut jobs = jobs.into_iter().peekable();
     let mut broken = None;
     let mut open = false;
     while let Some(job) = jobs.next() {
         let more = jobs.peek().is_some();
-        named.push(job.named);
-        let (result, state) = savepoint(&mut tx, job.work, open, more).await;
-        ran.push((job.answer, result));
+        let (work, job) = job.split();
+        let (result, state) = savepoint(&mut tx, work, open, more).await;
+        ran.ran(job, result);
         if let Err(failure) = state {
             broken = Some(failure);
             break;
@@ -121,18 +188,18 @@ where
         Some(failure) => Err(failure),
         None => tx.commit().await.map_err(Failure::of),
     };
-    match &outcome {
-        Ok(()) => committed(&named),
-        Err(failure) => tracing::warn!(error = ?failure, writes = ran.len(), "a group commit failed"),
-    }
-    for (answer, result) in ran {
-        let _ = answer.send(match (result, &outcome) {
-            (Err(own), _) => Err(own),
-            (Ok(v), Ok(())) => Ok(v),
-            (Ok(_), Err(failure)) => Err(failure.error()),
-        });
-    }
+    ran.answer(outcome, committed);
     jobs.collect()
+}
+
+/// The statements of a write's savepoint: what a write runs in, on both backends and both SQLite drivers.
+pub(crate) mod statements {
+    pub(crate) const OPEN: &str = "savepoint w";
+    pub(crate) const UNDO: &str = "rollback to w";
+    /// After a write that succeeded, with no other following.
+    pub(crate) const RELEASE: &str = "release w";
+    /// After a write that succeeded, opening the next one's in the same trip.
+    pub(crate) const RELEASE_OPEN: &str = "release w; savepoint w";
 }
 
 /// One write in its own savepoint, so that its failure undoes only itself: its result, and whether the
@@ -150,8 +217,9 @@ where
     for<'e> &'e mut DB::Connection: sqlx::Executor<'e, Database = DB>,
 {
     use sqlx::Executor;
+    use statements::{OPEN, RELEASE, RELEASE_OPEN, UNDO};
     if !open {
-        if let Err(e) = (&mut **tx).execute("savepoint w").await {
+        if let Err(e) = (&mut **tx).execute(OPEN).await {
             let failure = Failure::of(e);
             return (Err(failure.error()), Err(failure));
         }
@@ -159,10 +227,10 @@ where
     let result = work(&mut **tx).await;
     let mut state = Ok(());
     if result.is_err() {
-        state = (&mut **tx).execute("rollback to w").await.map(drop);
+        state = (&mut **tx).execute(UNDO).await.map(drop);
     }
     if state.is_ok() {
-        let release = if more { "release w; savepoint w" } else { "release w" };
+        let release = if more { RELEASE_OPEN } else { RELEASE };
         state = (&mut **tx).execute(release).await.map(drop);
     }
     (result, state.map_err(Failure::of))

@@ -1,6 +1,7 @@
 //! Storage: one trait per resource, a `Store` supertrait over them, one implementation per backend.
 //! Each method is one unit of work with its own transaction; handlers never hold one.
 
+pub(crate) mod args;
 pub mod audit;
 mod backend;
 pub mod caller;

@@ -100,6 +100,12 @@ async fn a_full_disk_refuses_writes_with_507_keeps_reads_and_recovers_when_space
         panic!("creating an organization before the disk filled failed")
     };
     acked.push((first["organization"]["id"].as_i64().unwrap(), "Disk 0".into()));
+    // A variable, changed by the writer's quick batches (`sqlite/quick.rs`) rather than through sqlx.
+    let var = format!("{orgs}/{}/variables", acked[0].0);
+    let made =
+        send(&client, Method::POST, &var, Some(TOKEN), Some(&json!({"name": "v", "typeId": 1, "value": 0}))).await;
+    assert!(made.is_ok(), "{made:?}");
+    let var_one = format!("{var}/v");
     let filler = disk.path().join("filler");
     let filled = fill(&filler);
 
@@ -124,6 +130,10 @@ async fn a_full_disk_refuses_writes_with_507_keeps_reads_and_recovers_when_space
     // Still full: more writes are refused the same way, reads work, the database is intact.
     let again = send(&client, Method::POST, &orgs, Some(TOKEN), Some(&create_body(9999))).await;
     assert!(matches!(&again, Outcome::Status { status: 507, .. }), "{again:?}\n{}", server.log_lines("").join("\n"));
+    let (seven, eight) = (json!({"value": 7}), json!({"value": 8}));
+    let patch = |body| send(&client, Method::PATCH, &var_one, Some(TOKEN), Some(body));
+    let refused_patch = patch(&seven).await;
+    assert!(matches!(&refused_patch, Outcome::Status { status: 507, .. }), "{refused_patch:?}");
     let (id, name) = acked.last().cloned().unwrap();
     let read = send(&client, Method::GET, &format!("{orgs}/{id}"), Some(TOKEN), None).await;
     assert!(read.is_ok(), "reads must keep working on a full disk: {read:?}");
@@ -147,6 +157,16 @@ async fn a_full_disk_refuses_writes_with_507_keeps_reads_and_recovers_when_space
     }
     let recovered = recovered.expect("writes did not succeed again after space was freed");
     println!("writes succeed again {:.2} s after the space was freed", recovered.as_secs_f64());
+    let patched = patch(&eight).await;
+    assert!(patched.is_ok(), "a variable's change after the space came back: {patched:?}");
+    let Outcome::Ok(history) = send(&client, Method::GET, &format!("{var_one}/history"), Some(TOKEN), None).await
+    else {
+        panic!("history")
+    };
+    let history = &history["organizationVariableHistory"];
+    let values: Vec<&Value> = history.as_array().unwrap().iter().map(|h| &h["diffObject"]["value"]).collect();
+    assert!(!values.contains(&&json!(7)), "the refused change is in the history: {history}");
+    assert_eq!(values, [&json!(8), &json!(0)], "created and one change: {history}");
 
     let Outcome::Ok(list) = send(
         &client,

@@ -18,11 +18,11 @@ use sqlx::postgres::{PgConnection, PgPool};
 
 use super::cache::AuthCache;
 use crate::store::backend::ConnFuture;
-use crate::store::group::{self, Job, MAX_BATCH};
+use crate::store::group::{self, Job, Work, MAX_BATCH};
 use crate::store::model::Named;
 use crate::store::StoreResult;
 
-type PgJob = Job<PgConnection>;
+type PgJob = Job<Work<PgConnection>>;
 /// Organization → the writes waiting for its next transaction. An entry exists exactly while a task is running
 /// that organization's transactions; that task takes the waiting writes when its transaction ends.
 type Queues = Arc<Mutex<HashMap<i64, Vec<PgJob>>>>;

@@ -1,59 +1,33 @@
 //! The audit log (the SQL is in `store::audit`; this binds and runs it).
 
-use async_trait::async_trait;
-use chrono::{DateTime, Utc};
-use sqlx::query::QueryAs;
-
+use super::trips::arguments;
 use super::{BackendStore, Conn};
 use crate::domain::ids::OrgId;
-use crate::store::audit::{self, Arg, Entry, EntryId, Filters, NewEntry, Query, Scope};
+use crate::store::audit::{self, Entry, EntryId, Filters, NewEntry, Query, Scope};
 use crate::store::backend::Backend;
 use crate::store::{AuditStore, StoreError, StoreResult};
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 
 /// Writes an entry inside the caller's transaction.
 pub(super) async fn record(conn: &mut Conn, e: NewEntry) -> StoreResult<()> {
-    bind_entry(sqlx::query(audit::INSERT), e).execute(&mut *conn).await?;
+    bind_entry(audit::INSERT, e).execute(&mut *conn).await?;
     Ok(())
 }
 
 /// The backend's sqlx database.
 type Db = <BackendStore as Backend>::Db;
 
-/// `q` (whose `$1`–`$8` are [`audit::INSERT`]'s) with the entry bound, stamped now.
-pub(super) fn bind_entry<'q>(
-    q: sqlx::query::Query<'q, Db, <Db as sqlx::Database>::Arguments<'q>>,
-    e: NewEntry,
-) -> sqlx::query::Query<'q, Db, <Db as sqlx::Database>::Arguments<'q>> {
-    let (uuid, ms) = audit::new_id();
-    q.bind(EntryId(uuid))
-        .bind(e.org_id)
-        .bind(e.team_id)
-        .bind(e.actor_id)
-        .bind(e.event.name)
-        .bind(e.target_id)
-        .bind(e.detail.to_string())
-        .bind(ms)
-}
-
-fn bind_all<'q>(
-    mut q: QueryAs<'q, Db, Entry, <Db as sqlx::Database>::Arguments<'q>>,
-    args: Vec<Arg>,
-) -> QueryAs<'q, Db, Entry, <Db as sqlx::Database>::Arguments<'q>> {
-    for a in args {
-        q = match a {
-            Arg::Int(i) => q.bind(i),
-            Arg::Text(s) => q.bind(s),
-            Arg::Uuid(s) => q.bind(EntryId(s)),
-        };
-    }
-    q
+/// `sql` (whose `$1`–`$8` are [`audit::INSERT`]'s) with the entry bound, stamped now.
+pub(super) fn bind_entry(sql: &str, e: NewEntry) -> sqlx::query::Query<'_, Db, <Db as sqlx::Database>::Arguments<'_>> {
+    sqlx::query_with(sql, arguments(e.args()))
 }
 
 #[async_trait]
 impl AuditStore for BackendStore {
     async fn audit_page(&self, q: &Query) -> StoreResult<Vec<Entry>> {
         let (sql, args) = audit::page_sql(q);
-        Ok(bind_all(sqlx::query_as(&sql), args).fetch_all(&mut *self.reader().await?).await?)
+        Ok(sqlx::query_as_with(&sql, arguments(args)).fetch_all(&mut *self.reader().await?).await?)
     }
 
     async fn audit_entry(&self, org_id: OrgId, uuid: &str) -> StoreResult<Option<Entry>> {

@@ -28,6 +28,7 @@ pub(super) mod private_spaces;
 mod resets;
 mod sessions;
 mod teams;
+mod trips;
 pub(super) mod users;
 mod variables;
 

@@ -221,7 +221,7 @@ async fn insert_org(conn: &mut Conn, o: NewOrg) -> StoreResult<(Org, Team)> {
         ])
     });
     let entry = NewEntry::new(org.id, Some(o.owner_id), ev::ORGANIZATION_CREATED, org.id);
-    bind_entry(sqlx::query(sql), entry.detail(audit::org_detail(&org)))
+    bind_entry(sql, entry.detail(audit::org_detail(&org)))
         .bind(org.id)
         .bind(team.id)
         .bind(o.owner_id)

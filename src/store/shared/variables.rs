@@ -1,31 +1,34 @@
 //! Organization variables; every change writes its history entry in the same transaction (on SQLite a group
 //! commit shared with other waiting writes, `sqlite/commit.rs`).
 
-use std::sync::OnceLock;
-
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 use sqlx::types::Json;
 
-use super::audit::bind_entry as audit_entry;
+use super::trips::{self, Trip};
 use super::{BackendStore, Conn};
 use crate::domain::audit as ev;
 use crate::domain::variable_change;
 use crate::grant::{perms, Granted};
+use crate::store::args::Arg;
 use crate::store::audit::{self, NewEntry};
-use crate::store::backend::Backend;
+use crate::store::backend::{Backend, Trips};
 use crate::store::model::Named;
 use crate::store::models::{HistoryEntry, Variable, VariableWrite};
 use crate::store::{StoreError, StoreResult, VariableStore};
 
-async fn current(conn: &mut Conn, org_id: i64, name: &str) -> StoreResult<Option<Variable>> {
-    let row: Option<(String, i64, Json<Value>)> =
-        sqlx::query_as("select name, type_id, value from variables where organization_id = $1 and name = $2")
-            .bind(org_id)
-            .bind(name)
-            .fetch_optional(&mut *conn)
-            .await?;
+/// The variable as it is now.
+async fn current(conn: &mut Trips<'_, Conn>, org_id: i64, name: &str) -> StoreResult<Option<Variable>> {
+    const SQL: &str = "select name, type_id, value from variables where organization_id = $1 and name = $2";
+    let args = vec![Arg::Int(org_id), Arg::Text(name.to_owned())];
+    let row: Option<(String, i64, Json<Value>)> = trips::row(conn, SQL, args, |r| {
+        let value: String = r.get(2)?;
+        let value = serde_json::from_str(&value)
+            .map_err(|e| rusqlite::Error::FromSqlConversionFailure(2, rusqlite::types::Type::Text, e.into()))?;
+        Ok((r.get(0)?, r.get(1)?, Json(value)))
+    })
+    .await?;
     Ok(row.map(|(name, type_id, value)| Variable { name, type_id, value: value.0 }))
 }
 
@@ -33,37 +36,34 @@ async fn current(conn: &mut Conn, org_id: i64, name: &str) -> StoreResult<Option
 const HISTORY: &str = "insert into variable_history (organization_id, variable_name, action, diff, author, created_at)
      values ($9, $10, $11, $12, $13, $14)";
 
-/// One change of a variable: `statement` (which reads the organization as `$9`, the name as `$10`, the time as
-/// `$14` and, with `typed`, the type and value as `$15` and `$16`), its history entry and its audit entry, in one
-/// trip to the database (`Backend::one_trip`): the writer's time goes by trips, not by statements. `sql` holds
-/// the text, built once.
+/// One change of a variable: `trip`'s statement (which reads the organization as `$9`, the name as `$10`, the
+/// time as `$14` and, with `typed`, the type and value as `$15` and `$16`), then its history entry and its audit
+/// entry, in one trip (`trips.rs`).
 struct Change<'a> {
-    sql: &'static OnceLock<String>,
-    statement: &'static str,
+    trip: &'static Trip,
     org_id: i64,
     name: &'a str,
     action: &'static str,
     diff: Value,
     author: &'a str,
     now: DateTime<Utc>,
-    typed: Option<(i64, &'a Value)>,
+    typed: Option<(i64, Value)>,
 }
 
-async fn change(conn: &mut Conn, c: Change<'_>, entry: NewEntry) -> StoreResult<()> {
-    let sql = c.sql.get_or_init(|| BackendStore::one_trip(&[audit::INSERT, c.statement, HISTORY]));
-    let q = audit_entry(sqlx::query(sql), entry)
-        .bind(c.org_id)
-        .bind(c.name)
-        .bind(c.action)
-        .bind(Json(c.diff))
-        .bind(c.author)
-        .bind(c.now);
-    let q = match c.typed {
-        Some((type_id, value)) => q.bind(type_id).bind(Json(value)),
-        None => q,
-    };
-    q.execute(&mut *conn).await?;
-    Ok(())
+async fn change(conn: &mut Trips<'_, Conn>, c: Change<'_>, entry: NewEntry) -> StoreResult<()> {
+    let mut args = entry.args();
+    args.extend([
+        Arg::Int(c.org_id),
+        Arg::Text(c.name.to_owned()),
+        Arg::Text(c.action.to_owned()),
+        Arg::Json(c.diff),
+        Arg::Text(c.author.to_owned()),
+        Arg::Time(c.now),
+    ]);
+    if let Some((type_id, value)) = c.typed {
+        args.extend([Arg::Int(type_id), Arg::Json(value)]);
+    }
+    trips::run(conn, c.trip, args).await
 }
 
 /// What a variable's change drops from the read model: nothing, as it keeps no variables, their history or the
@@ -87,12 +87,12 @@ impl VariableStore for BackendStore {
 
     async fn create_variable(&self, g: &Granted<perms::OrganizationEdit>, w: VariableWrite) -> StoreResult<Variable> {
         let (org_id, user_id) = (g.org_id(), g.user_id());
-        self.write_as(Some(org_id), UNREAD, move |conn| Box::pin(create(conn, org_id, user_id, w))).await
+        self.write_quick(Some(org_id), UNREAD, move |conn| Box::pin(create(conn, org_id, user_id, w))).await
     }
 
     async fn update_variable(&self, g: &Granted<perms::OrganizationEdit>, w: VariableWrite) -> StoreResult<Variable> {
         let (org_id, user_id) = (g.org_id(), g.user_id());
-        self.write_as(Some(org_id), UNREAD, move |conn| Box::pin(update(conn, org_id, user_id, w))).await
+        self.write_quick(Some(org_id), UNREAD, move |conn| Box::pin(update(conn, org_id, user_id, w))).await
     }
 
     async fn delete_variable(
@@ -103,7 +103,7 @@ impl VariableStore for BackendStore {
         now: DateTime<Utc>,
     ) -> StoreResult<()> {
         let (org_id, user_id, name, author) = (g.org_id(), g.user_id(), name.to_owned(), author.to_owned());
-        self.write_as(Some(org_id), UNREAD, move |conn| Box::pin(delete(conn, org_id, user_id, name, author, now)))
+        self.write_quick(Some(org_id), UNREAD, move |conn| Box::pin(delete(conn, org_id, user_id, name, author, now)))
             .await
     }
 
@@ -134,12 +134,17 @@ impl VariableStore for BackendStore {
 
 // The writes themselves, each run by `Backend::write`.
 
-async fn create(conn: &mut Conn, org_id: i64, user_id: i64, w: VariableWrite) -> StoreResult<Variable> {
-    static SQL: OnceLock<String> = OnceLock::new();
+async fn create(mut conn: Trips<'_, Conn>, org_id: i64, user_id: i64, w: VariableWrite) -> StoreResult<Variable> {
+    static TRIP: Trip = Trip::new(&[
+        audit::INSERT,
+        "insert into variables (organization_id, name, type_id, value, created_at, updated_at)
+         values ($9, $10, $15, $16, $14, $14)",
+        HISTORY,
+    ]);
     let (Some(type_id), Some(value)) = (w.type_id, w.value) else {
         return Err(StoreError::Other(anyhow::anyhow!("create_variable needs typeId and value")));
     };
-    if current(conn, org_id, &w.name).await?.is_some() {
+    if current(&mut conn, org_id, &w.name).await?.is_some() {
         return Err(StoreError::Conflict("Variable already exists.".into()));
     }
     let var = Variable { name: w.name, type_id, value };
@@ -147,58 +152,58 @@ async fn create(conn: &mut Conn, org_id: i64, user_id: i64, w: VariableWrite) ->
     let entry = NewEntry::new(org_id, Some(user_id), ev::VARIABLE_CREATED, &var.name)
         .detail(json!({"name": var.name, "typeId": var.type_id}));
     let c = Change {
-        sql: &SQL,
-        statement: "insert into variables (organization_id, name, type_id, value, created_at, updated_at)
-                    values ($9, $10, $15, $16, $14, $14)",
+        trip: &TRIP,
         org_id,
         name: &var.name,
         action: "organization_variable_created",
         diff: variable_change::whole(&var),
         author: &w.author,
         now: w.now,
-        typed: Some((var.type_id, &var.value)),
+        typed: Some((var.type_id, var.value.clone())),
     };
-    change(conn, c, entry).await?;
+    change(&mut conn, c, entry).await?;
     Ok(var)
 }
 
-async fn update(conn: &mut Conn, org_id: i64, user_id: i64, w: VariableWrite) -> StoreResult<Variable> {
-    static SQL: OnceLock<String> = OnceLock::new();
-    let old = current(conn, org_id, &w.name).await?.ok_or_else(|| missing(&w.name))?;
+async fn update(mut conn: Trips<'_, Conn>, org_id: i64, user_id: i64, w: VariableWrite) -> StoreResult<Variable> {
+    static TRIP: Trip = Trip::new(&[
+        audit::INSERT,
+        "update variables set type_id = $15, value = $16, updated_at = $14 where organization_id = $9 and name = $10",
+        HISTORY,
+    ]);
+    let old = current(&mut conn, org_id, &w.name).await?.ok_or_else(|| missing(&w.name))?;
     let new = variable_change::updated(&old, w.type_id, w.value);
     let entry = NewEntry::new(org_id, Some(user_id), ev::VARIABLE_UPDATED, &new.name)
         .detail(variable_change::update_audit(&old, &new));
     let c = Change {
-        sql: &SQL,
-        statement: "update variables set type_id = $15, value = $16, updated_at = $14
-                    where organization_id = $9 and name = $10",
+        trip: &TRIP,
         org_id,
         name: &new.name,
         action: "organization_variable_edited",
         diff: variable_change::update_diff(&old, &new),
         author: &w.author,
         now: w.now,
-        typed: Some((new.type_id, &new.value)),
+        typed: Some((new.type_id, new.value.clone())),
     };
-    change(conn, c, entry).await?;
+    change(&mut conn, c, entry).await?;
     Ok(new)
 }
 
 async fn delete(
-    conn: &mut Conn,
+    mut conn: Trips<'_, Conn>,
     org_id: i64,
     user_id: i64,
     name: String,
     author: String,
     now: DateTime<Utc>,
 ) -> StoreResult<()> {
-    static SQL: OnceLock<String> = OnceLock::new();
-    let old = current(conn, org_id, &name).await?.ok_or_else(|| missing(&name))?;
+    static TRIP: Trip =
+        Trip::new(&[audit::INSERT, "delete from variables where organization_id = $9 and name = $10", HISTORY]);
+    let old = current(&mut conn, org_id, &name).await?.ok_or_else(|| missing(&name))?;
     let entry = NewEntry::new(org_id, Some(user_id), ev::VARIABLE_DELETED, &name)
         .detail(json!({"name": old.name, "typeId": old.type_id}));
     let c = Change {
-        sql: &SQL,
-        statement: "delete from variables where organization_id = $9 and name = $10",
+        trip: &TRIP,
         org_id,
         name: &name,
         action: "organization_variable_deleted",
@@ -207,5 +212,5 @@ async fn delete(
         now,
         typed: None,
     };
-    change(conn, c, entry).await
+    change(&mut conn, c, entry).await
 }

@@ -3,8 +3,10 @@
 //! second by the disk. Here one writer task takes the writes that wait while it is busy and runs them together in
 //! one transaction with one `fsync` (`store/group.rs`: savepoints, answers after the commit, failures). On a file
 //! it also settles each commit with the `data_version` watch (`watch.rs`), so that its own commits drop only what
-//! they named from the read model.
+//! they named from the read model. Writes made through `Backend::write_quick` run in quick batches of their own on
+//! the connection's own handle (`quick.rs`); the others through sqlx.
 
+use std::collections::VecDeque;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -14,13 +16,20 @@ use sqlx::sqlite::{Sqlite, SqliteConnection, SqlitePool};
 use sqlx::{Connection, Transaction};
 use tokio::sync::mpsc;
 
+use super::quick::{self, QuickWork, Versions};
 use super::watch::DataVersion;
 use crate::store::backend::ConnFuture;
-use crate::store::group::{self, Job, MAX_BATCH};
+use crate::store::group::{self, Job, Output, Work, MAX_BATCH};
 use crate::store::model::{Named, ReadModel};
 use crate::store::{StoreError, StoreResult};
 
-type SqliteJob = Job<SqliteConnection>;
+/// How a waiting write runs: through sqlx, or on the connection's own handle (`quick.rs`).
+enum SqliteWork {
+    Driver(Work<SqliteConnection>),
+    Quick(QuickWork),
+}
+
+type SqliteJob = Job<SqliteWork>;
 
 pub(super) struct Committer {
     jobs: mpsc::Sender<SqliteJob>,
@@ -46,6 +55,22 @@ impl Committer {
         F: for<'c> FnOnce(&'c mut SqliteConnection) -> ConnFuture<'c, StoreResult<T>> + Send + 'static,
     {
         let (job, answered) = Job::new(named, work);
+        let (work, job) = job.split();
+        self.queue(job.with(SqliteWork::Driver(work)), answered).await
+    }
+
+    /// As [`Committer::write`], for `work` run on the connection's own handle (`quick.rs`).
+    pub(super) async fn write_quick<T, F>(&self, named: Named, work: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut rusqlite::Connection) -> StoreResult<T> + Send + 'static,
+    {
+        let work: QuickWork = Box::new(move |raw| Ok(Box::new(work(raw)?) as Output));
+        let (job, answered) = Job::waiting(named, SqliteWork::Quick(work));
+        self.queue(job, answered).await
+    }
+
+    async fn queue<T>(&self, job: SqliteJob, answered: impl Future<Output = StoreResult<T>>) -> StoreResult<T> {
         let stopped = || StoreError::Unavailable("the SQLite writer stopped".into());
         self.jobs.send(job).await.map_err(|_| stopped())?;
         answered.await
@@ -61,17 +86,13 @@ struct Own {
 
 impl Own {
     /// After a transaction ended (committed or not): drops everything if another process committed since the last
-    /// check, then lets requests take the version as seen again.
-    async fn settle(&mut self, conn: &mut Writer, model: &ReadModel) {
-        let version = self.version.current();
-        let now = match conn.as_deref_mut() {
-            Some(conn) => sqlx::query_scalar::<_, i64>("pragma data_version").fetch_one(conn).await.ok(),
-            None => None,
-        };
-        if now.is_none() || now != self.writer_seen {
+    /// check, then lets requests take the version as seen again. `version` is the watch's, read after the
+    /// transaction, then `writer` the writer connection's own.
+    fn settle(&mut self, version: Option<i64>, writer: Option<i64>, model: &ReadModel) {
+        if writer.is_none() || writer != self.writer_seen {
             model.changed(None);
         }
-        self.writer_seen = now;
+        self.writer_seen = writer;
         self.version.own_settled(version);
     }
 }
@@ -81,57 +102,104 @@ type Writer = Option<PoolConnection<Sqlite>>;
 
 /// Takes the waiting writes in batches, on the write connection it holds for as long as writes keep coming (taking
 /// it from the pool for each transaction cost two thread hand-offs more each time); it gives the connection back
-/// once none waits, so that the pool's other user (`orgd migrate`, closing) gets it.
+/// once none waits, so that the pool's other user (`orgd migrate`, closing) gets it. A batch is the writes at the
+/// front of the queue that run the same way (through sqlx, or quick), in the order they came.
 async fn writer(write: SqlitePool, model: ReadModel, mut own: Option<Own>, mut rx: mpsc::Receiver<SqliteJob>) {
     while let Some(first) = rx.recv().await {
         let mut conn: Writer = None;
-        let mut jobs = vec![first];
-        while !jobs.is_empty() {
-            while jobs.len() < MAX_BATCH {
+        let mut waiting = VecDeque::from([first]);
+        loop {
+            while waiting.len() < MAX_BATCH {
                 match rx.try_recv() {
-                    Ok(job) => jobs.push(job),
+                    Ok(job) => waiting.push_back(job),
                     Err(_) => break,
                 }
             }
-            while !jobs.is_empty() {
-                if let Some(own) = &own {
-                    own.version.own_begins();
-                }
-                jobs = batch(&write, &mut conn, &model, jobs).await;
-                if let Some(own) = &mut own {
-                    own.settle(&mut conn, &model).await;
-                }
+            if waiting.is_empty() {
+                break;
             }
-            if let Ok(job) = rx.try_recv() {
-                jobs.push(job);
+            if let Some(own) = &own {
+                own.version.own_begins();
+            }
+            let versions = batch(&write, &mut conn, &model, own.as_ref().map(|o| &*o.version), &mut waiting).await;
+            if let Some(own) = &mut own {
+                let (version, writer) = match versions {
+                    Some(read) => read,
+                    None => (own.version.current(), data_version(&mut conn).await),
+                };
+                own.settle(version, writer, &model);
             }
         }
     }
 }
 
-/// One transaction for `jobs`; returns the jobs that did not get to run because the transaction broke first.
+/// The writer connection's own `data_version`, through sqlx.
+async fn data_version(conn: &mut Writer) -> Option<i64> {
+    let conn = conn.as_deref_mut()?;
+    sqlx::query_scalar::<_, i64>("pragma data_version").fetch_one(conn).await.ok()
+}
+
+/// One transaction for the writes at the front of `waiting` that run the same way; the writes that did not get to
+/// run because it broke first go back to the front. A quick batch returns the versions it read for the settle.
 // Boxed so that the writer task's future is provably `Send`: the compiler cannot see it through these borrows of
 // the pool and the connection otherwise.
 fn batch<'a>(
     write: &'a SqlitePool,
     conn: &'a mut Writer,
     model: &'a ReadModel,
-    jobs: Vec<SqliteJob>,
-) -> Pin<Box<dyn Future<Output = Vec<SqliteJob>> + Send + 'a>> {
+    watch: Option<&'a DataVersion>,
+    waiting: &'a mut VecDeque<SqliteJob>,
+) -> Pin<Box<dyn Future<Output = Option<Versions>> + Send + 'a>> {
     let committed = |named: &[Named]| model.committed(named);
-    Box::pin(async move { group::run(begin_immediate(write, conn).await, jobs, committed).await })
+    let quick = matches!(waiting.front().map(Job::work), Some(SqliteWork::Quick(_)));
+    let mut driver = Vec::new();
+    let mut quicks = Vec::new();
+    while driver.len() + quicks.len() < MAX_BATCH {
+        match waiting.front().map(Job::work) {
+            Some(SqliteWork::Quick(_)) if quick => {}
+            Some(SqliteWork::Driver(_)) if !quick => {}
+            _ => break,
+        }
+        let (work, job) = waiting.pop_front().expect("looked at").split();
+        match work {
+            SqliteWork::Driver(work) => driver.push(job.with(work)),
+            SqliteWork::Quick(work) => quicks.push(job.with(work)),
+        }
+    }
+    Box::pin(async move {
+        if !quick {
+            let left = group::run(begin_immediate(write, conn).await, driver, committed).await;
+            for job in left.into_iter().rev() {
+                let (work, job) = job.split();
+                waiting.push_front(job.with(SqliteWork::Driver(work)));
+            }
+            return None;
+        }
+        let held = match held(write, conn).await {
+            Ok(held) => held,
+            Err(e) => {
+                group::not_begun(quicks, e);
+                return None;
+            }
+        };
+        let ended = quick::run(held, quicks, watch, committed).await;
+        if ended.stuck {
+            tracing::warn!("replacing a write connection SQLite left inside a transaction");
+            if let Some(mut c) = conn.take() {
+                c.close_on_drop();
+            }
+        }
+        for job in ended.left.into_iter().rev() {
+            let (work, job) = job.split();
+            waiting.push_front(job.with(SqliteWork::Quick(work)));
+        }
+        ended.versions
+    })
 }
 
-/// A write transaction that takes SQLite's write lock at once (`BEGIN IMMEDIATE`): how the group commit
-/// (`commit.rs`) begins its transactions. A deferred transaction that reads first and writes later cannot wait for
-/// a lock another process holds (an `orgd` command, a backup): SQLite refuses the upgrade with `SQLITE_BUSY`
-/// straight away, since waiting could deadlock. Taking the lock first makes such a write wait up to the busy
-/// timeout instead of failing.
-///
-/// A write that failed with `SQLITE_FULL` was rolled back by SQLite itself, so sqlx's own rollback fails and its
-/// transaction count stays at one; such a connection is closed and replaced rather than reused (every later write
-/// on it would fail) — this is what lets writes succeed again once disk space is freed.
-async fn begin_immediate<'c>(write: &SqlitePool, conn: &'c mut Writer) -> StoreResult<Transaction<'c, Sqlite>> {
+/// The write connection, taken from the pool if the writer does not hold it; one that sqlx still counts inside a
+/// transaction SQLite had rolled back (below) is closed and replaced.
+async fn held<'c>(write: &SqlitePool, conn: &'c mut Writer) -> StoreResult<&'c mut SqliteConnection> {
     let mut held = match conn.take() {
         Some(c) => c,
         None => write.acquire().await?,
@@ -142,5 +210,18 @@ async fn begin_immediate<'c>(write: &SqlitePool, conn: &'c mut Writer) -> StoreR
         drop(held);
         held = write.acquire().await?;
     }
-    Ok(Transaction::begin(&mut **conn.insert(held), Some("BEGIN IMMEDIATE".into())).await?)
+    Ok(&mut **conn.insert(held))
+}
+
+/// A write transaction that takes SQLite's write lock at once (`BEGIN IMMEDIATE`): how the writer begins a batch
+/// through sqlx. A deferred transaction that reads first and writes later cannot wait for a lock another process
+/// holds (an `orgd` command, a backup): SQLite refuses the upgrade with `SQLITE_BUSY` straight away, since waiting
+/// could deadlock. Taking the lock first makes such a write wait up to the busy timeout instead of failing.
+///
+/// A write that failed with `SQLITE_FULL` was rolled back by SQLite itself, so sqlx's own rollback fails and its
+/// transaction count stays at one; such a connection is replaced rather than reused ([`held`]): every later write
+/// on it would fail, and this is what lets writes succeed again once disk space is freed.
+async fn begin_immediate<'c>(write: &SqlitePool, conn: &'c mut Writer) -> StoreResult<Transaction<'c, Sqlite>> {
+    let held = held(write, conn).await?;
+    Ok(Transaction::begin(held, Some("BEGIN IMMEDIATE".into())).await?)
 }

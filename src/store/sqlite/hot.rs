@@ -12,11 +12,12 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use chrono::{DateTime, NaiveDateTime, SecondsFormat, Utc};
-use rusqlite::{params_from_iter, Connection, ErrorCode, OpenFlags, Row};
+use chrono::{DateTime, NaiveDateTime, Utc};
+use rusqlite::{params_from_iter, Connection, OpenFlags, Row};
 
 use super::SqliteStore;
 use crate::domain::ids::{OrgId, UserId};
+use crate::store::args::sqlite_time as sql_time;
 use crate::store::models::{Org, OrgAccess, Team, TokenAuth, UsageTotals, User};
 use crate::store::{RequestReads, StoreError, StoreResult};
 
@@ -256,17 +257,9 @@ pub(super) fn parse_time(text: &str) -> Option<DateTime<Utc>> {
     ["%F %T%.f", "%FT%T%.f"].iter().find_map(|f| NaiveDateTime::parse_from_str(text, f).ok()).map(|t| t.and_utc())
 }
 
-/// A timestamp as sqlx binds it, so that comparisons with stored text agree.
-fn sql_time(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::AutoSi, false)
-}
-
+/// A rusqlite error as a store error (`store/error.rs`).
 pub(super) fn store_error(e: rusqlite::Error) -> StoreError {
-    match e.sqlite_error_code() {
-        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => StoreError::Unavailable(e.to_string()),
-        Some(ErrorCode::DiskFull) => StoreError::StorageFull,
-        _ => StoreError::Other(e.into()),
-    }
+    e.into()
 }
 
 #[cfg(test)]

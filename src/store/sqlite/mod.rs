@@ -6,6 +6,7 @@
 mod commit;
 mod hot;
 mod memory;
+mod quick;
 mod watch;
 
 /// The resource code both backends share (`store/shared/`), compiled for this backend.
@@ -44,7 +45,7 @@ use sqlx::sqlite::{
 use sqlx::Connection;
 use tokio::sync::{Semaphore, SemaphorePermit};
 
-use super::backend::{Backend, ConnFuture};
+use super::backend::{Backend, ConnFuture, Trips};
 use super::dump::{Dump, Snapshots};
 use super::model::{Named, ReadModel};
 use super::{Options, Store, StoreError, StoreResult};
@@ -218,6 +219,15 @@ impl Backend for SqliteStore {
         F: for<'c> FnOnce(&'c mut SqliteConnection) -> ConnFuture<'c, StoreResult<T>> + Send + 'static,
     {
         self.commit.write(named, work).await
+    }
+
+    /// On the write connection's own handle, in the writer's quick batches (`quick.rs`).
+    async fn write_quick<T, F>(&self, _org_id: Option<i64>, named: Named, work: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(Trips<'c, SqliteConnection>) -> ConnFuture<'c, StoreResult<T>> + Send + 'static,
+    {
+        self.commit.write_quick(named, move |raw| quick::at_once(work(Trips::Raw(raw)))).await
     }
 
     /// One database, one writer: every reader sees what the writer committed.

@@ -1,0 +1,150 @@
+//! The writer's quick batches: writes made through [`Backend::write_quick`](crate::store::backend::Backend) run on
+//! the write connection's own SQLite handle, on the writer's thread. Through sqlx every statement is a hand-off to
+//! the connection's thread and back; a PATCH of a variable made three (its read, its one trip, its savepoint's
+//! release), each about 80 µs on this project's machine with two cores, most of it threads waking
+//! (bench/RESULTS.md). Here the batch takes the handle from sqlx's thread once (`lock_handle`, one hand-off), runs
+//! its transaction (`BEGIN IMMEDIATE`, a savepoint per write, `COMMIT`) through rusqlite, and gives it back with
+//! no transaction open, as sqlx left it. The answers, failures and leftovers are the group commit's
+//! (`store/group.rs`).
+
+use std::future::Future;
+use std::pin::pin;
+use std::task::{Context, Poll, Waker};
+
+use rusqlite::Connection;
+use sqlx::sqlite::SqliteConnection;
+
+use super::watch::DataVersion;
+use crate::store::group::{not_begun, statements, Failure, Job, Output, Ran};
+use crate::store::model::Named;
+use crate::store::{StoreError, StoreResult};
+
+/// A write on the raw connection.
+pub(super) type QuickWork = Box<dyn FnOnce(&mut Connection) -> StoreResult<Output> + Send>;
+
+/// The result of `fut`, which must not wait: a quick write's statements run on the calling thread, so its future
+/// is ready when first polled.
+pub(super) fn at_once<T>(fut: impl Future<Output = StoreResult<T>>) -> StoreResult<T> {
+    match pin!(fut).poll(&mut Context::from_waker(Waker::noop())) {
+        Poll::Ready(out) => out,
+        Poll::Pending => Err(StoreError::Other(anyhow::anyhow!("a quick write waited"))),
+    }
+}
+
+/// The watch's version and the writer connection's own `data_version`, read after a transaction (`commit.rs`'s
+/// settle).
+pub(super) type Versions = (Option<i64>, Option<i64>);
+
+/// How a quick batch ended.
+pub(super) struct Ended {
+    /// The writes that did not get to run because the transaction broke first.
+    pub(super) left: Vec<Job<QuickWork>>,
+    /// With a watch: the versions read after the transaction.
+    pub(super) versions: Option<Versions>,
+    /// The connection is still inside a transaction SQLite could not end: it must not be used again.
+    pub(super) stuck: bool,
+}
+
+/// Runs `jobs` in one transaction on `conn`'s own handle, calls `committed` with what they named once committed
+/// and answers them.
+pub(super) async fn run(
+    conn: &mut SqliteConnection,
+    jobs: Vec<Job<QuickWork>>,
+    watch: Option<&DataVersion>,
+    committed: impl FnOnce(&[Named]),
+) -> Ended {
+    let lent = sqlite_lend::lend(conn, |raw| {
+        blocking(|| {
+            let left = transaction(raw, jobs, committed);
+            let versions = watch.map(|w| (w.current(), data_version(raw)));
+            let stuck = !raw.is_autocommit() && raw.execute_batch("rollback").is_err();
+            Ended { left, versions, stuck }
+        })
+    });
+    match lent.await {
+        Ok(ended) => ended,
+        // The jobs were dropped with the closure that never ran: their callers are answered that the writer
+        // stopped (`Job::waiting`), and the connection is replaced.
+        Err(e) => {
+            tracing::warn!(error = %e, "a quick batch could not take the write connection");
+            Ended { left: Vec::new(), versions: None, stuck: true }
+        }
+    }
+}
+
+/// Runs `f`, which holds the write lock and may wait for the disk, where the runtime allows blocking.
+fn blocking<T>(f: impl FnOnce() -> T) -> T {
+    match tokio::runtime::Handle::try_current().map(|h| h.runtime_flavor()) {
+        Ok(tokio::runtime::RuntimeFlavor::MultiThread) => tokio::task::block_in_place(f),
+        _ => f(),
+    }
+}
+
+fn data_version(raw: &Connection) -> Option<i64> {
+    raw.prepare_cached("pragma data_version").and_then(|mut st| st.query_row([], |r| r.get(0))).ok()
+}
+
+/// The group commit's transaction (`group::run`), on the raw connection.
+fn transaction(
+    raw: &mut Connection,
+    jobs: Vec<Job<QuickWork>>,
+    committed: impl FnOnce(&[Named]),
+) -> Vec<Job<QuickWork>> {
+    if let Err(e) = raw.execute_batch("begin immediate") {
+        not_begun(jobs, e.into());
+        return Vec::new();
+    }
+    let mut ran = Ran::with_capacity(jobs.len());
+    let mut jobs = jobs.into_iter().peekable();
+    let mut broken = None;
+    let mut open = false;
+    while let Some(job) = jobs.next() {
+        let more = jobs.peek().is_some();
+        let (work, job) = job.split();
+        let (result, state) = savepoint(raw, work, open, more);
+        ran.ran(job, result);
+        if let Err(failure) = state {
+            broken = Some(failure);
+            break;
+        }
+        open = more;
+    }
+    let outcome = match broken {
+        Some(failure) => Err(failure),
+        None => raw.execute_batch("commit").map_err(Failure::of),
+    };
+    if outcome.is_err() && !raw.is_autocommit() {
+        // A failed commit (busy, full) can leave the transaction open; nothing of it may stay.
+        let _ = raw.execute_batch("rollback");
+    }
+    ran.answer(outcome, committed);
+    jobs.collect()
+}
+
+/// `group.rs`'s savepoint of one write, on the raw connection (each statement on its own: no trips to save).
+fn savepoint(
+    raw: &mut Connection,
+    work: QuickWork,
+    open: bool,
+    more: bool,
+) -> (StoreResult<Output>, Result<(), Failure>) {
+    let exec = |raw: &Connection, sql: &str| raw.prepare_cached(sql).and_then(|mut st| st.execute([])).map(drop);
+    if !open {
+        if let Err(e) = exec(raw, statements::OPEN) {
+            let failure = Failure::of(e);
+            return (Err(failure.error()), Err(failure));
+        }
+    }
+    let result = work(raw);
+    let mut state = Ok(());
+    if result.is_err() {
+        state = exec(raw, statements::UNDO);
+    }
+    if state.is_ok() {
+        state = exec(raw, statements::RELEASE);
+    }
+    if state.is_ok() && more {
+        state = exec(raw, statements::OPEN);
+    }
+    (result, state.map_err(Failure::of))
+}
