@@ -20,6 +20,8 @@ pub enum Arg {
     Json(Value),
     /// A time (`timestamptz` in PostgreSQL, RFC 3339 text in SQLite).
     Time(DateTime<Utc>),
+    /// A time stored as [`super::compact::Created`] (epoch milliseconds in SQLite).
+    Created(DateTime<Utc>),
 }
 
 /// Binds `args` to `stmt` as sqlx would on SQLite. The text numbers its parameters `$1, $2, …` (as both backends'
@@ -43,16 +45,12 @@ pub(crate) fn bind_raw(stmt: &mut rusqlite::Statement<'_>, args: &[Arg]) -> rusq
                 Raw::Blob(id.as_bytes().to_vec())
             }
             Arg::Json(v) => Raw::Text(v.to_string()),
-            Arg::Time(t) => Raw::Text(sqlite_time(*t)),
+            Arg::Time(t) => Raw::Text(super::rows::sqlite_time(*t)),
+            Arg::Created(t) => Raw::Integer(t.timestamp_millis()),
         };
         stmt.raw_bind_parameter(index, ToSqlOutput::Owned(value))?;
     }
     Ok(())
-}
-
-/// A time as sqlx binds it in SQLite, so that comparisons with the stored text agree.
-pub(crate) fn sqlite_time(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false)
 }
 
 #[cfg(test)]

@@ -21,6 +21,7 @@ pub mod private_spaces;
 pub mod replica;
 pub mod resets;
 pub mod roles;
+pub(crate) mod rows;
 pub mod sessions;
 pub mod sqlite;
 mod traits;

@@ -11,16 +11,8 @@ use chrono::{DateTime, Utc};
 
 /// Writes an entry inside the caller's transaction.
 pub(super) async fn record(conn: &mut Conn, e: NewEntry) -> StoreResult<()> {
-    bind_entry(audit::INSERT, e).execute(&mut *conn).await?;
+    sqlx::query_with(audit::INSERT, arguments(e.args())).execute(&mut *conn).await?;
     Ok(())
-}
-
-/// The backend's sqlx database.
-type Db = <BackendStore as Backend>::Db;
-
-/// `sql` (whose `$1`–`$8` are [`audit::INSERT`]'s) with the entry bound, stamped now.
-pub(super) fn bind_entry(sql: &str, e: NewEntry) -> sqlx::query::Query<'_, Db, <Db as sqlx::Database>::Arguments<'_>> {
-    sqlx::query_with(sql, arguments(e.args()))
 }
 
 #[async_trait]

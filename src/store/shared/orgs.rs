@@ -1,23 +1,23 @@
 //! Organizations, their default team, memberships and usage.
 
-use std::sync::OnceLock;
-
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
-use super::audit::{bind_entry, record};
+use super::audit::record;
 use super::dialect::COLLATE_C;
+use super::trips::{self, Trip};
 use super::{BackendStore, Conn};
 use crate::domain::audit as ev;
 use crate::domain::ids::{OrgId, UserId};
 use crate::domain::roles;
 use crate::grant::{perms, Granted};
+use crate::store::args::Arg;
 use crate::store::audit::{self, NewEntry};
-use crate::store::backend::Backend;
-use crate::store::compact::Created;
+use crate::store::backend::{Backend, Trips};
 use crate::store::model::{Named, OrderBy};
 use crate::store::models::{Membership, NewOrg, Org, OrgFilter, OrgPatch, Team, TeamRole, UsageTotals};
 use crate::store::page::Page;
+use crate::store::rows;
 use crate::store::{OrgStore, StoreError, StoreResult};
 use serde_json::json;
 
@@ -52,7 +52,7 @@ async fn org_row(conn: &mut Conn, id: i64) -> StoreResult<Option<Org>> {
 #[async_trait]
 impl OrgStore for BackendStore {
     async fn create_org(&self, o: NewOrg) -> StoreResult<(Org, Team)> {
-        self.write_as(None, Named::NewOrg, move |conn| Box::pin(insert_org(conn, o))).await
+        self.write_quick(None, Named::NewOrg, move |conn| Box::pin(insert_org(conn, o))).await
     }
 
     async fn list_orgs(&self, f: &OrgFilter, page: &Page) -> StoreResult<Vec<Org>> {
@@ -186,52 +186,45 @@ impl BackendStore {
 }
 
 /// The organization with its team "My Team", its Owner and Team Admin and the audit entry (feature controls are
-/// stored only where they differ from the default).
-async fn insert_org(conn: &mut Conn, o: NewOrg) -> StoreResult<(Org, Team)> {
-    let org: Org = sqlx::query_as(
-        "insert into organizations (name, country_id, timezone_id, zone, plan, created_at)
+/// stored only where they differ from the default), through `trips.rs` (on SQLite in the writer's quick batches).
+async fn insert_org(mut conn: Trips<'_, Conn>, o: NewOrg) -> StoreResult<(Org, Team)> {
+    const ORG: &str = "insert into organizations (name, country_id, timezone_id, zone, plan, created_at)
          values ($1, $2, $3, $4, $5, $6)
-         returning id, name, country_id, timezone_id, zone, plan, external_id, tfa_enforced, created_at",
-    )
-    .bind(&o.name)
-    .bind(o.country_id)
-    .bind(o.timezone_id)
-    .bind(&o.zone)
-    .bind(&o.plan)
-    .bind(o.now)
-    .fetch_one(&mut *conn)
-    .await?;
-    let team: Team = sqlx::query_as(
-        "insert into teams (organization_id, name, created_at) values ($1, 'My Team', $2)
-         returning id, name, organization_id, operations_limit, transfer_limit",
-    )
-    .bind(org.id)
-    .bind(Created(o.now))
-    .fetch_one(&mut *conn)
-    .await?;
-    // The owner's two memberships and the audit entry in one trip (`Backend::one_trip`): the audit entry binds
-    // `$1`–`$8`, the memberships the organization, team, owner and time as `$9`–`$12`.
-    static OWNER_SQL: OnceLock<String> = OnceLock::new();
-    let sql = OWNER_SQL.get_or_init(|| {
-        BackendStore::one_trip(&[
-            audit::INSERT,
-            "insert into organization_members (organization_id, user_id, users_role_id, created_at)
-             values ($9, $11, $13, $12)",
-            "insert into team_members (team_id, user_id, users_role_id, created_at) values ($10, $11, $14, $12)",
-        ])
-    });
+         returning id, name, country_id, timezone_id, zone, plan, external_id, tfa_enforced, created_at";
+    const TEAM: &str = "insert into teams (organization_id, name, created_at) values ($1, 'My Team', $2)
+         returning id, name, organization_id, operations_limit, transfer_limit";
+    // The owner's two memberships and the audit entry in one trip: the audit entry binds `$1`–`$8`, the
+    // memberships the organization, team, owner, time and roles as `$9`–`$14`.
+    static OWNER: Trip = Trip::new(&[
+        audit::INSERT,
+        "insert into organization_members (organization_id, user_id, users_role_id, created_at)
+         values ($9, $11, $13, $12)",
+        "insert into team_members (team_id, user_id, users_role_id, created_at) values ($10, $11, $14, $12)",
+    ]);
+    let returned = || StoreError::Other(anyhow::anyhow!("an insert returned no row"));
+    let args = vec![
+        Arg::Text(o.name),
+        Arg::Int(o.country_id),
+        Arg::Int(o.timezone_id),
+        Arg::Text(o.zone),
+        Arg::Text(o.plan),
+        Arg::Time(o.now),
+    ];
+    let org: Org = trips::row(&mut conn, ORG, args, rows::org).await?.ok_or_else(returned)?;
+    let args = vec![Arg::Int(org.id), Arg::Created(o.now)];
+    let team: Team = trips::row(&mut conn, TEAM, args, rows::team).await?.ok_or_else(returned)?;
     let entry = NewEntry::new(org.id, Some(o.owner_id), ev::ORGANIZATION_CREATED, org.id);
-    bind_entry(sql, entry.detail(audit::org_detail(&org)))
-        .bind(org.id)
-        .bind(team.id)
-        .bind(o.owner_id)
-        .bind(Created(o.now))
-        .bind(roles::OWNER)
-        .bind(roles::TEAM_ADMIN)
-        .execute(&mut *conn)
-        .await?;
-    let created: Org = org;
-    Ok((created, team))
+    let mut args = entry.detail(audit::org_detail(&org)).args();
+    args.extend([
+        Arg::Int(org.id),
+        Arg::Int(team.id),
+        Arg::Int(o.owner_id),
+        Arg::Created(o.now),
+        Arg::Int(roles::OWNER),
+        Arg::Int(roles::TEAM_ADMIN),
+    ]);
+    trips::run(&mut conn, &OWNER, args).await?;
+    Ok((org, team))
 }
 
 /// Changes the organization's name, country or timezone and records the change.

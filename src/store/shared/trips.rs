@@ -9,7 +9,7 @@ use sqlx::Arguments;
 use super::{BackendStore, Conn};
 use crate::store::args::{bind_raw, Arg};
 use crate::store::backend::{Backend, Trips};
-use crate::store::compact::EntryId;
+use crate::store::compact::{Created, EntryId};
 use crate::store::StoreResult;
 
 /// The backend's sqlx database.
@@ -39,6 +39,7 @@ pub(super) fn arguments<'q>(args: Vec<Arg>) -> <Db as sqlx::Database>::Arguments
             Arg::Uuid(s) => out.add(EntryId(s)),
             Arg::Json(v) => out.add(sqlx::types::Json(v)),
             Arg::Time(t) => out.add(t),
+            Arg::Created(t) => out.add(Created(t)),
         };
         // Encoding these types cannot fail but for a uuid that is not one, which the code never makes.
         added.expect("a bound value encodes");

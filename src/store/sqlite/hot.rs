@@ -12,13 +12,13 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use chrono::{DateTime, NaiveDateTime, Utc};
-use rusqlite::{params_from_iter, Connection, OpenFlags, Row};
+use chrono::{DateTime, Utc};
+use rusqlite::{params_from_iter, Connection, OpenFlags};
 
 use super::SqliteStore;
 use crate::domain::ids::{OrgId, UserId};
-use crate::store::args::sqlite_time as sql_time;
-use crate::store::models::{Org, OrgAccess, Team, TokenAuth, UsageTotals, User};
+use crate::store::models::{OrgAccess, Team, TokenAuth, UsageTotals};
+use crate::store::rows::{self, org, sqlite_time as sql_time, user};
 use crate::store::{RequestReads, StoreError, StoreResult};
 
 /// Splits id lists so that no statement exceeds SQLite's bound-parameter limit.
@@ -159,15 +159,7 @@ impl HotReaders {
             );
             let teams = self.run(|c| {
                 let mut st = c.prepare_cached(&sql)?;
-                let rows = st.query_map(params_from_iter(chunk), |r| {
-                    Ok(Team {
-                        id: r.get(0)?,
-                        name: r.get(1)?,
-                        organization_id: r.get(2)?,
-                        operations_limit: r.get(3)?,
-                        transfer_limit: r.get(4)?,
-                    })
-                })?;
+                let rows = st.query_map(params_from_iter(chunk), rows::team)?;
                 rows.collect::<rusqlite::Result<Vec<Team>>>()
             })?;
             for t in teams {
@@ -214,49 +206,6 @@ fn placeholders(n: usize, first: usize) -> String {
     (first..first + n).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ")
 }
 
-fn user(r: &Row, at: usize) -> rusqlite::Result<User> {
-    Ok(User {
-        id: r.get(at)?,
-        email: r.get(at + 1)?,
-        name: r.get(at + 2)?,
-        language: r.get(at + 3)?,
-        timezone_id: r.get(at + 4)?,
-        country_id: r.get(at + 5)?,
-        is_admin: r.get(at + 6)?,
-        tfa_enabled: r.get(at + 7)?,
-        created_at: time(r, at + 8)?,
-    })
-}
-
-fn org(r: &Row) -> rusqlite::Result<Org> {
-    Ok(Org {
-        id: r.get(0)?,
-        name: r.get(1)?,
-        country_id: r.get(2)?,
-        timezone_id: r.get(3)?,
-        zone: r.get(4)?,
-        plan: r.get(5)?,
-        external_id: r.get(6)?,
-        tfa_enforced: r.get(7)?,
-        created_at: time(r, 8)?,
-    })
-}
-
-/// A timestamp as sqlx writes it (RFC 3339), or as SQLite's own functions do (`YYYY-MM-DD HH:MM:SS[.f]`, UTC).
-fn time(r: &Row, at: usize) -> rusqlite::Result<DateTime<Utc>> {
-    let text: String = r.get(at)?;
-    parse_time(&text).ok_or_else(|| {
-        rusqlite::Error::FromSqlConversionFailure(at, rusqlite::types::Type::Text, format!("bad time {text:?}").into())
-    })
-}
-
-pub(super) fn parse_time(text: &str) -> Option<DateTime<Utc>> {
-    if let Ok(t) = DateTime::parse_from_rfc3339(text) {
-        return Some(t.with_timezone(&Utc));
-    }
-    ["%F %T%.f", "%FT%T%.f"].iter().find_map(|f| NaiveDateTime::parse_from_str(text, f).ok()).map(|t| t.and_utc())
-}
-
 /// A rusqlite error as a store error (`store/error.rs`).
 pub(super) fn store_error(e: rusqlite::Error) -> StoreError {
     e.into()
@@ -267,11 +216,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn times_read_back_as_sqlx_writes_them() {
-        let t = DateTime::parse_from_rfc3339("2026-12-04T12:34:56.789+00:00").unwrap().with_timezone(&Utc);
-        assert_eq!(parse_time(&sql_time(t)), Some(t));
-        assert_eq!(sql_time(t), "2026-12-04T12:34:56.789+00:00");
-        assert_eq!(parse_time("2026-12-04 12:34:56"), Some(t - chrono::Duration::milliseconds(789)));
+    fn placeholders_number_from_the_first() {
         assert_eq!(placeholders(3, 3), "?3, ?4, ?5");
     }
 }

@@ -14,10 +14,11 @@ use std::time::Duration;
 use rusqlite::backup::Backup;
 use rusqlite::{Connection, OpenFlags};
 
-use super::hot::{parse_time, store_error};
+use super::hot::store_error;
 use crate::domain::roles;
 use crate::store::dump::{Dump, DumpOrg, DumpTeam, DumpUser};
 use crate::store::models::UsageTotals;
+use crate::store::rows::parse_time;
 use crate::store::{StoreError, StoreResult};
 
 /// The VFS that shares a named in-memory database within the process.
