@@ -165,7 +165,9 @@ async fn every_acknowledged_change_writes_one_entry_and_a_refused_one_none() {
     assert_eq!(app.delete(&format!("/teams/{team_id}?confirmed=true"), &bob).await.0, StatusCode::OK);
     let e = appended(&app, org, &bob, &mut n, &["team_deleted"]).await;
     assert_eq!(e[0]["team"], json!({"id": team_id, "name": "Ops"}), "the deleted team keeps its name");
-    let today = chrono::Utc::now().date_naive();
+    // Days are the organization's (Europe/Prague, id 113): in the hour before midnight UTC it is already tomorrow
+    // there.
+    let today = chrono::Utc::now().with_timezone(&chrono_tz::Europe::Prague).date_naive();
     orgd::commands::usage_add(
         &*app.store,
         org,
@@ -219,7 +221,9 @@ async fn filters_cursor_and_single_entries() {
     let (_, body) = app.get(&format!("{base}?team[]=T3&pg[sortDir]=asc"), &app.admin).await;
     assert_eq!(body["auditLogs"].as_array().unwrap().len(), 1);
     assert_eq!(body["auditLogs"][0]["team"]["name"], "T3");
-    let today = chrono::Utc::now().date_naive();
+    // Days are the organization's (Europe/Prague, id 113): in the hour before midnight UTC it is already tomorrow
+    // there.
+    let today = chrono::Utc::now().with_timezone(&chrono_tz::Europe::Prague).date_naive();
     let (_, body) = app.get(&format!("{base}?dateFrom={today}&dateTo={today}"), &app.admin).await;
     assert_eq!(events(&body).len(), 8, "every entry is from today");
     let tomorrow = today.succ_opt().unwrap().succ_opt().unwrap();
