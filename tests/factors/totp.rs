@@ -8,10 +8,14 @@ use serde_json::{json, Value};
 use crate::helpers::TestApp;
 use crate::kit::{person, Browser, PASSWORD};
 
-/// The code of the current step, `ahead` steps on (the server accepts one step either way).
-fn code(secret: &str, ahead: i64) -> String {
-    let step = chrono::Utc::now().timestamp() / 30 + ahead;
-    code_at(secret, step as u64).unwrap()
+/// The current 30-second step. Tests keep the step a code was made for, not the clock, because a step boundary may
+/// pass between two requests (the server accepts one step either way).
+fn now_step() -> u64 {
+    (chrono::Utc::now().timestamp() / 30) as u64
+}
+
+fn code(secret: &str, step: u64) -> String {
+    code_at(secret, step).unwrap()
 }
 
 async fn post(b: &mut Browser, app: &TestApp, path: &str, body: Value) -> (StatusCode, Value) {
@@ -19,8 +23,9 @@ async fn post(b: &mut Browser, app: &TestApp, path: &str, body: Value) -> (Statu
     (a.status, a.body)
 }
 
-/// Enrols the signed-in browser's person; answers the secret and the recovery codes.
-async fn enrol(b: &mut Browser, app: &TestApp) -> (String, Vec<String>) {
+/// Enrols the signed-in browser's person; answers the secret, the recovery codes and the step of the code that
+/// confirmed enrolment.
+async fn enrol(b: &mut Browser, app: &TestApp) -> (String, Vec<String>, u64) {
     let (status, e) = post(b, app, "/auth/tfa/enrol", json!({})).await;
     assert_eq!(status, StatusCode::OK, "{e}");
     let secret = e["secret"].as_str().unwrap().to_string();
@@ -32,12 +37,13 @@ async fn enrol(b: &mut Browser, app: &TestApp) -> (String, Vec<String>) {
     assert!(qr.text().await.unwrap().contains("<svg"));
     let (status, body) = post(b, app, "/auth/tfa/confirm", json!({"code": "000000"})).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "a wrong first code: {body}");
-    let (status, body) = post(b, app, "/auth/tfa/confirm", json!({"code": code(&secret, 0)})).await;
+    let step = now_step();
+    let (status, body) = post(b, app, "/auth/tfa/confirm", json!({"code": code(&secret, step)})).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let codes: Vec<String> =
         body["recoveryCodes"].as_array().unwrap().iter().map(|c| c.as_str().unwrap().into()).collect();
     assert_eq!(codes.len(), 10);
-    (secret, codes)
+    (secret, codes, step)
 }
 
 async fn tfa_status(b: &mut Browser, app: &TestApp) -> Value {
@@ -58,23 +64,23 @@ async fn enrolment_then_a_code_after_the_password_each_code_once() {
     let mut b = Browser::at(&app);
     assert_eq!(sign_in(&mut b, &app, "ann@example.com").await, "full");
     assert_eq!(tfa_status(&mut b, &app).await["tfaStatus"], 0);
-    let (secret, recovery) = enrol(&mut b, &app).await;
+    let (secret, recovery, step) = enrol(&mut b, &app).await;
     assert_eq!(tfa_status(&mut b, &app).await["tfaStatus"], 1);
 
     b.send(&app, Method::POST, "/auth/sign-out", None).await;
     assert_eq!(sign_in(&mut b, &app, "ann@example.com").await, "password", "the code is owed");
     assert_eq!(b.send(&app, Method::POST, "/auth/token", None).await.status, StatusCode::FORBIDDEN);
     let before = b.cookie.clone();
-    let (status, _) = post(&mut b, &app, "/auth/second-factor", json!({"code": code(&secret, 0)})).await;
+    let (status, _) = post(&mut b, &app, "/auth/second-factor", json!({"code": code(&secret, step)})).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "the code that confirmed enrolment is used up");
-    let (status, body) = post(&mut b, &app, "/auth/second-factor", json!({"code": code(&secret, 1)})).await;
+    let (status, body) = post(&mut b, &app, "/auth/second-factor", json!({"code": code(&secret, step + 1)})).await;
     assert_eq!((status, body["stage"].as_str()), (StatusCode::OK, Some("full")), "{body}");
     assert_ne!(b.cookie, before, "a new session id after the second factor");
     b.token(&app).await;
 
     b.send(&app, Method::POST, "/auth/sign-out", None).await;
     sign_in(&mut b, &app, "ann@example.com").await;
-    let (status, _) = post(&mut b, &app, "/auth/second-factor", json!({"code": code(&secret, 1)})).await;
+    let (status, _) = post(&mut b, &app, "/auth/second-factor", json!({"code": code(&secret, step + 1)})).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "the same code a second time");
     let (status, _) = post(&mut b, &app, "/auth/second-factor", json!({"code": recovery[0].to_uppercase()})).await;
     assert_eq!(status, StatusCode::OK, "a recovery code");
