@@ -130,7 +130,8 @@ async fn acknowledged_writes_survive_sigkill_and_nothing_is_half_written() {
                         "--organization",
                         &home.to_string(),
                         "--date",
-                        &chrono::Utc::now().date_naive().to_string(),
+                        // The organization's day (Europe/Prague, id 113), which the usage is booked in.
+                        &chrono::Utc::now().with_timezone(&chrono_tz::Europe::Prague).date_naive().to_string(),
                         "--time",
                         "00:00:00",
                         "--operations",

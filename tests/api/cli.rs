@@ -124,7 +124,9 @@ async fn usage_add_accumulates_into_the_organization() {
         .unwrap();
     let (_, body) = read(res).await;
     let id = body["organization"]["id"].to_string();
-    let today = chrono::Utc::now().date_naive().to_string();
+    // The organization's day (Europe/Prague, id 113): usage counts by its month, which begins an hour before
+    // UTC's.
+    let today = chrono::Utc::now().with_timezone(&chrono_tz::Europe::Prague).date_naive().to_string();
     for _ in 0..2 {
         let out = orgd(
             &db,

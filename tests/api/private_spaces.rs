@@ -22,7 +22,9 @@ async fn org_with_space(app: &TestApp, default_limit: Value) -> (i64, String, Va
 
 async fn book(app: &TestApp, org: i64, space: i64, operations: i64) {
     let amounts = orgd::store::models::UsageTotals { operations, data_transfer: 2048, centicredits: 7 };
-    let today = chrono::Utc::now().date_naive();
+    // The organization's day (Europe/Prague, id 113): usage counts by its month, which begins an hour before
+    // UTC's.
+    let today = chrono::Utc::now().with_timezone(&chrono_tz::Europe::Prague).date_naive();
     orgd::commands::usage_add_to_space(&*app.store, org, space, today, None, amounts).await.unwrap();
 }
 
