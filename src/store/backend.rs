@@ -13,6 +13,7 @@ use std::future::Future;
 use std::ops::DerefMut;
 use std::pin::Pin;
 
+use super::known::Known;
 use super::model::{Named, ReadModel};
 use super::StoreResult;
 
@@ -22,12 +23,31 @@ pub(crate) type ConnFuture<'c, T> = Pin<Box<dyn Future<Output = T> + Send + 'c>>
 /// A backend's connection type.
 pub(crate) type Conn<B> = <<B as Backend>::Db as sqlx::Database>::Connection;
 
-/// The connection a [`Backend::write_quick`] change runs its statements on (`shared/trips.rs`): the driver's, or on
-/// SQLite the write connection's own handle, taken from sqlx's thread for the whole transaction
-/// (`sqlite/quick.rs`).
-pub(crate) enum Trips<'c, C> {
+/// What a [`Backend::write_quick`] change runs its statements on (`shared/trips.rs`), with what the earlier writes
+/// of its transaction left (`known.rs`).
+pub(crate) struct Trips<'c, C> {
+    pub(crate) on: On<'c, C>,
+    pub(crate) known: &'c mut Known,
+}
+
+/// The driver's connection, or on SQLite the write connection's own handle, taken from sqlx's thread for the whole
+/// transaction (`sqlite/quick.rs`).
+pub(crate) enum On<'c, C> {
     Driver(&'c mut C),
     Raw(&'c mut rusqlite::Connection),
+}
+
+/// Runs the quick write `work` on `conn` through the driver, with nothing known of its transaction before it.
+pub(crate) fn quick_alone<'c, C, T, F>(conn: &'c mut C, work: F) -> ConnFuture<'c, StoreResult<T>>
+where
+    C: Send,
+    T: 'c,
+    F: for<'a> FnOnce(Trips<'a, C>) -> ConnFuture<'a, StoreResult<T>> + Send + 'c,
+{
+    Box::pin(async move {
+        let mut known = Known::default();
+        work(Trips { on: On::Driver(conn), known: &mut known }).await
+    })
 }
 
 /// The primitives that differ between the databases; everything else in `store/shared/` is the same text for both.
@@ -96,7 +116,7 @@ pub(crate) trait Backend: Send + Sync + 'static {
         T: Send + 'static,
         F: for<'c> FnOnce(Trips<'c, Conn<Self>>) -> ConnFuture<'c, StoreResult<T>> + Send + 'static,
     {
-        self.write_as(org_id, named, move |conn| work(Trips::Driver(conn)))
+        self.write_as(org_id, named, move |conn| quick_alone(conn, work))
     }
 
     /// [`Backend::write_as`] naming what it locks: the organization's rows, or (without one) anything.

@@ -12,7 +12,8 @@ use std::future::Future;
 
 use tokio::sync::oneshot;
 
-use super::backend::ConnFuture;
+use super::backend::{ConnFuture, On, Trips};
+use super::known::Known;
 use super::model::Named;
 use super::{StoreError, StoreResult};
 
@@ -23,6 +24,8 @@ pub(crate) const MAX_BATCH: usize = 64;
 pub(crate) type Output = Box<dyn Any + Send>;
 /// A write on a sqlx connection.
 pub(crate) type Work<C> = Box<dyn for<'c> FnOnce(&'c mut C) -> ConnFuture<'c, StoreResult<Output>> + Send>;
+/// A quick write (`Backend::write_quick`).
+pub(crate) type QuickWork<C> = Box<dyn for<'c> FnOnce(Trips<'c, C>) -> ConnFuture<'c, StoreResult<Output>> + Send>;
 
 /// One write waiting for a transaction (`W`: how it runs), with the channel its caller waits on.
 pub(crate) struct Job<W> {
@@ -65,7 +68,7 @@ impl Job<()> {
     }
 }
 
-impl<C: Send + 'static> Job<Work<C>> {
+impl<C: Send + 'static> Job<Write<C>> {
     /// A job for `work` on a sqlx connection (see [`Job::waiting`]).
     pub(crate) fn new<T, F>(named: Named, work: F) -> (Self, impl Future<Output = StoreResult<T>> + Send)
     where
@@ -73,7 +76,18 @@ impl<C: Send + 'static> Job<Work<C>> {
         F: for<'c> FnOnce(&'c mut C) -> ConnFuture<'c, StoreResult<T>> + Send + 'static,
     {
         let work: Work<C> = Box::new(move |conn| Box::pin(async move { Ok(Box::new(work(conn).await?) as Output) }));
-        Job::waiting(named, work)
+        Job::waiting(named, Write::Driver(work))
+    }
+
+    /// A job for a quick write (see [`Job::waiting`]).
+    pub(crate) fn quick<T, F>(named: Named, work: F) -> (Self, impl Future<Output = StoreResult<T>> + Send)
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(Trips<'c, C>) -> ConnFuture<'c, StoreResult<T>> + Send + 'static,
+    {
+        let work: QuickWork<C> =
+            Box::new(move |trips| Box::pin(async move { Ok(Box::new(work(trips).await?) as Output) }));
+        Job::waiting(named, Write::Quick(work))
     }
 }
 
@@ -149,26 +163,31 @@ pub(crate) fn not_begun<W>(jobs: Vec<Job<W>>, e: StoreError) {
     }
 }
 
-/// Runs `jobs` in the transaction `begun` (the backend's start of one: its error goes to every job), commits,
-/// calls `committed` with what the writes that ran named and answers. Returns the jobs that did not get to run
-/// because the transaction broke first; every call answers at least one job, so a caller's loop over the
-/// leftovers ends.
-pub(crate) async fn run<DB>(
-    begun: StoreResult<sqlx::Transaction<'_, DB>>,
-    jobs: Vec<Job<Work<DB::Connection>>>,
+/// One transaction of the group commit, as a backend runs it.
+pub(crate) trait Transaction<W> {
+    /// Runs `work` in its own savepoint, so that its failure undoes only itself: its result, and whether the
+    /// transaction is still usable after it. `open`: the savepoint was opened already, by the statement that
+    /// released the previous write's; `more`: another write follows, so this one's release may open the next
+    /// savepoint in the same round trip (`statements`).
+    fn savepoint(
+        &mut self,
+        work: W,
+        open: bool,
+        more: bool,
+    ) -> impl Future<Output = (StoreResult<Output>, Result<(), Failure>)> + Send;
+
+    /// Commits what the writes did.
+    fn commit(self) -> impl Future<Output = Result<(), Failure>> + Send;
+}
+
+/// Runs `jobs` one after another in `tx`, commits, calls `committed` with what the writes that ran named and
+/// answers. Returns the jobs that did not get to run because the transaction broke first; every call answers at
+/// least one job, so a caller's loop over the leftovers ends.
+pub(crate) async fn steps<W, T: Transaction<W>>(
+    mut tx: T,
+    jobs: Vec<Job<W>>,
     committed: impl FnOnce(&[Named]),
-) -> Vec<Job<Work<DB::Connection>>>
-where
-    DB: sqlx::Database,
-    for<'e> &'e mut DB::Connection: sqlx::Executor<'e, Database = DB>,
-{
-    let mut tx = match begun {
-        Ok(tx) => tx,
-        Err(e) => {
-            not_begun(jobs, e);
-            return Vec::new();
-        }
-    };
+) -> Vec<Job<W>> {
     let mut ran = Ran::with_capacity(jobs.len());
     let mut jobs = jobs.into_iter().peekable();
     let mut broken = None;
@@ -176,7 +195,7 @@ where
     while let Some(job) = jobs.next() {
         let more = jobs.peek().is_some();
         let (work, job) = job.split();
-        let (result, state) = savepoint(&mut tx, work, open, more).await;
+        let (result, state) = tx.savepoint(work, open, more).await;
         ran.ran(job, result);
         if let Err(failure) = state {
             broken = Some(failure);
@@ -186,10 +205,37 @@ where
     }
     let outcome = match broken {
         Some(failure) => Err(failure),
-        None => tx.commit().await.map_err(Failure::of),
+        None => tx.commit().await,
     };
     ran.answer(outcome, committed);
     jobs.collect()
+}
+
+/// How a waiting write runs on a sqlx connection: given the connection, or as a quick write given [`Trips`] over
+/// it (`Backend::write_quick`), which may use what the transaction's earlier writes left (`known.rs`).
+pub(crate) enum Write<C> {
+    Driver(Work<C>),
+    Quick(QuickWork<C>),
+}
+
+/// Runs `jobs` in the sqlx transaction `begun` (the backend's start of one: its error goes to every job); see
+/// [`steps`].
+pub(crate) async fn run<DB>(
+    begun: StoreResult<sqlx::Transaction<'_, DB>>,
+    jobs: Vec<Job<Write<DB::Connection>>>,
+    committed: impl FnOnce(&[Named]),
+) -> Vec<Job<Write<DB::Connection>>>
+where
+    DB: sqlx::Database,
+    for<'e> &'e mut DB::Connection: sqlx::Executor<'e, Database = DB>,
+{
+    match begun {
+        Ok(tx) => steps(Sqlx { tx, known: Known::default() }, jobs, committed).await,
+        Err(e) => {
+            not_begun(jobs, e);
+            Vec::new()
+        }
+    }
 }
 
 /// The statements of a write's savepoint: what a write runs in, on both backends and both SQLite drivers.
@@ -202,36 +248,53 @@ pub(crate) mod statements {
     pub(crate) const RELEASE_OPEN: &str = "release w; savepoint w";
 }
 
-/// One write in its own savepoint, so that its failure undoes only itself: its result, and whether the
-/// transaction is still usable after it. `open`: the savepoint was opened already, by the statement that
-/// released the previous write's; `more`: another write follows, so this one's release opens the next savepoint
-/// in the same round trip (on PostgreSQL each statement is one; on SQLite one hand-off to the driver's thread).
-async fn savepoint<DB>(
-    tx: &mut sqlx::Transaction<'_, DB>,
-    work: Work<DB::Connection>,
-    open: bool,
-    more: bool,
-) -> (StoreResult<Output>, Result<(), Failure>)
+/// A transaction through sqlx (on PostgreSQL each statement is one round trip; on SQLite one hand-off to the
+/// driver's thread), with what its writes left.
+struct Sqlx<'t, DB: sqlx::Database> {
+    tx: sqlx::Transaction<'t, DB>,
+    known: Known,
+}
+
+impl<DB> Transaction<Write<DB::Connection>> for Sqlx<'_, DB>
 where
     DB: sqlx::Database,
     for<'e> &'e mut DB::Connection: sqlx::Executor<'e, Database = DB>,
 {
-    use sqlx::Executor;
-    use statements::{OPEN, RELEASE, RELEASE_OPEN, UNDO};
-    if !open {
-        if let Err(e) = (&mut **tx).execute(OPEN).await {
-            let failure = Failure::of(e);
-            return (Err(failure.error()), Err(failure));
+    async fn savepoint(
+        &mut self,
+        work: Write<DB::Connection>,
+        open: bool,
+        more: bool,
+    ) -> (StoreResult<Output>, Result<(), Failure>) {
+        use sqlx::Executor;
+        use statements::{OPEN, RELEASE, RELEASE_OPEN, UNDO};
+        let conn = &mut *self.tx;
+        if !open {
+            if let Err(e) = conn.execute(OPEN).await {
+                let failure = Failure::of(e);
+                return (Err(failure.error()), Err(failure));
+            }
         }
+        let result = match work {
+            Write::Driver(work) => {
+                self.known.forget();
+                work(conn).await
+            }
+            Write::Quick(work) => work(Trips { on: On::Driver(conn), known: &mut self.known }).await,
+        };
+        let mut state = Ok(());
+        if result.is_err() {
+            self.known.forget();
+            state = conn.execute(UNDO).await.map(drop);
+        }
+        if state.is_ok() {
+            let release = if more { RELEASE_OPEN } else { RELEASE };
+            state = conn.execute(release).await.map(drop);
+        }
+        (result, state.map_err(Failure::of))
     }
-    let result = work(&mut **tx).await;
-    let mut state = Ok(());
-    if result.is_err() {
-        state = (&mut **tx).execute(UNDO).await.map(drop);
+
+    async fn commit(self) -> Result<(), Failure> {
+        self.tx.commit().await.map_err(Failure::of)
     }
-    if state.is_ok() {
-        let release = if more { RELEASE_OPEN } else { RELEASE };
-        state = (&mut **tx).execute(release).await.map(drop);
-    }
-    (result, state.map_err(Failure::of))
 }

@@ -12,6 +12,7 @@ pub mod dump;
 mod error;
 pub mod factors;
 mod group;
+mod known;
 mod model;
 pub mod models;
 pub mod outbox;

@@ -17,12 +17,12 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use sqlx::postgres::{PgConnection, PgPool};
 
 use super::cache::AuthCache;
-use crate::store::backend::ConnFuture;
-use crate::store::group::{self, Job, Work, MAX_BATCH};
+use crate::store::backend::{ConnFuture, Trips};
+use crate::store::group::{self, Job, Write, MAX_BATCH};
 use crate::store::model::Named;
 use crate::store::StoreResult;
 
-type PgJob = Job<Work<PgConnection>>;
+type PgJob = Job<Write<PgConnection>>;
 /// Organization → the writes waiting for its next transaction. An entry exists exactly while a task is running
 /// that organization's transactions; that task takes the waiting writes when its transaction ends.
 type Queues = Arc<Mutex<HashMap<i64, Vec<PgJob>>>>;
@@ -38,7 +38,8 @@ fn lock(queues: &Queues) -> MutexGuard<'_, HashMap<i64, Vec<PgJob>>> {
 
 impl OrgCommits {
     /// Runs `work` holding `org_id`'s row lock, in a transaction shared with the other writes to that organization
-    /// waiting on this node, and answers once it is committed (dropping what `named` says from the read model). A caller that stops waiting does not stop the write.
+    /// waiting on this node, and answers once it is committed (dropping what `named` says from the read model). A
+    /// caller that stops waiting does not stop the write.
     pub(super) async fn write<T, F>(
         &self,
         pool: &PgPool,
@@ -52,6 +53,30 @@ impl OrgCommits {
         F: for<'c> FnOnce(&'c mut PgConnection) -> ConnFuture<'c, StoreResult<T>> + Send + 'static,
     {
         let (job, answered) = Job::new(named, work);
+        self.queue(pool, cache, org_id, job);
+        answered.await
+    }
+
+    /// As [`OrgCommits::write`], for a quick write (`Backend::write_quick`).
+    pub(super) async fn write_quick<T, F>(
+        &self,
+        pool: &PgPool,
+        cache: &AuthCache,
+        org_id: i64,
+        named: Named,
+        work: F,
+    ) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(Trips<'c, PgConnection>) -> ConnFuture<'c, StoreResult<T>> + Send + 'static,
+    {
+        let (job, answered) = Job::quick(named, work);
+        self.queue(pool, cache, org_id, job);
+        answered.await
+    }
+
+    /// Puts `job` in `org_id`'s queue, starting the task that runs the organization's transactions if none runs.
+    fn queue(&self, pool: &PgPool, cache: &AuthCache, org_id: i64, job: PgJob) {
         let first = {
             let mut queues = lock(&self.queues);
             match queues.get_mut(&org_id) {
@@ -69,7 +94,6 @@ impl OrgCommits {
             let running = Running { queues: self.queues.clone(), org_id, done: false };
             tokio::spawn(running.drain(pool.clone(), cache.clone(), first));
         }
-        answered.await
     }
 }
 

@@ -28,7 +28,7 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 
 use sqlx::pool::PoolConnection;
 
-use super::backend::{Backend, ConnFuture};
+use super::backend::{quick_alone, Backend, ConnFuture, Trips};
 use super::model::{Named, ReadModel};
 use super::{Options, Store, StoreError, StoreResult};
 
@@ -176,6 +176,21 @@ impl Backend for PgStore {
             return Ok(out);
         }
         self.write_alone(named, work).await
+    }
+
+    /// As [`PgStore::write_as`], with the organization's writes in its batch as quick writes: a write there may use
+    /// what the batch's earlier writes left (`store/known.rs`) rather than read it back.
+    async fn write_quick<T, F>(&self, org_id: Option<i64>, named: Named, work: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(Trips<'c, sqlx::PgConnection>) -> ConnFuture<'c, StoreResult<T>> + Send + 'static,
+    {
+        let Some(id) = org_id else {
+            return self.write_alone(named, move |conn| quick_alone(conn, work)).await;
+        };
+        let out = self.commits.write_quick(&self.write, &self.cache, id, named, work).await?;
+        self.replicas.wrote();
+        Ok(out)
     }
 }
 

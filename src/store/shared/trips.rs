@@ -8,7 +8,7 @@ use sqlx::Arguments;
 
 use super::{BackendStore, Conn};
 use crate::store::args::{bind_raw, Arg};
-use crate::store::backend::{Backend, Trips};
+use crate::store::backend::{Backend, On, Trips};
 use crate::store::compact::{Created, EntryId};
 use crate::store::StoreResult;
 
@@ -49,12 +49,12 @@ pub(super) fn arguments<'q>(args: Vec<Arg>) -> <Db as sqlx::Database>::Arguments
 
 /// Runs `trip` with `args`.
 pub(super) async fn run(conn: &mut Trips<'_, Conn>, trip: &Trip, args: Vec<Arg>) -> StoreResult<()> {
-    match conn {
-        Trips::Driver(c) => {
+    match &mut conn.on {
+        On::Driver(c) => {
             let sql = trip.joined.get_or_init(|| BackendStore::one_trip(trip.statements));
             sqlx::query_with(sql, arguments(args)).execute(&mut **c).await?;
         }
-        Trips::Raw(raw) => {
+        On::Raw(raw) => {
             for sql in trip.statements {
                 let mut st = raw.prepare_cached(sql)?;
                 bind_raw(&mut st, &args)?;
@@ -75,9 +75,9 @@ pub(super) async fn row<R>(
 where
     R: for<'r> sqlx::FromRow<'r, <Db as sqlx::Database>::Row> + Send + Unpin,
 {
-    match conn {
-        Trips::Driver(c) => Ok(sqlx::query_as_with(sql, arguments(args)).fetch_optional(&mut **c).await?),
-        Trips::Raw(conn) => {
+    match &mut conn.on {
+        On::Driver(c) => Ok(sqlx::query_as_with(sql, arguments(args)).fetch_optional(&mut **c).await?),
+        On::Raw(conn) => {
             let mut st = conn.prepare_cached(sql)?;
             bind_raw(&mut st, &args)?;
             let mut rows = st.raw_query();

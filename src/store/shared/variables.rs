@@ -18,8 +18,11 @@ use crate::store::model::Named;
 use crate::store::models::{HistoryEntry, Variable, VariableWrite};
 use crate::store::{StoreError, StoreResult, VariableStore};
 
-/// The variable as it is now.
+/// The variable as it is now: as an earlier write of this transaction left it (`known.rs`), else read.
 async fn current(conn: &mut Trips<'_, Conn>, org_id: i64, name: &str) -> StoreResult<Option<Variable>> {
+    if let Some(known) = conn.known.variable(org_id, name) {
+        return Ok(known);
+    }
     const SQL: &str = "select name, type_id, value from variables where organization_id = $1 and name = $2";
     let args = vec![Arg::Int(org_id), Arg::Text(name.to_owned())];
     let row: Option<(String, i64, Json<Value>)> = trips::row(conn, SQL, args, |r| {
@@ -162,6 +165,7 @@ async fn create(mut conn: Trips<'_, Conn>, org_id: i64, user_id: i64, w: Variabl
         typed: Some((var.type_id, var.value.clone())),
     };
     change(&mut conn, c, entry).await?;
+    conn.known.wrote_variable(org_id, &var.name, Some(var.clone()));
     Ok(var)
 }
 
@@ -186,6 +190,7 @@ async fn update(mut conn: Trips<'_, Conn>, org_id: i64, user_id: i64, w: Variabl
         typed: Some((new.type_id, new.value.clone())),
     };
     change(&mut conn, c, entry).await?;
+    conn.known.wrote_variable(org_id, &new.name, Some(new.clone()));
     Ok(new)
 }
 
@@ -212,5 +217,7 @@ async fn delete(
         now,
         typed: None,
     };
-    change(&mut conn, c, entry).await
+    change(&mut conn, c, entry).await?;
+    conn.known.wrote_variable(org_id, &name, None);
+    Ok(())
 }

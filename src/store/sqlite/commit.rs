@@ -16,20 +16,15 @@ use sqlx::sqlite::{Sqlite, SqliteConnection, SqlitePool};
 use sqlx::{Connection, Transaction};
 use tokio::sync::mpsc;
 
-use super::quick::{self, QuickWork, Versions};
+use super::quick::{self, Versions};
 use super::watch::DataVersion;
-use crate::store::backend::ConnFuture;
-use crate::store::group::{self, Job, Output, Work, MAX_BATCH};
+use crate::store::backend::{ConnFuture, Trips};
+use crate::store::group::{self, Job, Write, MAX_BATCH};
 use crate::store::model::{Named, ReadModel};
 use crate::store::{StoreError, StoreResult};
 
-/// How a waiting write runs: through sqlx, or on the connection's own handle (`quick.rs`).
-enum SqliteWork {
-    Driver(Work<SqliteConnection>),
-    Quick(QuickWork),
-}
-
-type SqliteJob = Job<SqliteWork>;
+/// A waiting write: through sqlx, or quick, on the connection's own handle (`quick.rs`).
+type SqliteJob = Job<Write<SqliteConnection>>;
 
 pub(super) struct Committer {
     jobs: mpsc::Sender<SqliteJob>,
@@ -55,18 +50,16 @@ impl Committer {
         F: for<'c> FnOnce(&'c mut SqliteConnection) -> ConnFuture<'c, StoreResult<T>> + Send + 'static,
     {
         let (job, answered) = Job::new(named, work);
-        let (work, job) = job.split();
-        self.queue(job.with(SqliteWork::Driver(work)), answered).await
+        self.queue(job, answered).await
     }
 
-    /// As [`Committer::write`], for `work` run on the connection's own handle (`quick.rs`).
+    /// As [`Committer::write`], for a quick write, run on the connection's own handle (`quick.rs`).
     pub(super) async fn write_quick<T, F>(&self, named: Named, work: F) -> StoreResult<T>
     where
         T: Send + 'static,
-        F: FnOnce(&mut rusqlite::Connection) -> StoreResult<T> + Send + 'static,
+        F: for<'c> FnOnce(Trips<'c, SqliteConnection>) -> ConnFuture<'c, StoreResult<T>> + Send + 'static,
     {
-        let work: QuickWork = Box::new(move |raw| Ok(Box::new(work(raw)?) as Output));
-        let (job, answered) = Job::waiting(named, SqliteWork::Quick(work));
+        let (job, answered) = Job::quick(named, work);
         self.queue(job, answered).await
     }
 
@@ -151,27 +144,26 @@ fn batch<'a>(
     waiting: &'a mut VecDeque<SqliteJob>,
 ) -> Pin<Box<dyn Future<Output = Option<Versions>> + Send + 'a>> {
     let committed = |named: &[Named]| model.committed(named);
-    let quick = matches!(waiting.front().map(Job::work), Some(SqliteWork::Quick(_)));
+    let quick = matches!(waiting.front().map(Job::work), Some(Write::Quick(_)));
     let mut driver = Vec::new();
     let mut quicks = Vec::new();
     while driver.len() + quicks.len() < MAX_BATCH {
         match waiting.front().map(Job::work) {
-            Some(SqliteWork::Quick(_)) if quick => {}
-            Some(SqliteWork::Driver(_)) if !quick => {}
+            Some(Write::Quick(_)) if quick => {}
+            Some(Write::Driver(_)) if !quick => {}
             _ => break,
         }
         let (work, job) = waiting.pop_front().expect("looked at").split();
         match work {
-            SqliteWork::Driver(work) => driver.push(job.with(work)),
-            SqliteWork::Quick(work) => quicks.push(job.with(work)),
+            Write::Driver(work) => driver.push(job.with(Write::Driver(work))),
+            Write::Quick(work) => quicks.push(job.with(work)),
         }
     }
     Box::pin(async move {
         if !quick {
             let left = group::run(begin_immediate(write, conn).await, driver, committed).await;
             for job in left.into_iter().rev() {
-                let (work, job) = job.split();
-                waiting.push_front(job.with(SqliteWork::Driver(work)));
+                waiting.push_front(job);
             }
             return None;
         }
@@ -191,7 +183,7 @@ fn batch<'a>(
         }
         for job in ended.left.into_iter().rev() {
             let (work, job) = job.split();
-            waiting.push_front(job.with(SqliteWork::Quick(work)));
+            waiting.push_front(job.with(Write::Quick(work)));
         }
         ended.versions
     })

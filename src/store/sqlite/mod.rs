@@ -227,7 +227,7 @@ impl Backend for SqliteStore {
         T: Send + 'static,
         F: for<'c> FnOnce(Trips<'c, SqliteConnection>) -> ConnFuture<'c, StoreResult<T>> + Send + 'static,
     {
-        self.commit.write_quick(named, move |raw| quick::at_once(work(Trips::Raw(raw)))).await
+        self.commit.write_quick(named, work).await
     }
 
     /// One database, one writer: every reader sees what the writer committed.

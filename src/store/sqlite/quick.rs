@@ -15,19 +15,21 @@ use rusqlite::Connection;
 use sqlx::sqlite::SqliteConnection;
 
 use super::watch::DataVersion;
-use crate::store::group::{not_begun, statements, Failure, Job, Output, Ran};
+use crate::store::backend::{On, Trips};
+use crate::store::group::{self, not_begun, statements, Failure, Job, Output, Transaction};
+use crate::store::known::Known;
 use crate::store::model::Named;
 use crate::store::{StoreError, StoreResult};
 
-/// A write on the raw connection.
-pub(super) type QuickWork = Box<dyn FnOnce(&mut Connection) -> StoreResult<Output> + Send>;
+/// A quick write, here run on the raw connection.
+pub(super) type QuickWork = group::QuickWork<SqliteConnection>;
 
-/// The result of `fut`, which must not wait: a quick write's statements run on the calling thread, so its future
-/// is ready when first polled.
-pub(super) fn at_once<T>(fut: impl Future<Output = StoreResult<T>>) -> StoreResult<T> {
+/// The output of `fut` if it is ready when first polled: a quick write's statements run on the calling thread, so
+/// its future never waits.
+fn at_once<T>(fut: impl Future<Output = T>) -> Option<T> {
     match pin!(fut).poll(&mut Context::from_waker(Waker::noop())) {
-        Poll::Ready(out) => out,
-        Poll::Pending => Err(StoreError::Other(anyhow::anyhow!("a quick write waited"))),
+        Poll::Ready(out) => Some(out),
+        Poll::Pending => None,
     }
 }
 
@@ -84,7 +86,7 @@ fn data_version(raw: &Connection) -> Option<i64> {
     raw.prepare_cached("pragma data_version").and_then(|mut st| st.query_row([], |r| r.get(0))).ok()
 }
 
-/// The group commit's transaction (`group::run`), on the raw connection.
+/// The group commit's transaction (`group::steps`), on the raw connection.
 fn transaction(
     raw: &mut Connection,
     jobs: Vec<Job<QuickWork>>,
@@ -94,57 +96,62 @@ fn transaction(
         not_begun(jobs, e.into());
         return Vec::new();
     }
-    let mut ran = Ran::with_capacity(jobs.len());
-    let mut jobs = jobs.into_iter().peekable();
-    let mut broken = None;
-    let mut open = false;
-    while let Some(job) = jobs.next() {
-        let more = jobs.peek().is_some();
-        let (work, job) = job.split();
-        let (result, state) = savepoint(raw, work, open, more);
-        ran.ran(job, result);
-        if let Err(failure) = state {
-            broken = Some(failure);
-            break;
-        }
-        open = more;
-    }
-    let outcome = match broken {
-        Some(failure) => Err(failure),
-        None => raw.execute_batch("commit").map_err(Failure::of),
-    };
-    if outcome.is_err() && !raw.is_autocommit() {
-        // A failed commit (busy, full) can leave the transaction open; nothing of it may stay.
+    // Every step below runs to its end without waiting (each write through `at_once`), so the whole does too. Were
+    // it ever not ready, its jobs are dropped with it: their callers are answered that the writer stopped.
+    let steps = group::steps(Raw { raw: &mut *raw, known: Known::default() }, jobs, committed);
+    let left = at_once(steps).unwrap_or_else(|| {
+        tracing::error!("a quick batch waited");
+        Vec::new()
+    });
+    if !raw.is_autocommit() {
+        // A broken transaction, or a failed commit (busy, full), can leave it open; nothing of it may stay.
         let _ = raw.execute_batch("rollback");
     }
-    ran.answer(outcome, committed);
-    jobs.collect()
+    left
 }
 
-/// `group.rs`'s savepoint of one write, on the raw connection (each statement on its own: no trips to save).
-fn savepoint(
-    raw: &mut Connection,
-    work: QuickWork,
-    open: bool,
-    more: bool,
-) -> (StoreResult<Output>, Result<(), Failure>) {
-    let exec = |raw: &Connection, sql: &str| raw.prepare_cached(sql).and_then(|mut st| st.execute([])).map(drop);
-    if !open {
-        if let Err(e) = exec(raw, statements::OPEN) {
-            let failure = Failure::of(e);
-            return (Err(failure.error()), Err(failure));
+/// A transaction on the raw connection, with what its writes left. Each statement runs on its own: there are no
+/// trips to save.
+struct Raw<'c> {
+    raw: &'c mut Connection,
+    known: Known,
+}
+
+fn exec(raw: &Connection, sql: &str) -> rusqlite::Result<()> {
+    raw.prepare_cached(sql).and_then(|mut st| st.execute([])).map(drop)
+}
+
+impl Transaction<QuickWork> for Raw<'_> {
+    async fn savepoint(
+        &mut self,
+        work: QuickWork,
+        open: bool,
+        more: bool,
+    ) -> (StoreResult<Output>, Result<(), Failure>) {
+        if !open {
+            if let Err(e) = exec(self.raw, statements::OPEN) {
+                let failure = Failure::of(e);
+                return (Err(failure.error()), Err(failure));
+            }
         }
+        let trips = Trips { on: On::Raw(&mut *self.raw), known: &mut self.known };
+        let result =
+            at_once(work(trips)).unwrap_or_else(|| Err(StoreError::Other(anyhow::anyhow!("a quick write waited"))));
+        let mut state = Ok(());
+        if result.is_err() {
+            self.known.forget();
+            state = exec(self.raw, statements::UNDO);
+        }
+        if state.is_ok() {
+            state = exec(self.raw, statements::RELEASE);
+        }
+        if state.is_ok() && more {
+            state = exec(self.raw, statements::OPEN);
+        }
+        (result, state.map_err(Failure::of))
     }
-    let result = work(raw);
-    let mut state = Ok(());
-    if result.is_err() {
-        state = exec(raw, statements::UNDO);
+
+    async fn commit(self) -> Result<(), Failure> {
+        self.raw.execute_batch("commit").map_err(Failure::of)
     }
-    if state.is_ok() {
-        state = exec(raw, statements::RELEASE);
-    }
-    if state.is_ok() && more {
-        state = exec(raw, statements::OPEN);
-    }
-    (result, state.map_err(Failure::of))
 }
