@@ -148,7 +148,7 @@ impl Default for Config {
             request_timeout_secs: 30,
             drain_timeout_secs: 20,
             auth_cache: true,
-            read_model_max_orgs: 50_000,
+            read_model_max_orgs: 100_000,
             migrate_on_start: true,
             log_format: LogFormat::Text,
             tfa_enforcement_available: true,

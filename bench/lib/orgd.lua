@@ -5,6 +5,8 @@
 --   BENCH_BODY      JSON body; "{n}" becomes a per-thread counter (so every PATCH changes the value)
 --   BENCH_ORGS      how many organization ids {org} ranges over (default 1)
 --   BENCH_DELAY_MS  think time before each request on each connection (the rate-limited "half load" runs)
+--   BENCH_WALK      when set to wrk's thread count: "{org}" walks the ids in order instead (the warm-up: every
+--                   organization read once, then again), each thread taking every BENCH_WALK-th id
 -- done() prints one machine-readable line that bench/lib/report.py parses.
 local token = os.getenv("BENCH_TOKEN") or ""
 local method = os.getenv("BENCH_METHOD") or "GET"
@@ -12,6 +14,7 @@ local path = os.getenv("BENCH_PATH") or "/livez"
 local body = os.getenv("BENCH_BODY")
 local orgs = tonumber(os.getenv("BENCH_ORGS") or "1")
 local delay_ms = tonumber(os.getenv("BENCH_DELAY_MS") or "0")
+local walk = tonumber(os.getenv("BENCH_WALK") or "0")
 if body == "" then body = nil end
 
 local headers = {}
@@ -20,6 +23,7 @@ if body then headers["Content-Type"] = "application/json" end
 
 local threads = {}
 local counter = 0
+local walked = 0
 
 function setup(thread)
     thread:set("seed", #threads + 1)
@@ -35,7 +39,14 @@ function request()
     counter = counter + 1
     local p = path
     if orgs > 0 and p:find("{org}", 1, true) then
-        p = p:gsub("{org}", tostring(math.random(1, orgs)))
+        local id
+        if walk > 0 then
+            id = (walked * walk + (seed or 1) - 1) % orgs + 1
+            walked = walked + 1
+        else
+            id = math.random(1, orgs)
+        end
+        p = p:gsub("{org}", tostring(id))
     end
     local b = body
     if b then b = b:gsub("{n}", tostring(counter)) end

@@ -147,8 +147,8 @@ def tables(recs):
       "name (the default) and by id; figures are p50 latency under the same load (and req/s).")
     w("")
     w("| backend | orgs | " + " | ".join(label for _, label in PAGING)
-      + " | last/first (name) | DB on disk | RSS idle | RSS peak under load |")
-    w("|---|---:|" + "---:|" * len(PAGING) + "---:|---:|---:|---:|")
+      + " | last/first (name) | DB on disk | RSS before warm-up | RSS idle, warm | RSS peak under load |")
+    w("|---|---:|" + "---:|" * len(PAGING) + "---:|---:|---:|---:|---:|")
     for backend, orgs in combos(recs):
         cells = []
         for ep, _ in PAGING:
@@ -159,7 +159,8 @@ def tables(recs):
         growth = f"{first['rps'] / last['rps']:.2f}×" if first and last and last["rps"] else "–"
         s = find(recs, kind="scale", backend=backend, orgs=orgs) or {}
         w(f"| {BACKENDS[backend]} | {orgs:,} | " + " | ".join(cells)
-          + f" | {growth} | {mib(b=s.get('db_bytes'))} | {mib(kb=s.get('rss_idle_kb'))} | "
+          + f" | {growth} | {mib(b=s.get('db_bytes'))} | {mib(kb=s.get('rss_cold_kb'))} | "
+          f"{mib(kb=s.get('rss_idle_kb'))} | "
           f"{mib(kb=s.get('rss_peak_kb'))} |")
     w("")
     prism = find(recs, kind="load", backend="prism", endpoint="get_org", mode="max")
