@@ -83,7 +83,7 @@ impl HotReaders {
         let idle = self.idle.lock().unwrap_or_else(|e| e.into_inner()).pop();
         let conn = match idle {
             Some(c) => c,
-            None => self.open().map_err(store_error)?,
+            None => self.open()?,
         };
         let out = match self.vfs {
             // In memory there is no WAL: a read waits while a write transaction holds its lock (`memory.rs`), so
@@ -91,7 +91,7 @@ impl HotReaders {
             Some(_) => super::memory::off_the_runtime(|| f(&conn)),
             None => f(&conn),
         }
-        .map_err(store_error);
+        .map_err(StoreError::from);
         self.idle.lock().unwrap_or_else(|e| e.into_inner()).push(conn);
         out
     }
@@ -204,11 +204,6 @@ impl HotReaders {
 /// `?first, ?first+1, …` for `n` parameters.
 fn placeholders(n: usize, first: usize) -> String {
     (first..first + n).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ")
-}
-
-/// A rusqlite error as a store error (`store/error.rs`).
-pub(super) fn store_error(e: rusqlite::Error) -> StoreError {
-    e.into()
 }
 
 #[cfg(test)]

@@ -14,7 +14,6 @@ use std::time::Duration;
 use rusqlite::backup::Backup;
 use rusqlite::{Connection, OpenFlags};
 
-use super::hot::store_error;
 use crate::domain::roles;
 use crate::store::dump::{Dump, DumpOrg, DumpTeam, DumpUser};
 use crate::store::models::UsageTotals;
@@ -48,7 +47,7 @@ impl MemoryDb {
     }
 
     pub(super) fn save(&self, name: &str) -> StoreResult<()> {
-        let mut copy = Connection::open_in_memory().map_err(store_error)?;
+        let mut copy = Connection::open_in_memory()?;
         off_the_runtime(|| copy_all(&self.anchor.lock().unwrap_or_else(|e| e.into_inner()), &mut copy))?;
         self.saved.lock().unwrap_or_else(|e| e.into_inner()).insert(name.to_string(), copy);
         Ok(())
@@ -63,7 +62,7 @@ impl MemoryDb {
     pub(super) fn dump(&self) -> StoreResult<Dump> {
         off_the_runtime(|| {
             let c = self.anchor.lock().unwrap_or_else(|e| e.into_inner());
-            Ok(Dump { users: users(&c).map_err(store_error)?, orgs: orgs(&c).map_err(store_error)? })
+            Ok(Dump { users: users(&c)?, orgs: orgs(&c)? })
         })
     }
 }
@@ -81,8 +80,8 @@ pub(super) fn off_the_runtime<T>(f: impl FnOnce() -> T) -> T {
 /// Copies every page of `from` over `to` in one step (no page count stops it early); a busy destination (a write in progress on another
 /// connection) is waited for.
 fn copy_all(from: &Connection, to: &mut Connection) -> StoreResult<()> {
-    let backup = Backup::new(from, to).map_err(store_error)?;
-    backup.run_to_completion(i32::MAX, Duration::from_millis(1), None).map_err(store_error)
+    let backup = Backup::new(from, to)?;
+    Ok(backup.run_to_completion(i32::MAX, Duration::from_millis(1), None)?)
 }
 
 fn users(c: &Connection) -> rusqlite::Result<Vec<DumpUser>> {

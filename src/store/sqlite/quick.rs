@@ -14,6 +14,7 @@ use std::task::{Context, Poll, Waker};
 use rusqlite::Connection;
 use sqlx::sqlite::SqliteConnection;
 
+use super::memory::off_the_runtime;
 use super::watch::DataVersion;
 use crate::store::backend::{On, Trips};
 use crate::store::group::{self, not_begun, statements, Failure, Job, Output, Transaction};
@@ -55,8 +56,9 @@ pub(super) async fn run(
     watch: Option<&DataVersion>,
     committed: impl FnOnce(&[Named]),
 ) -> Ended {
+    // The batch holds the write lock and may wait for the disk: off the runtime's thread.
     let lent = sqlite_lend::lend(conn, |raw| {
-        blocking(|| {
+        off_the_runtime(|| {
             let left = transaction(raw, jobs, committed);
             let versions = watch.map(|w| (w.current(), data_version(raw)));
             let stuck = !raw.is_autocommit() && raw.execute_batch("rollback").is_err();
@@ -71,14 +73,6 @@ pub(super) async fn run(
             tracing::warn!(error = %e, "a quick batch could not take the write connection");
             Ended { left: Vec::new(), versions: None, stuck: true }
         }
-    }
-}
-
-/// Runs `f`, which holds the write lock and may wait for the disk, where the runtime allows blocking.
-fn blocking<T>(f: impl FnOnce() -> T) -> T {
-    match tokio::runtime::Handle::try_current().map(|h| h.runtime_flavor()) {
-        Ok(tokio::runtime::RuntimeFlavor::MultiThread) => tokio::task::block_in_place(f),
-        _ => f(),
     }
 }
 
