@@ -298,3 +298,36 @@ async fn concurrent_changes_of_one_variable_keep_its_history_whole() {
     let hot = list["organizationVariables"].as_array().unwrap().iter().find(|v| v["name"] == "hot").unwrap();
     assert_eq!(hot["value"], h[0]["diffObject"]["value"], "the value is the newest entry's");
 }
+
+/// The organization deleted while its variable is being changed, which the group commit may run in one
+/// transaction (`store/known.rs` forgets what the earlier changes left at the deletion): each change is either
+/// acknowledged or finds nothing (404), none answers 5xx, and the organization is gone.
+#[tokio::test]
+async fn changes_racing_the_organizations_deletion_answer_200_or_404() {
+    let app = spawn_teams_plan().await;
+    let org = app.create_org(&app.admin, "Doomed").await;
+    let path = format!("/organizations/{org}/variables");
+    let (status, body) = app.post(&path, &app.admin, json!({"name": "v", "typeId": 1, "value": 0})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let app = std::sync::Arc::new(app);
+    let mut tasks = Vec::new();
+    for i in 1..=30 {
+        let (app, path) = (app.clone(), path.clone());
+        tasks.push(tokio::spawn(async move {
+            if i == 15 {
+                app.delete(&format!("/organizations/{org}?confirmed=true"), &app.admin).await
+            } else {
+                app.patch(&format!("{path}/v"), &app.admin, json!({"value": i})).await
+            }
+        }));
+    }
+    for (i, t) in (1..=30).zip(tasks) {
+        let (status, body) = t.await.unwrap();
+        if i == 15 {
+            assert_eq!(status, StatusCode::OK, "the deletion: {body}");
+        } else {
+            assert!(matches!(status, StatusCode::OK | StatusCode::NOT_FOUND), "change {i}: {status} {body}");
+        }
+    }
+    assert_error(&app.get(&format!("/organizations/{org}"), &app.admin).await, 404, "SC404");
+}
