@@ -32,9 +32,21 @@ pub(crate) enum OrderBy {
     Id,
 }
 
+/// A user's order as kept: the ids, or `None` for a user in more organizations than an order may hold
+/// (`MAX_ORDER_IDS`), who is listed from the index walk. Keeping that too spares each of their lists reading
+/// `MAX_ORDER_IDS` + 1 ids to learn it again: 2 s a page at 10 000 000 organizations (bench/RESULTS.md).
+pub(crate) type Order = Option<Arc<[i64]>>;
+
 struct Kept {
     version: i64,
-    ids: Arc<[i64]>,
+    ids: Order,
+}
+
+impl Kept {
+    /// What it counts against the bound: its ids, or one for a user past it.
+    fn size(&self) -> usize {
+        self.ids.as_ref().map_or(1, |ids| ids.len())
+    }
 }
 
 /// Gates past which an order is read again: held by the one request reading it.
@@ -57,13 +69,13 @@ impl Orders {
     }
 
     /// The order of `user` if it was read at `version` (or, with `newer`, at a later one).
-    fn get(&mut self, user: i64, by: OrderBy, version: i64, newer: bool) -> Option<Arc<[i64]>> {
+    fn get(&mut self, user: i64, by: OrderBy, version: i64, newer: bool) -> Option<Order> {
         let kept = self.kept.get(&(user, by))?;
         (kept.version == version || newer && kept.version > version).then(|| kept.ids.clone())
     }
 
     #[cfg(test)]
-    fn get_exact(&mut self, user: i64, by: OrderBy, version: i64) -> Option<Arc<[i64]>> {
+    fn get_exact(&mut self, user: i64, by: OrderBy, version: i64) -> Option<Order> {
         self.get(user, by, version, false)
     }
 
@@ -76,9 +88,9 @@ impl Orders {
 
     /// Keeps `ids` as `user`'s order at `version`, unless a newer one is kept already (two requests rebuilding at
     /// once may finish in either order).
-    fn keep(&mut self, user: i64, by: OrderBy, version: i64, ids: Arc<[i64]>) {
+    fn keep(&mut self, user: i64, by: OrderBy, version: i64, ids: Order) {
         if let Some(old) = self.kept.remove(&(user, by)) {
-            self.ids -= old.ids.len();
+            self.ids -= old.size();
             if old.version > version {
                 return self.insert(user, by, old);
             }
@@ -87,13 +99,13 @@ impl Orders {
     }
 
     fn insert(&mut self, user: i64, by: OrderBy, kept: Kept) {
-        let n = kept.ids.len();
+        let n = kept.size();
         if n > self.max_ids {
             return;
         }
         while self.ids + n > self.max_ids {
             match self.kept.remove_lru() {
-                Some((_, gone)) => self.ids -= gone.ids.len(),
+                Some((_, gone)) => self.ids -= gone.size(),
                 None => break,
             }
         }
@@ -116,7 +128,7 @@ pub(crate) fn slice(ids: &[i64], dir: SortDir, offset: i64, limit: i64) -> Vec<i
 
 impl ReadModel {
     /// `user`'s kept order by `by` if it was read at `version` (the version read for this request).
-    pub(crate) fn order(&self, user: i64, by: OrderBy, version: i64) -> Option<Arc<[i64]>> {
+    pub(crate) fn order(&self, user: i64, by: OrderBy, version: i64) -> Option<Order> {
         self.orders.lock().unwrap_or_else(|e| e.into_inner()).get(user, by, version, false)
     }
 
@@ -129,7 +141,7 @@ impl ReadModel {
         user: i64,
         by: OrderBy,
         version: i64,
-    ) -> Result<Arc<[i64]>, tokio::sync::OwnedMutexGuard<()>> {
+    ) -> Result<Order, tokio::sync::OwnedMutexGuard<()>> {
         let gate = self.orders.lock().unwrap_or_else(|e| e.into_inner()).gate(user, by);
         let held = gate.lock_owned().await;
         match self.orders.lock().unwrap_or_else(|e| e.into_inner()).get(user, by, version, true) {
@@ -138,8 +150,8 @@ impl ReadModel {
         }
     }
 
-    /// Keeps `user`'s order by `by`, read with `version` in the same snapshot.
-    pub(crate) fn keep_order(&self, user: i64, by: OrderBy, version: i64, ids: Arc<[i64]>) {
+    /// Keeps `user`'s order by `by`, read with `version` in the same snapshot (or, for `None`, after it).
+    pub(crate) fn keep_order(&self, user: i64, by: OrderBy, version: i64, ids: Order) {
         self.orders.lock().unwrap_or_else(|e| e.into_inner()).keep(user, by, version, ids);
     }
 
@@ -216,28 +228,44 @@ mod tests {
     #[test]
     fn an_order_is_used_at_its_version_only() {
         let mut o = Orders::new(100);
-        o.keep(1, OrderBy::Name, 3, ids(5).into());
+        o.keep(1, OrderBy::Name, 3, Some(ids(5).into()));
         assert!(o.get_exact(1, OrderBy::Name, 3).is_some());
         assert!(o.get_exact(1, OrderBy::Name, 4).is_none(), "a newer version needs a new read");
         assert!(o.get_exact(1, OrderBy::Id, 3).is_none(), "each sort has its own");
-        o.keep(1, OrderBy::Name, 2, ids(4).into());
-        assert_eq!(o.get_exact(1, OrderBy::Name, 3).map(|i| i.len()), Some(5), "an older read does not replace it");
+        o.keep(1, OrderBy::Name, 2, Some(ids(4).into()));
+        assert_eq!(
+            o.get_exact(1, OrderBy::Name, 3).flatten().map(|i| i.len()),
+            Some(5),
+            "an older read does not replace it"
+        );
         assert_eq!(o.ids, 5);
     }
 
     #[test]
     fn the_least_recently_used_go_first_past_the_bound() {
         let mut o = Orders::new(10);
-        o.keep(1, OrderBy::Name, 1, ids(4).into());
-        o.keep(2, OrderBy::Name, 1, ids(4).into());
+        o.keep(1, OrderBy::Name, 1, Some(ids(4).into()));
+        o.keep(2, OrderBy::Name, 1, Some(ids(4).into()));
         assert!(o.get_exact(1, OrderBy::Name, 1).is_some());
-        o.keep(3, OrderBy::Name, 1, ids(4).into());
+        o.keep(3, OrderBy::Name, 1, Some(ids(4).into()));
         assert!(o.get_exact(2, OrderBy::Name, 1).is_none(), "user 2's order was the least recently used");
         assert!(o.get_exact(1, OrderBy::Name, 1).is_some() && o.get_exact(3, OrderBy::Name, 1).is_some());
         assert_eq!(o.ids, 8);
-        o.keep(4, OrderBy::Id, 1, ids(11).into());
+        o.keep(4, OrderBy::Id, 1, Some(ids(11).into()));
         assert!(o.get_exact(4, OrderBy::Id, 1).is_none(), "an order above the bound is not kept");
         assert_eq!(o.ids, 8);
+    }
+
+    #[test]
+    fn a_user_past_the_bound_is_kept_as_such_at_its_version() {
+        let mut o = Orders::new(10);
+        o.keep(1, OrderBy::Name, 7, None);
+        assert_eq!(o.get_exact(1, OrderBy::Name, 7), Some(None), "listed from the index walk, without a read");
+        assert_eq!(o.get_exact(1, OrderBy::Name, 8), None, "a newer version needs a new read");
+        assert_eq!(o.ids, 1, "it counts one against the bound");
+        o.keep(1, OrderBy::Name, 8, Some(ids(3).into()));
+        assert_eq!(o.get_exact(1, OrderBy::Name, 8).flatten().map(|i| i.len()), Some(3), "back under the bound");
+        assert_eq!(o.ids, 3);
     }
 
     #[tokio::test]
@@ -246,11 +274,11 @@ mod tests {
         let Err(gate) = model.order_or_gate(1, OrderBy::Name, 2).await else { panic!("nothing kept yet") };
         let waiting = tokio::spawn({
             let model = model.clone();
-            async move { model.order_or_gate(1, OrderBy::Name, 2).await.ok().map(|ids| ids.len()) }
+            async move { model.order_or_gate(1, OrderBy::Name, 2).await.ok().flatten().map(|ids| ids.len()) }
         });
         tokio::task::yield_now().await;
         assert!(!waiting.is_finished(), "the second waits for the first");
-        model.keep_order(1, OrderBy::Name, 3, ids(4).into());
+        model.keep_order(1, OrderBy::Name, 3, Some(ids(4).into()));
         drop(gate);
         assert_eq!(waiting.await.unwrap(), Some(4), "and takes what it read, even at a later version");
         assert!(model.order(1, OrderBy::Name, 2).is_none(), "a request that read version 2 first reads again");

@@ -31,18 +31,21 @@ impl BackendStore {
     /// again with its version. Both from the primary: a standby's version may be older than the order kept here.
     async fn order_of(&self, user_id: i64, by: OrderBy) -> StoreResult<Option<(Arc<[i64]>, bool)>> {
         let version = self.order_version(user_id).await?;
-        if let Some(ids) = self.model().order(user_id, by, version) {
-            return Ok(Some((ids, true)));
+        if let Some(order) = self.model().order(user_id, by, version) {
+            return Ok(order.map(|ids| (ids, true)));
         }
         let _reading = match self.model().order_or_gate(user_id, by, version).await {
-            Ok(ids) => return Ok(Some((ids, false))),
+            Ok(order) => return Ok(order.map(|ids| (ids, false))),
             Err(gate) => gate,
         };
-        let Some((version, ids)) = read_order(&mut *self.primary().await?, user_id, by).await? else {
+        let Some((read_at, ids)) = read_order(&mut *self.primary().await?, user_id, by).await? else {
+            // Too many to keep, as of a snapshot at or after `version`: kept as such at `version`, which is exact,
+            // since any change between the two reads moved the version past it and the next request reads again.
+            self.model().keep_order(user_id, by, version, None);
             return Ok(None);
         };
-        if let Some(version) = version {
-            self.model().keep_order(user_id, by, version, ids.clone());
+        if let Some(read_at) = read_at {
+            self.model().keep_order(user_id, by, read_at, Some(ids.clone()));
         }
         Ok(Some((ids, false)))
     }
