@@ -8,12 +8,6 @@ use orgd::config::LogFormat;
 use orgd::store::models::UsageTotals;
 use orgd::{backup, commands, config::Config, sandbox_server, server, telemetry};
 
-/// mimalloc rather than glibc's malloc: under the soak's mixed load (`bench/soak`) glibc's per-thread arenas kept
-/// the process growing 4–6 % after the warm-up (3 % capped at two arenas), where mimalloc holds it flat. It keeps
-/// more at rest (bench/RESULTS.md, "soak").
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 #[tokio::main]
 async fn main() {
     let cli = Cli::parse();
