@@ -6,7 +6,7 @@
 //! group commit (`sqlite/commit.rs`), inside a savepoint of a transaction shared with the other writes waiting at
 //! that moment, and answers once that transaction is on disk; PostgreSQL runs a write that names an organization
 //! the same way among the writes to that organization waiting on the node (`postgres/commit.rs`), holding its row
-//! lock, any other in a transaction of its own, and drops its per-node cache on commit (`store/group.rs` is the
+//! lock, any other in a transaction of its own, and drops its per-node cache on commit (`store/group/` is the
 //! part both share).
 
 use std::future::Future;
@@ -105,7 +105,9 @@ pub(crate) trait Backend: Send + Sync + 'static {
 
     /// As [`Backend::write_as`], for a change that runs its statements through `shared/trips.rs`, never waiting on
     /// anything else: on SQLite, the writer runs such changes on its connection's own handle, on the calling
-    /// thread, so that each statement costs its work, not two hand-offs between threads (`sqlite/quick.rs`).
+    /// thread, so that each statement costs its work, not two hand-offs between threads (`sqlite/quick.rs`); on
+    /// PostgreSQL, a batch runs them without savepoints. Either may run `work` again, in the next transaction, when
+    /// the one it ran in is rolled back (`group/`): it reads what it needs from the statements it runs.
     fn write_quick<T, F>(
         &self,
         org_id: Option<i64>,
@@ -114,7 +116,7 @@ pub(crate) trait Backend: Send + Sync + 'static {
     ) -> impl Future<Output = StoreResult<T>> + Send
     where
         T: Send + 'static,
-        F: for<'c> FnOnce(Trips<'c, Conn<Self>>) -> ConnFuture<'c, StoreResult<T>> + Send + 'static,
+        F: for<'c> Fn(Trips<'c, Conn<Self>>) -> ConnFuture<'c, StoreResult<T>> + Send + 'static,
     {
         self.write_as(org_id, named, move |conn| quick_alone(conn, work))
     }

@@ -79,6 +79,7 @@ pub struct Org {
     pub created_at: DateTime<Utc>,
 }
 
+#[derive(Clone)]
 pub struct NewOrg {
     pub name: String,
     pub country_id: i64,
@@ -262,6 +263,7 @@ pub struct Payment {
 pub use crate::domain::variable_change::Variable;
 
 /// A create or update of a variable; the store writes the history entry in the same transaction.
+#[derive(Clone)]
 pub struct VariableWrite {
     pub name: String,
     pub type_id: Option<i64>,

@@ -3,7 +3,7 @@
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::helpers::{assert_error, spawn_teams_plan, suberror_paths, TestApp};
+use crate::helpers::{assert_error, on_postgres, spawn_teams_plan, suberror_paths, TestApp};
 
 fn names(body: &Value) -> Vec<(String, bool)> {
     body["organizationVariables"]
@@ -297,6 +297,66 @@ async fn concurrent_changes_of_one_variable_keep_its_history_whole() {
     let (_, list) = app.get(&path, &app.admin).await;
     let hot = list["organizationVariables"].as_array().unwrap().iter().find(|v| v["name"] == "hot").unwrap();
     assert_eq!(hot["value"], h[0]["diffObject"]["value"], "the value is the newest entry's");
+}
+
+/// A change the database itself refuses (here a trigger, as an operator's could), among concurrent changes of one
+/// variable. On PostgreSQL a batch runs its changes without savepoints, so the refusal rolls the whole batch back
+/// and its changes run again, each in a savepoint (`store/group`): it fails alone, every other change is
+/// acknowledged once, and the history holds exactly those.
+#[tokio::test]
+async fn a_change_the_database_refuses_fails_alone_among_concurrent_ones() {
+    let app = spawn_teams_plan().await;
+    if on_postgres() {
+        app.db
+            .exec(
+                "create function refuse_thirteen() returns trigger language plpgsql as
+                 $$ begin raise exception 'refused by a trigger'; end $$",
+            )
+            .await;
+        app.db
+            .exec(
+                "create trigger refuse_thirteen before insert on variable_history for each row
+                 when (new.diff->>'value' = '13') execute function refuse_thirteen()",
+            )
+            .await;
+    } else {
+        app.db
+            .exec(
+                "create trigger refuse_thirteen before insert on variable_history
+                 when json_extract(new.diff, '$.value') = 13 begin select raise(abort, 'refused by a trigger'); end",
+            )
+            .await;
+    }
+    let org = app.create_org(&app.admin, "Guarded").await;
+    let path = format!("/organizations/{org}/variables");
+    let (status, body) = app.post(&path, &app.admin, json!({"name": "hot", "typeId": 1, "value": 0})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let app = std::sync::Arc::new(app);
+    let tasks: Vec<_> = (1..=30)
+        .map(|i| {
+            let (app, path) = (app.clone(), path.clone());
+            tokio::spawn(async move { app.patch(&format!("{path}/hot"), &app.admin, json!({"value": i})).await })
+        })
+        .collect();
+    let mut acknowledged = vec![0];
+    for (i, t) in (1..=30).zip(tasks) {
+        let (status, body) = t.await.unwrap();
+        if i == 13 {
+            assert!(status.is_server_error(), "the refused change is not acknowledged: {status} {body}");
+            assert!(body["message"].is_string(), "in Make's error format: {body}");
+        } else {
+            assert_eq!(status, StatusCode::OK, "{i}: {body}");
+            acknowledged.push(i);
+        }
+    }
+    let (_, history) = app.get(&format!("{path}/hot/history?pg[limit]=100"), &app.admin).await;
+    let h = history["organizationVariableHistory"].as_array().unwrap();
+    for w in h.windows(2) {
+        assert_eq!(w[0]["diffObject"]["oldValue"], w[1]["diffObject"]["value"], "the history is whole: {history}");
+    }
+    let mut recorded: Vec<i64> = h.iter().map(|e| e["diffObject"]["value"].as_i64().unwrap()).collect();
+    recorded.sort();
+    assert_eq!(recorded, acknowledged, "exactly the acknowledged values, each once");
 }
 
 /// The organization deleted while its variable is being changed, which the group commit may run in one

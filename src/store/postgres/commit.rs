@@ -1,7 +1,7 @@
 //! Group commit for PostgreSQL's writes to one organization. Such writes hold the organization's row lock for their
 //! whole transaction, so 32 writers on one organization ran one transaction, and one WAL flush, at a time: the
 //! flush bounded them, not the CPU (bench/RESULTS.md). Here the writes to one organization that wait on this node
-//! while one of its transactions runs go together into the next one (`store/group.rs`: savepoints, answers after
+//! while one of its transactions runs go together into the next one (`store/group/`: savepoints, answers after
 //! the commit, a failing write alone). `synchronous_commit` is untouched: an answer still waits for its flush.
 //!
 //! The batches are per organization, not one for the node: a transaction still locks the one organization row
@@ -15,11 +15,10 @@ use std::pin::Pin;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use sqlx::postgres::{PgConnection, PgPool};
+use tokio::runtime::Handle;
 
 use super::cache::AuthCache;
-use crate::store::backend::{ConnFuture, Trips};
 use crate::store::group::{self, Job, Write, MAX_BATCH};
-use crate::store::model::Named;
 use crate::store::StoreResult;
 
 type PgJob = Job<Write<PgConnection>>;
@@ -27,9 +26,10 @@ type PgJob = Job<Write<PgConnection>>;
 /// that organization's transactions; that task takes the waiting writes when its transaction ends.
 type Queues = Arc<Mutex<HashMap<i64, Vec<PgJob>>>>;
 
-#[derive(Default)]
 pub(super) struct OrgCommits {
     queues: Queues,
+    /// The writer thread's runtime (`writer.rs`), where the batches run.
+    writer: Handle,
 }
 
 fn lock(queues: &Queues) -> MutexGuard<'_, HashMap<i64, Vec<PgJob>>> {
@@ -37,45 +37,27 @@ fn lock(queues: &Queues) -> MutexGuard<'_, HashMap<i64, Vec<PgJob>>> {
 }
 
 impl OrgCommits {
-    /// Runs `work` holding `org_id`'s row lock, in a transaction shared with the other writes to that organization
-    /// waiting on this node, and answers once it is committed (dropping what `named` says from the read model). A
-    /// caller that stops waiting does not stop the write.
-    pub(super) async fn write<T, F>(
+    pub(super) fn new(writer: Handle) -> Self {
+        OrgCommits { queues: Queues::default(), writer }
+    }
+
+    /// Runs `job` holding `org_id`'s row lock, in a transaction shared with the other writes to that organization
+    /// waiting on this node, and answers once it is committed (dropping what it names from the read model):
+    /// `answered` is the job's wait for that answer. A caller that stops waiting does not stop the write.
+    pub(super) async fn write<T>(
         &self,
         pool: &PgPool,
         cache: &AuthCache,
         org_id: i64,
-        named: Named,
-        work: F,
-    ) -> StoreResult<T>
-    where
-        T: Send + 'static,
-        F: for<'c> FnOnce(&'c mut PgConnection) -> ConnFuture<'c, StoreResult<T>> + Send + 'static,
-    {
-        let (job, answered) = Job::new(named, work);
+        job: PgJob,
+        answered: impl Future<Output = StoreResult<T>>,
+    ) -> StoreResult<T> {
         self.queue(pool, cache, org_id, job);
         answered.await
     }
 
-    /// As [`OrgCommits::write`], for a quick write (`Backend::write_quick`).
-    pub(super) async fn write_quick<T, F>(
-        &self,
-        pool: &PgPool,
-        cache: &AuthCache,
-        org_id: i64,
-        named: Named,
-        work: F,
-    ) -> StoreResult<T>
-    where
-        T: Send + 'static,
-        F: for<'c> FnOnce(Trips<'c, PgConnection>) -> ConnFuture<'c, StoreResult<T>> + Send + 'static,
-    {
-        let (job, answered) = Job::quick(named, work);
-        self.queue(pool, cache, org_id, job);
-        answered.await
-    }
-
-    /// Puts `job` in `org_id`'s queue, starting the task that runs the organization's transactions if none runs.
+    /// Puts `job` in `org_id`'s queue, starting the task that runs the organization's transactions (on the writer
+    /// thread) if none runs.
     fn queue(&self, pool: &PgPool, cache: &AuthCache, org_id: i64, job: PgJob) {
         let first = {
             let mut queues = lock(&self.queues);
@@ -92,7 +74,7 @@ impl OrgCommits {
         };
         if let Some(first) = first {
             let running = Running { queues: self.queues.clone(), org_id, done: false };
-            tokio::spawn(running.drain(pool.clone(), cache.clone(), first));
+            self.writer.spawn(running.drain(pool.clone(), cache.clone(), first));
         }
     }
 }

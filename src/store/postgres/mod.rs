@@ -7,6 +7,7 @@ mod commit;
 mod fill;
 mod hot;
 mod replicas;
+mod writer;
 
 /// The resource code both backends share (`store/shared/`), compiled for this backend.
 #[expect(
@@ -29,13 +30,16 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::pool::PoolConnection;
 
 use super::backend::{quick_alone, Backend, ConnFuture, Trips};
+use super::group::Job;
 use super::model::{Named, ReadModel};
 use super::{Options, Store, StoreError, StoreResult};
 
 pub struct PgStore {
+    /// The pool requests use on their own runtime: reads, and the rate counters' single statements.
     read: PgPool,
-    /// The same pool as `read`; the two names keep the code in step with the SQLite backend.
+    /// The pool of transactions, used only on the writer thread (`writer.rs`).
     write: PgPool,
+    writer: writer::Writer,
     /// Tokens between requests, dropped on every change notified (`cache.rs`); off until
     /// [`Store::watch_changes`] listens on `listen`.
     cache: cache::AuthCache,
@@ -52,48 +56,50 @@ pub struct PgStore {
 impl PgStore {
     pub async fn open(url: &str, opts: &Options) -> anyhow::Result<Self> {
         let connect = PgConnectOptions::from_str(url)?.application_name("orgd");
-        let pool = PgPoolOptions::new()
-            .max_connections(opts.max_connections.max(2))
-            .acquire_timeout(opts.acquire_timeout)
-            // sqlx pings every connection when it is released; a second ping before each acquire doubled the
-            // round trips of every query (bench/RESULTS.md). A connection that broke is still found by the
-            // release ping, or fails its next query.
-            .test_before_acquire(false)
-            .connect_with(connect.clone())
-            .await?;
+        // `max_connections` is the node's whole share of the database: writes get half of it, reads the rest.
+        let writes = (opts.max_connections / 2).max(2);
+        let pool = |size: u32| {
+            PgPoolOptions::new()
+                .max_connections(size)
+                .acquire_timeout(opts.acquire_timeout)
+                // sqlx pings every connection when it is released; a second ping before each acquire doubled the
+                // round trips of every query (bench/RESULTS.md). A connection that broke is still found by the
+                // release ping, or fails its next query.
+                .test_before_acquire(false)
+        };
+        let read = pool(opts.max_connections.saturating_sub(writes).max(2)).connect_with(connect.clone()).await?;
+        let writer = writer::Writer::start()?;
+        let write = writer.pool(pool(writes), connect.clone()).await?;
         // The cache's LISTEN connection lives in a pool of its own, so that it never takes one from requests.
         let listen = PgPoolOptions::new().max_connections(1).acquire_timeout(opts.acquire_timeout);
-        let listen = listen.connect_lazy_with(connect);
+        let listen = listen.connect_lazy_with(connect.clone());
         let replicas = replicas::ReplicaSet::open(&opts.replicas, opts.max_connections.max(2))?;
-        replicas.spawn_probes(pool.clone());
+        replicas.spawn_probes(read.clone());
         let model = ReadModel::new(opts.read_model_max_orgs, false);
-        let (cache, commits) = (cache::AuthCache::new(model.clone()), Default::default());
-        Ok(PgStore { read: pool.clone(), write: pool, listen, cache, model, replicas, commits })
+        let commits = commit::OrgCommits::new(writer.handle());
+        let cache = cache::AuthCache::new(model.clone());
+        Ok(PgStore { read, write, writer, listen, cache, model, replicas, commits })
     }
 
-    /// A write transaction.
-    async fn begin(&self) -> StoreResult<Tx> {
-        Ok(self.write.begin().await?)
-    }
-
-    /// Commits a write transaction that names no organization and drops what this node cached of what it `named`: a change is seen
-    /// by the next request here at once, and by the other nodes when its notification arrives.
-    async fn commit(&self, tx: Tx, named: Named) -> StoreResult<()> {
-        tx.commit().await?;
-        self.cache.committed(&[named]);
-        Ok(())
-    }
-}
-
-impl PgStore {
-    /// A write in a transaction of its own.
+    /// A write in a transaction of its own, on the writer thread; the node's cache drops what it `named` on commit,
+    /// so the change is seen by the next request here at once, and by the other nodes when its notification
+    /// arrives.
     async fn write_alone<T, F>(&self, named: Named, work: F) -> StoreResult<T>
     where
-        F: for<'c> FnOnce(&'c mut sqlx::PgConnection) -> ConnFuture<'c, StoreResult<T>>,
+        T: Send + 'static,
+        F: for<'c> FnOnce(&'c mut sqlx::PgConnection) -> ConnFuture<'c, StoreResult<T>> + Send + 'static,
     {
-        let mut tx = self.begin().await?;
-        let out = work(&mut tx).await?;
-        self.commit(tx, named).await?;
+        let (pool, cache) = (self.write.clone(), self.cache.clone());
+        let out = self
+            .writer
+            .run(async move {
+                let mut tx = pool.begin().await?;
+                let out = work(&mut tx).await?;
+                tx.commit().await?;
+                cache.committed(&[named]);
+                Ok(out)
+            })
+            .await?;
         self.replicas.wrote();
         Ok(out)
     }
@@ -171,7 +177,8 @@ impl Backend for PgStore {
     {
         if let Some(id) = org_id {
             // Answered in this caller's task after the batch's commit, so the caller's reads are fenced as below.
-            let out = self.commits.write(&self.write, &self.cache, id, named, work).await?;
+            let (job, answered) = Job::new(named, work);
+            let out = self.commits.write(&self.write, &self.cache, id, job, answered).await?;
             self.replicas.wrote();
             return Ok(out);
         }
@@ -183,12 +190,13 @@ impl Backend for PgStore {
     async fn write_quick<T, F>(&self, org_id: Option<i64>, named: Named, work: F) -> StoreResult<T>
     where
         T: Send + 'static,
-        F: for<'c> FnOnce(Trips<'c, sqlx::PgConnection>) -> ConnFuture<'c, StoreResult<T>> + Send + 'static,
+        F: for<'c> Fn(Trips<'c, sqlx::PgConnection>) -> ConnFuture<'c, StoreResult<T>> + Send + 'static,
     {
         let Some(id) = org_id else {
             return self.write_alone(named, move |conn| quick_alone(conn, work)).await;
         };
-        let out = self.commits.write_quick(&self.write, &self.cache, id, named, work).await?;
+        let (job, answered) = Job::quick(named, work);
+        let out = self.commits.write(&self.write, &self.cache, id, job, answered).await?;
         self.replicas.wrote();
         Ok(out)
     }
@@ -197,8 +205,8 @@ impl Backend for PgStore {
 #[async_trait]
 impl Store for PgStore {
     async fn migrate(&self) -> StoreResult<()> {
-        sqlx::migrate!("migrations/postgres").run(&self.write).await?;
-        Ok(())
+        let pool = self.write.clone();
+        self.writer.run(async move { Ok(sqlx::migrate!("migrations/postgres").run(&pool).await?) }).await
     }
 
     async fn ping(&self) -> StoreResult<()> {
@@ -210,6 +218,7 @@ impl Store for PgStore {
         self.replicas.close().await;
         self.listen.close().await;
         self.write.close().await;
+        self.read.close().await;
     }
 
     fn watch_changes(&self) {
@@ -221,13 +230,16 @@ impl Store for PgStore {
     }
 
     fn pool_stats(&self) -> super::PoolStats {
+        let pools = [&self.read, &self.write];
         super::PoolStats {
-            size: self.write.size(),
-            idle: self.write.num_idle() as u32,
-            max: self.write.options().get_max_connections(),
+            size: pools.iter().map(|p| p.size()).sum(),
+            idle: pools.iter().map(|p| p.num_idle() as u32).sum(),
+            max: pools.iter().map(|p| p.options().get_max_connections()).sum(),
         }
     }
 
+    /// One statement on its own, on the requests' pool: a counter is no transaction to batch, and a hop to the
+    /// writer thread would cost every rate-limited request.
     async fn rate_hit(&self, key: &str, minute: i64) -> StoreResult<i64> {
         let count: i64 = sqlx::query_scalar(
             "insert into rate_counters (key, minute, count) values ($1, $2, 1)
@@ -235,14 +247,14 @@ impl Store for PgStore {
         )
         .bind(key)
         .bind(minute)
-        .fetch_one(&self.write)
+        .fetch_one(&self.read)
         .await?;
         // The first hit of a key in a minute clears its old windows, which keeps the table small.
         if count == 1 {
             sqlx::query("delete from rate_counters where key = $1 and minute < $2")
                 .bind(key)
                 .bind(minute - 1)
-                .execute(&self.write)
+                .execute(&self.read)
                 .await?;
         }
         Ok(count)

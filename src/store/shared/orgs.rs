@@ -52,7 +52,7 @@ async fn org_row(conn: &mut Conn, id: i64) -> StoreResult<Option<Org>> {
 #[async_trait]
 impl OrgStore for BackendStore {
     async fn create_org(&self, o: NewOrg) -> StoreResult<(Org, Team)> {
-        self.write_quick(None, Named::NewOrg, move |conn| Box::pin(insert_org(conn, o))).await
+        self.write_quick(None, Named::NewOrg, move |conn| Box::pin(insert_org(conn, o.clone()))).await
     }
 
     async fn list_orgs(&self, f: &OrgFilter, page: &Page) -> StoreResult<Vec<Org>> {

@@ -49,6 +49,7 @@ pub(super) fn arguments<'q>(args: Vec<Arg>) -> <Db as sqlx::Database>::Arguments
 
 /// Runs `trip` with `args`.
 pub(super) async fn run(conn: &mut Trips<'_, Conn>, trip: &Trip, args: Vec<Arg>) -> StoreResult<()> {
+    conn.known.touch();
     match &mut conn.on {
         On::Driver(c) => {
             let sql = trip.joined.get_or_init(|| BackendStore::one_trip(trip.statements));
@@ -67,6 +68,22 @@ pub(super) async fn run(conn: &mut Trips<'_, Conn>, trip: &Trip, args: Vec<Arg>)
 
 /// The row of `sql` with `args`, if any: `driver` reads it through sqlx, `raw` from rusqlite's row.
 pub(super) async fn row<R>(
+    conn: &mut Trips<'_, Conn>,
+    sql: &'static str,
+    args: Vec<Arg>,
+    raw: impl FnOnce(&rusqlite::Row<'_>) -> rusqlite::Result<R>,
+) -> StoreResult<Option<R>>
+where
+    R: for<'r> sqlx::FromRow<'r, <Db as sqlx::Database>::Row> + Send + Unpin,
+{
+    let read = read_row(conn, sql, args, raw).await;
+    if read.is_err() {
+        conn.known.touch();
+    }
+    read
+}
+
+async fn read_row<R>(
     conn: &mut Trips<'_, Conn>,
     sql: &'static str,
     args: Vec<Arg>,

@@ -90,12 +90,12 @@ impl VariableStore for BackendStore {
 
     async fn create_variable(&self, g: &Granted<perms::OrganizationEdit>, w: VariableWrite) -> StoreResult<Variable> {
         let (org_id, user_id) = (g.org_id(), g.user_id());
-        self.write_quick(Some(org_id), UNREAD, move |conn| Box::pin(create(conn, org_id, user_id, w))).await
+        self.write_quick(Some(org_id), UNREAD, move |conn| Box::pin(create(conn, org_id, user_id, w.clone()))).await
     }
 
     async fn update_variable(&self, g: &Granted<perms::OrganizationEdit>, w: VariableWrite) -> StoreResult<Variable> {
         let (org_id, user_id) = (g.org_id(), g.user_id());
-        self.write_quick(Some(org_id), UNREAD, move |conn| Box::pin(update(conn, org_id, user_id, w))).await
+        self.write_quick(Some(org_id), UNREAD, move |conn| Box::pin(update(conn, org_id, user_id, w.clone()))).await
     }
 
     async fn delete_variable(
@@ -106,8 +106,10 @@ impl VariableStore for BackendStore {
         now: DateTime<Utc>,
     ) -> StoreResult<()> {
         let (org_id, user_id, name, author) = (g.org_id(), g.user_id(), name.to_owned(), author.to_owned());
-        self.write_quick(Some(org_id), UNREAD, move |conn| Box::pin(delete(conn, org_id, user_id, name, author, now)))
-            .await
+        self.write_quick(Some(org_id), UNREAD, move |conn| {
+            Box::pin(delete(conn, org_id, user_id, name.clone(), author.clone(), now))
+        })
+        .await
     }
 
     async fn variable_history(

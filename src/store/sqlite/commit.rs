@@ -1,7 +1,7 @@
 //! Group commit for SQLite's writes (every change `Backend::write` makes). With `synchronous = FULL` every commit
 //! waits for an `fsync` of the WAL, and SQLite has a single writer, so one transaction per request bounds writes per
 //! second by the disk. Here one writer task takes the writes that wait while it is busy and runs them together in
-//! one transaction with one `fsync` (`store/group.rs`: savepoints, answers after the commit, failures). On a file
+//! one transaction with one `fsync` (`store/group/`: savepoints, answers after the commit, failures). On a file
 //! it also settles each commit with the `data_version` watch (`watch.rs`), so that its own commits drop only what
 //! they named from the read model. Writes made through `Backend::write_quick` run in quick batches of their own on
 //! the connection's own handle (`quick.rs`); the others through sqlx.
@@ -18,7 +18,6 @@ use tokio::sync::mpsc;
 
 use super::quick::{self, Versions};
 use super::watch::DataVersion;
-use crate::store::backend::{ConnFuture, Trips};
 use crate::store::group::{self, Job, Write, MAX_BATCH};
 use crate::store::model::{Named, ReadModel};
 use crate::store::{StoreError, StoreResult};
@@ -41,29 +40,14 @@ impl Committer {
         Committer { jobs }
     }
 
-    /// Runs `work` (a write that changes what `named` says) in a write transaction shared with the other writes
-    /// waiting, and answers once that is committed. `work` must only run statements on the connection it is given (it may run again in a new
-    /// transaction only if it never started). A caller that stops waiting does not stop the write.
-    pub(super) async fn write<T, F>(&self, named: Named, work: F) -> StoreResult<T>
-    where
-        T: Send + 'static,
-        F: for<'c> FnOnce(&'c mut SqliteConnection) -> ConnFuture<'c, StoreResult<T>> + Send + 'static,
-    {
-        let (job, answered) = Job::new(named, work);
-        self.queue(job, answered).await
-    }
-
-    /// As [`Committer::write`], for a quick write, run on the connection's own handle (`quick.rs`).
-    pub(super) async fn write_quick<T, F>(&self, named: Named, work: F) -> StoreResult<T>
-    where
-        T: Send + 'static,
-        F: for<'c> FnOnce(Trips<'c, SqliteConnection>) -> ConnFuture<'c, StoreResult<T>> + Send + 'static,
-    {
-        let (job, answered) = Job::quick(named, work);
-        self.queue(job, answered).await
-    }
-
-    async fn queue<T>(&self, job: SqliteJob, answered: impl Future<Output = StoreResult<T>>) -> StoreResult<T> {
+    /// Runs `job` in a write transaction shared with the other writes waiting, and answers once that is committed
+    /// (`answered`: the job's wait for that answer); a quick write runs on the connection's own handle
+    /// (`quick.rs`). A caller that stops waiting does not stop the write.
+    pub(super) async fn write<T>(
+        &self,
+        job: SqliteJob,
+        answered: impl Future<Output = StoreResult<T>>,
+    ) -> StoreResult<T> {
         let stopped = || StoreError::Unavailable("the SQLite writer stopped".into());
         self.jobs.send(job).await.map_err(|_| stopped())?;
         answered.await

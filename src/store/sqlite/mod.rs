@@ -47,6 +47,7 @@ use tokio::sync::{Semaphore, SemaphorePermit};
 
 use super::backend::{Backend, ConnFuture, Trips};
 use super::dump::{Dump, Snapshots};
+use super::group::Job;
 use super::model::{Named, ReadModel};
 use super::{Options, Store, StoreError, StoreResult};
 
@@ -218,16 +219,18 @@ impl Backend for SqliteStore {
         T: Send + 'static,
         F: for<'c> FnOnce(&'c mut SqliteConnection) -> ConnFuture<'c, StoreResult<T>> + Send + 'static,
     {
-        self.commit.write(named, work).await
+        let (job, answered) = Job::new(named, work);
+        self.commit.write(job, answered).await
     }
 
     /// On the write connection's own handle, in the writer's quick batches (`quick.rs`).
     async fn write_quick<T, F>(&self, _org_id: Option<i64>, named: Named, work: F) -> StoreResult<T>
     where
         T: Send + 'static,
-        F: for<'c> FnOnce(Trips<'c, SqliteConnection>) -> ConnFuture<'c, StoreResult<T>> + Send + 'static,
+        F: for<'c> Fn(Trips<'c, SqliteConnection>) -> ConnFuture<'c, StoreResult<T>> + Send + 'static,
     {
-        self.commit.write_quick(named, work).await
+        let (job, answered) = Job::quick(named, work);
+        self.commit.write(job, answered).await
     }
 
     /// One database, one writer: every reader sees what the writer committed.

@@ -5,7 +5,7 @@
 //! (bench/RESULTS.md). Here the batch takes the handle from sqlx's thread once (`lock_handle`, one hand-off), runs
 //! its transaction (`BEGIN IMMEDIATE`, a savepoint per write, `COMMIT`) through rusqlite, and gives it back with
 //! no transaction open, as sqlx left it. The answers, failures and leftovers are the group commit's
-//! (`store/group.rs`).
+//! (`store/group/`).
 
 use std::future::Future;
 use std::pin::pin;
@@ -17,7 +17,7 @@ use sqlx::sqlite::SqliteConnection;
 use super::memory::off_the_runtime;
 use super::watch::DataVersion;
 use crate::store::backend::{On, Trips};
-use crate::store::group::{self, not_begun, statements, Failure, Job, Output, Transaction};
+use crate::store::group::{self, not_begun, statements, Bare, Failure, Job, Output, Transaction};
 use crate::store::known::Known;
 use crate::store::model::Named;
 use crate::store::{StoreError, StoreResult};
@@ -116,6 +116,11 @@ fn exec(raw: &Connection, sql: &str) -> rusqlite::Result<()> {
 }
 
 impl Transaction<QuickWork> for Raw<'_> {
+    /// Savepoints cost no round trip here: every write runs in one.
+    async fn bare(&mut self, work: QuickWork) -> (QuickWork, Option<Bare>) {
+        (work, None)
+    }
+
     async fn savepoint(
         &mut self,
         work: QuickWork,

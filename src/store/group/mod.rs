@@ -6,6 +6,14 @@
 //! run yet are handed back for a transaction of their own. Who gathers the waiting writes is the backend's:
 //! SQLite has one writer task for every write (`sqlite/commit.rs`), PostgreSQL one per organization being
 //! written on this node (`postgres/commit.rs`).
+//!
+//! A savepoint costs a round trip on PostgreSQL (its release, which also opens the next one), as much as the write
+//! it guards. So a transaction may run its quick writes bare (`Transaction::bare`), without savepoints, for as long
+//! as every write it ran can be run again: the usual failure of a quick write is a refusal decided before it changes
+//! anything (a missing or existing variable), which leaves the transaction as it was. Any other failure (a statement
+//! that failed, which aborts a PostgreSQL transaction, or a refusal after a change) rolls the whole transaction
+//! back, unanswered, and its writes run again in the next one, each in its savepoint (`Job::careful`): still one
+//! answer per write, after the commit, a failing one alone.
 
 use std::any::Any;
 use std::future::Future;
@@ -24,8 +32,8 @@ pub(crate) const MAX_BATCH: usize = 64;
 pub(crate) type Output = Box<dyn Any + Send>;
 /// A write on a sqlx connection.
 pub(crate) type Work<C> = Box<dyn for<'c> FnOnce(&'c mut C) -> ConnFuture<'c, StoreResult<Output>> + Send>;
-/// A quick write (`Backend::write_quick`).
-pub(crate) type QuickWork<C> = Box<dyn for<'c> FnOnce(Trips<'c, C>) -> ConnFuture<'c, StoreResult<Output>> + Send>;
+/// A quick write (`Backend::write_quick`): one that can run again, should its transaction be rolled back.
+pub(crate) type QuickWork<C> = Box<dyn for<'c> Fn(Trips<'c, C>) -> ConnFuture<'c, StoreResult<Output>> + Send>;
 
 /// One write waiting for a transaction (`W`: how it runs), with the channel its caller waits on.
 pub(crate) struct Job<W> {
@@ -33,6 +41,8 @@ pub(crate) struct Job<W> {
     named: Named,
     work: W,
     answer: oneshot::Sender<StoreResult<Output>>,
+    /// A transaction it ran in bare was rolled back: it runs in a savepoint of its own now.
+    careful: bool,
 }
 
 impl<W> Job<W> {
@@ -48,7 +58,7 @@ impl<W> Job<W> {
                 answered.await.map_err(|_| StoreError::Unavailable("the database writer stopped".into()))??;
             Ok(*out.downcast::<T>().expect("a write answers with its own type"))
         };
-        (Job { named, work, answer }, wait)
+        (Job { named, work, answer, careful: false }, wait)
     }
 
     pub(crate) fn work(&self) -> &W {
@@ -57,14 +67,14 @@ impl<W> Job<W> {
 
     /// The job's work, and the job left to answer once it ran.
     pub(crate) fn split(self) -> (W, Job<()>) {
-        (self.work, Job { named: self.named, work: (), answer: self.answer })
+        (self.work, Job { named: self.named, work: (), answer: self.answer, careful: self.careful })
     }
 }
 
 impl Job<()> {
     /// The job again, with `work` to run.
     pub(crate) fn with<W>(self, work: W) -> Job<W> {
-        Job { named: self.named, work, answer: self.answer }
+        Job { named: self.named, work, answer: self.answer, careful: self.careful }
     }
 }
 
@@ -83,10 +93,12 @@ impl<C: Send + 'static> Job<Write<C>> {
     pub(crate) fn quick<T, F>(named: Named, work: F) -> (Self, impl Future<Output = StoreResult<T>> + Send)
     where
         T: Send + 'static,
-        F: for<'c> FnOnce(Trips<'c, C>) -> ConnFuture<'c, StoreResult<T>> + Send + 'static,
+        F: for<'c> Fn(Trips<'c, C>) -> ConnFuture<'c, StoreResult<T>> + Send + 'static,
     {
-        let work: QuickWork<C> =
-            Box::new(move |trips| Box::pin(async move { Ok(Box::new(work(trips).await?) as Output) }));
+        let work: QuickWork<C> = Box::new(move |trips| {
+            let ran = work(trips);
+            Box::pin(async move { Ok(Box::new(ran.await?) as Output) })
+        });
         Job::waiting(named, Write::Quick(work))
     }
 }
@@ -163,8 +175,21 @@ pub(crate) fn not_begun<W>(jobs: Vec<Job<W>>, e: StoreError) {
     }
 }
 
+/// How a write run bare ([`Transaction::bare`]) ended.
+pub(crate) enum Bare {
+    /// Its result, the transaction as usable as before it (if it failed, it changed nothing).
+    Ran(StoreResult<Output>),
+    /// It failed and left the transaction unusable, or changed, so the transaction must be rolled back.
+    Broke,
+}
+
 /// One transaction of the group commit, as a backend runs it.
 pub(crate) trait Transaction<W> {
+    /// Runs `work` without a savepoint, if this transaction runs such writes so (`None`: it does not, `work` did not
+    /// run), and gives it back. Only asked while every write that ran in the transaction was run bare, so that a
+    /// rollback can run them all again.
+    fn bare(&mut self, work: W) -> impl Future<Output = (W, Option<Bare>)> + Send;
+
     /// Runs `work` in its own savepoint, so that its failure undoes only itself: its result, and whether the
     /// transaction is still usable after it. `open`: the savepoint was opened already, by the statement that
     /// released the previous write's; `more`: another write follows, so this one's release may open the next
@@ -181,18 +206,40 @@ pub(crate) trait Transaction<W> {
 }
 
 /// Runs `jobs` one after another in `tx`, commits, calls `committed` with what the writes that ran named and
-/// answers. Returns the jobs that did not get to run because the transaction broke first; every call answers at
-/// least one job, so a caller's loop over the leftovers ends.
+/// answers. Returns the jobs that did not get to run because the transaction broke first, and those it ran bare
+/// before it was rolled back (first, marked careful); every call answers at least one job or marks one careful,
+/// so a caller's loop over the leftovers ends.
 pub(crate) async fn steps<W, T: Transaction<W>>(
     mut tx: T,
     jobs: Vec<Job<W>>,
     committed: impl FnOnce(&[Named]),
 ) -> Vec<Job<W>> {
     let mut ran = Ran::with_capacity(jobs.len());
+    let mut bare: Vec<(Job<W>, StoreResult<Output>)> = Vec::new();
     let mut jobs = jobs.into_iter().peekable();
     let mut broken = None;
     let mut open = false;
-    while let Some(job) = jobs.next() {
+    while let Some(mut job) = jobs.next() {
+        if ran.answers.is_empty() && !job.careful {
+            let (work, left) = job.split();
+            let (work, ran_bare) = tx.bare(work).await;
+            job = left.with(work);
+            match ran_bare {
+                Some(Bare::Ran(result)) => {
+                    bare.push((job, result));
+                    continue;
+                }
+                Some(Bare::Broke) => {
+                    drop(tx);
+                    let again = bare.into_iter().map(|(job, _)| job).chain([job]);
+                    return again.map(|job| Job { careful: true, ..job }).chain(jobs).collect();
+                }
+                None => {}
+            }
+        }
+        for (job, result) in bare.drain(..) {
+            ran.ran(job.split().1, result);
+        }
         let more = jobs.peek().is_some();
         let (work, job) = job.split();
         let (result, state) = tx.savepoint(work, open, more).await;
@@ -202,6 +249,9 @@ pub(crate) async fn steps<W, T: Transaction<W>>(
             break;
         }
         open = more;
+    }
+    for (job, result) in bare {
+        ran.ran(job.split().1, result);
     }
     let outcome = match broken {
         Some(failure) => Err(failure),
@@ -260,6 +310,21 @@ where
     DB: sqlx::Database,
     for<'e> &'e mut DB::Connection: sqlx::Executor<'e, Database = DB>,
 {
+    /// Quick writes run bare: on PostgreSQL that saves the savepoint's round trip per write. (SQLite runs its quick
+    /// writes on the raw connection, `sqlite/quick.rs`, never here.)
+    async fn bare(&mut self, work: Write<DB::Connection>) -> (Write<DB::Connection>, Option<Bare>) {
+        let Write::Quick(quick) = work else { return (work, None) };
+        let result = quick(Trips { on: On::Driver(&mut *self.tx), known: &mut self.known }).await;
+        let ended = match (result, self.known.untouch()) {
+            (Err(_), true) => {
+                self.known.forget();
+                Bare::Broke
+            }
+            (result, _) => Bare::Ran(result),
+        };
+        (Write::Quick(quick), Some(ended))
+    }
+
     async fn savepoint(
         &mut self,
         work: Write<DB::Connection>,
@@ -298,3 +363,6 @@ where
         self.tx.commit().await.map_err(Failure::of)
     }
 }
+
+#[cfg(test)]
+mod tests;
