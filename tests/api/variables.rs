@@ -357,6 +357,12 @@ async fn a_change_the_database_refuses_fails_alone_among_concurrent_ones() {
     let mut recorded: Vec<i64> = h.iter().map(|e| e["diffObject"]["value"].as_i64().unwrap()).collect();
     recorded.sort();
     assert_eq!(recorded, acknowledged, "exactly the acknowledged values, each once");
+    // Nothing of the refused change stays, not even its audit entry, written before the statement that failed.
+    let (status, log) = app.get(&format!("/audit-logs/v2/organization/{org}?pg[limit]=10000"), &app.admin).await;
+    assert_eq!(status, StatusCode::OK, "{log}");
+    let updates = log["auditLogs"].as_array().unwrap().iter();
+    let updates = updates.filter(|e| e["eventName"] == "organization_variable_updated").count();
+    assert_eq!(updates, acknowledged.len() - 1, "one audit entry per acknowledged change");
 }
 
 /// The organization deleted while its variable is being changed, which the group commit may run in one

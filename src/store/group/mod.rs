@@ -183,6 +183,19 @@ pub(crate) enum Bare {
     Broke,
 }
 
+impl Bare {
+    /// How a write run bare with `known` ended with `result`: a failure after it touched the transaction breaks it.
+    pub(crate) fn ended(result: StoreResult<Output>, known: &mut Known) -> Self {
+        match (result, known.untouch()) {
+            (Err(_), true) => {
+                known.forget();
+                Bare::Broke
+            }
+            (result, _) => Bare::Ran(result),
+        }
+    }
+}
+
 /// One transaction of the group commit, as a backend runs it.
 pub(crate) trait Transaction<W> {
     /// Runs `work` without a savepoint, if this transaction runs such writes so (`None`: it does not, `work` did not
@@ -311,17 +324,11 @@ where
     for<'e> &'e mut DB::Connection: sqlx::Executor<'e, Database = DB>,
 {
     /// Quick writes run bare: on PostgreSQL that saves the savepoint's round trip per write. (SQLite runs its quick
-    /// writes on the raw connection, `sqlite/quick.rs`, never here.)
+    /// writes on the raw connection, `sqlite/quick.rs`, not here.)
     async fn bare(&mut self, work: Write<DB::Connection>) -> (Write<DB::Connection>, Option<Bare>) {
         let Write::Quick(quick) = work else { return (work, None) };
         let result = quick(Trips { on: On::Driver(&mut *self.tx), known: &mut self.known }).await;
-        let ended = match (result, self.known.untouch()) {
-            (Err(_), true) => {
-                self.known.forget();
-                Bare::Broke
-            }
-            (result, _) => Bare::Ran(result),
-        };
+        let ended = Bare::ended(result, &mut self.known);
         (Write::Quick(quick), Some(ended))
     }
 

@@ -116,7 +116,9 @@ fn exec(raw: &Connection, sql: &str) -> rusqlite::Result<()> {
 }
 
 impl Transaction<QuickWork> for Raw<'_> {
-    /// Savepoints cost no round trip here: every write runs in one.
+    /// Every write runs in a savepoint: here that costs no round trip, two statements on the handle. Run bare as on
+    /// PostgreSQL, 32 writers on one variable measured the same within the noise (6 618 and 7 195 req/s bare,
+    /// 6 302 and 7 950 in savepoints), so the replay a bare failure needs is not worth it here.
     async fn bare(&mut self, work: QuickWork) -> (QuickWork, Option<Bare>) {
         (work, None)
     }
