@@ -62,5 +62,9 @@ async fn one_address_cannot_take_every_connection() {
     assert!(refused >= 255, "{refused}");
     assert_served(server.addr(), "one address at its cap").await;
     let capped = server.wait_for("connection cap reached");
-    assert_eq!(capped.iter().filter(|l| !l.contains("over:")).count(), 1, "one line per burst: {capped:?}");
+    // A burst is logged once, and its end once with its count: never a line per refusal. The kernel may drop some
+    // of 300 connection attempts and retry them a second later (SYN retransmission), a quiet second that ends a
+    // run, so the attack can arrive as two bursts (it did in CI, with nothing else running).
+    let bursts = capped.iter().filter(|l| !l.contains("over:")).count();
+    assert!((1..=2).contains(&bursts), "one line per burst, at most two bursts: {capped:?}");
 }
