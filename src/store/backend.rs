@@ -88,8 +88,9 @@ pub(crate) trait Backend: Send + Sync + 'static {
     /// This node's read model (`store/model/`).
     fn model(&self) -> &ReadModel;
 
-    /// The user's version in `organization_order_versions` (0 without a row), from the primary: read by every
-    /// list of organizations by name or id (`shared/order.rs`), so each backend reads it its cheapest way.
+    /// The user's version in `organization_order_versions` (0 without a row), from the primary: read by a list of
+    /// organizations by name or id when the model does not keep it (`shared/order.rs`), each backend its cheapest
+    /// way.
     fn order_version(&self, user_id: i64) -> impl Future<Output = StoreResult<i64>> + Send;
 
     /// Runs `work` as one change, committed before the answer. With `org_id`, `work` changes rows of that

@@ -1,6 +1,7 @@
-//! The per-node read model: what the hot reads answer — an organization's row, its members' roles, teams, this
-//! month's usage, custom roles, and the private spaces a user sees — kept in this process's memory between
-//! requests (and users' team roles there), on both backends, so that `GET /organizations/{id}` and the membership and role lookups of every
+//! The per-node read model: what the hot reads answer — an organization's row, its members' roles, users' team
+//! roles, teams, this month's usage, custom roles, the private spaces a user sees and users' organization order
+//! versions — kept in this process's memory between requests, on both backends, so that
+//! `GET /organizations/{id}`, a page of `GET /organizations` and the membership and role lookups of every
 //! authorized request need no database round trip.
 //!
 //! Correctness comes from invalidation, not expiry:
@@ -72,6 +73,8 @@ struct State {
     spaces: LruCache<i64, Arc<Vec<SeenSpace>>>,
     /// Live tokens by digest: dropped by every write that names anything.
     tokens: LruCache<String, TokenAuth>,
+    /// Users' organization order versions (`order.rs`), over every organization: dropped by any change.
+    versions: LruCache<i64, i64>,
 }
 
 tokio::task_local! {
@@ -131,7 +134,8 @@ type Watch = Arc<dyn Fn() -> Seen + Send + Sync>;
 pub(crate) struct ReadModel {
     state: Arc<Mutex<State>>,
     watch: Option<Watch>,
-    /// Users' organization orders (`order.rs`): exact by their version rows, so outside the invalidation above.
+    /// Users' organization orders (`order.rs`): each used only with the version it was read at, so outside the
+    /// invalidation above (the versions are inside it).
     orders: Arc<Mutex<order::Orders>>,
 }
 
@@ -148,6 +152,7 @@ impl ReadModel {
             roles: LruCache::new(max),
             spaces: LruCache::new(max),
             tokens: LruCache::new(max),
+            versions: LruCache::new(max),
         };
         let orders = Arc::new(Mutex::new(order::Orders::new(MAX_ORDER_IDS)));
         ReadModel { state: Arc::new(Mutex::new(state)), watch: None, orders }
@@ -198,12 +203,10 @@ impl ReadModel {
         }
     }
 
-    /// Drops what a committed change to organization `org` (or to anything, `None`) may have made wrong. Kept
-    /// private spaces lists span organizations, so every change drops them.
+    /// Drops what a committed change to organization `org` (or to anything, `None`) may have made wrong.
     pub(crate) fn changed(&self, org: Option<i64>) {
         let mut s = self.lock();
-        s.generation += 1;
-        s.spaces.clear();
+        spanning_changed(&mut s);
         match org {
             Some(id) => {
                 s.orgs.remove(&id);
@@ -230,11 +233,7 @@ impl ReadModel {
             match n {
                 Named::Org(id) => self.changed(Some(*id)),
                 Named::Anything => self.changed(None),
-                Named::NewOrg => {
-                    let mut s = self.lock();
-                    s.generation += 1;
-                    s.spaces.clear();
-                }
+                Named::NewOrg => spanning_changed(&mut self.lock()),
                 Named::Nothing => {}
             }
         }
@@ -368,6 +367,15 @@ impl ReadModel {
             }
         });
     }
+}
+
+/// A change to any organization: what spans organizations goes (the private spaces lists, and the order versions,
+/// which every membership added, removed or renamed bumps, each with a change to its organization's rows), and
+/// nothing read before it may be kept.
+fn spanning_changed(s: &mut State) {
+    s.generation += 1;
+    s.spaces.clear();
+    s.versions.clear();
 }
 
 /// Organization `id`'s entry, made if missing (the least recently used one goes when the bound is reached).

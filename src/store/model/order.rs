@@ -2,10 +2,13 @@
 //! ascending, kept in this node's memory so that a page is a slice of it and costs the same at any offset (the
 //! membership index walk skipped `offset` rows one by one: the last of 100 000 organizations cost 5–15× the first).
 //!
-//! An order is exact, not eventually fresh: it is kept with the user's version (`organization_order_versions`,
-//! bumped by triggers on every membership added, removed or renamed, migration `…0080_organization_order`), and
-//! used only while the version read for the request is the one it was read with. That holds on every node
-//! whatever the change notifications do, so the order needs nothing from the model's invalidation.
+//! An order is kept with the user's version (`organization_order_versions`, bumped by triggers on every membership
+//! added, removed or renamed, migration `…0080_organization_order`), and used only while the user's version is the
+//! one it was read with. The version itself is kept like the model's other answers: every bump comes with a change
+//! to an organization's memberships, which drops every kept version (`spanning_changed`) on this node before the
+//! write is answered, and on the other nodes with the change's notification; while notifications are off, each
+//! list reads it. (Reading it for every list cost PostgreSQL a round trip per page: 0.13× `/livez` against SQLite's
+//! 0.3×, bench/RESULTS.md.)
 //!
 //! The page's organization rows come from the model's organization entries when all are kept, else from one
 //! statement by primary key, kept with a ticket as the model's other reads are.
@@ -127,6 +130,22 @@ pub(crate) fn slice(ids: &[i64], dir: SortDir, offset: i64, limit: i64) -> Vec<i
 }
 
 impl ReadModel {
+    /// `user`'s order version: kept, else `read` from the primary and kept unless a change came meanwhile.
+    pub(crate) async fn order_version<Fut>(&self, user: i64, read: impl FnOnce() -> Fut) -> StoreResult<i64>
+    where
+        Fut: Future<Output = StoreResult<i64>>,
+    {
+        let ticket = match self.get(|s| s.versions.get(&user).copied()) {
+            Ok(version) => return Ok(version),
+            Err(ticket) => ticket,
+        };
+        let version = read().await?;
+        self.keep(ticket, |s| {
+            s.versions.insert(user, version);
+        });
+        Ok(version)
+    }
+
     /// `user`'s kept order by `by` if it was read at `version` (the version read for this request).
     pub(crate) fn order(&self, user: i64, by: OrderBy, version: i64) -> Option<Order> {
         self.orders.lock().unwrap_or_else(|e| e.into_inner()).get(user, by, version, false)
@@ -197,6 +216,7 @@ impl ReadModel {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::model::Named;
 
     fn ids(n: i64) -> Vec<i64> {
         (1..=n).collect()
@@ -282,5 +302,34 @@ mod tests {
         drop(gate);
         assert_eq!(waiting.await.unwrap(), Some(4), "and takes what it read, even at a later version");
         assert!(model.order(1, OrderBy::Name, 2).is_none(), "a request that read version 2 first reads again");
+    }
+
+    /// The version `model` answers for user 1, and whether it read the database (which answers `db`).
+    async fn version(model: &ReadModel, db: i64) -> (i64, bool) {
+        let mut read = false;
+        let got = model
+            .order_version(1, || {
+                read = true;
+                async move { StoreResult::Ok(db) }
+            })
+            .await
+            .unwrap();
+        (got, read)
+    }
+
+    #[tokio::test]
+    async fn a_version_is_kept_until_any_organization_changes() {
+        let model = ReadModel::new(10, true);
+        assert_eq!(version(&model, 4).await, (4, true), "read first");
+        assert_eq!(version(&model, 5).await, (4, false), "then kept");
+        model.committed(&[Named::Nothing]);
+        assert_eq!(version(&model, 5).await, (4, false), "a write aside (a variable, the outbox) keeps it");
+        model.changed(Some(99));
+        assert_eq!(version(&model, 5).await, (5, true), "any organization's change drops it (its memberships)");
+        model.committed(&[Named::NewOrg]);
+        assert_eq!(version(&model, 6).await, (6, true), "so does a new organization (its creator's membership)");
+        model.reset(false);
+        assert_eq!(version(&model, 7).await, (7, true), "with notifications off, every list reads it");
+        assert_eq!(version(&model, 8).await, (8, true), "and nothing is kept");
     }
 }

@@ -1,5 +1,6 @@
 //! `GET /organizations` by name or id without filters, from the user's cached order (`store/model/order.rs`):
-//! one statement for the user's version, then a slice of the kept order, so a page costs the same at any offset.
+//! the user's version (kept, or one statement), then a slice of the kept order, so a page costs the same at any
+//! offset.
 
 use std::sync::Arc;
 
@@ -27,10 +28,10 @@ impl BackendStore {
         Ok(Some(orgs))
     }
 
-    /// The user's order, and whether it was kept: the kept one when its version is the one read now, else read
-    /// again with its version. Both from the primary: a standby's version may be older than the order kept here.
+    /// The user's order, and whether it was kept: the kept one when its version is the user's version now, else
+    /// read again with its version. Both from the primary: a standby's version may be older than the order kept here.
     async fn order_of(&self, user_id: i64, by: OrderBy) -> StoreResult<Option<(Arc<[i64]>, bool)>> {
-        let version = self.order_version(user_id).await?;
+        let version = self.model().order_version(user_id, || self.order_version(user_id)).await?;
         if let Some(order) = self.model().order(user_id, by, version) {
             return Ok(order.map(|ids| (ids, true)));
         }
