@@ -26,6 +26,7 @@ pub(crate) mod rows;
 pub mod sessions;
 pub mod sqlite;
 mod traits;
+mod writer;
 
 pub use error::{StoreError, StoreResult};
 pub use model::one_request;

@@ -7,7 +7,6 @@ mod commit;
 mod fill;
 mod hot;
 mod replicas;
-mod writer;
 
 /// The resource code both backends share (`store/shared/`), compiled for this backend.
 #[expect(
@@ -32,14 +31,15 @@ use sqlx::pool::PoolConnection;
 use super::backend::{quick_alone, Backend, ConnFuture, Trips};
 use super::group::Job;
 use super::model::{Named, ReadModel};
+use super::writer::Writer;
 use super::{Options, Store, StoreError, StoreResult};
 
 pub struct PgStore {
     /// The pool requests use on their own runtime: reads, and the rate counters' single statements.
     read: PgPool,
-    /// The pool of transactions, used only on the writer thread (`writer.rs`).
+    /// The pool of transactions, used only on the writer thread (`store/writer.rs`).
     write: PgPool,
-    writer: writer::Writer,
+    writer: Writer,
     /// Tokens between requests, dropped on every change notified (`cache.rs`); off until
     /// [`Store::watch_changes`] listens on `listen`.
     cache: cache::AuthCache,
@@ -68,8 +68,11 @@ impl PgStore {
                 .test_before_acquire(false)
         };
         let read = pool(opts.max_connections.saturating_sub(writes).max(2)).connect_with(connect.clone()).await?;
-        let writer = writer::Writer::start()?;
-        let write = writer.pool(pool(writes), connect.clone()).await?;
+        // The write pool is opened on the writer thread, where every batch and every write of its own uses it, so
+        // that its connections are driven there.
+        let writer = Writer::start()?;
+        let options = (pool(writes), connect.clone());
+        let write = writer.run(async move { Ok(options.0.connect_with(options.1).await?) }).await?;
         // The cache's LISTEN connection lives in a pool of its own, so that it never takes one from requests.
         let listen = PgPoolOptions::new().max_connections(1).acquire_timeout(opts.acquire_timeout);
         let listen = listen.connect_lazy_with(connect.clone());

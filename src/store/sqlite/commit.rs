@@ -1,10 +1,11 @@
 //! Group commit for SQLite's writes (every change `Backend::write` makes). With `synchronous = FULL` every commit
 //! waits for an `fsync` of the WAL, and SQLite has a single writer, so one transaction per request bounds writes per
-//! second by the disk. Here one writer task takes the writes that wait while it is busy and runs them together in
-//! one transaction with one `fsync` (`store/group/`: savepoints, answers after the commit, failures). On a file
-//! it also settles each commit with the `data_version` watch (`watch.rs`), so that its own commits drop only what
-//! they named from the read model. Writes made through `Backend::write_quick` run in quick batches of their own on
-//! the connection's own handle (`quick.rs`); the others through sqlx.
+//! second by the disk. Here one writer task, on a thread of its own (`store/writer.rs`), takes the writes that wait
+//! while it is busy and runs them together in one transaction with one `fsync` (`store/group/`: savepoints, answers
+//! after the commit, failures). On a file it also settles each commit with the `data_version` watch (`watch.rs`),
+//! so that its own commits drop only what they named from the read model. Writes made through
+//! `Backend::write_quick` run in quick batches of their own on the connection's own handle (`quick.rs`); the others
+//! through sqlx.
 
 use std::collections::VecDeque;
 use std::future::Future;
@@ -20,6 +21,7 @@ use super::quick::{self, Versions};
 use super::watch::DataVersion;
 use crate::store::group::{self, Job, Write, MAX_BATCH};
 use crate::store::model::{Named, ReadModel};
+use crate::store::writer::Writer;
 use crate::store::{StoreError, StoreResult};
 
 /// A waiting write: through sqlx, or quick, on the connection's own handle (`quick.rs`).
@@ -30,13 +32,13 @@ pub(super) struct Committer {
 }
 
 impl Committer {
-    /// Starts the writer task on the (one-connection) write pool; it ends when the store is dropped. Each commit
-    /// drops what `model` holds of what its writes named, before any of them is answered; with `version` (a file)
-    /// it is settled with the watch.
-    pub(super) fn start(write: SqlitePool, model: ReadModel, version: Option<Arc<DataVersion>>) -> Self {
+    /// Starts the writer task on the (one-connection) write pool, on the writer thread (`store/writer.rs`); it ends
+    /// when the store is dropped. Each commit drops what `model` holds of what its writes named, before any of them
+    /// is answered; with `version` (a file) it is settled with the watch.
+    pub(super) fn start(write: SqlitePool, model: ReadModel, version: Option<Arc<DataVersion>>, on: &Writer) -> Self {
         let (jobs, rx) = mpsc::channel(1024);
         let own = version.map(|version| Own { version, writer_seen: None });
-        tokio::spawn(writer(write, model, own, rx));
+        on.handle().spawn(writer(write, model, own, rx));
         Committer { jobs }
     }
 
@@ -75,7 +77,7 @@ impl Own {
 }
 
 /// The write connection, while the writer holds it.
-type Writer = Option<PoolConnection<Sqlite>>;
+type Held = Option<PoolConnection<Sqlite>>;
 
 /// Takes the waiting writes in batches, on the write connection it holds for as long as writes keep coming (taking
 /// it from the pool for each transaction cost two thread hand-offs more each time); it gives the connection back
@@ -83,7 +85,7 @@ type Writer = Option<PoolConnection<Sqlite>>;
 /// front of the queue that run the same way (through sqlx, or quick), in the order they came.
 async fn writer(write: SqlitePool, model: ReadModel, mut own: Option<Own>, mut rx: mpsc::Receiver<SqliteJob>) {
     while let Some(first) = rx.recv().await {
-        let mut conn: Writer = None;
+        let mut conn: Held = None;
         let mut waiting = VecDeque::from([first]);
         loop {
             while waiting.len() < MAX_BATCH {
@@ -111,7 +113,7 @@ async fn writer(write: SqlitePool, model: ReadModel, mut own: Option<Own>, mut r
 }
 
 /// The writer connection's own `data_version`, through sqlx.
-async fn data_version(conn: &mut Writer) -> Option<i64> {
+async fn data_version(conn: &mut Held) -> Option<i64> {
     let conn = conn.as_deref_mut()?;
     sqlx::query_scalar::<_, i64>("pragma data_version").fetch_one(conn).await.ok()
 }
@@ -122,7 +124,7 @@ async fn data_version(conn: &mut Writer) -> Option<i64> {
 // the pool and the connection otherwise.
 fn batch<'a>(
     write: &'a SqlitePool,
-    conn: &'a mut Writer,
+    conn: &'a mut Held,
     model: &'a ReadModel,
     watch: Option<&'a DataVersion>,
     waiting: &'a mut VecDeque<SqliteJob>,
@@ -175,7 +177,7 @@ fn batch<'a>(
 
 /// The write connection, taken from the pool if the writer does not hold it; one that sqlx still counts inside a
 /// transaction SQLite had rolled back (below) is closed and replaced.
-async fn held<'c>(write: &SqlitePool, conn: &'c mut Writer) -> StoreResult<&'c mut SqliteConnection> {
+async fn held<'c>(write: &SqlitePool, conn: &'c mut Held) -> StoreResult<&'c mut SqliteConnection> {
     let mut held = match conn.take() {
         Some(c) => c,
         None => write.acquire().await?,
@@ -197,7 +199,7 @@ async fn held<'c>(write: &SqlitePool, conn: &'c mut Writer) -> StoreResult<&'c m
 /// A write that failed with `SQLITE_FULL` was rolled back by SQLite itself, so sqlx's own rollback fails and its
 /// transaction count stays at one; such a connection is replaced rather than reused ([`held`]): every later write
 /// on it would fail, and this is what lets writes succeed again once disk space is freed.
-async fn begin_immediate<'c>(write: &SqlitePool, conn: &'c mut Writer) -> StoreResult<Transaction<'c, Sqlite>> {
+async fn begin_immediate<'c>(write: &SqlitePool, conn: &'c mut Held) -> StoreResult<Transaction<'c, Sqlite>> {
     let held = held(write, conn).await?;
     Ok(Transaction::begin(held, Some("BEGIN IMMEDIATE".into())).await?)
 }

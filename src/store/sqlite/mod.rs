@@ -49,6 +49,7 @@ use super::backend::{Backend, ConnFuture, Trips};
 use super::dump::{Dump, Snapshots};
 use super::group::Job;
 use super::model::{Named, ReadModel};
+use super::writer::Writer;
 use super::{Options, Store, StoreError, StoreResult};
 
 /// The read connections. Not a `sqlx::Pool`: that pings a connection when it is released (and, by default,
@@ -134,6 +135,8 @@ pub struct SqliteStore {
     counters: crate::store::counters::MemoryCounters,
     /// The database when it lives in this process's memory (`sqlite::memory:`).
     memory: Option<memory::MemoryDb>,
+    /// The thread the writer task runs on (`store/writer.rs`); it stops with the store.
+    _writer: Writer,
 }
 
 impl SqliteStore {
@@ -165,8 +168,9 @@ impl SqliteStore {
             model = model.watching(move || check.check());
             version = Some(watched);
         }
-        let commit = commit::Committer::start(write.clone(), model.clone(), version);
-        Ok(SqliteStore { read, hot, write, commit, model, counters: Default::default(), memory })
+        let writer = Writer::start()?;
+        let commit = commit::Committer::start(write.clone(), model.clone(), version, &writer);
+        Ok(SqliteStore { read, hot, write, commit, model, counters: Default::default(), memory, _writer: writer })
     }
 
     /// A file: WAL and `synchronous = FULL`, so an acknowledged write survives a crash. In memory (`memory.rs`):

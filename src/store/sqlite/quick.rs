@@ -14,7 +14,6 @@ use std::task::{Context, Poll, Waker};
 use rusqlite::Connection;
 use sqlx::sqlite::SqliteConnection;
 
-use super::memory::off_the_runtime;
 use super::watch::DataVersion;
 use crate::store::backend::{On, Trips};
 use crate::store::group::{self, not_begun, statements, Bare, Failure, Job, Output, Transaction};
@@ -56,14 +55,13 @@ pub(super) async fn run(
     watch: Option<&DataVersion>,
     committed: impl FnOnce(&[Named]),
 ) -> Ended {
-    // The batch holds the write lock and may wait for the disk: off the runtime's thread.
+    // The batch holds the write lock and may wait for the disk, blocking the thread it runs on: the writer's own
+    // (`store/writer.rs`), where nothing else runs.
     let lent = sqlite_lend::lend(conn, |raw| {
-        off_the_runtime(|| {
-            let left = transaction(raw, jobs, committed);
-            let versions = watch.map(|w| (w.current(), data_version(raw)));
-            let stuck = !raw.is_autocommit() && raw.execute_batch("rollback").is_err();
-            Ended { left, versions, stuck }
-        })
+        let left = transaction(raw, jobs, committed);
+        let versions = watch.map(|w| (w.current(), data_version(raw)));
+        let stuck = !raw.is_autocommit() && raw.execute_batch("rollback").is_err();
+        Ended { left, versions, stuck }
     });
     match lent.await {
         Ok(ended) => ended,
