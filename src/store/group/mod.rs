@@ -1,5 +1,5 @@
 //! Group commit, the part both backends share: the writes waiting at one moment run one after another, each inside
-//! its own savepoint, in one transaction with one flush of the log; each caller is answered only after that
+//! its own savepoint (or bare, below), in one transaction with one flush of the log; each caller is answered only after that
 //! commit, so an acknowledged write is durable exactly as with a transaction of its own. A write that fails is
 //! rolled back to its savepoint and gets its own error; if the transaction itself fails (its start, the commit, a
 //! broken connection, a full disk), every write of it that had run gets that failure, and the writes that had not
