@@ -1,11 +1,11 @@
-//! Group commit, the part both backends share: the writes waiting at one moment run one after another, each inside
-//! its own savepoint (or bare, below), in one transaction with one flush of the log; each caller is answered only after that
-//! commit, so an acknowledged write is durable exactly as with a transaction of its own. A write that fails is
+//! Group commit, the part both backends share: the writes waiting at one moment run one after another, each inside its
+//! own savepoint (or bare, below), in one transaction with one flush of the log; each caller is answered only after
+//! that commit, so an acknowledged write is durable exactly as with a transaction of its own. A write that fails is
 //! rolled back to its savepoint and gets its own error; if the transaction itself fails (its start, the commit, a
-//! broken connection, a full disk), every write of it that had run gets that failure, and the writes that had not
-//! run yet are handed back for a transaction of their own. Who gathers the waiting writes is the backend's:
-//! SQLite has one writer task for every write (`sqlite/commit.rs`), PostgreSQL one per organization being
-//! written on this node (`postgres/commit.rs`).
+//! broken connection, a full disk), every write of it that had run gets that failure, and the writes that had not run
+//! yet are handed back for a transaction of their own. Who gathers the waiting writes is the backend's: SQLite has one
+//! writer task for every write (`sqlite/commit.rs`), PostgreSQL one per organization being written on this node
+//! (`postgres/commit.rs`).
 //!
 //! A savepoint costs a round trip on PostgreSQL (its release, which also opens the next one), as much as the write
 //! it guards. So a transaction may run its quick writes bare (`Transaction::bare`), without savepoints, for as long

@@ -71,8 +71,8 @@ impl PgStore {
         // The write pool is opened on the writer thread, where every batch and every write of its own uses it, so
         // that its connections are driven there.
         let writer = Writer::start()?;
-        let options = (pool(writes), connect.clone());
-        let write = writer.run(async move { Ok(options.0.connect_with(options.1).await?) }).await?;
+        let (options, to) = (pool(writes), connect.clone());
+        let write = writer.run(async move { Ok(options.connect_with(to).await?) }).await?;
         // The cache's LISTEN connection lives in a pool of its own, so that it never takes one from requests.
         let listen = PgPoolOptions::new().max_connections(1).acquire_timeout(opts.acquire_timeout);
         let listen = listen.connect_lazy_with(connect.clone());
