@@ -58,9 +58,12 @@ function searchBox(ctx, list) {
 }
 
 let all = null; // every organization of the caller, fetched once per search
+let filling = 0; // the latest fill: an earlier one still in flight (a slow first page, a search typed on) is dropped
 
 async function fill(ctx, list) {
-  const page = await loadPage({ el: list, alive: ctx.alive }, fetchPage, {
+  const mine = ++filling;
+  const alive = () => ctx.alive() && mine === filling;
+  const page = await loadPage({ el: list, alive }, fetchPage, {
     missing: api.lacks('orgsRead', 'Listing organizations'),
   });
   if (page === undefined) return;
