@@ -380,7 +380,7 @@ def verdict(samples, base, after, end):
     if pool:
         lines.append(f"- Database connections after warm-up: pool gauge min {min(pool)}, max {max(pool)}"
                      + (f"; seen ({end.get('seen_how', 'observed')}) min {min(seen)}, max {max(seen)}" if seen else "")
-                     + f" ({'flat' if max(pool + seen) == min(pool + seen) else 'not flat'}).")
+                     + f" ({'flat' if all(max(x) == min(x) for x in (pool, seen) if x) else 'not flat'}).")
     codes = ", ".join(f"{k}: {v:,}" for k, v in sorted(statuses.items()))
     lines.append(f"- Responses by status: {codes}; non-2xx {sum(bad.values()):,}, socket errors {sock:,}"
                  + (f"; non-2xx by route (orgd's `/metrics`): {end['non2xx_routes']}" if end.get("non2xx_routes")
