@@ -15,6 +15,7 @@ use std::pin::Pin;
 
 use super::known::Known;
 use super::model::{Named, ReadModel};
+use super::models::Org;
 use super::StoreResult;
 
 /// A future borrowing a write connection: what the work given to [`Backend::write`] returns.
@@ -48,6 +49,17 @@ where
         let mut known = Known::default();
         work(Trips { on: On::Driver(conn), known: &mut known }).await
     })
+}
+
+/// Reads a backend runs on the calling thread, where that is its cheapest way (SQLite's hot readers,
+/// `sqlite/hot.rs`: no hand-off to the driver's thread for each statement, or for each row of it): the list's
+/// order and its page, read again after a change of the user's organizations (`shared/order.rs`). The statements
+/// are the shared code's, with `$1, $2` as there.
+pub(crate) trait CallingThread: Send + Sync {
+    /// The (version, organization id) rows of `sql`, with `$1` the user and `$2` the limit.
+    fn order_rows(&self, sql: &str, user_id: i64, limit: i64) -> StoreResult<Vec<(i64, i64)>>;
+    /// The organizations `sql` selects (`ORG_COLS`), with `$1` the JSON array of `ids`.
+    fn orgs(&self, sql: &str, ids: &[i64]) -> StoreResult<Vec<Org>>;
 }
 
 /// The primitives that differ between the databases; everything else in `store/shared/` is the same text for both.
@@ -92,6 +104,11 @@ pub(crate) trait Backend: Send + Sync + 'static {
     /// organizations by name or id when the model does not keep it (`shared/order.rs`), each backend its cheapest
     /// way.
     fn order_version(&self, user_id: i64) -> impl Future<Output = StoreResult<i64>> + Send;
+
+    /// The reads this backend runs on the calling thread instead of through the driver, if any.
+    fn calling_thread(&self) -> Option<&dyn CallingThread> {
+        None
+    }
 
     /// Runs `work` as one change, committed before the answer. With `org_id`, `work` changes rows of that
     /// organization only, and changes to that organization run one at a time, so the limits and old values they

@@ -17,12 +17,15 @@ use rusqlite::{params_from_iter, Connection, OpenFlags};
 
 use super::SqliteStore;
 use crate::domain::ids::{OrgId, UserId};
-use crate::store::models::{OrgAccess, Team, TokenAuth, UsageTotals};
+use crate::store::backend::CallingThread;
+use crate::store::models::{Org, OrgAccess, Team, TokenAuth, UsageTotals};
 use crate::store::rows::{self, org, sqlite_time as sql_time, user};
 use crate::store::{RequestReads, StoreError, StoreResult};
 
 /// Splits id lists so that no statement exceeds SQLite's bound-parameter limit.
 const CHUNK: usize = 900;
+/// Rows past which a read runs off the runtime ([`HotReaders::run_long`]).
+const LONG_READ_ROWS: usize = 1000;
 
 #[async_trait]
 impl RequestReads for SqliteStore {
@@ -48,6 +51,33 @@ impl RequestReads for SqliteStore {
         to: DateTime<Utc>,
     ) -> StoreResult<HashMap<i64, UsageTotals>> {
         self.model.usage(org_ids, (from, to), |_| async { self.hot.usage_totals(org_ids, from, to) }).await
+    }
+}
+
+/// The list's order and page after a change (`shared/order.rs`): a user's order is up to `MAX_ORDER_IDS` rows and
+/// a page up to 10 000, which sqlx hands over from its thread one at a time.
+impl CallingThread for HotReaders {
+    fn order_rows(&self, sql: &str, user_id: i64, limit: i64) -> StoreResult<Vec<(i64, i64)>> {
+        self.run_long(|c| {
+            let mut st = c.prepare_cached(sql)?;
+            let rows = st.query_map([user_id, limit], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            rows.collect()
+        })
+    }
+
+    fn orgs(&self, sql: &str, ids: &[i64]) -> StoreResult<Vec<Org>> {
+        let json = serde_json::to_string(ids).map_err(anyhow::Error::from)?;
+        let read = |c: &Connection| {
+            let mut st = c.prepare_cached(sql)?;
+            let rows = st.query_map([&json], org)?;
+            rows.collect()
+        };
+        // A page of the usual size costs less here than a hand-off off the runtime (and a thread that would need a
+        // connection of its own); the largest pages (`pg[limit]` up to 10 000) go off it.
+        match ids.len() <= LONG_READ_ROWS {
+            true => self.run(read),
+            false => self.run_long(read),
+        }
     }
 }
 
@@ -80,16 +110,26 @@ impl HotReaders {
 
     /// Runs `f` on an idle connection (or a new one) and puts it back.
     fn run<T>(&self, f: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> StoreResult<T> {
+        self.run_on(false, f)
+    }
+
+    /// [`HotReaders::run`] for a read of up to millions of rows (a user's whole order): off the runtime, so that
+    /// the requests on this thread are not held for it (one hand-off for the whole read, not one per row).
+    fn run_long<T>(&self, f: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> StoreResult<T> {
+        self.run_on(true, f)
+    }
+
+    fn run_on<T>(&self, long: bool, f: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> StoreResult<T> {
         let idle = self.idle.lock().unwrap_or_else(|e| e.into_inner()).pop();
         let conn = match idle {
             Some(c) => c,
             None => self.open()?,
         };
-        let out = match self.vfs {
+        let out = match (self.vfs, long) {
+            (None, false) => f(&conn),
             // In memory there is no WAL: a read waits while a write transaction holds its lock (`memory.rs`), so
             // it must not hold the runtime's thread the writer needs to finish.
-            Some(_) => super::memory::off_the_runtime(|| f(&conn)),
-            None => f(&conn),
+            _ => super::memory::off_the_runtime(|| f(&conn)),
         }
         .map_err(StoreError::from);
         self.idle.lock().unwrap_or_else(|e| e.into_inner()).push(conn);

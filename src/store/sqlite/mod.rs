@@ -250,6 +250,10 @@ impl Backend for SqliteStore {
     async fn order_version(&self, user_id: i64) -> StoreResult<i64> {
         self.hot.order_version(user_id)
     }
+
+    fn calling_thread(&self) -> Option<&dyn crate::store::backend::CallingThread> {
+        Some(&self.hot)
+    }
 }
 
 #[async_trait]
