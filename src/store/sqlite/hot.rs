@@ -82,7 +82,8 @@ impl CallingThread for HotReaders {
 }
 
 /// Connections for the hot reads: as many as threads run requests at once (a call never yields, so at most one
-/// per thread is out).
+/// per thread is out; a long read's `block_in_place` lets the runtime start another thread, which may open one
+/// more).
 pub(super) struct HotReaders {
     idle: Mutex<Vec<Connection>>,
     path: PathBuf,

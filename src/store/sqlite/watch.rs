@@ -2,8 +2,8 @@
 //! restored backup, an operator's `sqlite3`. This process's writer keeps the read model true by itself
 //! (`commit.rs`), but it cannot see those; SQLite's `PRAGMA data_version` can: on one connection it changes
 //! whenever another connection committed since it was last asked. The model asks at each request's first lookup
-//! (`model::one_request`) and drops everything when it moved — a read of the shared WAL index, microseconds, no
-//! disk I/O — so a change committed before a request began is never hidden by what was kept before it.
+//! (`model::one_request`) and drops everything when it moved — a read of the shared WAL index, no disk I/O — so a
+//! change committed before a request began is never hidden by what was kept before it.
 //!
 //! This process's own commits move that version too, and dropping everything after each of them made every
 //! write cost every later request its refills. So the writer settles its own commits (`commit.rs`):
@@ -22,7 +22,6 @@
 //! while it is what it was when SQLite was last asked, nothing committed since and SQLite need not be asked.
 
 use std::fs::File;
-use std::os::unix::fs::FileExt;
 use std::path::PathBuf;
 use std::sync::Mutex;
 
@@ -144,11 +143,23 @@ impl Header {
     /// Both copies of the header, when they agree and SQLite has written them; else none (SQLite is asked).
     fn read(&self) -> Option<[u8; HEADER_BYTES]> {
         let mut bytes = [0; HEADER_BYTES];
-        self.file.as_ref()?.read_exact_at(&mut bytes, 0).ok()?;
+        read_start(self.file.as_ref()?, &mut bytes)?;
         let (first, second) = bytes.split_at(HEADER_BYTES / 2);
         // `isInit` (byte 12) is set once SQLite wrote the header; copies that differ are a commit being written.
         (first == second && first[12] != 0).then_some(bytes)
     }
+}
+
+/// The file's first bytes, without moving a shared cursor (`pread`).
+#[cfg(unix)]
+fn read_start(file: &File, bytes: &mut [u8]) -> Option<()> {
+    std::os::unix::fs::FileExt::read_exact_at(file, bytes, 0).ok()
+}
+
+/// Elsewhere SQLite is asked every time.
+#[cfg(not(unix))]
+fn read_start(_: &File, _: &mut [u8]) -> Option<()> {
+    None
 }
 
 #[cfg(test)]
