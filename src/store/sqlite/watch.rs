@@ -73,13 +73,13 @@ impl DataVersion {
 
     /// Whether the database changed since the version taken as seen (on any error: moved).
     pub(super) fn check(&self) -> Seen {
+        // Read before SQLite is asked below, so a commit after this read changes it: kept with the version, it can
+        // only make the next request ask again, never hide a commit.
         let header = self.header.read();
         let mut w = self.lock();
         if header.is_some() && header == w.seen_header {
             return Seen::Same;
         }
-        // Read again under the lock, before SQLite is asked: a commit after this read changes it.
-        let header = self.header.read();
         let now = w.read();
         if now.is_some() && now == w.seen {
             w.seen_header = header;
@@ -172,13 +172,20 @@ mod tests {
         conn
     }
 
-    #[test]
-    fn another_connections_commit_is_seen_by_the_next_check_and_only_once() {
+    /// A database with one table, a connection that writes to it, and a watch on it (the directory lives as long
+    /// as it is held).
+    fn watched() -> (tempfile::TempDir, Connection, DataVersion) {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("watched.db");
-        let other = open(&path);
-        other.execute_batch("create table t (x integer)").unwrap();
+        let writer = open(&path);
+        writer.execute_batch("create table t (x integer)").unwrap();
         let watch = DataVersion::new(open(&path));
+        (dir, writer, watch)
+    }
+
+    #[test]
+    fn another_connections_commit_is_seen_by_the_next_check_and_only_once() {
+        let (_dir, other, watch) = watched();
         assert!(watch.header.read().is_some(), "the WAL index's header is readable");
         assert_eq!(watch.check(), Seen::Moved, "the first check takes the version");
         for round in 0..3 {
@@ -194,11 +201,7 @@ mod tests {
 
     #[test]
     fn the_writers_own_commit_is_settled_and_not_taken_for_another_process() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("watched.db");
-        let writer = open(&path);
-        writer.execute_batch("create table t (x integer)").unwrap();
-        let watch = DataVersion::new(open(&path));
+        let (_dir, writer, watch) = watched();
         assert_eq!(watch.check(), Seen::Moved);
         watch.own_begins();
         writer.execute("insert into t values (1)", []).unwrap();
@@ -210,11 +213,7 @@ mod tests {
 
     #[test]
     fn without_a_readable_wal_index_sqlite_is_asked_every_time() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("watched.db");
-        let other = open(&path);
-        other.execute_batch("create table t (x integer)").unwrap();
-        let mut watch = DataVersion::new(open(&path));
+        let (_dir, other, mut watch) = watched();
         watch.header = Header { file: None };
         assert_eq!(watch.check(), Seen::Moved);
         assert_eq!(watch.check(), Seen::Same);
